@@ -1,0 +1,90 @@
+/// How long the entrusted court has to sign for and to complete a matter, and how days are counted.
+///
+/// Counting follows Civil Procedure Law art. 85: the start day (the day the matter is sent,
+/// in China Standard Time) is not counted; a period in calendar days whose last day is a rest day
+/// ends on the first working day after it; a period in working days counts only working days.
+/// A deadline ends at 24:00 CST of its last day.
+public struct DeadlinePolicy: Sendable, Hashable, Codable {
+    /// A length of time.
+    public struct Period: Sendable, Hashable, Codable {
+        /// How many days.
+        public var days: Int
+        /// `true`: working days; `false`: calendar days.
+        public var workingDays: Bool
+
+        public init(days: Int, workingDays: Bool) {
+            self.days = days
+            self.workingDays = workingDays
+        }
+
+        public static func calendarDays(_ n: Int) -> Period { Period(days: n, workingDays: false) }
+        public static func workingDays(_ n: Int) -> Period { Period(days: n, workingDays: true) }
+    }
+
+    /// Signing (签收期限): default 3 working days.
+    public var signing: Period
+    /// Completion (办理期限): default 30 calendar days.
+    public var completion: Period
+    /// Completion by kind, overriding ``completion``: default `documents:serve` 10 days.
+    public var completionByKind: [String: Period]
+    /// Signing for urgent matters: default 1 working day.
+    public var urgentSigning: Period
+    /// Completion for urgent matters: default 3 calendar days (or the kind's, if shorter).
+    public var urgentCompletion: Period
+
+    public init(
+        signing: Period = .workingDays(3), completion: Period = .calendarDays(30),
+        completionByKind: [String: Period] = [MatterKind.documentsServe.id: .calendarDays(10)],
+        urgentSigning: Period = .workingDays(1), urgentCompletion: Period = .calendarDays(3)
+    ) {
+        self.signing = signing
+        self.completion = completion
+        self.completionByKind = completionByKind
+        self.urgentSigning = urgentSigning
+        self.urgentCompletion = urgentCompletion
+    }
+
+    /// The defaults described above.
+    public static let standard = DeadlinePolicy()
+
+    /// The last day of `period` counted from `start` (the start day itself not counted).
+    public static func lastDay(of period: Period, from start: CivilDate, in calendar: HolidayCalendar) -> CivilDate {
+        if period.workingDays {
+            var day = start
+            var counted = 0
+            while counted < period.days {
+                day = day.adding(days: 1)
+                if !calendar.isRestDay(day) { counted += 1 }
+            }
+            return day
+        }
+        var day = start.adding(days: period.days)
+        while calendar.isRestDay(day) { day = day.adding(days: 1) }
+        return day
+    }
+
+    /// The last days for signing and completing a matter sent on `sentOn`.
+    public func deadlines(
+        for kind: MatterKind, urgent: Bool, sentOn: CivilDate, calendar: HolidayCalendar
+    ) -> (signDue: CivilDate, due: CivilDate) {
+        let kindCompletion = completionByKind[kind.id] ?? completion
+        let signDue = Self.lastDay(of: urgent ? urgentSigning : signing, from: sentOn, in: calendar)
+        var due = Self.lastDay(of: kindCompletion, from: sentOn, in: calendar)
+        if urgent { due = min(due, Self.lastDay(of: urgentCompletion, from: sentOn, in: calendar)) }
+        return (signDue, max(signDue, due))
+    }
+
+    /// Checks that every period is between 1 and 366 days and every kind is known.
+    public func validate() throws(DomainError) {
+        let all = [signing, completion, urgentSigning, urgentCompletion] + Array(completionByKind.values)
+        guard all.allSatisfy({ (1...366).contains($0.days) }) else {
+            throw DomainError(.invalidField, "deadline periods must be 1 to 366 days")
+        }
+        for kind in completionByKind.keys { _ = try MatterKind(id: kind) }
+    }
+
+    /// The instant a deadline ends: 24:00 CST of its last day.
+    public static func end(of lastDay: CivilDate) -> Timestamp {
+        Timestamp(startOfChinaDay: lastDay.adding(days: 1))
+    }
+}

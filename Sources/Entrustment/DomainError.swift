@@ -1,0 +1,39 @@
+/// An error raised by the domain rules: a code a program can match on and a message a person can read.
+///
+/// Messages name the offending value and say what is wrong with it, e.g.
+/// `invalid case number "（2026）京0105执0号": the sequence must start with 1-9`.
+public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// A stable identifier of the kind of problem, for programs and tests.
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let invalidCourtCode = Code(rawValue: "invalidCourtCode")
+        public static let unknownCourt = Code(rawValue: "unknownCourt")
+        public static let invalidDirectory = Code(rawValue: "invalidDirectory")
+        public static let invalidCaseNumber = Code(rawValue: "invalidCaseNumber")
+        public static let unknownMatterKind = Code(rawValue: "unknownMatterKind")
+        public static let invalidMatterID = Code(rawValue: "invalidMatterID")
+        public static let invalidDate = Code(rawValue: "invalidDate")
+        public static let invalidTimestamp = Code(rawValue: "invalidTimestamp")
+        public static let invalidCalendar = Code(rawValue: "invalidCalendar")
+        public static let invalidField = Code(rawValue: "invalidField")
+        public static let forbiddenRole = Code(rawValue: "forbiddenRole")
+        public static let illegalTransition = Code(rawValue: "illegalTransition")
+        public static let malformedEvent = Code(rawValue: "malformedEvent")
+        public static let inconsistentMatter = Code(rawValue: "inconsistentMatter")
+    }
+
+    /// What kind of problem this is.
+    public let code: Code
+    /// One line, naming the offending value and what is wrong with it.
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,75 @@
+import Crypto
+
+/// One act on a matter, as recorded by the court that did it. Events are the source of truth:
+/// a matter is the deterministic fold of its events (``MatterFold``).
+///
+/// The id is the SHA-256 of the canonical encoding (``encoded``), which covers the parents' ids,
+/// so a matter's events form a Merkle DAG: the audit trail (全程留痕) shows any later tampering.
+public struct Event: Hashable, Sendable, CustomStringConvertible {
+    /// The format version of the canonical encoding written by this build.
+    public static let encodingVersion: UInt8 = 1
+
+    /// SHA-256 of ``encoded``.
+    public let id: EventID
+    /// The matter the event belongs to.
+    public let matterID: MatterID
+    /// The court that performed the act.
+    public let author: CourtCode
+    /// The node that recorded it.
+    public let origin: NodeID
+    /// The origin node's hybrid logical clock when it recorded the act.
+    public let timestamp: HybridTimestamp
+    /// The matter's head events the author had seen, ascending by id, no duplicates.
+    public let parents: [EventID]
+    /// What was done.
+    public let action: EventAction
+    /// The canonical encoding (`Protocol/changeset.md` §3).
+    public let encoded: [UInt8]
+
+    /// Records an act; checks field limits and computes the encoding and id.
+    public init(
+        matterID: MatterID, author: CourtCode, origin: NodeID, timestamp: HybridTimestamp,
+        parents: some Sequence<EventID>, action: EventAction
+    ) throws(DomainError) {
+        let sortedParents = Array(Set(parents)).sorted()
+        try EventCoding.checkLimits(parents: sortedParents, action: action)
+        self.matterID = matterID
+        self.author = author
+        self.origin = origin
+        self.timestamp = timestamp
+        self.parents = sortedParents
+        self.action = action
+        encoded = EventCoding.encode(
+            matterID: matterID, author: author, origin: origin, timestamp: timestamp, parents: sortedParents,
+            action: action)
+        id = try EventID(bytes: Array(SHA256.hash(data: encoded)))
+    }
+
+    /// Decodes a canonical encoding. Anything that is not exactly the canonical encoding of a
+    /// valid event is rejected, so equal events always have equal bytes and ids.
+    public init(decoding bytes: [UInt8]) throws(DomainError) {
+        guard bytes.count <= FieldLimits.eventBytes else {
+            throw DomainError(.malformedEvent, "event is \(bytes.count) bytes, over the limit of \(FieldLimits.eventBytes)")
+        }
+        let fields = try EventCoding.decode(bytes)
+        try self.init(
+            matterID: fields.matterID, author: fields.author, origin: fields.origin, timestamp: fields.timestamp,
+            parents: fields.parents, action: fields.action)
+        guard encoded == bytes else {
+            throw DomainError(.malformedEvent, "event encoding is not canonical (parents unsorted or duplicated?)")
+        }
+    }
+
+    /// The physical time at which the act was recorded.
+    public var recordedAt: Timestamp { timestamp.timestamp }
+
+    /// The event kind.
+    public var kind: EventKind { action.kind }
+
+    public var description: String {
+        "\(kind.rawValue) \(matterID) by \(author) @\(timestamp) [\(id.hex.prefix(12))]"
+    }
+
+    public static func == (lhs: Event, rhs: Event) -> Bool { lhs.id == rhs.id }
+    public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+}

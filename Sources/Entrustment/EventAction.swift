@@ -1,0 +1,36 @@
+/// What an event does, with its payload.
+public enum EventAction: Hashable, Sendable {
+    /// 委托: send a new matter.
+    case create(MatterRequest)
+    /// 签收.
+    case sign(note: String)
+    /// 开始办理.
+    case start(note: String)
+    /// 办结反馈.
+    case complete(outcome: Outcome, feedback: String)
+    /// 退回.
+    case `return`(reason: ReturnReason, feedback: String)
+    /// 撤回.
+    case withdraw(note: String)
+    /// 催办.
+    case urge(note: String)
+    /// 督办.
+    case supervise(note: String)
+    /// 归档.
+    case close(note: String)
+
+    /// The event kind, without payload.
+    public var kind: EventKind {
+        switch self {
+        case .create: .create
+        case .sign: .sign
+        case .start: .start
+        case .complete: .complete
+        case .return: .return
+        case .withdraw: .withdraw
+        case .urge: .urge
+        case .supervise: .supervise
+        case .close: .close
+        }
+    }
+}

@@ -1,0 +1,174 @@
+/// The canonical binary encoding of an event (`Protocol/changeset.md` §3).
+enum EventCoding {
+    struct Fields {
+        var matterID: MatterID
+        var author: CourtCode
+        var origin: NodeID
+        var timestamp: HybridTimestamp
+        var parents: [EventID]
+        var action: EventAction
+    }
+
+    static let tags: [EventKind: UInt8] = [
+        .create: 1, .sign: 2, .start: 3, .complete: 4, .return: 5, .withdraw: 6, .urge: 7, .supervise: 8,
+        .close: 9,
+    ]
+    static let outcomes: [Outcome] = [.full, .partial, .none]
+    static let reasons: [ReturnReason] = [
+        .notInJurisdiction, .documentsIncomplete, .assetNotFound, .duplicate, .other,
+    ]
+
+    static func checkLimits(parents: [EventID], action: EventAction) throws(DomainError) {
+        func check(_ value: String?, _ field: String, _ limit: Int) throws(DomainError) {
+            guard let value else { return }
+            guard value.utf8.count <= limit else {
+                throw DomainError(.invalidField, "\(field) is \(value.utf8.count) bytes, over the limit of \(limit)")
+            }
+        }
+        guard parents.count <= FieldLimits.parents else {
+            throw DomainError(.invalidField, "an event may have at most \(FieldLimits.parents) parents")
+        }
+        switch action {
+        case .create(let request):
+            try check(request.applicant, "applicant", FieldLimits.name)
+            try check(request.debtor, "debtor", FieldLimits.name)
+            try check(request.debtorID, "debtor id", FieldLimits.idNumber)
+            try check(request.note, "note", FieldLimits.note)
+        case .sign(let note), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
+            .close(let note):
+            try check(note, "note", FieldLimits.note)
+        case .complete(_, let feedback), .return(_, let feedback):
+            try check(feedback, "feedback", FieldLimits.feedback)
+        }
+    }
+
+    static func encode(
+        matterID: MatterID, author: CourtCode, origin: NodeID, timestamp: HybridTimestamp, parents: [EventID],
+        action: EventAction
+    ) -> [UInt8] {
+        var w = ByteWriter()
+        w.write(byte: Event.encodingVersion)
+        w.write(string: matterID.rawValue)
+        w.write(string: author.rawValue)
+        w.write(string: origin.rawValue)
+        w.write(varint: UInt64(bitPattern: timestamp.wall))
+        w.write(varint: UInt64(timestamp.counter))
+        w.write(varint: UInt64(parents.count))
+        for parent in parents { w.write(raw: parent.bytes) }
+        w.write(byte: tags[action.kind]!)
+        switch action {
+        case .create(let r):
+            w.write(string: r.caseNumber.description)
+            w.write(string: r.entrustedCourt.rawValue)
+            w.write(string: r.kind.id)
+            w.write(bool: r.urgent)
+            w.write(optional: r.applicant)
+            w.write(optional: r.debtor)
+            w.write(optional: r.debtorID)
+            if let expires = r.measureExpires {
+                w.write(byte: 1)
+                w.write(varint: UInt64(expires.daysSinceEpoch))
+            } else {
+                w.write(byte: 0)
+            }
+            w.write(optional: r.note)
+            w.write(varint: UInt64(r.signDue.daysSinceEpoch))
+            w.write(varint: UInt64(r.due.daysSinceEpoch))
+        case .sign(let note), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
+            .close(let note):
+            w.write(string: note)
+        case .complete(let outcome, let feedback):
+            w.write(byte: UInt8(outcomes.firstIndex(of: outcome)! + 1))
+            w.write(string: feedback)
+        case .return(let reason, let feedback):
+            w.write(byte: UInt8(reasons.firstIndex(of: reason)! + 1))
+            w.write(string: feedback)
+        }
+        return w.bytes
+    }
+
+    static func decode(_ bytes: [UInt8]) throws(DomainError) -> Fields {
+        var r = ByteReader(bytes)
+        do {
+            let version = try r.readByte("version")
+            guard version == Event.encodingVersion else {
+                throw DomainError(.malformedEvent, "event encoding version \(version) is not supported (expected 1)")
+            }
+            let matterID = try MatterID(r.readString("matter id", maxBytes: FieldLimits.identifier))
+            let author = try CourtCode(r.readString("author", maxBytes: FieldLimits.identifier))
+            let origin = try NodeID(r.readString("origin", maxBytes: NodeID.maxBytes))
+            let wall = try r.readVarint("hlc wall", max: UInt64(Int64.max))
+            let counter = try r.readVarint("hlc counter", max: UInt64(UInt32.max))
+            let parentCount = try r.readVarint("parent count", max: UInt64(FieldLimits.parents))
+            var parents: [EventID] = []
+            for _ in 0..<parentCount { parents.append(try EventID(bytes: Array(r.readRaw(count: 32, "parent")))) }
+            let tag = try r.readByte("action tag")
+            guard let kind = tags.first(where: { $0.value == tag })?.key else {
+                throw DomainError(.malformedEvent, "unknown action tag \(tag)")
+            }
+            let action: EventAction
+            switch kind {
+            case .create:
+                let caseNumber = try CaseNumber(parsing: r.readString("case number", maxBytes: FieldLimits.identifier))
+                let entrusted = try CourtCode(r.readString("entrusted court", maxBytes: FieldLimits.identifier))
+                let matterKind = try MatterKind(id: r.readString("kind", maxBytes: FieldLimits.identifier))
+                let urgent = try r.readBool("urgent")
+                let applicant = try r.readOptionalString("applicant", maxBytes: FieldLimits.name)
+                let debtor = try r.readOptionalString("debtor", maxBytes: FieldLimits.name)
+                let debtorID = try r.readOptionalString("debtor id", maxBytes: FieldLimits.idNumber)
+                let expires: CivilDate? =
+                    switch try r.readByte("measure expires presence") {
+                    case 0: nil
+                    case 1: try date(&r, "measure expires")
+                    case let other: throw DomainError(.malformedEvent, "measure expires: presence byte \(other)")
+                    }
+                let note = try r.readOptionalString("note", maxBytes: FieldLimits.note)
+                let signDue = try date(&r, "sign due")
+                let due = try date(&r, "due")
+                action = .create(
+                    MatterRequest(
+                        caseNumber: caseNumber, entrustedCourt: entrusted, kind: matterKind, urgent: urgent,
+                        applicant: applicant, debtor: debtor, debtorID: debtorID, measureExpires: expires, note: note,
+                        signDue: signDue, due: due))
+            case .sign: action = .sign(note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .start: action = .start(note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .withdraw: action = .withdraw(note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .urge: action = .urge(note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .supervise: action = .supervise(note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .close: action = .close(note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .complete:
+                let code = Int(try r.readByte("outcome"))
+                guard (1...outcomes.count).contains(code) else {
+                    throw DomainError(.malformedEvent, "unknown outcome code \(code)")
+                }
+                action = .complete(
+                    outcome: outcomes[code - 1], feedback: try r.readString("feedback", maxBytes: FieldLimits.feedback))
+            case .return:
+                let code = Int(try r.readByte("return reason"))
+                guard (1...reasons.count).contains(code) else {
+                    throw DomainError(.malformedEvent, "unknown return reason code \(code)")
+                }
+                action = .return(
+                    reason: reasons[code - 1], feedback: try r.readString("feedback", maxBytes: FieldLimits.feedback))
+            }
+            guard r.isAtEnd else {
+                throw DomainError(.malformedEvent, "\(r.remaining) unexpected bytes after the event")
+            }
+            return Fields(
+                matterID: matterID, author: author, origin: origin,
+                timestamp: HybridTimestamp(wall: Int64(wall), counter: UInt32(counter)), parents: parents,
+                action: action)
+        } catch let failure as ByteReader.Failure {
+            throw DomainError(.malformedEvent, "malformed event: \(failure.description)")
+        } catch let error as DomainError {
+            throw DomainError(.malformedEvent, "malformed event: \(error.message)")
+        } catch {
+            throw DomainError(.malformedEvent, "malformed event: \(error)")
+        }
+    }
+
+    private static func date(_ r: inout ByteReader, _ field: String) throws -> CivilDate {
+        let days = try r.readVarint(field, max: UInt64(CivilDate(year: 9999, month: 12, day: 31).daysSinceEpoch))
+        return CivilDate(daysSinceEpoch: Int(days))
+    }
+}

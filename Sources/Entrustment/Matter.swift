@@ -1,0 +1,98 @@
+/// One entrusted act, as folded from its events (``MatterFold``).
+///
+/// Every field follows from the set of events alone, so every replica holding the same events
+/// holds the same matter. Times are the HLC physical times at which the acts were recorded.
+public struct Matter: Hashable, Sendable {
+    /// 委托编号 — the platform id.
+    public var id: MatterID
+    /// What was asked, as sent (including the deadlines).
+    public var request: MatterRequest
+    /// 委托法院.
+    public var entrustingCourt: CourtCode
+    /// Where it stands.
+    public var state: MatterState
+    /// 委托时间.
+    public var sentAt: Timestamp
+    /// 签收时间.
+    public var signedAt: Timestamp?
+    /// 开始办理时间.
+    public var startedAt: Timestamp?
+    /// 办结时间.
+    public var completedAt: Timestamp?
+    /// 退回时间.
+    public var returnedAt: Timestamp?
+    /// 撤回时间.
+    public var withdrawnAt: Timestamp?
+    /// 归档时间.
+    public var closedAt: Timestamp?
+    /// The outcome, once completed.
+    public var outcome: Outcome?
+    /// The entrusted court's feedback on completion or return.
+    public var feedback: String?
+    /// Why it was returned.
+    public var returnReason: ReturnReason?
+    /// How many times it was urged (催办).
+    public var urgeCount: Int
+    /// Whether a superior court or the hub supervises it (督办).
+    public var supervised: Bool
+    /// The ids of the matter's head events (those no other event names as parent), ascending.
+    public var heads: [EventID]
+    /// The number of events folded.
+    public var eventCount: Int
+    /// Events that were legal for their author's role but not in the state the fold had reached
+    /// (e.g. a withdrawal concurrent with a completion), in fold order. They stay in the log.
+    public var superseded: [EventID]
+    /// When the latest folded event was recorded.
+    public var lastActivityAt: Timestamp
+
+    /// Creates a matter from its fields (the fold, or a stored row).
+    public init(
+        id: MatterID, request: MatterRequest, entrustingCourt: CourtCode, state: MatterState, sentAt: Timestamp,
+        signedAt: Timestamp? = nil, startedAt: Timestamp? = nil, completedAt: Timestamp? = nil,
+        returnedAt: Timestamp? = nil, withdrawnAt: Timestamp? = nil, closedAt: Timestamp? = nil,
+        outcome: Outcome? = nil, feedback: String? = nil, returnReason: ReturnReason? = nil, urgeCount: Int = 0,
+        supervised: Bool = false, heads: [EventID] = [], eventCount: Int = 0, superseded: [EventID] = [],
+        lastActivityAt: Timestamp
+    ) {
+        self.id = id
+        self.request = request
+        self.entrustingCourt = entrustingCourt
+        self.state = state
+        self.sentAt = sentAt
+        self.signedAt = signedAt
+        self.startedAt = startedAt
+        self.completedAt = completedAt
+        self.returnedAt = returnedAt
+        self.withdrawnAt = withdrawnAt
+        self.closedAt = closedAt
+        self.outcome = outcome
+        self.feedback = feedback
+        self.returnReason = returnReason
+        self.urgeCount = urgeCount
+        self.supervised = supervised
+        self.heads = heads
+        self.eventCount = eventCount
+        self.superseded = superseded
+        self.lastActivityAt = lastActivityAt
+    }
+
+    /// 受托法院.
+    public var entrustedCourt: CourtCode { request.entrustedCourt }
+    /// The end of the signing period: 24:00 CST of ``MatterRequest/signDue``.
+    public var signDueAt: Timestamp { DeadlinePolicy.end(of: request.signDue) }
+    /// The end of the completion period: 24:00 CST of ``MatterRequest/due``.
+    public var dueAt: Timestamp { DeadlinePolicy.end(of: request.due) }
+
+    /// Completed by the deadline; `nil` until completed.
+    public var onTime: Bool? { completedAt.map { $0 < dueAt } }
+    /// Signed by the signing deadline; `nil` until signed.
+    public var signedOnTime: Bool? { signedAt.map { $0 < signDueAt } }
+
+    /// 超期: still open and past the completion deadline.
+    public func isOverdue(at now: Timestamp) -> Bool { state.isOpen && now >= dueAt }
+
+    /// The roles a court holds for this matter.
+    public func roles(of court: CourtCode, in directory: CourtDirectory) -> Set<Role> {
+        Role.roles(of: court, entrusting: entrustingCourt, entrusted: entrustedCourt, in: directory)
+    }
+}

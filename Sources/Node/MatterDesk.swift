@@ -1,0 +1,120 @@
+import Entrustment
+import Replica
+
+/// What a clerk at this court asks for when sending a matter; ids and texts as typed.
+public struct MatterDraft: Sendable {
+    public var caseNumber: String
+    public var entrustedCourt: String
+    public var kind: String
+    public var urgent: Bool
+    public var applicant: String?
+    public var debtor: String?
+    public var debtorID: String?
+    public var measureExpires: String?
+    public var note: String?
+
+    public init(
+        caseNumber: String, entrustedCourt: String, kind: String, urgent: Bool = false, applicant: String? = nil,
+        debtor: String? = nil, debtorID: String? = nil, measureExpires: String? = nil, note: String? = nil
+    ) {
+        self.caseNumber = caseNumber
+        self.entrustedCourt = entrustedCourt
+        self.kind = kind
+        self.urgent = urgent
+        self.applicant = applicant
+        self.debtor = debtor
+        self.debtorID = debtorID
+        self.measureExpires = measureExpires
+        self.note = note
+    }
+}
+
+/// The acts this node's court performs on matters: each becomes one event, checked against the
+/// lifecycle table and stored with the matter's new state in one transaction.
+extension CourtNode {
+    /// 委托: sends a new matter from this court. Deadlines are set now, from the deadline policy
+    /// and the holiday calendar.
+    public func createMatter(_ draft: MatterDraft) throws(NodeError) -> Matter {
+        let request: MatterRequest
+        let now = time.now()
+        let sentOn = now.chinaDate
+        do {
+            let caseNumber = try CaseNumber(parsing: draft.caseNumber)
+            let entrusted = try CourtCode(draft.entrustedCourt)
+            let kind = try MatterKind(id: draft.kind)
+            let expires = try draft.measureExpires.map { text throws(DomainError) in try CivilDate(parsing: text) }
+            let deadlines = replica.deadlinePolicy.deadlines(
+                for: kind, urgent: draft.urgent, sentOn: sentOn, calendar: replica.calendar)
+            request = MatterRequest(
+                caseNumber: caseNumber, entrustedCourt: entrusted, kind: kind, urgent: draft.urgent,
+                applicant: draft.applicant.nonEmpty, debtor: draft.debtor.nonEmpty, debtorID: draft.debtorID.nonEmpty,
+                measureExpires: expires, note: draft.note.nonEmpty, signDue: deadlines.signDue, due: deadlines.due)
+            try Admission.checkRequest(request, from: identity.court, directory: replica.directory)
+        } catch {
+            throw NodeError(code: error.code.rawValue, error.message)
+        }
+        let identity = self.identity
+        return try write { tx in
+            let id = try tx.nextMatterID(court: identity.court, year: sentOn.year)
+            let event = try Event(
+                matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now), parents: [],
+                action: .create(request))
+            try tx.append([event], origin: .local, now: now)
+            return try tx.matter(id)!
+        }
+    }
+
+    /// Records an act of this court on an existing matter (签收, 办结反馈, 撤回 …).
+    public func act(on matterID: String, _ action: EventAction) throws(NodeError) -> Matter {
+        let id: MatterID
+        do {
+            id = try MatterID(matterID)
+        } catch {
+            throw NodeError(code: error.code.rawValue, error.message)
+        }
+        let identity = self.identity
+        let now = time.now()
+        return try write { tx in
+            guard let matter = try tx.matter(id) else {
+                throw ReplicaError(.unknownMatter, "unknown matter \(id): this replica does not hold it")
+            }
+            let event = try Event(
+                matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
+                parents: matter.heads, action: action)
+            try tx.append([event], origin: .local, now: now)
+            return try tx.matter(id)!
+        }
+    }
+
+    /// The matter with that id.
+    public func matter(_ matterID: String) throws(NodeError) -> Matter {
+        let id: MatterID
+        do {
+            id = try MatterID(matterID)
+        } catch {
+            throw NodeError(code: error.code.rawValue, error.message)
+        }
+        guard let matter = try read({ () throws(ReplicaError) in try replica.matter(id) }) else {
+            throw NodeError(code: "unknownMatter", "unknown matter \(id): this replica does not hold it")
+        }
+        return matter
+    }
+
+    /// The events of a matter, in arrival order.
+    public func events(of matter: MatterID) throws(NodeError) -> [StoredEvent] {
+        try read { () throws(ReplicaError) in try replica.events(of: matter) }
+    }
+
+    /// Matters matching a filter.
+    public func matters(_ filter: MatterFilter) throws(NodeError) -> [Matter] {
+        try read { () throws(ReplicaError) in try replica.matters(filter) }
+    }
+}
+
+extension Optional where Wrapped == String {
+    /// `nil` for an absent or empty string.
+    var nonEmpty: String? {
+        guard let self, !self.isEmpty else { return nil }
+        return self
+    }
+}

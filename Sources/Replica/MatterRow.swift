@@ -1,0 +1,75 @@
+import Entrustment
+import GRDB
+
+/// Maps a folded ``Matter`` to and from a row of the `matters` table.
+enum MatterRow {
+    static func save(_ matter: Matter, firstStoredAt: Timestamp, in db: Database) throws {
+        let r = matter.request
+        let heads = matter.heads.map(\.hex).joined(separator: " ")
+        let superseded = matter.superseded.map(\.hex).joined(separator: " ")
+        let onTime: Int? = matter.onTime.map { $0 ? 1 : 0 }
+        try db.execute(
+            sql: """
+                INSERT INTO matters (id, case_number, entrusting_court, entrusted_court, kind, state, urgent,
+                    applicant, debtor, debtor_id, measure_expires, note, sent_at, signed_at, started_at,
+                    completed_at, returned_at, withdrawn_at, closed_at, sign_due_date, due_date, due_at_ms, on_time,
+                    outcome, feedback, return_reason, urge_count, supervised, heads, event_count, superseded,
+                    last_activity_at, first_stored_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET state = excluded.state, signed_at = excluded.signed_at,
+                    started_at = excluded.started_at, completed_at = excluded.completed_at,
+                    returned_at = excluded.returned_at, withdrawn_at = excluded.withdrawn_at,
+                    closed_at = excluded.closed_at, on_time = excluded.on_time, outcome = excluded.outcome,
+                    feedback = excluded.feedback, return_reason = excluded.return_reason,
+                    urge_count = excluded.urge_count, supervised = excluded.supervised, heads = excluded.heads,
+                    event_count = excluded.event_count, superseded = excluded.superseded,
+                    last_activity_at = excluded.last_activity_at
+                """,
+            arguments: [
+                matter.id.rawValue, r.caseNumber.description, matter.entrustingCourt.rawValue,
+                r.entrustedCourt.rawValue, r.kind.id, matter.state.rawValue, r.urgent, r.applicant, r.debtor,
+                r.debtorID, r.measureExpires?.description, r.note, matter.sentAt.rfc3339, matter.signedAt?.rfc3339,
+                matter.startedAt?.rfc3339, matter.completedAt?.rfc3339, matter.returnedAt?.rfc3339,
+                matter.withdrawnAt?.rfc3339, matter.closedAt?.rfc3339, r.signDue.description, r.due.description,
+                matter.dueAt.milliseconds, onTime, matter.outcome?.rawValue, matter.feedback,
+                matter.returnReason?.rawValue, matter.urgeCount, matter.supervised, heads, matter.eventCount,
+                superseded, matter.lastActivityAt.rfc3339, firstStoredAt.rfc3339,
+            ])
+    }
+
+    static func load(_ row: Row) throws -> Matter {
+        func timestamp(_ column: String) throws -> Timestamp? {
+            guard let text: String = row[column] else { return nil }
+            return try Timestamp(rfc3339: text)
+        }
+        func ids(_ column: String) throws -> [EventID] {
+            let text: String = row[column]
+            return try text.split(separator: " ").map { try EventID(hex: String($0)) }
+        }
+        let request = MatterRequest(
+            caseNumber: try CaseNumber(parsing: row["case_number"]),
+            entrustedCourt: try CourtCode(row["entrusted_court"]),
+            kind: try MatterKind(id: row["kind"]),
+            urgent: row["urgent"],
+            applicant: row["applicant"], debtor: row["debtor"], debtorID: row["debtor_id"],
+            measureExpires: try (row["measure_expires"] as String?).map { try CivilDate(parsing: $0) },
+            note: row["note"],
+            signDue: try CivilDate(parsing: row["sign_due_date"]),
+            due: try CivilDate(parsing: row["due_date"]))
+        guard let state = MatterState(rawValue: row["state"]) else {
+            throw ReplicaError(.corrupt, "matters row \(row["id"] as String? ?? "?") has an unknown state")
+        }
+        return Matter(
+            id: try MatterID(row["id"]), request: request, entrustingCourt: try CourtCode(row["entrusting_court"]),
+            state: state, sentAt: try timestamp("sent_at")!, signedAt: try timestamp("signed_at"),
+            startedAt: try timestamp("started_at"), completedAt: try timestamp("completed_at"),
+            returnedAt: try timestamp("returned_at"), withdrawnAt: try timestamp("withdrawn_at"),
+            closedAt: try timestamp("closed_at"),
+            outcome: (row["outcome"] as String?).flatMap(Outcome.init(rawValue:)),
+            feedback: row["feedback"],
+            returnReason: (row["return_reason"] as String?).flatMap(ReturnReason.init(rawValue:)),
+            urgeCount: row["urge_count"], supervised: row["supervised"], heads: try ids("heads"),
+            eventCount: row["event_count"], superseded: try ids("superseded"),
+            lastActivityAt: try timestamp("last_activity_at")!)
+    }
+}

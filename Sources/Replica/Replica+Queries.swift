@@ -1,0 +1,110 @@
+import Entrustment
+import Foundation
+import GRDB
+
+/// Which matters to list.
+public struct MatterFilter: Sendable {
+    /// Only matters in this state.
+    public var state: MatterState?
+    /// Only open matters past their completion deadline at this instant.
+    public var overdueAt: Timestamp?
+    /// Only matters this court is a party to (as entrusting or entrusted court).
+    public var court: CourtCode?
+
+    public init(state: MatterState? = nil, overdueAt: Timestamp? = nil, court: CourtCode? = nil) {
+        self.state = state
+        self.overdueAt = overdueAt
+        self.court = court
+    }
+}
+
+/// An event as this replica stores it: the event and its local arrival sequence and time.
+public struct StoredEvent: Sendable {
+    /// The local arrival sequence (1, 2, 3 … in the order this replica stored events).
+    public let sequence: Int64
+    /// When this replica stored it.
+    public let storedAt: Timestamp
+    /// The event.
+    public let event: Event
+}
+
+extension Replica {
+    /// The matter with that id, or `nil`.
+    public func matter(_ id: MatterID) throws(ReplicaError) -> Matter? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]).map(MatterRow.load)
+        }
+    }
+
+    /// Matters matching the filter, newest first.
+    public func matters(_ filter: MatterFilter = MatterFilter()) throws(ReplicaError) -> [Matter] {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if let state = filter.state {
+            clauses.append("state = ?")
+            _ = arguments.append(contentsOf: [state.rawValue])
+        }
+        if let now = filter.overdueAt {
+            clauses.append("state IN ('sent', 'signed', 'inProgress') AND due_at_ms <= ?")
+            _ = arguments.append(contentsOf: [now.milliseconds])
+        }
+        if let court = filter.court {
+            clauses.append("(entrusting_court = ? OR entrusted_court = ?)")
+            _ = arguments.append(contentsOf: [court.rawValue, court.rawValue])
+        }
+        let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let sql = "SELECT * FROM matters \(whereClause) ORDER BY sent_at DESC, id DESC"
+        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(MatterRow.load) }
+    }
+
+    /// The events of one matter, in arrival order.
+    public func events(of matter: MatterID) throws(ReplicaError) -> [StoredEvent] {
+        try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT arrival_seq, stored_at, encoded FROM events WHERE matter_id = ? ORDER BY arrival_seq",
+                arguments: [matter.rawValue]
+            ).map(Self.storedEvent)
+        }
+    }
+
+    /// Events stored after arrival sequence `sequence`, in arrival order, optionally only those of
+    /// matters `court` may see; and the highest sequence looked at.
+    public func events(after sequence: Int64, visibleTo court: CourtCode? = nil) throws(ReplicaError) -> (
+        events: [Event], through: Int64
+    ) {
+        let directory = self.directory
+        return try read { db in
+            var visible: [String: Bool] = [:]
+            if let court {
+                for row in try Row.fetchAll(db, sql: "SELECT id, entrusting_court, entrusted_court FROM matters") {
+                    let roles = Role.roles(
+                        of: court, entrusting: try CourtCode(row["entrusting_court"]),
+                        entrusted: try CourtCode(row["entrusted_court"]), in: directory)
+                    visible[row["id"]] = !roles.isEmpty
+                }
+            }
+            var events: [Event] = []
+            var through = sequence
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT arrival_seq, matter_id, encoded FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
+                arguments: [sequence])
+            while let row = try rows.next() {
+                through = row["arrival_seq"]
+                if court != nil, visible[row["matter_id"]] != true { continue }
+                events.append(try Event(decoding: [UInt8](row["encoded"] as Data)))
+            }
+            return (events, through)
+        }
+    }
+
+    /// The number of events stored.
+    public func eventCount() throws(ReplicaError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+    }
+
+    private static func storedEvent(_ row: Row) throws -> StoredEvent {
+        StoredEvent(
+            sequence: row["arrival_seq"], storedAt: try Timestamp(rfc3339: row["stored_at"]),
+            event: try Event(decoding: [UInt8](row["encoded"] as Data)))
+    }
+}

@@ -1,0 +1,187 @@
+import Entrustment
+import Foundation
+import GRDB
+
+/// A node's SQLite replica (`DATA_DIR/replica.sqlite`): its identity, the court directory and
+/// holiday calendar it works with, every event it holds, and the matters folded from them.
+///
+/// One `DatabasePool` (WAL mode: one writer, concurrent readers) per process. Every write goes
+/// through ``write(_:)`` in one transaction, so an append either completes with the matters it
+/// touches or leaves the file as it was.
+public final class Replica: Sendable {
+    /// The database file's name inside a data directory.
+    public static let fileName = "replica.sqlite"
+
+    private let pool: DatabasePool
+    /// Who this node is.
+    public let identity: NodeIdentity
+    /// The court directory this node works with.
+    public let directory: CourtDirectory
+    /// The holiday calendar for deadlines.
+    public let calendar: HolidayCalendar
+    /// How deadlines are set for new matters.
+    public let deadlinePolicy: DeadlinePolicy
+
+    private init(pool: DatabasePool) throws(ReplicaError) {
+        self.pool = pool
+        do {
+            let loaded = try pool.read { db in try Self.loadSettings(db) }
+            (identity, directory, calendar, deadlinePolicy) = loaded
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw ReplicaError(.corrupt, "cannot read the replica's settings: \(Self.describe(error))")
+        }
+    }
+
+    /// Creates a new replica file and records the node's identity, directory, calendar and policy.
+    public static func create(
+        at path: String, identity: NodeIdentity, directory: CourtDirectory, calendar: HolidayCalendar,
+        deadlinePolicy: DeadlinePolicy, now: Timestamp
+    ) throws(ReplicaError) -> Replica {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(.alreadyInitialised, "a replica already exists at \(path)")
+        }
+        guard directory.contains(identity.court) else {
+            throw ReplicaError(.rejectedEvent, "court \(identity.court) is not in the court directory")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try Schema.migrator.migrate(pool)
+            try pool.write { db in
+                let policy = String(decoding: try JSONEncoder().encode(deadlinePolicy), as: UTF8.self)
+                try db.execute(
+                    sql: """
+                        INSERT INTO node (id, court_code, node_id, created_at, hlc_wall, hlc_counter, deadline_policy)
+                        VALUES (1, ?, ?, ?, 0, 0, ?)
+                        """,
+                    arguments: [identity.court.rawValue, identity.node.rawValue, now.rfc3339, policy])
+                try storeDirectory(directory, in: db)
+                try storeCalendar(calendar, in: db)
+            }
+            return try Replica(pool: pool)
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw ReplicaError(.storage, "cannot create the replica at \(path): \(describe(error))")
+        }
+    }
+
+    /// Opens an existing replica, applying any pending schema migrations.
+    public static func open(at path: String) throws(ReplicaError) -> Replica {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(.notInitialised, "no replica at \(path): run `courtsync init` first")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            let migrator = Schema.migrator
+            if try pool.read({ db in try !migrator.hasCompletedMigrations(db) }) {
+                try migrator.migrate(pool)
+            }
+            return try Replica(pool: pool)
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw ReplicaError(.corrupt, "cannot open the replica at \(path): \(describe(error))")
+        }
+    }
+
+    /// Closes the database (checkpointing the WAL into the main file).
+    public func close() throws(ReplicaError) {
+        do {
+            try pool.close()
+        } catch {
+            throw ReplicaError(.storage, "cannot close the replica: \(Self.describe(error))")
+        }
+    }
+
+    /// Runs `body` in one write transaction: all of it is stored, or none of it.
+    public func write<T>(_ body: (inout ReplicaTransaction) throws -> T) throws(ReplicaError) -> T {
+        do {
+            return try pool.write { db in
+                var transaction = try ReplicaTransaction(db: db, replica: self)
+                let result = try body(&transaction)
+                try transaction.finish()
+                return result
+            }
+        } catch let error as ReplicaError {
+            throw error
+        } catch let error as DomainError {
+            throw ReplicaError(.rejectedEvent, error.message)
+        } catch {
+            throw ReplicaError(.storage, "the replica could not be written: \(Self.describe(error))")
+        }
+    }
+
+    /// Runs `body` with read access to a consistent snapshot.
+    func read<T: Sendable>(_ body: (Database) throws -> T) throws(ReplicaError) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw ReplicaError(.storage, "the replica could not be read: \(Self.describe(error))")
+        }
+    }
+
+    static var configuration: Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.label = "CourtSync.Replica"
+        return config
+    }
+
+    /// A user-facing description of a storage error (never a raw `DatabaseError` dump).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)")"
+        }
+        return "\(error)"
+    }
+
+    private static func loadSettings(_ db: Database) throws -> (NodeIdentity, CourtDirectory, HolidayCalendar, DeadlinePolicy) {
+        guard let node = try Row.fetchOne(db, sql: "SELECT court_code, node_id, deadline_policy FROM node WHERE id = 1") else {
+            throw ReplicaError(.corrupt, "the replica has no node identity")
+        }
+        let identity = NodeIdentity(court: try CourtCode(node["court_code"]), node: try NodeID(node["node_id"]))
+        let policy = try JSONDecoder().decode(DeadlinePolicy.self, from: Data((node["deadline_policy"] as String).utf8))
+        let courts = try Row.fetchAll(db, sql: "SELECT code, name, parent_code FROM courts").map { row in
+            Court(
+                code: try CourtCode(row["code"]), name: row["name"],
+                parent: try (row["parent_code"] as String?).map { try CourtCode($0) })
+        }
+        var years: [HolidayCalendar.File.Year] = try Row.fetchAll(db, sql: "SELECT year, status FROM calendar_years ORDER BY year")
+            .map { HolidayCalendar.File.Year(year: $0["year"], status: $0["status"], holidays: [], workdays: []) }
+        for row in try Row.fetchAll(db, sql: "SELECT date, is_workday, name FROM calendar_days ORDER BY date") {
+            let day = HolidayCalendar.File.Day(date: try CivilDate(parsing: row["date"]), name: row["name"])
+            guard let index = years.firstIndex(where: { $0.year == day.date.year }) else { continue }
+            if row["is_workday"] as Bool { years[index].workdays.append(day) } else { years[index].holidays.append(day) }
+        }
+        return (identity, try CourtDirectory(courts), try HolidayCalendar(.init(years: years)), policy)
+    }
+
+    private static func storeDirectory(_ directory: CourtDirectory, in db: Database) throws {
+        // Superiors first, so that the foreign key to the parent holds.
+        for court in directory.all {
+            try db.execute(
+                sql: "INSERT INTO courts (code, name, level, province, parent_code) VALUES (?, ?, ?, ?, ?)",
+                arguments: [
+                    court.code.rawValue, court.name, court.level.rawValue, court.code.provinceName,
+                    court.parent?.rawValue,
+                ])
+        }
+    }
+
+    private static func storeCalendar(_ calendar: HolidayCalendar, in db: Database) throws {
+        for (year, status) in calendar.years {
+            try db.execute(sql: "INSERT INTO calendar_years (year, status) VALUES (?, ?)", arguments: [year, status])
+        }
+        for day in calendar.listedDays {
+            try db.execute(
+                sql: "INSERT INTO calendar_days (date, is_workday, name) VALUES (?, ?, ?)",
+                arguments: [day.date.description, day.isWorkday, day.name])
+        }
+    }
+}

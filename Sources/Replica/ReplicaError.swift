@@ -1,0 +1,33 @@
+/// Why a replica operation failed. The replica is unchanged after any of these.
+public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// The kinds of failure.
+    public enum Code: String, Sendable {
+        /// No replica at the path: the node has not been initialised.
+        case notInitialised
+        /// A replica already exists at the path.
+        case alreadyInitialised
+        /// The file is not a CourtSync replica or is damaged.
+        case corrupt
+        /// No matter with that id in this replica.
+        case unknownMatter
+        /// An event names a parent this replica does not hold.
+        case missingParent
+        /// An event breaks the domain rules (role, lifecycle, fields).
+        case rejectedEvent
+        /// The replica changed between reading a matter and recording an act on it; try again.
+        case concurrentUpdate
+        /// SQLite failed (disk full, read-only file, I/O error …).
+        case storage
+    }
+
+    public let code: Code
+    /// One line naming the problem.
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

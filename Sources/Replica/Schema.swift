@@ -1,0 +1,94 @@
+import GRDB
+
+/// The replica's schema, as versioned migrations. Documented in `docs/replica-schema.md`;
+/// readable with the `sqlite3` shell.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE node (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        court_code TEXT NOT NULL,
+                        node_id TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        hlc_wall INTEGER NOT NULL,
+                        hlc_counter INTEGER NOT NULL,
+                        deadline_policy TEXT NOT NULL
+                    );
+                    CREATE TABLE courts (
+                        code TEXT PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        level TEXT NOT NULL,
+                        province TEXT NOT NULL,
+                        parent_code TEXT REFERENCES courts(code)
+                    );
+                    CREATE TABLE calendar_years (
+                        year INTEGER PRIMARY KEY,
+                        status TEXT NOT NULL
+                    );
+                    CREATE TABLE calendar_days (
+                        date TEXT PRIMARY KEY,
+                        is_workday INTEGER NOT NULL,
+                        name TEXT NOT NULL
+                    );
+                    CREATE TABLE events (
+                        arrival_seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        id TEXT NOT NULL UNIQUE,
+                        matter_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        author TEXT NOT NULL,
+                        origin TEXT NOT NULL,
+                        hlc_wall INTEGER NOT NULL,
+                        hlc_counter INTEGER NOT NULL,
+                        recorded_at TEXT NOT NULL,
+                        parents TEXT NOT NULL,
+                        stored_at TEXT NOT NULL,
+                        encoded BLOB NOT NULL
+                    );
+                    CREATE INDEX events_by_matter ON events(matter_id, arrival_seq);
+                    CREATE TABLE matters (
+                        id TEXT PRIMARY KEY,
+                        case_number TEXT NOT NULL,
+                        entrusting_court TEXT NOT NULL,
+                        entrusted_court TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        state TEXT NOT NULL,
+                        urgent INTEGER NOT NULL,
+                        applicant TEXT,
+                        debtor TEXT,
+                        debtor_id TEXT,
+                        measure_expires TEXT,
+                        note TEXT,
+                        sent_at TEXT NOT NULL,
+                        signed_at TEXT,
+                        started_at TEXT,
+                        completed_at TEXT,
+                        returned_at TEXT,
+                        withdrawn_at TEXT,
+                        closed_at TEXT,
+                        sign_due_date TEXT NOT NULL,
+                        due_date TEXT NOT NULL,
+                        due_at_ms INTEGER NOT NULL,
+                        on_time INTEGER,
+                        outcome TEXT,
+                        feedback TEXT,
+                        return_reason TEXT,
+                        urge_count INTEGER NOT NULL,
+                        supervised INTEGER NOT NULL,
+                        heads TEXT NOT NULL,
+                        event_count INTEGER NOT NULL,
+                        superseded TEXT NOT NULL,
+                        last_activity_at TEXT NOT NULL,
+                        first_stored_at TEXT NOT NULL
+                    );
+                    CREATE INDEX matters_by_entrusted ON matters(entrusted_court, state);
+                    CREATE INDEX matters_by_entrusting ON matters(entrusting_court, state);
+                    CREATE INDEX matters_by_due ON matters(state, due_at_ms);
+                    CREATE INDEX matters_by_completion ON matters(completed_at);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,29 @@
+import Entrustment
+
+/// A batch of events from one node, the unit of exchange between nodes: written to a change
+/// file for offline transfer (离线介质) and, later, sent over the network.
+///
+/// The format is specified in `Protocol/changeset.md`; ``ChangeSetCodec`` reads and writes it.
+public struct ChangeSet: Hashable, Sendable {
+    /// The court of the node that made the set.
+    public var senderCourt: CourtCode
+    /// The node that made the set.
+    public var senderNode: NodeID
+    /// When the set was made (the sender's clock).
+    public var createdAt: Timestamp
+    /// The sender's highest arrival sequence the set covers (0 when it covers none): the
+    /// receiver's cursor for that sender after applying the set.
+    public var throughSequence: UInt64
+    /// The events, in the sender's arrival order (parents before children).
+    public var events: [Event]
+
+    public init(
+        senderCourt: CourtCode, senderNode: NodeID, createdAt: Timestamp, throughSequence: UInt64, events: [Event]
+    ) {
+        self.senderCourt = senderCourt
+        self.senderNode = senderNode
+        self.createdAt = createdAt
+        self.throughSequence = throughSequence
+        self.events = events
+    }
+}

@@ -1,0 +1,325 @@
+import ArgumentParser
+import Entrustment
+import Foundation
+import Node
+import Replica
+
+/// `courtsync matter …`: create, act on and inspect entrusted matters.
+struct MatterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "matter",
+        abstract: "事项委托 — create, act on and inspect entrusted matters.",
+        subcommands: [
+            CreateMatter.self, SignMatter.self, StartMatter.self, CompleteMatter.self, ReturnMatter.self,
+            WithdrawMatter.self, UrgeMatter.self, SuperviseMatter.self, CloseMatter.self, ShowMatter.self,
+            ListMatters.self, ListKinds.self,
+        ])
+}
+
+/// Prints a matter after an act: JSON, or its main fields in Chinese.
+func printMatter(_ matter: Matter, node: CourtNode, json: Bool) {
+    let view = MatterView(matter, now: node.time.now(), directory: node.replica.directory)
+    if json {
+        printJSON(view)
+    } else {
+        print(renderFields(matterFields(view)))
+    }
+}
+
+func matterFields(_ v: MatterView) -> [(String, String)] {
+    func yesNo(_ b: Bool?) -> String { b.map { $0 ? "是" : "否" } ?? "—" }
+    var fields: [(String, String)] = [
+        ("委托编号", v.id),
+        ("委托案号", v.caseNumber),
+        ("委托法院", "\(v.entrustingCourtName ?? "")（\(v.entrustingCourt)）"),
+        ("受托法院", "\(v.entrustedCourtName ?? "")（\(v.entrustedCourt)）"),
+        ("委托事项", "\(v.kindName)（\(v.kind)）\(v.urgent ? " 【加急】" : "")"),
+        ("状态", "\(v.stateName)（\(v.state)）\(v.overdue ? " 【超期】" : "")"),
+    ]
+    if let a = v.applicant { fields.append(("申请执行人", a)) }
+    if let d = v.debtor { fields.append(("被执行人", d + (v.debtorId.map { "（\($0)）" } ?? ""))) }
+    if let e = v.measureExpires { fields.append(("措施到期日", e)) }
+    if let n = v.note { fields.append(("备注", n)) }
+    fields += [
+        ("委托时间", v.sentAt),
+        ("签收期限", v.signDueDate),
+        ("办理期限", v.dueDate),
+        ("签收时间", v.signedAt ?? "—"),
+    ]
+    if let t = v.startedAt { fields.append(("开始办理", t)) }
+    if let t = v.completedAt {
+        fields.append(("办结时间", t))
+        fields.append(("期限内办结", yesNo(v.onTime)))
+    }
+    if let o = v.outcome { fields.append(("办理结果", Outcome(rawValue: o)?.chineseName ?? o)) }
+    if let t = v.returnedAt { fields.append(("退回时间", t)) }
+    if let r = v.returnReason { fields.append(("退回原因", ReturnReason(rawValue: r)?.chineseName ?? r)) }
+    if let f = v.feedback, !f.isEmpty { fields.append(("反馈", f)) }
+    if let t = v.withdrawnAt { fields.append(("撤回时间", t)) }
+    if let t = v.closedAt { fields.append(("归档时间", t)) }
+    if v.urgeCount > 0 { fields.append(("催办次数", String(v.urgeCount))) }
+    if v.supervised { fields.append(("督办", "是")) }
+    if !v.superseded.isEmpty { fields.append(("被取代事件", v.superseded.map { String($0.prefix(12)) }.joined(separator: ", "))) }
+    return fields
+}
+
+struct CreateMatter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "create", abstract: "委托 — send a new matter from this court to another court.")
+
+    @OptionGroup var node: NodeOptions
+    @Option(name: .customLong("case"), help: "The entrusting enforcement case (委托案号), e.g. （2026）京0105执123号.")
+    var caseNumber: String
+    @Option(name: .long, help: "The entrusted court (受托法院) by code, e.g. 粤0106.")
+    var to: String
+    @Option(name: .long, help: "The matter kind, e.g. deposit:freeze (see `courtsync matter kinds`).")
+    var kind: String
+    @Option(name: .long, help: "被执行人 — the judgment debtor.")
+    var debtor: String?
+    @Option(name: .customLong("debtor-id"), help: "The debtor's id number (身份证号/统一社会信用代码).")
+    var debtorID: String?
+    @Option(name: .long, help: "申请执行人 — the applicant.")
+    var applicant: String?
+    @Flag(name: .long, help: "加急 — urgent (shorter deadlines).")
+    var urgent = false
+    @Option(name: .long, help: "The day an existing freeze or seal expires, YYYY-MM-DD (for renewals).")
+    var expires: String?
+    @Option(name: .long, help: "备注 — a note.")
+    var note: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            try node.withNode { node in
+                let matter = try node.createMatter(
+                    MatterDraft(
+                        caseNumber: caseNumber, entrustedCourt: to, kind: kind, urgent: urgent, applicant: applicant,
+                        debtor: debtor, debtorID: debtorID, measureExpires: expires, note: note))
+                printMatter(matter, node: node, json: output.json)
+            }
+        }
+    }
+}
+
+/// The shared shape of an act with only a note: `courtsync matter ACT ID [--note TEXT]`.
+protocol NoteAct: ParsableCommand {
+    var node: NodeOptions { get }
+    var id: String { get }
+    var note: String { get }
+    var output: OutputOptions { get }
+    static func action(note: String) -> EventAction
+}
+
+extension NoteAct {
+    func run() throws {
+        try reporting(json: output.json) {
+            try node.withNode { node in
+                printMatter(try node.act(on: id, Self.action(note: note)), node: node, json: output.json)
+            }
+        }
+    }
+}
+
+struct SignMatter: NoteAct {
+    static let configuration = CommandConfiguration(commandName: "sign", abstract: "签收 — sign for a matter (entrusted court).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "A note.") var note = ""
+    @OptionGroup var output: OutputOptions
+    static func action(note: String) -> EventAction { .sign(note: note) }
+}
+
+struct StartMatter: NoteAct {
+    static let configuration = CommandConfiguration(commandName: "start", abstract: "开始办理 — start carrying out a signed matter.")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "A note.") var note = ""
+    @OptionGroup var output: OutputOptions
+    static func action(note: String) -> EventAction { .start(note: note) }
+}
+
+struct WithdrawMatter: NoteAct {
+    static let configuration = CommandConfiguration(commandName: "withdraw", abstract: "撤回 — withdraw a matter (entrusting court).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "The reason.") var note = ""
+    @OptionGroup var output: OutputOptions
+    static func action(note: String) -> EventAction { .withdraw(note: note) }
+}
+
+struct UrgeMatter: NoteAct {
+    static let configuration = CommandConfiguration(
+        commandName: "urge", abstract: "催办 — urge an open matter (entrusting court, a superior court or the hub).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "A note.") var note = ""
+    @OptionGroup var output: OutputOptions
+    static func action(note: String) -> EventAction { .urge(note: note) }
+}
+
+struct SuperviseMatter: NoteAct {
+    static let configuration = CommandConfiguration(
+        commandName: "supervise", abstract: "督办 — supervise an open matter (a superior court or the hub).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "A note.") var note = ""
+    @OptionGroup var output: OutputOptions
+    static func action(note: String) -> EventAction { .supervise(note: note) }
+}
+
+struct CloseMatter: NoteAct {
+    static let configuration = CommandConfiguration(
+        commandName: "close", abstract: "归档 — confirm receipt of the feedback and close (entrusting court).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "A note.") var note = ""
+    @OptionGroup var output: OutputOptions
+    static func action(note: String) -> EventAction { .close(note: note) }
+}
+
+struct CompleteMatter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "complete", abstract: "办结反馈 — complete a matter with its outcome (entrusted court).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "full|partial|none (全部完成/部分完成/未能完成).") var outcome: String
+    @Option(name: .long, help: "反馈 — what was done (accounts frozen, amounts, receipts).") var feedback = ""
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            guard let parsed = Outcome(rawValue: outcome) else {
+                throw NodeError(code: "invalidOutcome", "unknown outcome \"\(outcome)\": use full, partial or none")
+            }
+            try node.withNode { node in
+                printMatter(
+                    try node.act(on: id, .complete(outcome: parsed, feedback: feedback)), node: node, json: output.json)
+            }
+        }
+    }
+}
+
+struct ReturnMatter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "return", abstract: "退回 — return a matter with a reason (entrusted court).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(
+        name: .long,
+        help: "notInJurisdiction|documentsIncomplete|assetNotFound|duplicate|other (不属本院辖区/材料不全/财产不存在/重复委托/其他).")
+    var reason: String
+    @Option(name: .long, help: "反馈 — an explanation.") var feedback = ""
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            guard let parsed = ReturnReason(rawValue: reason) else {
+                let known = ReturnReason.allCases.map(\.rawValue).joined(separator: ", ")
+                throw NodeError(code: "invalidReason", "unknown return reason \"\(reason)\": use one of \(known)")
+            }
+            try node.withNode { node in
+                printMatter(try node.act(on: id, .return(reason: parsed, feedback: feedback)), node: node, json: output.json)
+            }
+        }
+    }
+}
+
+struct ShowMatter: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "查看事项 — a matter and its events.")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            try node.withNode { node in
+                let matter = try node.matter(id)
+                let events = try node.events(of: matter.id)
+                let view = MatterView(matter, now: node.time.now(), directory: node.replica.directory)
+                if output.json {
+                    struct Detail: Encodable {
+                        var matter: MatterView
+                        var events: [EventView]
+                    }
+                    printJSON(Detail(matter: view, events: events.map(EventView.init)))
+                } else {
+                    print(renderFields(matterFields(view)))
+                    print("\n全程留痕（事件）")
+                    var table = TextTable(headers: ["序号", "事件", "法院", "时间", "事件ID"])
+                    for stored in events {
+                        let e = stored.event
+                        table.append([
+                            String(stored.sequence), e.kind.chineseName, e.author.rawValue, e.recordedAt.rfc3339,
+                            String(e.id.hex.prefix(12)),
+                        ])
+                    }
+                    print(table.rendered)
+                }
+            }
+        }
+    }
+}
+
+struct ListMatters: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "事项列表 — list matters.")
+    @OptionGroup var node: NodeOptions
+    @Option(name: .long, help: "Only this state: sent|signed|inProgress|completed|closed|returned|withdrawn (or 待签收 …).")
+    var state: String?
+    @Flag(name: .long, help: "超期未办结 — only open matters past their deadline.")
+    var overdue = false
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            var filter = MatterFilter()
+            if let state {
+                guard let parsed = MatterState(text: state) else {
+                    let known = MatterState.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw NodeError(code: "invalidState", "unknown state \"\(state)\": use one of \(known)")
+                }
+                filter.state = parsed
+            }
+            try node.withNode { node in
+                let now = node.time.now()
+                if overdue { filter.overdueAt = now }
+                let views = try node.matters(filter).map { MatterView($0, now: now, directory: node.replica.directory) }
+                if output.json {
+                    struct MatterList: Encodable { var matters: [MatterView] }
+                    printJSON(MatterList(matters: views))
+                } else {
+                    var table = TextTable(headers: ["委托编号", "委托案号", "委托法院", "受托法院", "事项", "状态", "委托时间", "办理期限", "超期"])
+                    for v in views {
+                        table.append([
+                            v.id, v.caseNumber, v.entrustingCourt, v.entrustedCourt, v.kindName, v.stateName,
+                            String(v.sentAt.prefix(16)).replacingOccurrences(of: "T", with: " "), v.dueDate,
+                            v.overdue ? "超期" : "",
+                        ])
+                    }
+                    print(table.rendered)
+                    print("共 \(views.count) 件")
+                }
+            }
+        }
+    }
+}
+
+struct ListKinds: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "kinds", abstract: "事项类型 — the matter kinds.")
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        if output.json {
+            struct KindView: Encodable {
+                var id: String
+                var name: String
+                var assetClass: String
+            }
+            struct KindList: Encodable { var kinds: [KindView] }
+            printJSON(KindList(kinds: MatterKind.allCases.map { KindView(id: $0.id, name: $0.chineseName, assetClass: $0.assetClassName) }))
+        } else {
+            var table = TextTable(headers: ["类型", "名称", "财产类别"])
+            for kind in MatterKind.allCases { table.append([kind.id, kind.chineseName, kind.assetClassName]) }
+            print(table.rendered)
+        }
+    }
+}

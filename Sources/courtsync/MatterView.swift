@@ -1,0 +1,167 @@
+import Entrustment
+import Replica
+
+/// A matter as the CLI prints it in JSON: RFC 3339 times, `null` where not yet set.
+struct MatterView: Encodable {
+    var id: String
+    var caseNumber: String
+    var entrustingCourt: String
+    var entrustingCourtName: String?
+    var entrustedCourt: String
+    var entrustedCourtName: String?
+    var kind: String
+    var kindName: String
+    var state: String
+    var stateName: String
+    var urgent: Bool
+    var applicant: String?
+    var debtor: String?
+    var debtorId: String?
+    var measureExpires: String?
+    var note: String?
+    var sentAt: String
+    var signedAt: String?
+    var startedAt: String?
+    var completedAt: String?
+    var returnedAt: String?
+    var withdrawnAt: String?
+    var closedAt: String?
+    var signDueDate: String
+    var dueDate: String
+    var signDueAt: String
+    var dueAt: String
+    var overdue: Bool
+    var onTime: Bool?
+    var signedOnTime: Bool?
+    var outcome: String?
+    var feedback: String?
+    var returnReason: String?
+    var urgeCount: Int
+    var supervised: Bool
+    var heads: [String]
+    var eventCount: Int
+    var superseded: [String]
+
+    init(_ m: Matter, now: Timestamp, directory: CourtDirectory) {
+        id = m.id.rawValue
+        caseNumber = m.request.caseNumber.description
+        entrustingCourt = m.entrustingCourt.rawValue
+        entrustingCourtName = directory[m.entrustingCourt]?.name
+        entrustedCourt = m.entrustedCourt.rawValue
+        entrustedCourtName = directory[m.entrustedCourt]?.name
+        kind = m.request.kind.id
+        kindName = m.request.kind.chineseName
+        state = m.state.rawValue
+        stateName = m.state.chineseName
+        urgent = m.request.urgent
+        applicant = m.request.applicant
+        debtor = m.request.debtor
+        debtorId = m.request.debtorID
+        measureExpires = m.request.measureExpires?.description
+        note = m.request.note
+        sentAt = m.sentAt.rfc3339
+        signedAt = m.signedAt?.rfc3339
+        startedAt = m.startedAt?.rfc3339
+        completedAt = m.completedAt?.rfc3339
+        returnedAt = m.returnedAt?.rfc3339
+        withdrawnAt = m.withdrawnAt?.rfc3339
+        closedAt = m.closedAt?.rfc3339
+        signDueDate = m.request.signDue.description
+        dueDate = m.request.due.description
+        signDueAt = Self.lastSecond(m.signDueAt)
+        dueAt = Self.lastSecond(m.dueAt)
+        overdue = m.isOverdue(at: now)
+        onTime = m.onTime
+        signedOnTime = m.signedOnTime
+        outcome = m.outcome?.rawValue
+        feedback = m.feedback
+        returnReason = m.returnReason?.rawValue
+        urgeCount = m.urgeCount
+        supervised = m.supervised
+        heads = m.heads.map(\.hex)
+        eventCount = m.eventCount
+        superseded = m.superseded.map(\.hex)
+    }
+
+    /// A deadline ends at 24:00 CST of its last day; shown as that day's last second
+    /// (`2026-12-23T23:59:59+08:00`) so that the date part is the last day.
+    static func lastSecond(_ end: Timestamp) -> String { end.adding(milliseconds: -1000).rfc3339 }
+
+    func encode(to encoder: any Encoder) throws {
+        // Encode every key, with `null` for absent values, so tools see a stable shape.
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(caseNumber, forKey: .caseNumber)
+        try c.encode(entrustingCourt, forKey: .entrustingCourt)
+        try c.encode(entrustingCourtName, forKey: .entrustingCourtName)
+        try c.encode(entrustedCourt, forKey: .entrustedCourt)
+        try c.encode(entrustedCourtName, forKey: .entrustedCourtName)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(kindName, forKey: .kindName)
+        try c.encode(state, forKey: .state)
+        try c.encode(stateName, forKey: .stateName)
+        try c.encode(urgent, forKey: .urgent)
+        try c.encode(applicant, forKey: .applicant)
+        try c.encode(debtor, forKey: .debtor)
+        try c.encode(debtorId, forKey: .debtorId)
+        try c.encode(measureExpires, forKey: .measureExpires)
+        try c.encode(note, forKey: .note)
+        try c.encode(sentAt, forKey: .sentAt)
+        try c.encode(signedAt, forKey: .signedAt)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(completedAt, forKey: .completedAt)
+        try c.encode(returnedAt, forKey: .returnedAt)
+        try c.encode(withdrawnAt, forKey: .withdrawnAt)
+        try c.encode(closedAt, forKey: .closedAt)
+        try c.encode(signDueDate, forKey: .signDueDate)
+        try c.encode(dueDate, forKey: .dueDate)
+        try c.encode(signDueAt, forKey: .signDueAt)
+        try c.encode(dueAt, forKey: .dueAt)
+        try c.encode(overdue, forKey: .overdue)
+        try c.encode(onTime, forKey: .onTime)
+        try c.encode(signedOnTime, forKey: .signedOnTime)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encode(feedback, forKey: .feedback)
+        try c.encode(returnReason, forKey: .returnReason)
+        try c.encode(urgeCount, forKey: .urgeCount)
+        try c.encode(supervised, forKey: .supervised)
+        try c.encode(heads, forKey: .heads)
+        try c.encode(eventCount, forKey: .eventCount)
+        try c.encode(superseded, forKey: .superseded)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, caseNumber, entrustingCourt, entrustingCourtName, entrustedCourt, entrustedCourtName, kind, kindName
+        case state, stateName, urgent, applicant, debtor, debtorId, measureExpires, note, sentAt, signedAt, startedAt
+        case completedAt, returnedAt, withdrawnAt, closedAt, signDueDate, dueDate, signDueAt, dueAt, overdue, onTime
+        case signedOnTime, outcome, feedback, returnReason, urgeCount, supervised, heads, eventCount, superseded
+    }
+}
+
+/// An event as `matter show --json` prints it.
+struct EventView: Encodable {
+    var id: String
+    var sequence: Int64
+    var kind: String
+    var kindName: String
+    var author: String
+    var origin: String
+    var recordedAt: String
+    var hlc: String
+    var storedAt: String
+    var parents: [String]
+
+    init(_ stored: StoredEvent) {
+        let e = stored.event
+        id = e.id.hex
+        sequence = stored.sequence
+        kind = e.kind.rawValue
+        kindName = e.kind.chineseName
+        author = e.author.rawValue
+        origin = e.origin.rawValue
+        recordedAt = e.recordedAt.rfc3339
+        hlc = e.timestamp.description
+        storedAt = stored.storedAt.rfc3339
+        parents = e.parents.map(\.hex)
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import Node
+
+/// Runs a command body and reports failure as operators expect: one line on stderr naming the
+/// problem (and, with `--json`, `{"error": {"code", "message"}}` on stdout), exit status 1.
+func reporting(json: Bool, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as NodeError {
+        fail(code: error.code, message: error.message, json: json)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        fail(code: "internal", message: "\(error)", json: json)
+    }
+}
+
+private func fail(code: String, message: String, json: Bool) -> Never {
+    if json {
+        struct ErrorDocument: Encodable {
+            struct Body: Encodable {
+                var code: String
+                var message: String
+            }
+            var error: Body
+        }
+        printJSON(ErrorDocument(error: .init(code: code, message: message)))
+    }
+    FileHandle.standardError.write(Data("courtsync: error: \(message)\n".utf8))
+    exit(1)
+}
+
+/// Prints one JSON document on stdout.
+func printJSON(_ value: some Encodable) {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let data = (try? encoder.encode(value)) ?? Data("{}".utf8)
+    print(String(decoding: data, as: UTF8.self))
+}
