@@ -53,13 +53,13 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Entrustment", "Replica", "Node"],
+            dependencies: ["Entrustment", "SyncProtocol", "Replica", "Node"],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "EntrustmentTests", dependencies: ["Entrustment", "TestSupport"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Node", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
     ],
     swiftLanguageModes: [.v6]
 )

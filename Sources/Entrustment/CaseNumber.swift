@@ -66,7 +66,7 @@ public struct CaseNumber: Hashable, Sendable, CustomStringConvertible, Codable {
         }
         rest = rest.dropFirst(courtText.count)
 
-        let typeText = rest.prefix { !($0.isASCII && $0.isNumber) }
+        let typeText = rest.prefix { !($0.isASCII && $0.isNumber) && $0 != "号" }
         guard !typeText.isEmpty else { throw reject("the case-type code (执, 执恢, 执保 …) is missing") }
         guard let type = CaseTypeCode(rawValue: String(typeText)) else {
             let known = CaseTypeCode.allCases.map(\.rawValue).joined(separator: "/")

@@ -35,13 +35,6 @@ public struct HolidayCalendar: Sendable {
     /// The years the calendar covers, with their status.
     public let years: [Int: String]
 
-    /// An empty calendar: weekends only.
-    public init() {
-        holidays = [:]
-        workdays = [:]
-        years = [:]
-    }
-
     /// Builds a calendar from the file's contents, rejecting contradictions.
     public init(_ file: File) throws(DomainError) {
         var holidays: [CivilDate: String] = [:]
@@ -80,12 +73,6 @@ public struct HolidayCalendar: Sendable {
         if holidays[date] != nil { return true }
         return date.isWeekend
     }
-
-    /// The holiday's name, if the day is one.
-    public func holidayName(_ date: CivilDate) -> String? { holidays[date] }
-
-    /// The number of holidays and adjusted working days listed.
-    public var dayCount: (holidays: Int, workdays: Int) { (holidays.count, workdays.count) }
 
     /// All listed days, for storing the calendar: (date, isWorkday, name).
     public var listedDays: [(date: CivilDate, isWorkday: Bool, name: String)] {

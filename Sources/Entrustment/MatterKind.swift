@@ -71,9 +71,4 @@ public enum MatterKind: String, CaseIterable, Sendable, Codable {
         case .other: "其他事项"
         }
     }
-
-    /// Renewals of a freeze or seal: time-critical before the measure expires.
-    public var isRenewal: Bool {
-        self == .depositRenewFreeze || self == .equityRenewFreeze || self == .realEstateRenewSeal
-    }
 }

@@ -14,8 +14,6 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         case missingParent
         /// An event breaks the domain rules (role, lifecycle, fields).
         case rejectedEvent
-        /// The replica changed between reading a matter and recording an act on it; try again.
-        case concurrentUpdate
         /// SQLite failed (disk full, read-only file, I/O error …).
         case storage
     }

@@ -45,7 +45,12 @@ public enum ChangeSetCodec {
         guard bytes.count <= limits.maxEncodedBytes else {
             throw ChangeSetError(.tooLarge, "change set is \(bytes.count) bytes, over the limit of \(limits.maxEncodedBytes)")
         }
-        guard bytes.count >= 4 else { throw ChangeSetError(.truncated, "only \(bytes.count) bytes: not a change set") }
+        guard bytes.starts(with: magic.prefix(min(bytes.count, 4))) else {
+            throw ChangeSetError(.badMagic, "does not start with CSYN: not a change set")
+        }
+        guard bytes.count >= 4 else {
+            throw ChangeSetError(.truncated, "only \(bytes.count) bytes: not a change set, or cut short")
+        }
         guard Array(bytes[0..<4]) == magic else {
             throw ChangeSetError(.badMagic, "does not start with CSYN: not a change set")
         }

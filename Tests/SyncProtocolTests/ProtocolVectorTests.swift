@@ -1,0 +1,40 @@
+import Foundation
+import SyncProtocol
+import TestSupport
+import Testing
+
+/// `Protocol/vectors/`: each file decodes to what its JSON says and re-encodes byte for byte.
+/// Run with `COURTSYNC_RECORD_VECTORS=1` to rewrite the files after a deliberate format change.
+@Suite("Protocol test vectors")
+struct ProtocolVectorTests {
+    static let record = ProcessInfo.processInfo.environment["COURTSYNC_RECORD_VECTORS"] == "1"
+
+    @Test("valid vectors decode to their description and re-encode byte for byte", arguments: ProtocolVectors.valid.map(\.name))
+    func valid(name: String) throws {
+        let vector = ProtocolVectors.valid.first { $0.name == name }!
+        let file = Fixtures.vectorsFolder.appendingPathComponent("\(name).csync")
+        let description = Fixtures.vectorsFolder.appendingPathComponent("\(name).json")
+        if Self.record {
+            try Data(try ChangeSetCodec.encode(vector.changeSet)).write(to: file)
+            try Data(ProtocolVectors.describe(vector.changeSet, summary: vector.summary).utf8).write(to: description)
+        }
+        let bytes = [UInt8](try Data(contentsOf: file))
+        let decoded = try ChangeSetCodec.decode(bytes)
+        #expect(ProtocolVectors.describe(decoded, summary: vector.summary) == (try String(contentsOf: description, encoding: .utf8)))
+        #expect(try ChangeSetCodec.encode(decoded) == bytes)
+        #expect(decoded == vector.changeSet)
+    }
+
+    @Test("invalid vectors are refused with the stated error code", arguments: ProtocolVectors.invalid.map(\.name))
+    func invalid(name: String) throws {
+        let vector = ProtocolVectors.invalid.first { $0.name == name }!
+        let file = Fixtures.vectorsFolder.appendingPathComponent("invalid/\(name).csync")
+        if Self.record {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(vector.bytes).write(to: file)
+        }
+        let bytes = [UInt8](try Data(contentsOf: file))
+        #expect(bytes == vector.bytes)
+        #expect { try ChangeSetCodec.decode(bytes) } throws: { ($0 as! ChangeSetError).code == vector.code }
+    }
+}
