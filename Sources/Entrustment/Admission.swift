@@ -22,26 +22,31 @@ public enum Admission {
             guard event.matterID.court == event.author else {
                 throw DomainError(
                     .forbiddenRole,
-                    "event \(event.id.hex.prefix(12)): \(event.author) cannot create matter \(event.matterID), which is numbered by \(event.matterID.court)")
+                    "event \(event.id.hex.prefix(12)): \(event.author) cannot create matter \(event.matterID), which is numbered by \(event.matterID.court)"
+                )
             }
             try checkRequest(request, from: event.author, directory: directory)
             return
         }
         guard let matter else {
-            throw DomainError(.inconsistentMatter, "event \(event.id.hex.prefix(12)): matter \(event.matterID) is unknown here")
+            throw DomainError(
+                .inconsistentMatter, "event \(event.id.hex.prefix(12)): matter \(event.matterID) is unknown here")
         }
         guard !event.parents.isEmpty else {
-            throw DomainError(.malformedEvent, "event \(event.id.hex.prefix(12)): only a create event may have no parents")
+            throw DomainError(
+                .malformedEvent, "event \(event.id.hex.prefix(12)): only a create event may have no parents")
         }
         try Lifecycle.checkRole(event.kind, for: matter.roles(of: event.author, in: directory))
     }
 
     /// The checks for an act this node is about to record: ``check(_:on:directory:)`` and also
     /// the lifecycle transition from the matter's current state.
-    public static func checkLocalAct(_ event: Event, on matter: Matter?, directory: CourtDirectory) throws(DomainError) {
+    public static func checkLocalAct(_ event: Event, on matter: Matter?, directory: CourtDirectory) throws(DomainError)
+    {
         try check(event, on: matter, directory: directory)
         if let matter {
-            _ = try Lifecycle.transition(event.kind, by: matter.roles(of: event.author, in: directory), in: matter.state)
+            _ = try Lifecycle.transition(
+                event.kind, by: matter.roles(of: event.author, in: directory), in: matter.state)
         }
     }
 
@@ -58,7 +63,9 @@ public enum Admission {
             throw DomainError(.invalidField, "matters are entrusted to courts, not to the hub (最高法)")
         }
         guard request.signDue <= request.due else {
-            throw DomainError(.invalidField, "the signing deadline \(request.signDue) is after the completion deadline \(request.due)")
+            throw DomainError(
+                .invalidField, "the signing deadline \(request.signDue) is after the completion deadline \(request.due)"
+            )
         }
     }
 }

@@ -27,14 +27,17 @@ public struct ByteReader: Sendable {
     public var remaining: Int { bytes.count - offset }
 
     public mutating func readByte(_ field: String) throws(Failure) -> UInt8 {
-        guard offset < bytes.count else { throw Failure("\(field): unexpected end of data at byte \(offset)", isEndOfData: true) }
+        guard offset < bytes.count else {
+            throw Failure("\(field): unexpected end of data at byte \(offset)", isEndOfData: true)
+        }
         defer { offset += 1 }
         return bytes[offset]
     }
 
     public mutating func readRaw(count: Int, _ field: String) throws(Failure) -> ArraySlice<UInt8> {
         guard count >= 0, count <= remaining else {
-            throw Failure("\(field): needs \(count) bytes at byte \(offset), only \(remaining) left", isEndOfData: count >= 0)
+            throw Failure(
+                "\(field): needs \(count) bytes at byte \(offset), only \(remaining) left", isEndOfData: count >= 0)
         }
         defer { offset += count }
         return bytes[offset..<offset + count]
@@ -46,7 +49,9 @@ public struct ByteReader: Sendable {
         let start = offset
         while true {
             let byte = try readByte(field)
-            guard shift < 64, shift != 63 || byte <= 1 else { throw Failure("\(field): varint overflows 64 bits at byte \(start)") }
+            guard shift < 64, shift != 63 || byte <= 1 else {
+                throw Failure("\(field): varint overflows 64 bits at byte \(start)")
+            }
             value |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 {
                 guard byte != 0 || offset - start == 1 else {

@@ -34,7 +34,8 @@ public struct CourtCode: Hashable, Comparable, Sendable, CustomStringConvertible
         }
         let digits = text.dropFirst()
         guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-            throw DomainError(.invalidCourtCode, "invalid court code \"\(text)\": only ASCII digits may follow \(first)")
+            throw DomainError(
+                .invalidCourtCode, "invalid court code \"\(text)\": only ASCII digits may follow \(first)")
         }
         switch digits.count {
         case 0: level = .high

@@ -31,7 +31,8 @@ public struct CourtDirectory: Sendable {
                 throw DomainError(.invalidDirectory, "court \(court.code) has no superior court")
             case (let level, .some(let parent)):
                 guard let superior = byCode[parent] else {
-                    throw DomainError(.invalidDirectory, "court \(court.code) names superior \(parent), which is not listed")
+                    throw DomainError(
+                        .invalidDirectory, "court \(court.code) names superior \(parent), which is not listed")
                 }
                 let expected: CourtLevel =
                     switch level {
@@ -42,10 +43,12 @@ public struct CourtDirectory: Sendable {
                 guard superior.level == expected else {
                     throw DomainError(
                         .invalidDirectory,
-                        "court \(court.code) (\(level.rawValue)) cannot have \(parent) (\(superior.level.rawValue)) as superior")
+                        "court \(court.code) (\(level.rawValue)) cannot have \(parent) (\(superior.level.rawValue)) as superior"
+                    )
                 }
                 if level != .high, court.code.provincePrefix != parent.provincePrefix {
-                    throw DomainError(.invalidDirectory, "court \(court.code) has a superior in another province: \(parent)")
+                    throw DomainError(
+                        .invalidDirectory, "court \(court.code) has a superior in another province: \(parent)")
                 }
             }
         }

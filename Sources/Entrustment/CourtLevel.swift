@@ -23,7 +23,9 @@ public enum CourtLevel: String, CaseIterable, Codable, Sendable, Comparable {
     public init?(text: String) {
         if let level = CourtLevel(rawValue: text) {
             self = level
-        } else if let level = CourtLevel.allCases.first(where: { text == $0.chineseName || text + "法院" == $0.chineseName }) {
+        } else if let level = CourtLevel.allCases.first(where: {
+            text == $0.chineseName || text + "法院" == $0.chineseName
+        }) {
             self = level
         } else {
             return nil

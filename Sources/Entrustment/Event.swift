@@ -49,7 +49,8 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
     /// valid event is rejected, so equal events always have equal bytes and ids.
     public init(decoding bytes: [UInt8]) throws(DomainError) {
         guard bytes.count <= FieldLimits.eventBytes else {
-            throw DomainError(.malformedEvent, "event is \(bytes.count) bytes, over the limit of \(FieldLimits.eventBytes)")
+            throw DomainError(
+                .malformedEvent, "event is \(bytes.count) bytes, over the limit of \(FieldLimits.eventBytes)")
         }
         let fields = try EventCoding.decode(bytes)
         try self.init(

@@ -54,7 +54,8 @@ public struct HolidayCalendar: Sendable {
             for day in year.workdays {
                 guard day.date.year == year.year, day.date.isWeekend, holidays[day.date] == nil else {
                     throw DomainError(
-                        .invalidCalendar, "adjusted working day \(day.date) must be a weekend day of \(year.year) that is not a holiday")
+                        .invalidCalendar,
+                        "adjusted working day \(day.date) must be a weekend day of \(year.year) that is not a holiday")
                 }
                 workdays[day.date] = day.name
             }

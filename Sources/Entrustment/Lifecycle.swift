@@ -39,9 +39,11 @@ public enum Lifecycle {
     public static func checkRole(_ event: EventKind, for roles: Set<Role>) throws(DomainError) {
         guard permits(event, for: roles) else {
             let allowed = rules[event]!.roles.map(\.chineseName).sorted().joined(separator: "、")
-            let held = roles.isEmpty ? "not a party to the matter" : roles.map(\.rawValue).sorted().joined(separator: ", ")
+            let held =
+                roles.isEmpty ? "not a party to the matter" : roles.map(\.rawValue).sorted().joined(separator: ", ")
             throw DomainError(
-                .forbiddenRole, "\(event.rawValue) (\(event.chineseName)) may only be done by \(allowed); this court is \(held)")
+                .forbiddenRole,
+                "\(event.rawValue) (\(event.chineseName)) may only be done by \(allowed); this court is \(held)")
         }
     }
 

@@ -20,7 +20,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     /// The day in China Standard Time that this instant falls on.
     public var chinaDate: CivilDate {
         let local = milliseconds + Self.chinaOffsetMilliseconds
-        let days = local >= 0 ? local / Self.millisecondsPerDay : (local - Self.millisecondsPerDay + 1) / Self.millisecondsPerDay
+        let days =
+            local >= 0
+            ? local / Self.millisecondsPerDay : (local - Self.millisecondsPerDay + 1) / Self.millisecondsPerDay
         return CivilDate(daysSinceEpoch: Int(days))
     }
 
@@ -30,8 +32,9 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
         let fail = DomainError(
             .invalidTimestamp, "invalid timestamp \"\(text)\": expected RFC 3339, e.g. 2026-11-23T09:30:00+08:00")
         let chars = Array(text.utf8)
-        guard chars.count >= 20, chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t")
-            || chars[10] == UInt8(ascii: " ")
+        guard chars.count >= 20,
+            chars[10] == UInt8(ascii: "T") || chars[10] == UInt8(ascii: "t")
+                || chars[10] == UInt8(ascii: " ")
         else { throw fail }
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= chars.count else { return nil }
@@ -75,7 +78,8 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
             throw fail
         }
         guard index == chars.count else { throw fail }
-        let seconds = Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59))
+        let seconds =
+            Int64(date.daysSinceEpoch) * 86_400 + Int64(hour * 3600 + minute * 60 + min(second, 59))
             - Int64(offsetMinutes * 60)
         milliseconds = seconds * 1000 + Int64(millis)
     }

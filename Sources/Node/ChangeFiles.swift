@@ -76,7 +76,9 @@ extension CourtNode {
         let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? nil
         guard let size else { throw NodeError(code: "unreadable", "cannot read \(file.path): no such file") }
         guard size <= limits.maxEncodedBytes else {
-            throw NodeError(code: "tooLarge", "\(file.path) is \(size) bytes, over the change-set limit of \(limits.maxEncodedBytes)")
+            throw NodeError(
+                code: "tooLarge",
+                "\(file.path) is \(size) bytes, over the change-set limit of \(limits.maxEncodedBytes)")
         }
         let set: ChangeSet
         do {

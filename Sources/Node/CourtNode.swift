@@ -49,7 +49,8 @@ public final class CourtNode: Sendable {
         }
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let identity = NodeIdentity(
-            court: code, node: try! NodeID("\(code.rawValue).\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"))
+            court: code,
+            node: try! NodeID("\(code.rawValue).\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"))
         do {
             let replica = try Replica.create(
                 at: replicaPath(in: dataDirectory), identity: identity, directory: reference.directory,

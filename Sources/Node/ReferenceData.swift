@@ -64,7 +64,8 @@ public struct ReferenceData: Sendable {
         }
         throw NodeError(
             code: "referenceDataNotFound",
-            "cannot find Nodes/courts.json above the executable or the working directory; set COURTSYNC_NODES_DIR or pass --nodes-dir")
+            "cannot find Nodes/courts.json above the executable or the working directory; set COURTSYNC_NODES_DIR or pass --nodes-dir"
+        )
     }
 
     private static func read(_ file: URL) throws -> Data {

@@ -4,7 +4,9 @@ import Foundation
 /// The machine's clock.
 public struct SystemTimeSource: TimeSource {
     public init() {}
-    public func now() -> Timestamp { Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))) }
+    public func now() -> Timestamp {
+        Timestamp(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)))
+    }
 }
 
 extension TimeSource where Self == SystemTimeSource {

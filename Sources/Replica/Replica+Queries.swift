@@ -32,7 +32,8 @@ extension Replica {
     /// The matter with that id, or `nil`.
     public func matter(_ id: MatterID) throws(ReplicaError) -> Matter? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]).map(MatterRow.load)
+            try Row.fetchOne(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]).map(
+                MatterRow.load)
         }
     }
 
@@ -86,7 +87,8 @@ extension Replica {
             var events: [Event] = []
             var through = sequence
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT arrival_seq, matter_id, encoded FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
+                db,
+                sql: "SELECT arrival_seq, matter_id, encoded FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
                 arguments: [sequence])
             while let row = try rows.next() {
                 through = row["arrival_seq"]

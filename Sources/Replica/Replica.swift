@@ -141,8 +141,11 @@ public final class Replica: Sendable {
         return "\(error)"
     }
 
-    private static func loadSettings(_ db: Database) throws -> (NodeIdentity, CourtDirectory, HolidayCalendar, DeadlinePolicy) {
-        guard let node = try Row.fetchOne(db, sql: "SELECT court_code, node_id, deadline_policy FROM node WHERE id = 1") else {
+    private static func loadSettings(_ db: Database) throws -> (
+        NodeIdentity, CourtDirectory, HolidayCalendar, DeadlinePolicy
+    ) {
+        guard let node = try Row.fetchOne(db, sql: "SELECT court_code, node_id, deadline_policy FROM node WHERE id = 1")
+        else {
             throw ReplicaError(.corrupt, "the replica has no node identity")
         }
         let identity = NodeIdentity(court: try CourtCode(node["court_code"]), node: try NodeID(node["node_id"]))
@@ -152,12 +155,18 @@ public final class Replica: Sendable {
                 code: try CourtCode(row["code"]), name: row["name"],
                 parent: try (row["parent_code"] as String?).map { try CourtCode($0) })
         }
-        var years: [HolidayCalendar.File.Year] = try Row.fetchAll(db, sql: "SELECT year, status FROM calendar_years ORDER BY year")
-            .map { HolidayCalendar.File.Year(year: $0["year"], status: $0["status"], holidays: [], workdays: []) }
+        var years: [HolidayCalendar.File.Year] = try Row.fetchAll(
+            db, sql: "SELECT year, status FROM calendar_years ORDER BY year"
+        )
+        .map { HolidayCalendar.File.Year(year: $0["year"], status: $0["status"], holidays: [], workdays: []) }
         for row in try Row.fetchAll(db, sql: "SELECT date, is_workday, name FROM calendar_days ORDER BY date") {
             let day = HolidayCalendar.File.Day(date: try CivilDate(parsing: row["date"]), name: row["name"])
             guard let index = years.firstIndex(where: { $0.year == day.date.year }) else { continue }
-            if row["is_workday"] as Bool { years[index].workdays.append(day) } else { years[index].holidays.append(day) }
+            if row["is_workday"] as Bool {
+                years[index].workdays.append(day)
+            } else {
+                years[index].holidays.append(day)
+            }
         }
         return (identity, try CourtDirectory(courts), try HolidayCalendar(.init(years: years)), policy)
     }

@@ -35,7 +35,8 @@ public struct ReplicaTransaction {
         guard let row = try Row.fetchOne(db, sql: "SELECT hlc_wall, hlc_counter FROM node WHERE id = 1") else {
             throw ReplicaError(.corrupt, "the replica has no node identity")
         }
-        clock = HybridLogicalClock(last: HybridTimestamp(wall: row["hlc_wall"], counter: UInt32(row["hlc_counter"] as Int64)))
+        clock = HybridLogicalClock(
+            last: HybridTimestamp(wall: row["hlc_wall"], counter: UInt32(row["hlc_counter"] as Int64)))
     }
 
     /// A clock reading for a new local act.
@@ -44,7 +45,8 @@ public struct ReplicaTransaction {
     /// The matter as currently folded, if this replica holds it.
     public func matter(_ id: MatterID) throws -> Matter? {
         if let cached = matterCache[id] { return cached }
-        return try Row.fetchOne(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]).map(MatterRow.load)
+        return try Row.fetchOne(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]).map(
+            MatterRow.load)
     }
 
     /// The next free matter id for `court` in `year`.
@@ -82,7 +84,9 @@ public struct ReplicaTransaction {
             let current: Matter? = try matter(event.matterID)
             if let court {
                 let parties: (CourtCode, CourtCode)? =
-                    if let current { (current.entrustingCourt, current.entrustedCourt) } else if case .create(let r) = event.action {
+                    if let current {
+                        (current.entrustingCourt, current.entrustedCourt)
+                    } else if case .create(let r) = event.action {
                         (event.author, r.entrustedCourt)
                     } else { nil }
                 if let (entrusting, entrusted) = parties,
@@ -96,7 +100,8 @@ public struct ReplicaTransaction {
             for parent in event.parents where try !exists(parent) {
                 throw ReplicaError(
                     .missingParent,
-                    "event \(event.id.hex.prefix(12)) of matter \(event.matterID) needs parent \(parent.hex.prefix(12)), which this replica does not hold; apply the earlier change set first")
+                    "event \(event.id.hex.prefix(12)) of matter \(event.matterID) needs parent \(parent.hex.prefix(12)), which this replica does not hold; apply the earlier change set first"
+                )
             }
             switch origin {
             case .local: try Admission.checkLocalAct(event, on: current, directory: directory)

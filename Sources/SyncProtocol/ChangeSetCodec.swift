@@ -41,9 +41,11 @@ public enum ChangeSetCodec {
     }
 
     /// Decodes and checks a change set. Any problem refuses the whole set with a specific error.
-    public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = .standard) throws(ChangeSetError) -> ChangeSet {
+    public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = .standard) throws(ChangeSetError) -> ChangeSet
+    {
         guard bytes.count <= limits.maxEncodedBytes else {
-            throw ChangeSetError(.tooLarge, "change set is \(bytes.count) bytes, over the limit of \(limits.maxEncodedBytes)")
+            throw ChangeSetError(
+                .tooLarge, "change set is \(bytes.count) bytes, over the limit of \(limits.maxEncodedBytes)")
         }
         guard bytes.starts(with: magic.prefix(min(bytes.count, 4))) else {
             throw ChangeSetError(.badMagic, "does not start with CSYN: not a change set")
@@ -55,15 +57,18 @@ public enum ChangeSetCodec {
             throw ChangeSetError(.badMagic, "does not start with CSYN: not a change set")
         }
         var r = ByteReader(bytes, offset: 4)
-        let header: (court: CourtCode, node: NodeID, created: Int64, through: UInt64, count: Int, payload: Int, compressed: Int)
+        let header:
+            (court: CourtCode, node: NodeID, created: Int64, through: UInt64, count: Int, payload: Int, compressed: Int)
         do {
             let version = try r.readByte("format version")
             guard version == formatVersion else {
-                throw ChangeSetError(.unsupportedVersion, "format version \(version) is not supported (this build reads 1)")
+                throw ChangeSetError(
+                    .unsupportedVersion, "format version \(version) is not supported (this build reads 1)")
             }
             let compression = try r.readByte("compression")
             guard compression == zlibCompression else {
-                throw ChangeSetError(.unsupportedCompression, "compression method \(compression) is not supported (1 = zlib)")
+                throw ChangeSetError(
+                    .unsupportedCompression, "compression method \(compression) is not supported (1 = zlib)")
             }
             let courtText = try r.readString("sender court", maxBytes: FieldLimits.identifier)
             let nodeText = try r.readString("sender node", maxBytes: NodeID.maxBytes)
@@ -76,7 +81,8 @@ public enum ChangeSetCodec {
                 throw ChangeSetError(.tooLarge, "\(count) events, over the limit of \(limits.maxEvents)")
             }
             guard payload <= UInt64(limits.maxPayloadBytes) else {
-                throw ChangeSetError(.tooLarge, "payload of \(payload) bytes, over the limit of \(limits.maxPayloadBytes)")
+                throw ChangeSetError(
+                    .tooLarge, "payload of \(payload) bytes, over the limit of \(limits.maxPayloadBytes)")
             }
             let court: CourtCode
             let node: NodeID
@@ -86,7 +92,9 @@ public enum ChangeSetCodec {
             } catch {
                 throw ChangeSetError(.malformedHeader, error.message)
             }
-            header = (court, node, Int64(created), through, Int(count), Int(payload), Int(min(compressed, UInt64(Int.max))))
+            header = (
+                court, node, Int64(created), through, Int(count), Int(payload), Int(min(compressed, UInt64(Int.max)))
+            )
         } catch let failure as ByteReader.Failure {
             throw ChangeSetError(failure.isEndOfData ? .truncated : .malformedHeader, "header: \(failure.description)")
         } catch let error as ChangeSetError {
@@ -101,7 +109,9 @@ public enum ChangeSetCodec {
                 "expected \(headerEnd + 32 + header.compressed) bytes, got \(bytes.count): the file is cut short")
         }
         guard bytes.count - headerEnd == 32 + header.compressed else {
-            throw ChangeSetError(.trailingBytes, "\(bytes.count - headerEnd - 32 - header.compressed) unexpected bytes after the payload")
+            throw ChangeSetError(
+                .trailingBytes, "\(bytes.count - headerEnd - 32 - header.compressed) unexpected bytes after the payload"
+            )
         }
         let stated = Array(bytes[headerEnd..<headerEnd + 32])
         let compressed = Array(bytes[(headerEnd + 32)...])
@@ -115,7 +125,8 @@ public enum ChangeSetCodec {
             throw ChangeSetError(.decompressionFailed, error.description)
         }
         guard payload.count == header.payload else {
-            throw ChangeSetError(.lengthMismatch, "payload is \(payload.count) bytes, the header says \(header.payload)")
+            throw ChangeSetError(
+                .lengthMismatch, "payload is \(payload.count) bytes, the header says \(header.payload)")
         }
         var events: [Event] = []
         events.reserveCapacity(header.count)
@@ -125,7 +136,8 @@ public enum ChangeSetCodec {
                 let length = try p.readVarint("event \(index) length", max: UInt64(FieldLimits.eventBytes))
                 events.append(try Event(decoding: Array(p.readRaw(count: Int(length), "event \(index)"))))
             } catch let failure as ByteReader.Failure {
-                throw ChangeSetError(.lengthMismatch, "payload holds fewer events than the header's \(header.count): \(failure)")
+                throw ChangeSetError(
+                    .lengthMismatch, "payload holds fewer events than the header's \(header.count): \(failure)")
             } catch let error as DomainError {
                 throw ChangeSetError(.malformedEvent, "event \(index): \(error.message)")
             } catch {

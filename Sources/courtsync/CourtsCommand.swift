@@ -20,7 +20,9 @@ struct CourtsCommand: ParsableCommand {
             var wanted: CourtLevel?
             if let level {
                 guard let parsed = CourtLevel(text: level) else {
-                    throw NodeError(code: "invalidLevel", "unknown court level \"\(level)\": use supreme, high, intermediate or basic")
+                    throw NodeError(
+                        code: "invalidLevel",
+                        "unknown court level \"\(level)\": use supreme, high, intermediate or basic")
                 }
                 wanted = parsed
             }

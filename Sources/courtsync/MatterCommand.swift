@@ -59,7 +59,9 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
     if let t = v.closedAt { fields.append(("归档时间", t)) }
     if v.urgeCount > 0 { fields.append(("催办次数", String(v.urgeCount))) }
     if v.supervised { fields.append(("督办", "是")) }
-    if !v.superseded.isEmpty { fields.append(("被取代事件", v.superseded.map { String($0.prefix(12)) }.joined(separator: ", "))) }
+    if !v.superseded.isEmpty {
+        fields.append(("被取代事件", v.superseded.map { String($0.prefix(12)) }.joined(separator: ", ")))
+    }
     return fields
 }
 
@@ -121,7 +123,8 @@ extension NoteAct {
 }
 
 struct SignMatter: NoteAct {
-    static let configuration = CommandConfiguration(commandName: "sign", abstract: "签收 — sign for a matter (entrusted court).")
+    static let configuration = CommandConfiguration(
+        commandName: "sign", abstract: "签收 — sign for a matter (entrusted court).")
     @OptionGroup var node: NodeOptions
     @Argument(help: "The matter id (委托编号).") var id: String
     @Option(name: .long, help: "A note.") var note = ""
@@ -130,7 +133,8 @@ struct SignMatter: NoteAct {
 }
 
 struct StartMatter: NoteAct {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "开始办理 — start carrying out a signed matter.")
+    static let configuration = CommandConfiguration(
+        commandName: "start", abstract: "开始办理 — start carrying out a signed matter.")
     @OptionGroup var node: NodeOptions
     @Argument(help: "The matter id (委托编号).") var id: String
     @Option(name: .long, help: "A note.") var note = ""
@@ -139,7 +143,8 @@ struct StartMatter: NoteAct {
 }
 
 struct WithdrawMatter: NoteAct {
-    static let configuration = CommandConfiguration(commandName: "withdraw", abstract: "撤回 — withdraw a matter (entrusting court).")
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw", abstract: "撤回 — withdraw a matter (entrusting court).")
     @OptionGroup var node: NodeOptions
     @Argument(help: "The matter id (委托编号).") var id: String
     @Option(name: .long, help: "The reason.") var note = ""
@@ -218,7 +223,8 @@ struct ReturnMatter: ParsableCommand {
                 throw NodeError(code: "invalidReason", "unknown return reason \"\(reason)\": use one of \(known)")
             }
             try node.withNode { node in
-                printMatter(try node.act(on: id, .return(reason: parsed, feedback: feedback)), node: node, json: output.json)
+                printMatter(
+                    try node.act(on: id, .return(reason: parsed, feedback: feedback)), node: node, json: output.json)
             }
         }
     }
@@ -263,7 +269,8 @@ struct ShowMatter: ParsableCommand {
 struct ListMatters: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "事项列表 — list matters.")
     @OptionGroup var node: NodeOptions
-    @Option(name: .long, help: "Only this state: sent|signed|inProgress|completed|closed|returned|withdrawn (or 待签收 …).")
+    @Option(
+        name: .long, help: "Only this state: sent|signed|inProgress|completed|closed|returned|withdrawn (or 待签收 …).")
     var state: String?
     @Flag(name: .long, help: "超期未办结 — only open matters past their deadline.")
     var overdue = false
@@ -315,7 +322,11 @@ struct ListKinds: ParsableCommand {
                 var assetClass: String
             }
             struct KindList: Encodable { var kinds: [KindView] }
-            printJSON(KindList(kinds: MatterKind.allCases.map { KindView(id: $0.id, name: $0.chineseName, assetClass: $0.assetClassName) }))
+            printJSON(
+                KindList(
+                    kinds: MatterKind.allCases.map {
+                        KindView(id: $0.id, name: $0.chineseName, assetClass: $0.assetClassName)
+                    }))
         } else {
             var table = TextTable(headers: ["类型", "名称", "财产类别"])
             for kind in MatterKind.allCases { table.append([kind.id, kind.chineseName, kind.assetClassName]) }

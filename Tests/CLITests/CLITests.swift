@@ -24,7 +24,8 @@ struct CLITests {
         let toGuangzhou = try courts.carry(
             from: courts.beijing, to: courts.guangzhou, forCourt: "粤0106", at: "2025-09-26T11:00:00+08:00")
         #expect(toGuangzhou["stored"] as? Int == 1)
-        let signed = try courts.json(["matter", "sign", "--data-dir", courts.guangzhou, id], at: "2025-09-29T09:00:00+08:00")
+        let signed = try courts.json(
+            ["matter", "sign", "--data-dir", courts.guangzhou, id], at: "2025-09-29T09:00:00+08:00")
         #expect(signed["state"] as? String == "signed")
         #expect(signed["signedOnTime"] as? Bool == true)
         let completed = try courts.json(
@@ -36,7 +37,8 @@ struct CLITests {
             from: courts.guangzhou, to: courts.beijing, forCourt: "京0105", at: "2025-10-09T17:00:00+08:00")
         #expect(back["stored"] as? Int == 2)
         #expect(back["duplicates"] as? Int == 1)
-        let shown = try courts.json(["matter", "show", "--data-dir", courts.beijing, id], at: "2025-10-10T09:00:00+08:00")
+        let shown = try courts.json(
+            ["matter", "show", "--data-dir", courts.beijing, id], at: "2025-10-10T09:00:00+08:00")
         let matter = try #require(shown["matter"] as? [String: Any])
         #expect(matter["state"] as? String == "completed")
         #expect(matter["completedAt"] as? String == "2025-10-09T16:00:00+08:00")
@@ -44,7 +46,8 @@ struct CLITests {
         #expect(matter["outcome"] as? String == "full")
         #expect((shown["events"] as? [Any])?.count == 3)
 
-        let closed = try courts.json(["matter", "close", "--data-dir", courts.beijing, id], at: "2025-10-10T09:05:00+08:00")
+        let closed = try courts.json(
+            ["matter", "close", "--data-dir", courts.beijing, id], at: "2025-10-10T09:05:00+08:00")
         #expect(closed["state"] as? String == "closed")
     }
 
@@ -55,7 +58,10 @@ struct CLITests {
         try courts.initialise()
         let now = "2025-09-26T10:00:00+08:00"
         let created = try courts.json(
-            ["matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106", "--kind", "vehicle:seize"],
+            [
+                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106", "--kind",
+                "vehicle:seize",
+            ],
             at: now)
         let id = try #require(created["id"] as? String)
         let good = courts.temp.path("good.csync").path
@@ -75,13 +81,35 @@ struct CLITests {
 
         let create = ["matter", "create", "--data-dir", courts.beijing]
         let cases: [(args: [String], dir: String, expect: String)] = [
-            (create + ["--case", "（2025）京0105民初1号", "--to", "粤0106", "--kind", "deposit:freeze"], courts.beijing, "case-type code"),
-            (create + ["--case", "2025京0105执1号", "--to", "粤0106", "--kind", "deposit:freeze"], courts.beijing, "invalid case number"),
-            (create + ["--case", "（2025）京0105执2号", "--to", "粤9999", "--kind", "deposit:freeze"], courts.beijing, "unknown court 粤9999"),
-            (create + ["--case", "（2025）京0105执2号", "--to", "广州", "--kind", "deposit:freeze"], courts.beijing, "invalid court code"),
-            (create + ["--case", "（2025）京0105执2号", "--to", "粤0106", "--kind", "deposit:melt"], courts.beijing, "unknown matter kind"),
-            (create + ["--case", "（2025）京0105执2号", "--to", "京0105", "--kind", "deposit:freeze"], courts.beijing, "itself"),
-            (create + ["--case", "（2025）京0105执2号", "--to", "粤0106", "--kind", "deposit:freeze", "--expires", "2025-02-30"], courts.beijing, "invalid date"),
+            (
+                create + ["--case", "（2025）京0105民初1号", "--to", "粤0106", "--kind", "deposit:freeze"], courts.beijing,
+                "case-type code"
+            ),
+            (
+                create + ["--case", "2025京0105执1号", "--to", "粤0106", "--kind", "deposit:freeze"], courts.beijing,
+                "invalid case number"
+            ),
+            (
+                create + ["--case", "（2025）京0105执2号", "--to", "粤9999", "--kind", "deposit:freeze"], courts.beijing,
+                "unknown court 粤9999"
+            ),
+            (
+                create + ["--case", "（2025）京0105执2号", "--to", "广州", "--kind", "deposit:freeze"], courts.beijing,
+                "invalid court code"
+            ),
+            (
+                create + ["--case", "（2025）京0105执2号", "--to", "粤0106", "--kind", "deposit:melt"], courts.beijing,
+                "unknown matter kind"
+            ),
+            (
+                create + ["--case", "（2025）京0105执2号", "--to", "京0105", "--kind", "deposit:freeze"], courts.beijing,
+                "itself"
+            ),
+            (
+                create + [
+                    "--case", "（2025）京0105执2号", "--to", "粤0106", "--kind", "deposit:freeze", "--expires", "2025-02-30",
+                ], courts.beijing, "invalid date"
+            ),
             (["matter", "complete", "--data-dir", courts.beijing, id, "--outcome", "full"], courts.beijing, "受托法院"),
             (["matter", "sign", "--data-dir", courts.beijing, id], courts.beijing, "受托法院"),
             (["matter", "close", "--data-dir", courts.beijing, id], courts.beijing, "cannot close"),
@@ -91,7 +119,10 @@ struct CLITests {
             (["import", "--data-dir", courts.guangzhou, truncated], courts.guangzhou, "cut short"),
             (["import", "--data-dir", courts.guangzhou, bitFlipped], courts.guangzhou, "checksum"),
             (["import", "--data-dir", courts.guangzhou, empty], courts.guangzhou, "not a change set"),
-            (["import", "--data-dir", courts.guangzhou, courts.temp.path("missing.csync").path], courts.guangzhou, "no such file"),
+            (
+                ["import", "--data-dir", courts.guangzhou, courts.temp.path("missing.csync").path], courts.guangzhou,
+                "no such file"
+            ),
             (["matter", "list", "--data-dir", courts.temp.path("nowhere").path], courts.guangzhou, "courtsync init"),
         ]
         for c in cases {
@@ -114,7 +145,10 @@ struct CLITests {
         defer { courts.remove() }
         try courts.initialise()
         let result = try courts.run(
-            ["matter", "create", "--data-dir", courts.beijing, "--case", "bad", "--to", "粤0106", "--kind", "other", "--json"],
+            [
+                "matter", "create", "--data-dir", courts.beijing, "--case", "bad", "--to", "粤0106", "--kind", "other",
+                "--json",
+            ],
             at: "2025-09-26T10:00:00+08:00")
         #expect(result.status == 1)
         let error = try #require(result.json["error"] as? [String: Any])
@@ -128,11 +162,15 @@ struct CLITests {
         defer { courts.remove() }
         try courts.initialise()
         _ = try courts.json(
-            ["matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执7号", "--to", "粤0106", "--kind", "documents:serve"],
+            [
+                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执7号", "--to", "粤0106", "--kind",
+                "documents:serve",
+            ],
             at: "2025-09-26T10:00:00+08:00")
         func overdueCount(at now: String) throws -> Int {
             let result = try courts.cli.run(
-                ["matter", "list", "--overdue", "--json"], environment: ["COURTSYNC_NOW": now, "COURTSYNC_DATA_DIR": courts.beijing])
+                ["matter", "list", "--overdue", "--json"],
+                environment: ["COURTSYNC_NOW": now, "COURTSYNC_DATA_DIR": courts.beijing])
             return (result.json["matters"] as? [Any])?.count ?? -1
         }
         // documents:serve sent Fri Sep 26: day 10 falls in the holiday, so the deadline is Thu Oct 9.
@@ -140,18 +178,24 @@ struct CLITests {
         #expect(try overdueCount(at: "2025-10-10T00:00:00+08:00") == 1)
     }
 
-    @Test("the sqlite3 shell reads the matters table", .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
+    @Test(
+        "the sqlite3 shell reads the matters table",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/sqlite3")))
     func sqliteShell() throws {
         let courts = try TwoCourts()
         defer { courts.remove() }
         try courts.initialise()
         _ = try courts.json(
-            ["matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执8号", "--to", "粤0106", "--kind", "equity:freeze"],
+            [
+                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执8号", "--to", "粤0106", "--kind",
+                "equity:freeze",
+            ],
             at: "2025-09-26T10:00:00+08:00")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         process.arguments = [
-            courts.beijing + "/replica.sqlite", "SELECT id, case_number, entrusted_court, kind, state, due_date FROM matters",
+            courts.beijing + "/replica.sqlite",
+            "SELECT id, case_number, entrusted_court, kind, state, due_date FROM matters",
         ]
         let out = Pipe()
         process.standardOutput = out
@@ -159,7 +203,9 @@ struct CLITests {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
-        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "京0105-2025-000001|（2025）京0105执8号|粤0106|equity:freeze|sent|2025-10-27")
+        #expect(
+            text.trimmingCharacters(in: .whitespacesAndNewlines)
+                == "京0105-2025-000001|（2025）京0105执8号|粤0106|equity:freeze|sent|2025-10-27")
     }
 
     @Test("the shipped court directory lists every level and the help shows the Chinese terms")

@@ -51,7 +51,8 @@ struct CaseNumberTests {
             try CaseNumber(parsing: input)
         } throws: { error in
             let error = error as! DomainError
-            return error.code == .invalidCaseNumber && error.message.contains(reason) && error.message.contains("\"\(input)\"")
+            return error.code == .invalidCaseNumber && error.message.contains(reason)
+                && error.message.contains("\"\(input)\"")
         }
     }
 }

@@ -50,7 +50,8 @@ struct CourtCodeTests {
     func superiorFromDirectory() throws {
         let directory = Fixtures.directory
         #expect(directory[Fixtures.code("京0105")]?.parent == Fixtures.code("京03"))
-        #expect(directory.superiors(of: Fixtures.code("京0105")) == [Fixtures.code("京03"), Fixtures.code("京"), .supreme])
+        #expect(
+            directory.superiors(of: Fixtures.code("京0105")) == [Fixtures.code("京03"), Fixtures.code("京"), .supreme])
         #expect(directory.isSuperior(Fixtures.code("京03"), of: Fixtures.code("京0105")))
         #expect(!directory.isSuperior(Fixtures.code("京02"), of: Fixtures.code("京0105")))
     }
@@ -66,7 +67,9 @@ struct CourtCodeTests {
             ([("最高法", nil), ("京", "最高法"), ("京", "最高法")], "twice"),
         ] as [([(String, String?)], String)])
     func brokenDirectory(entries: [(String, String?)], reason: String) {
-        let courts = entries.map { Court(code: Fixtures.code($0.0), name: "某法院", parent: $0.1.map { Fixtures.code($0) }) }
+        let courts = entries.map {
+            Court(code: Fixtures.code($0.0), name: "某法院", parent: $0.1.map { Fixtures.code($0) })
+        }
         #expect {
             try CourtDirectory(courts)
         } throws: { error in

@@ -74,7 +74,9 @@ struct DeadlineTests {
     @Test("a calendar that contradicts itself is refused")
     func contradictoryCalendar() {
         let bad = HolidayCalendar.File(years: [
-            .init(year: 2025, status: "official", holidays: [], workdays: [.init(date: Fixtures.date("2025-10-01"), name: "x")])
+            .init(
+                year: 2025, status: "official", holidays: [],
+                workdays: [.init(date: Fixtures.date("2025-10-01"), name: "x")])
         ])
         #expect(throws: DomainError.self) { try HolidayCalendar(bad) }
     }

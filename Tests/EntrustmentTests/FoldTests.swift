@@ -26,7 +26,8 @@ struct FoldTests {
     func concurrentWithdrawal() throws {
         let create = Fixtures.create()
         let sign = Fixtures.act(.sign(note: ""), by: "粤0106", after: [create], at: 1_795_100_000_000)
-        let complete = Fixtures.act(.complete(outcome: .full, feedback: ""), by: "粤0106", after: [sign], at: 1_795_200_000_000)
+        let complete = Fixtures.act(
+            .complete(outcome: .full, feedback: ""), by: "粤0106", after: [sign], at: 1_795_200_000_000)
         let withdraw = Fixtures.act(.withdraw(note: ""), by: "京0105", after: [sign], at: 1_795_200_000_500)
         let matter = try #require(MatterFold.fold([create, sign, withdraw, complete], directory: Fixtures.directory))
         #expect(matter.state == .completed)

@@ -26,7 +26,8 @@ struct ReplicaTests {
         defer { r.remove() }
         let create = Fixtures.create()
         let sign = Fixtures.act(.sign(note: ""), by: "粤0106", after: [create], at: 1_795_100_000_000)
-        let forged = Fixtures.act(.complete(outcome: .full, feedback: ""), by: "京0105", after: [sign], at: 1_795_200_000_000)
+        let forged = Fixtures.act(
+            .complete(outcome: .full, feedback: ""), by: "京0105", after: [sign], at: 1_795_200_000_000)
         #expect { try r.receive([create, sign, forged]) } throws: { error in
             let error = error as! ReplicaError
             return error.code == .rejectedEvent && error.message.contains("受托法院")

@@ -9,7 +9,9 @@ import Testing
 struct ProtocolVectorTests {
     static let record = ProcessInfo.processInfo.environment["COURTSYNC_RECORD_VECTORS"] == "1"
 
-    @Test("valid vectors decode to their description and re-encode byte for byte", arguments: ProtocolVectors.valid.map(\.name))
+    @Test(
+        "valid vectors decode to their description and re-encode byte for byte",
+        arguments: ProtocolVectors.valid.map(\.name))
     func valid(name: String) throws {
         let vector = ProtocolVectors.valid.first { $0.name == name }!
         let file = Fixtures.vectorsFolder.appendingPathComponent("\(name).csync")
@@ -20,7 +22,9 @@ struct ProtocolVectorTests {
         }
         let bytes = [UInt8](try Data(contentsOf: file))
         let decoded = try ChangeSetCodec.decode(bytes)
-        #expect(ProtocolVectors.describe(decoded, summary: vector.summary) == (try String(contentsOf: description, encoding: .utf8)))
+        #expect(
+            ProtocolVectors.describe(decoded, summary: vector.summary)
+                == (try String(contentsOf: description, encoding: .utf8)))
         #expect(try ChangeSetCodec.encode(decoded) == bytes)
         #expect(decoded == vector.changeSet)
     }
@@ -30,7 +34,8 @@ struct ProtocolVectorTests {
         let vector = ProtocolVectors.invalid.first { $0.name == name }!
         let file = Fixtures.vectorsFolder.appendingPathComponent("invalid/\(name).csync")
         if Self.record {
-            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(vector.bytes).write(to: file)
         }
         let bytes = [UInt8](try Data(contentsOf: file))

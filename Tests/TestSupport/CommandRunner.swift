@@ -62,7 +62,8 @@ public struct CommandRunner: Sendable {
             candidates.append(bundle.bundleURL.deletingLastPathComponent().appendingPathComponent("courtsync"))
         }
         candidates.append(
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("courtsync"))
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "courtsync"))
         candidates.append(Fixtures.repositoryRoot.appendingPathComponent(".build/debug/courtsync"))
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates.last!
     }

@@ -43,7 +43,9 @@ public enum Fixtures {
             .init(
                 year: 2025, status: "official",
                 holidays: (1...8).map { .init(date: date("2025-10-0\($0)"), name: "国庆节、中秋节") },
-                workdays: [.init(date: date("2025-09-28"), name: "调休上班"), .init(date: date("2025-10-11"), name: "调休上班")]),
+                workdays: [
+                    .init(date: date("2025-09-28"), name: "调休上班"), .init(date: date("2025-10-11"), name: "调休上班"),
+                ]),
             .init(
                 year: 2026, status: "official",
                 holidays: [.init(date: date("2026-01-01"), name: "元旦")], workdays: []),

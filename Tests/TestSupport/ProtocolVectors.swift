@@ -69,7 +69,8 @@ public enum ProtocolVectors {
             Vector(
                 name: "01-empty", summary: "A change set with no events (what an export with nothing new writes).",
                 changeSet: ChangeSet(
-                    senderCourt: beijing, senderNode: bjNode, createdAt: Timestamp(milliseconds: t0), throughSequence: 0,
+                    senderCourt: beijing, senderNode: bjNode, createdAt: Timestamp(milliseconds: t0),
+                    throughSequence: 0,
                     events: [])),
             Vector(
                 name: "02-one-create", summary: "One create event: 京0105 entrusts a deposit freeze to 粤0106.",
@@ -81,7 +82,8 @@ public enum ProtocolVectors {
                 summary:
                     "Two matters' histories as 粤0106 holds them: every event kind but withdraw and supervise, a merge (close has two parents), an urgent renewal with an expiry date, a return.",
                 changeSet: ChangeSet(
-                    senderCourt: guangzhou, senderNode: gzNode, createdAt: Timestamp(milliseconds: t0 + 3 * 86_400_000 + 1000),
+                    senderCourt: guangzhou, senderNode: gzNode,
+                    createdAt: Timestamp(milliseconds: t0 + 3 * 86_400_000 + 1000),
                     throughSequence: 8, events: [create1, create2, sign1, start1, complete1, return2, urge1, close1])),
         ]
     }
@@ -98,7 +100,8 @@ public enum ProtocolVectors {
         return [
             Invalid(name: "bad-magic", bytes: badMagic, code: .badMagic, why: "first byte changed"),
             Invalid(name: "bad-version", bytes: badVersion, code: .unsupportedVersion, why: "format version 2"),
-            Invalid(name: "truncated", bytes: Array(good.prefix(good.count - 7)), code: .truncated, why: "last 7 bytes cut"),
+            Invalid(
+                name: "truncated", bytes: Array(good.prefix(good.count - 7)), code: .truncated, why: "last 7 bytes cut"),
             Invalid(name: "bit-flip", bytes: flipped, code: .checksumMismatch, why: "one payload bit flipped"),
             Invalid(name: "trailing", bytes: good + [0], code: .trailingBytes, why: "one byte appended"),
         ]
@@ -155,7 +158,8 @@ public enum ProtocolVectors {
             switch e.action {
             case .create(let r):
                 payload = [
-                    "caseNumber": r.caseNumber.description, "entrustedCourt": r.entrustedCourt.rawValue, "kind": r.kind.id,
+                    "caseNumber": r.caseNumber.description, "entrustedCourt": r.entrustedCourt.rawValue,
+                    "kind": r.kind.id,
                     "urgent": r.urgent ? "true" : "false", "applicant": r.applicant, "debtor": r.debtor,
                     "debtorId": r.debtorID, "measureExpires": r.measureExpires?.description, "note": r.note,
                     "signDue": r.signDue.description, "due": r.due.description,

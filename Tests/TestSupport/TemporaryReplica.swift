@@ -19,7 +19,8 @@ public struct TemporaryReplica: Sendable {
 
     /// Appends events as if they arrived from another node.
     @discardableResult
-    public func receive(_ events: [Event], visibleTo court: CourtCode? = nil) throws -> ReplicaTransaction.AppendReport {
+    public func receive(_ events: [Event], visibleTo court: CourtCode? = nil) throws -> ReplicaTransaction.AppendReport
+    {
         try replica.write { tx in
             try tx.append(events, origin: .remote, now: Fixtures.time("2026-11-24T09:00:00+08:00"), visibleTo: court)
         }
