@@ -7,16 +7,13 @@ struct CourtSyncCommand: ParsableCommand {
         commandName: "courtsync",
         abstract: "CourtSync — 执行事项委托 跨域协同节点 (cross-region enforcement entrustment node).",
         discussion: """
-            Each court runs a node with its own SQLite replica (DATA_DIR/replica.sqlite). Matters
-            (事项委托) are created by the entrusting court (委托法院) and signed, carried out and fed back
-            by the entrusted court (受托法院); change files (离线介质) carry events between courts.
+            Each court runs a node with its own SQLite replica (DATA_DIR/replica.sqlite). Matters (事项委托) are created by the entrusting court (委托法院) and signed, carried out and fed back by the entrusted court (受托法院); change files (离线介质) carry events between courts.
 
-            Environment:
-              COURTSYNC_DATA_DIR   stands in for --data-dir
-              COURTSYNC_NOW        the current time, RFC 3339 (e.g. 2026-11-23T09:00:00+08:00),
-                                   for scripts, tests and simulations
-              COURTSYNC_NODES_DIR  the folder holding courts.json and calendar.json (default: the
-                                   nearest Nodes/ above the executable or the working directory)
+            COURTSYNC_DATA_DIR stands in for --data-dir.
+
+            COURTSYNC_NOW sets the current time, RFC 3339 (e.g. 2026-11-23T09:00:00+08:00), for scripts, tests and simulations.
+
+            COURTSYNC_NODES_DIR names the folder holding courts.json and calendar.json (default: the nearest Nodes/ above the executable or the working directory).
             """,
         subcommands: [
             InitCommand.self, MatterCommand.self, CourtsCommand.self, ExportCommand.self, ImportCommand.self,
