@@ -215,6 +215,22 @@ struct CLITests {
         let courts = try #require(basic.json["courts"] as? [[String: Any]])
         #expect(courts.contains { $0["code"] as? String == "京0105" && $0["parent"] as? String == "京03" })
         #expect(courts.allSatisfy { $0["level"] as? String == "basic" })
+        let every = try #require(try cli.run(["courts", "--json"]).json["courts"] as? [[String: Any]])
+        func codes(_ level: String) -> [String] {
+            every.filter { $0["level"] as? String == level }.compactMap { $0["code"] as? String }
+        }
+        #expect(codes("supreme") == ["最高法"])
+        #expect(Set(codes("high")).isSuperset(of: ["京", "沪", "粤", "新", "兵", "军"]) && codes("high").count == 33)
+        let lower = codes("intermediate") + codes("basic")
+        #expect(lower.count >= 60 && Set(lower.map(\.first)).count >= 8)
+        for (code, name) in [("京0105", "北京市朝阳区人民法院"), ("粤0106", "广州市天河区人民法院"), ("沪0115", "上海市浦东新区人民法院")] {
+            #expect(every.contains { $0["code"] as? String == code && $0["name"] as? String == name })
+        }
+        let temp = try TemporaryDirectory()
+        defer { temp.remove() }
+        let initialised = try cli.run(["init", "--data-dir", temp.path("node").path, "--court", "京0105", "--json"])
+        #expect(initialised.status == 0)
+        #expect(Set(initialised.json["calendarYears"] as? [Int] ?? []).isSuperset(of: [2024, 2025, 2026]))
         let help = try cli.run(["matter", "--help"])
         #expect(help.stdout.contains("签收") && help.stdout.contains("退回") && help.stdout.contains("办结反馈"))
         let kinds = try cli.run(["matter", "kinds", "--json"])
