@@ -103,20 +103,28 @@ struct CreateMatter: ParsableCommand {
     }
 }
 
-/// The shared shape of an act with only a note: `courtsync matter ACT ID [--note TEXT]`.
+/// The arguments of an act that carries only a note: `courtsync matter ACT ID [--note TEXT]`.
+struct NoteActArguments: ParsableArguments {
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "备注 — a note (for a withdrawal: the reason).") var note = ""
+    @OptionGroup var output: OutputOptions
+}
+
+/// An act with only a note; conformers name the act.
 protocol NoteAct: ParsableCommand {
-    var node: NodeOptions { get }
-    var id: String { get }
-    var note: String { get }
-    var output: OutputOptions { get }
+    var arguments: NoteActArguments { get }
     static func action(note: String) -> EventAction
 }
 
 extension NoteAct {
     func run() throws {
-        try reporting(json: output.json) {
-            try node.withNode { node in
-                printMatter(try node.act(on: id, Self.action(note: note)), node: node, json: output.json)
+        let arguments = arguments
+        try reporting(json: arguments.output.json) {
+            try arguments.node.withNode { node in
+                printMatter(
+                    try node.act(on: arguments.id, Self.action(note: arguments.note)), node: node,
+                    json: arguments.output.json)
             }
         }
     }
@@ -125,60 +133,42 @@ extension NoteAct {
 struct SignMatter: NoteAct {
     static let configuration = CommandConfiguration(
         commandName: "sign", abstract: "签收 — sign for a matter (entrusted court).")
-    @OptionGroup var node: NodeOptions
-    @Argument(help: "The matter id (委托编号).") var id: String
-    @Option(name: .long, help: "A note.") var note = ""
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var arguments: NoteActArguments
     static func action(note: String) -> EventAction { .sign(note: note) }
 }
 
 struct StartMatter: NoteAct {
     static let configuration = CommandConfiguration(
         commandName: "start", abstract: "开始办理 — start carrying out a signed matter.")
-    @OptionGroup var node: NodeOptions
-    @Argument(help: "The matter id (委托编号).") var id: String
-    @Option(name: .long, help: "A note.") var note = ""
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var arguments: NoteActArguments
     static func action(note: String) -> EventAction { .start(note: note) }
 }
 
 struct WithdrawMatter: NoteAct {
     static let configuration = CommandConfiguration(
         commandName: "withdraw", abstract: "撤回 — withdraw a matter (entrusting court).")
-    @OptionGroup var node: NodeOptions
-    @Argument(help: "The matter id (委托编号).") var id: String
-    @Option(name: .long, help: "The reason.") var note = ""
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var arguments: NoteActArguments
     static func action(note: String) -> EventAction { .withdraw(note: note) }
 }
 
 struct UrgeMatter: NoteAct {
     static let configuration = CommandConfiguration(
         commandName: "urge", abstract: "催办 — urge an open matter (entrusting court, a superior court or the hub).")
-    @OptionGroup var node: NodeOptions
-    @Argument(help: "The matter id (委托编号).") var id: String
-    @Option(name: .long, help: "A note.") var note = ""
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var arguments: NoteActArguments
     static func action(note: String) -> EventAction { .urge(note: note) }
 }
 
 struct SuperviseMatter: NoteAct {
     static let configuration = CommandConfiguration(
         commandName: "supervise", abstract: "督办 — supervise an open matter (a superior court or the hub).")
-    @OptionGroup var node: NodeOptions
-    @Argument(help: "The matter id (委托编号).") var id: String
-    @Option(name: .long, help: "A note.") var note = ""
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var arguments: NoteActArguments
     static func action(note: String) -> EventAction { .supervise(note: note) }
 }
 
 struct CloseMatter: NoteAct {
     static let configuration = CommandConfiguration(
         commandName: "close", abstract: "归档 — confirm receipt of the feedback and close (entrusting court).")
-    @OptionGroup var node: NodeOptions
-    @Argument(help: "The matter id (委托编号).") var id: String
-    @Option(name: .long, help: "A note.") var note = ""
-    @OptionGroup var output: OutputOptions
+    @OptionGroup var arguments: NoteActArguments
     static func action(note: String) -> EventAction { .close(note: note) }
 }
 
