@@ -32,7 +32,7 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
         parents: some Sequence<EventID>, action: EventAction
     ) throws(DomainError) {
         let sortedParents = Array(Set(parents)).sorted()
-        try EventCoding.checkLimits(parents: sortedParents, action: action)
+        try EventCoding.checkLimits(timestamp: timestamp, parents: sortedParents, action: action)
         self.matterID = matterID
         self.author = author
         self.origin = origin

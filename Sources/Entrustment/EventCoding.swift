@@ -18,12 +18,18 @@ enum EventCoding {
         .notInJurisdiction, .documentsIncomplete, .assetNotFound, .duplicate, .other,
     ]
 
-    static func checkLimits(parents: [EventID], action: EventAction) throws(DomainError) {
+    static func checkLimits(
+        timestamp: HybridTimestamp, parents: [EventID], action: EventAction
+    ) throws(DomainError) {
         func check(_ value: String?, _ field: String, _ limit: Int) throws(DomainError) {
             guard let value else { return }
             guard value.utf8.count <= limit else {
                 throw DomainError(.invalidField, "\(field) is \(value.utf8.count) bytes, over the limit of \(limit)")
             }
+        }
+        guard (0...Timestamp.latest.milliseconds).contains(timestamp.wall) else {
+            throw DomainError(
+                .invalidField, "clock time \(timestamp.wall) ms is outside 1970-01-01 … \(Timestamp.latest.rfc3339)")
         }
         guard parents.count <= FieldLimits.parents else {
             throw DomainError(.invalidField, "an event may have at most \(FieldLimits.parents) parents")
@@ -97,7 +103,7 @@ enum EventCoding {
             let matterID = try MatterID(r.readString("matter id", maxBytes: FieldLimits.identifier))
             let author = try CourtCode(r.readString("author", maxBytes: FieldLimits.identifier))
             let origin = try NodeID(r.readString("origin", maxBytes: NodeID.maxBytes))
-            let wall = try r.readVarint("hlc wall", max: UInt64(Int64.max))
+            let wall = try r.readVarint("hlc wall", max: UInt64(Timestamp.latest.milliseconds))
             let counter = try r.readVarint("hlc counter", max: UInt64(UInt32.max))
             let parentCount = try r.readVarint("parent count", max: UInt64(FieldLimits.parents))
             var parents: [EventID] = []

@@ -12,6 +12,10 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public static let chinaOffsetMilliseconds: Int64 = 8 * 3_600_000
     static let millisecondsPerDay: Int64 = 86_400_000
 
+    /// 9999-12-31T23:59:59.999+08:00: the latest instant an event or change set may carry, so
+    /// that every stored instant prints as a four-digit year and date arithmetic cannot overflow.
+    public static let latest = Timestamp(milliseconds: 253_402_271_999_999)
+
     /// The first instant (00:00 CST) of a day in China Standard Time.
     public init(startOfChinaDay date: CivilDate) {
         milliseconds = Int64(date.daysSinceEpoch) * Self.millisecondsPerDay - Self.chinaOffsetMilliseconds

@@ -72,7 +72,7 @@ public enum ChangeSetCodec {
             }
             let courtText = try r.readString("sender court", maxBytes: FieldLimits.identifier)
             let nodeText = try r.readString("sender node", maxBytes: NodeID.maxBytes)
-            let created = try r.readVarint("created at", max: UInt64(Int64.max))
+            let created = try r.readVarint("created at", max: UInt64(Timestamp.latest.milliseconds))
             let through = try r.readVarint("through sequence", max: UInt64(Int64.max))
             let count = try r.readVarint("event count")
             let payload = try r.readVarint("payload length")
@@ -84,6 +84,11 @@ public enum ChangeSetCodec {
                 throw ChangeSetError(
                     .tooLarge, "payload of \(payload) bytes, over the limit of \(limits.maxPayloadBytes)")
             }
+            guard compressed <= UInt64(limits.maxEncodedBytes) else {
+                throw ChangeSetError(
+                    .tooLarge,
+                    "compressed length \(compressed) is over the limit of \(limits.maxEncodedBytes) bytes")
+            }
             let court: CourtCode
             let node: NodeID
             do {
@@ -93,7 +98,7 @@ public enum ChangeSetCodec {
                 throw ChangeSetError(.malformedHeader, error.message)
             }
             header = (
-                court, node, Int64(created), through, Int(count), Int(payload), Int(min(compressed, UInt64(Int.max)))
+                court, node, Int64(created), through, Int(count), Int(payload), Int(compressed)
             )
         } catch let failure as ByteReader.Failure {
             throw ChangeSetError(failure.isEndOfData ? .truncated : .malformedHeader, "header: \(failure.description)")

@@ -70,6 +70,33 @@ struct EventTests {
         }
     }
 
+    @Test("clock times past 9999-12-31 are refused when making and when reading events")
+    func clockLimits() throws {
+        let latest = Timestamp.latest.milliseconds
+        let last = Fixtures.act(.urge(note: ""), by: "京0105", after: [Self.create], at: latest)
+        #expect(try Event(decoding: last.encoded) == last)
+        #expect(last.recordedAt.rfc3339.hasPrefix("9999-12-31T23:59:59"))
+        #expect(throws: DomainError.self) {
+            try Event(
+                matterID: Self.create.matterID, author: Fixtures.code("京0105"), origin: Fixtures.node("n"),
+                timestamp: HybridTimestamp(wall: latest + 1, counter: 0), parents: [Self.create.id],
+                action: .urge(note: ""))
+        }
+        // The same bytes with the wall clock one millisecond later (the varint keeps its length).
+        func varint(_ value: Int64) -> [UInt8] {
+            var writer = ByteWriter()
+            writer.write(varint: UInt64(value))
+            return writer.bytes
+        }
+        let (within, beyond) = (varint(latest), varint(latest + 1))
+        #expect(within.count == beyond.count)
+        var bytes = last.encoded
+        let start = try #require(
+            bytes.indices.first { bytes[$0...].starts(with: within) }, "the wall clock's varint is in the encoding")
+        bytes.replaceSubrange(start..<start + within.count, with: beyond)
+        #expect { try Event(decoding: bytes) } throws: { ($0 as! DomainError).message.contains("hlc wall") }
+    }
+
     @Test("field limits hold when making and when reading events")
     func limits() {
         let long = String(repeating: "长", count: FieldLimits.note)  // 3 bytes each

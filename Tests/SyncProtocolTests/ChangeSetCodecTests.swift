@@ -78,22 +78,33 @@ struct ChangeSetCodecTests {
     func zipBomb() throws {
         // A valid header and checksum whose payload inflates to 8 MiB while the header says 100 bytes.
         let bomb = try Zlib.compress([UInt8](repeating: 0, count: 8 << 20))
-        var header = ByteWriter()
-        header.write(raw: ChangeSetCodec.magic)
-        header.write(byte: 1)
-        header.write(byte: 1)
-        header.write(string: "京0105")
-        header.write(string: "京0105.n")
-        header.write(varint: 0)
-        header.write(varint: 0)
-        header.write(varint: 1)
-        header.write(varint: 100)
-        header.write(varint: UInt64(bomb.count))
-        let file = header.bytes + ChangeSetCodec.checksum(header: header.bytes, compressed: bomb) + bomb
+        let file = Self.handMade(count: 1, payloadLength: 100, compressed: bomb)
         #expect { try ChangeSetCodec.decode(file) } throws: { error in
             let error = error as! ChangeSetError
             return error.code == .decompressionFailed && error.message.contains("exceeds the limit of 100")
         }
+    }
+
+    @Test(
+        "a compressed length the file cannot hold is refused without arithmetic overflow",
+        arguments: [UInt64.max, UInt64(Int64.max), UInt64(Int64.max) - 31, UInt64(64 << 20 + 1), UInt64(1000)]
+            as [UInt64])
+    func impossibleCompressedLength(stated: UInt64) throws {
+        let compressed = try Zlib.compress([0])
+        let file = Self.handMade(count: 0, payloadLength: 1, compressedLength: stated, compressed: compressed)
+        #expect { try ChangeSetCodec.decode(file) } throws: {
+            [.tooLarge, .truncated].contains(($0 as! ChangeSetError).code)
+        }
+    }
+
+    @Test("a creation time past 9999-12-31 is a malformed header")
+    func creationTimeLimit() throws {
+        let payload = try Zlib.compress([])
+        let latest = UInt64(Timestamp.latest.milliseconds)
+        let last = Self.handMade(createdAt: latest, count: 0, payloadLength: 0, compressed: payload)
+        #expect(try ChangeSetCodec.decode(last).createdAt == .latest)
+        let beyond = Self.handMade(createdAt: latest + 1, count: 0, payloadLength: 0, compressed: payload)
+        #expect { try ChangeSetCodec.decode(beyond) } throws: { ($0 as! ChangeSetError).code == .malformedHeader }
     }
 
     @Test("a payload whose event count or length differs from the header is refused")
@@ -104,18 +115,7 @@ struct ChangeSetCodecTests {
         payload.write(raw: payloadEvent)
         let compressed = try Zlib.compress(payload.bytes)
         func file(count: UInt64) -> [UInt8] {
-            var header = ByteWriter()
-            header.write(raw: ChangeSetCodec.magic)
-            header.write(byte: 1)
-            header.write(byte: 1)
-            header.write(string: "京0105")
-            header.write(string: "京0105.n")
-            header.write(varint: 0)
-            header.write(varint: 1)
-            header.write(varint: count)
-            header.write(varint: UInt64(payload.bytes.count))
-            header.write(varint: UInt64(compressed.count))
-            return header.bytes + ChangeSetCodec.checksum(header: header.bytes, compressed: compressed) + compressed
+            Self.handMade(count: count, payloadLength: UInt64(payload.bytes.count), compressed: compressed)
         }
         #expect(try ChangeSetCodec.decode(file(count: 1)).events.count == 1)
         for wrong: UInt64 in [0, 2] {
@@ -123,6 +123,25 @@ struct ChangeSetCodecTests {
                 ($0 as! ChangeSetError).code == .lengthMismatch
             }
         }
+    }
+
+    /// A change file built by hand with a valid checksum, so that its header may lie.
+    static func handMade(
+        createdAt: UInt64 = 0, count: UInt64, payloadLength: UInt64, compressedLength: UInt64? = nil,
+        compressed: [UInt8]
+    ) -> [UInt8] {
+        var header = ByteWriter()
+        header.write(raw: ChangeSetCodec.magic)
+        header.write(byte: 1)
+        header.write(byte: 1)
+        header.write(string: "京0105")
+        header.write(string: "京0105.n")
+        header.write(varint: createdAt)
+        header.write(varint: 1)
+        header.write(varint: count)
+        header.write(varint: payloadLength)
+        header.write(varint: compressedLength ?? UInt64(compressed.count))
+        return header.bytes + ChangeSetCodec.checksum(header: header.bytes, compressed: compressed) + compressed
     }
 
     @Test("zlib round-trips and refuses corrupt or over-limit streams")
