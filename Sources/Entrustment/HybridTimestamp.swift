@@ -20,6 +20,13 @@ public struct HybridTimestamp: Hashable, Comparable, Sendable, CustomStringConve
         (lhs.wall, lhs.counter) < (rhs.wall, rhs.counter)
     }
 
+    /// The next reading after this one: the counter plus one, or, when the counter is exhausted,
+    /// the next millisecond (so the clock never wraps back).
+    public var successor: HybridTimestamp {
+        counter == .max
+            ? HybridTimestamp(wall: wall + 1, counter: 0) : HybridTimestamp(wall: wall, counter: counter + 1)
+    }
+
     public var description: String { "\(wall).\(counter)" }
 }
 
@@ -35,11 +42,7 @@ public struct HybridLogicalClock: Sendable, Hashable {
 
     /// A reading for a new local event at physical time `now`.
     public mutating func tick(now: Timestamp) -> HybridTimestamp {
-        if now.milliseconds > last.wall {
-            last = HybridTimestamp(wall: now.milliseconds, counter: 0)
-        } else {
-            last = HybridTimestamp(wall: last.wall, counter: last.counter &+ 1)
-        }
+        last = now.milliseconds > last.wall ? HybridTimestamp(wall: now.milliseconds, counter: 0) : last.successor
         return last
     }
 
@@ -47,16 +50,14 @@ public struct HybridLogicalClock: Sendable, Hashable {
     /// come after it.
     public mutating func observe(_ remote: HybridTimestamp, now: Timestamp) {
         let wall = max(last.wall, remote.wall, now.milliseconds)
-        let counter: UInt32
         if wall == last.wall && wall == remote.wall {
-            counter = max(last.counter, remote.counter) &+ 1
+            last = max(last, remote).successor
         } else if wall == last.wall {
-            counter = last.counter &+ 1
+            last = last.successor
         } else if wall == remote.wall {
-            counter = remote.counter &+ 1
+            last = remote.successor
         } else {
-            counter = 0
+            last = HybridTimestamp(wall: wall, counter: 0)
         }
-        last = HybridTimestamp(wall: wall, counter: counter)
     }
 }

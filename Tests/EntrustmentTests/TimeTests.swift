@@ -61,4 +61,15 @@ struct TimeTests {
         let e = clock.tick(now: Timestamp(milliseconds: 6000))
         #expect(e == HybridTimestamp(wall: 6000, counter: 0))
     }
+
+    @Test("an exhausted counter moves the clock to the next millisecond instead of wrapping")
+    func exhaustedCounter() {
+        let full = HybridTimestamp(wall: 7000, counter: .max)
+        var observing = HybridLogicalClock()
+        observing.observe(full, now: Timestamp(milliseconds: 1000))
+        #expect(observing.last > full)
+        var ticking = HybridLogicalClock(last: full)
+        let next = ticking.tick(now: Timestamp(milliseconds: 7000))
+        #expect(next > full && next.wall == 7001)
+    }
 }
