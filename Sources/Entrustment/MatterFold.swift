@@ -33,16 +33,14 @@ public enum MatterFold {
             pendingParents[event.id] = known.count
             for parent in known { children[parent, default: []].append(event.id) }
         }
-        var ready = byID.values.filter { pendingParents[$0.id] == 0 }
+        var ready = MinHeap(byID.values.filter { pendingParents[$0.id] == 0 }, by: precedes)
         var ordered: [Event] = []
         ordered.reserveCapacity(byID.count)
-        while !ready.isEmpty {
-            let next = ready.indices.min { precedes(ready[$0], ready[$1]) }!
-            let event = ready.remove(at: next)
+        while let event = ready.removeMinimum() {
             ordered.append(event)
             for child in children[event.id] ?? [] {
                 pendingParents[child]! -= 1
-                if pendingParents[child] == 0 { ready.append(byID[child]!) }
+                if pendingParents[child] == 0 { ready.insert(byID[child]!) }
             }
         }
         return ordered

@@ -35,8 +35,10 @@ public struct ReplicaTransaction {
         guard let row = try Row.fetchOne(db, sql: "SELECT hlc_wall, hlc_counter FROM node WHERE id = 1") else {
             throw ReplicaError(.corrupt, "the replica has no node identity")
         }
-        clock = HybridLogicalClock(
-            last: HybridTimestamp(wall: row["hlc_wall"], counter: UInt32(row["hlc_counter"] as Int64)))
+        guard let counter = UInt32(exactly: row["hlc_counter"] as Int64) else {
+            throw ReplicaError(.corrupt, "the replica's clock counter is out of range")
+        }
+        clock = HybridLogicalClock(last: HybridTimestamp(wall: row["hlc_wall"], counter: counter))
     }
 
     /// A clock reading for a new local act.
@@ -59,11 +61,21 @@ public struct ReplicaTransaction {
         return MatterID(court: court, year: year, sequence: highest + 1)
     }
 
-    /// Appends events, idempotently, refolding every matter they touch.
+    /// How far ahead of this node's clock a remote event's clock may be. A court whose clock runs
+    /// further ahead is refused with a message naming both times, rather than dragging this
+    /// node's hybrid clock (and every later local act) into its future.
+    public static let maxClockAhead: Int64 = 3_600_000
+
+    /// Appends events, idempotently, refolding every matter they touch once.
     ///
-    /// Each event's parents must already be stored or come earlier in `events`. Every event is
-    /// checked with ``Admission``; a refused event throws and the whole transaction rolls back.
-    /// With `visibleTo`, events of matters that court may not see are left out and counted.
+    /// Each event's parents must already be stored or come earlier in `events`, and belong to the
+    /// same matter. Every event is checked with ``Admission``; a refused event throws and the
+    /// whole transaction rolls back. With `visibleTo`, events of matters that court may not see
+    /// are left out and counted.
+    ///
+    /// Remote events are admitted on the matter's parties, which the `create` fixes, so a matter
+    /// is folded once after the batch. A local act is held to the current state, so its matter is
+    /// refolded after each one.
     @discardableResult
     public mutating func append(
         _ events: [Event], origin: Origin, now: Timestamp, visibleTo court: CourtCode? = nil
@@ -97,15 +109,31 @@ public struct ReplicaTransaction {
                     continue
                 }
             }
-            for parent in event.parents where try !exists(parent) {
-                throw ReplicaError(
-                    .missingParent,
-                    "event \(event.id.hex.prefix(12)) of matter \(event.matterID) needs parent \(parent.hex.prefix(12)), which this replica does not hold; apply the earlier change set first"
-                )
+            for parent in event.parents {
+                let parentMatter = try matterID(ofEvent: parent)
+                guard let parentMatter else {
+                    throw ReplicaError(
+                        .missingParent,
+                        "event \(event.id.hex.prefix(12)) of matter \(event.matterID) needs parent \(parent.hex.prefix(12)), which this replica does not hold; apply the earlier change set first"
+                    )
+                }
+                guard parentMatter == event.matterID.rawValue else {
+                    throw ReplicaError(
+                        .rejectedEvent,
+                        "event \(event.id.hex.prefix(12)) of matter \(event.matterID) names parent \(parent.hex.prefix(12)) of another matter (\(parentMatter))"
+                    )
+                }
             }
             switch origin {
             case .local: try Admission.checkLocalAct(event, on: current, directory: directory)
-            case .remote: try Admission.check(event, on: current, directory: directory)
+            case .remote:
+                try Admission.check(event, on: current, directory: directory)
+                guard event.timestamp.wall <= now.milliseconds + Self.maxClockAhead else {
+                    throw ReplicaError(
+                        .rejectedEvent,
+                        "event \(event.id.hex.prefix(12)) by \(event.origin) is dated \(event.recordedAt.rfc3339), more than an hour ahead of this node's clock (\(now.rfc3339)): check both nodes' clocks"
+                    )
+                }
             }
             try insert(event, now: now)
             if origin == .remote { clock.observe(event.timestamp, now: now) }
@@ -114,15 +142,15 @@ public struct ReplicaTransaction {
             } else {
                 eventsByMatter[event.matterID]!.append(event)
             }
-            let folded = MatterFold.fold(eventsByMatter[event.matterID]!, directory: directory)
-            guard let folded else {
-                throw ReplicaError(.rejectedEvent, "matter \(event.matterID) has no create event")
+            if origin == .local || current == nil {
+                matterCache[event.matterID] = try fold(event.matterID, eventsByMatter[event.matterID]!)
             }
-            matterCache[event.matterID] = folded
             report.stored += 1
         }
         for id in eventsByMatter.keys.sorted() {
-            try MatterRow.save(matterCache[id]!, firstStoredAt: now, in: db)
+            let folded = origin == .local ? matterCache[id]! : try fold(id, eventsByMatter[id]!)
+            matterCache[id] = folded
+            try MatterRow.save(folded, firstStoredAt: now, in: db)
         }
         report.touchedMatters = eventsByMatter.keys.sorted()
         return report
@@ -133,6 +161,17 @@ public struct ReplicaTransaction {
         try Data.fetchAll(
             db, sql: "SELECT encoded FROM events WHERE matter_id = ? ORDER BY arrival_seq", arguments: [matter.rawValue]
         ).map { try Event(decoding: [UInt8]($0)) }
+    }
+
+    private func fold(_ id: MatterID, _ events: [Event]) throws -> Matter {
+        guard let folded = MatterFold.fold(events, directory: replica.directory) else {
+            throw ReplicaError(.rejectedEvent, "matter \(id) has no create event")
+        }
+        return folded
+    }
+
+    private func matterID(ofEvent id: EventID) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT matter_id FROM events WHERE id = ?", arguments: [id.hex])
     }
 
     private func exists(_ id: EventID) throws -> Bool {

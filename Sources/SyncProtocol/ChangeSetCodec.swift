@@ -23,13 +23,18 @@ public enum ChangeSetCodec {
         } catch {
             throw ChangeSetError(.decompressionFailed, error.description)
         }
+        guard (0...Timestamp.latest.milliseconds).contains(set.createdAt.milliseconds),
+            set.throughSequence <= UInt64(Int64.max)
+        else {
+            throw ChangeSetError(.malformedHeader, "creation time or through-sequence out of range")
+        }
         var header = ByteWriter()
         header.write(raw: magic)
         header.write(byte: formatVersion)
         header.write(byte: zlibCompression)
         header.write(string: set.senderCourt.rawValue)
         header.write(string: set.senderNode.rawValue)
-        header.write(varint: UInt64(max(0, set.createdAt.milliseconds)))
+        header.write(varint: UInt64(set.createdAt.milliseconds))
         header.write(varint: set.throughSequence)
         header.write(varint: UInt64(set.events.count))
         header.write(varint: UInt64(payload.bytes.count))
@@ -77,14 +82,14 @@ public enum ChangeSetCodec {
             let count = try r.readVarint("event count")
             let payload = try r.readVarint("payload length")
             let compressed = try r.readVarint("compressed length")
-            guard count <= UInt64(limits.maxEvents) else {
+            guard count <= UInt64(max(0, limits.maxEvents)) else {
                 throw ChangeSetError(.tooLarge, "\(count) events, over the limit of \(limits.maxEvents)")
             }
-            guard payload <= UInt64(limits.maxPayloadBytes) else {
+            guard payload <= UInt64(max(0, limits.maxPayloadBytes)) else {
                 throw ChangeSetError(
                     .tooLarge, "payload of \(payload) bytes, over the limit of \(limits.maxPayloadBytes)")
             }
-            guard compressed <= UInt64(limits.maxEncodedBytes) else {
+            guard compressed <= UInt64(max(0, limits.maxEncodedBytes)) else {
                 throw ChangeSetError(
                     .tooLarge,
                     "compressed length \(compressed) is over the limit of \(limits.maxEncodedBytes) bytes")
@@ -108,12 +113,12 @@ public enum ChangeSetCodec {
             throw ChangeSetError(.malformedHeader, "header: \(error)")
         }
         let headerEnd = r.offset
-        guard bytes.count - headerEnd >= 32 + header.compressed else {
+        guard bytes.count - headerEnd - 32 >= header.compressed else {
             throw ChangeSetError(
                 .truncated,
                 "expected \(headerEnd + 32 + header.compressed) bytes, got \(bytes.count): the file is cut short")
         }
-        guard bytes.count - headerEnd == 32 + header.compressed else {
+        guard bytes.count - headerEnd - 32 == header.compressed else {
             throw ChangeSetError(
                 .trailingBytes, "\(bytes.count - headerEnd - 32 - header.compressed) unexpected bytes after the payload"
             )
@@ -137,8 +142,20 @@ public enum ChangeSetCodec {
         events.reserveCapacity(header.count)
         var p = ByteReader(payload)
         for index in 0..<header.count {
+            let length: UInt64
             do {
-                let length = try p.readVarint("event \(index) length", max: UInt64(FieldLimits.eventBytes))
+                length = try p.readVarint("event \(index) length")
+            } catch {
+                throw ChangeSetError(
+                    error.isEndOfData ? .lengthMismatch : .malformedEvent,
+                    error.isEndOfData
+                        ? "payload holds fewer events than the header's \(header.count)" : "event \(index): \(error)")
+            }
+            guard length <= UInt64(FieldLimits.eventBytes) else {
+                throw ChangeSetError(
+                    .malformedEvent, "event \(index) is \(length) bytes, over the limit of \(FieldLimits.eventBytes)")
+            }
+            do {
                 events.append(try Event(decoding: Array(p.readRaw(count: Int(length), "event \(index)"))))
             } catch let failure as ByteReader.Failure {
                 throw ChangeSetError(

@@ -78,6 +78,8 @@ struct CLITests {
         let truncated = try write("truncated.csync", goodBytes.prefix(goodBytes.count - 9))
         let bitFlipped = try write("flipped.csync", flipped)
         let empty = try write("empty.csync", Data())
+        let endless = courts.temp.path("endless.csync").path
+        try FileManager.default.createSymbolicLink(atPath: endless, withDestinationPath: "/dev/zero")
 
         let create = ["matter", "create", "--data-dir", courts.beijing]
         let cases: [(args: [String], dir: String, expect: String)] = [
@@ -119,6 +121,8 @@ struct CLITests {
             (["import", "--data-dir", courts.guangzhou, truncated], courts.guangzhou, "cut short"),
             (["import", "--data-dir", courts.guangzhou, bitFlipped], courts.guangzhou, "checksum"),
             (["import", "--data-dir", courts.guangzhou, empty], courts.guangzhou, "not a change set"),
+            (["import", "--data-dir", courts.guangzhou, endless], courts.guangzhou, "not a regular file"),
+            (["import", "--data-dir", courts.guangzhou, courts.temp.url.path], courts.guangzhou, "not a regular file"),
             (
                 ["import", "--data-dir", courts.guangzhou, courts.temp.path("missing.csync").path], courts.guangzhou,
                 "no such file"

@@ -91,7 +91,9 @@ struct ReplicaTests {
     func reopen() throws {
         let r = try TemporaryReplica(court: "粤0106")
         defer { r.directory.remove() }
-        let create = Fixtures.create(at: HybridTimestamp(wall: 1_900_000_000_000, counter: 4))
+        // Dated half an hour after the receiving node's clock: within the allowed lead, so the clock follows it.
+        let ahead = Fixtures.time("2026-11-24T09:30:00+08:00").milliseconds
+        let create = Fixtures.create(at: HybridTimestamp(wall: ahead, counter: 4))
         try r.receive([create])
         try r.replica.close()
         let reopened = try Replica.open(at: r.directory.path(Replica.fileName).path)
@@ -102,6 +104,58 @@ struct ReplicaTests {
         let tick = try reopened.write { tx in tx.tick(now: Fixtures.time("2026-01-01T00:00:00Z")) }
         #expect(tick > create.timestamp)
         #expect(try reopened.matter(create.matterID)?.state == .sent)
+    }
+
+    @Test("a parent from another matter is refused and nothing is stored")
+    func parentFromAnotherMatter() throws {
+        let r = try TemporaryReplica()
+        defer { r.remove() }
+        let first = Fixtures.create(sequence: 1)
+        let second = Fixtures.create(sequence: 2)
+        let crossed = try Event(
+            matterID: second.matterID, author: Fixtures.code("粤0106"), origin: Fixtures.node("粤0106.node"),
+            timestamp: HybridTimestamp(wall: 1_795_100_000_000, counter: 0), parents: [first.id],
+            action: .sign(note: ""))
+        #expect { try r.receive([first, second, crossed]) } throws: { error in
+            let error = error as! ReplicaError
+            return error.code == .rejectedEvent && error.message.contains("another matter")
+        }
+        #expect(try r.replica.eventCount() == 0)
+    }
+
+    @Test("an event dated over an hour ahead of this node's clock is refused and the clock stays put")
+    func clockTooFarAhead() throws {
+        let r = try TemporaryReplica()
+        defer { r.remove() }
+        let receivedAt = Fixtures.time("2026-11-24T09:00:00+08:00").milliseconds  // TemporaryReplica.receive
+        let before = try r.replica.write { tx in tx.clock.last }
+        let future = Fixtures.create(
+            at: HybridTimestamp(wall: receivedAt + ReplicaTransaction.maxClockAhead + 1, counter: 0))
+        #expect { try r.receive([future]) } throws: { error in
+            let error = error as! ReplicaError
+            return error.code == .rejectedEvent && error.message.contains("ahead of this node's clock")
+        }
+        #expect(try r.replica.eventCount() == 0)
+        #expect(try r.replica.write { tx in tx.clock.last } == before)
+        let edge = Fixtures.create(at: HybridTimestamp(wall: receivedAt + ReplicaTransaction.maxClockAhead, counter: 0))
+        #expect(try r.receive([edge]).stored == 1)
+    }
+
+    @Test("thousands of concurrent acts on one matter are all stored and folded")
+    func manyEventsOnOneMatter() throws {
+        let r = try TemporaryReplica()
+        defer { r.remove() }
+        let create = Fixtures.create()
+        let urges = (0..<3000).map { index in
+            Fixtures.act(
+                .urge(note: "第\(index)次催办"), by: "京0105", after: [create], at: 1_795_000_100_000 + Int64(index))
+        }
+        let report = try r.receive([create] + urges)
+        #expect(report.stored == 3001)
+        let matter = try #require(try r.replica.matter(create.matterID))
+        #expect(matter.urgeCount == 3000)
+        #expect(matter.heads.count == 3000)
+        #expect(matter == MatterFold.fold([create] + urges.reversed(), directory: Fixtures.directory))
     }
 
     @Test("opening a missing or foreign file fails with a clear error")

@@ -107,6 +107,19 @@ struct ChangeSetCodecTests {
         #expect { try ChangeSetCodec.decode(beyond) } throws: { ($0 as! ChangeSetError).code == .malformedHeader }
     }
 
+    @Test("an event length over the event limit is a malformed event, not a short payload")
+    func oversizedEventLength() throws {
+        var payload = ByteWriter()
+        payload.write(varint: UInt64(FieldLimits.eventBytes + 1))
+        payload.write(raw: [UInt8](repeating: 0, count: FieldLimits.eventBytes + 1))
+        let file = Self.handMade(
+            count: 1, payloadLength: UInt64(payload.bytes.count), compressed: try Zlib.compress(payload.bytes))
+        #expect { try ChangeSetCodec.decode(file) } throws: { error in
+            let error = error as! ChangeSetError
+            return error.code == .malformedEvent && error.message.contains("over the limit")
+        }
+    }
+
     @Test("a payload whose event count or length differs from the header is refused")
     func countMismatch() throws {
         let payloadEvent = Self.sample.events[0].encoded
