@@ -70,35 +70,10 @@ extension CourtNode {
             bytes: bytes.count)
     }
 
-    /// Reads at most `limit` bytes of a regular file (symbolic links followed); a device, a pipe, a
-    /// folder or a larger file is refused without reading it all.
-    static func readChangeFile(_ file: URL, limit: Int) throws(NodeError) -> [UInt8] {
-        let target = file.resolvingSymlinksInPath()
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: target.path) else {
-            throw NodeError(code: "unreadable", "cannot read \(file.path): no such file")
-        }
-        guard attributes[.type] as? FileAttributeType == .typeRegular else {
-            throw NodeError(code: "unreadable", "\(file.path) is not a regular file")
-        }
-        let bytes: Data?
-        do {
-            let handle = try FileHandle(forReadingFrom: target)
-            defer { try? handle.close() }
-            bytes = try handle.read(upToCount: limit + 1)
-        } catch {
-            throw NodeError(code: "unreadable", "cannot read \(file.path): \(error.localizedDescription)")
-        }
-        guard let bytes else { return [] }
-        guard bytes.count <= limit else {
-            throw NodeError(code: "tooLarge", "\(file.path) is over the change-set limit of \(limit) bytes")
-        }
-        return [UInt8](bytes)
-    }
-
     /// Reads a change file and applies it, all or nothing: a damaged file, or any event this
     /// replica refuses, leaves the replica as it was.
     public func importChanges(from file: URL, limits: ChangeSetLimits = .standard) throws(NodeError) -> ImportReport {
-        let bytes = try Self.readChangeFile(file, limit: limits.maxEncodedBytes)
+        let bytes = [UInt8](try BoundedFile.read(file, limit: limits.maxEncodedBytes))
         let set: ChangeSet
         do {
             set = try ChangeSetCodec.decode(bytes, limits: limits)

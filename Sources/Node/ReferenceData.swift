@@ -21,7 +21,9 @@ public struct ReferenceData: Sendable {
         let courtsFile = folder.appendingPathComponent("courts.json")
         let calendarFile = folder.appendingPathComponent("calendar.json")
         do {
-            let courts = try JSONDecoder().decode(DirectoryFile.self, from: try Self.read(courtsFile)).courts
+            let courts = try JSONDecoder().decode(
+                DirectoryFile.self, from: try BoundedFile.read(courtsFile, limit: Self.maxFileBytes)
+            ).courts
             directory = try CourtDirectory(courts)
         } catch let error as NodeError {
             throw error
@@ -29,7 +31,8 @@ public struct ReferenceData: Sendable {
             throw NodeError(code: "invalidDirectory", "\(courtsFile.path): \(Self.describe(error))")
         }
         do {
-            let file = try JSONDecoder().decode(HolidayCalendar.File.self, from: try Self.read(calendarFile))
+            let file = try JSONDecoder().decode(
+                HolidayCalendar.File.self, from: try BoundedFile.read(calendarFile, limit: Self.maxFileBytes))
             calendar = try HolidayCalendar(file)
         } catch let error as NodeError {
             throw error
@@ -66,18 +69,6 @@ public struct ReferenceData: Sendable {
             code: "referenceDataNotFound",
             "cannot find Nodes/courts.json above the executable or the working directory; set COURTSYNC_NODES_DIR or pass --nodes-dir"
         )
-    }
-
-    private static func read(_ file: URL) throws -> Data {
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? Int) ?? 0
-        guard size <= maxFileBytes else {
-            throw NodeError(code: "tooLarge", "\(file.path) is over \(maxFileBytes) bytes")
-        }
-        do {
-            return try Data(contentsOf: file)
-        } catch {
-            throw NodeError(code: "unreadable", "cannot read \(file.path)")
-        }
     }
 
     static func describe(_ error: any Error) -> String {

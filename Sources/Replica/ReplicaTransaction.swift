@@ -131,7 +131,7 @@ public struct ReplicaTransaction {
                 guard event.timestamp.wall <= now.milliseconds + Self.maxClockAhead else {
                     throw ReplicaError(
                         .rejectedEvent,
-                        "event \(event.id.hex.prefix(12)) by \(event.origin) is dated \(event.recordedAt.rfc3339), more than an hour ahead of this node's clock (\(now.rfc3339)): check both nodes' clocks"
+                        "event \(event.id.hex.prefix(12)) by \(event.origin) is dated \(event.recordedAt.rfc3339), more than \(Self.maxClockAhead / 60_000) minutes ahead of this node's clock (\(now.rfc3339)): check both nodes' clocks"
                     )
                 }
             }
