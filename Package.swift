@@ -11,6 +11,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         /// zlib from the system (Debian: libz-dev).
@@ -43,23 +47,49 @@ let package = Package(
             name: "Node",
             dependencies: ["Entrustment", "SyncProtocol", "Replica"]
         ),
+        /// Sync between nodes: the protocol's server side, the per-link engine (cursors, backoff,
+        /// quarantine), node.json and the URLSession transport. No HTTP server framework.
+        .target(
+            name: "SyncEngine",
+            dependencies: [
+                "Entrustment", "SyncProtocol", "Replica", "Node",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        /// The node daemon: the Hummingbird HTTP server and the sync scheduler under service lifecycle.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "SyncEngine", "Node",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         /// The `courtsync` command.
         .executableTarget(
             name: "courtsync",
             dependencies: [
-                "Node",
+                "Node", "SyncEngine", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Entrustment", "SyncProtocol", "Replica", "Node"],
+            dependencies: [
+                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "EntrustmentTests", dependencies: ["Entrustment", "TestSupport"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "TestSupport"]),
         .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Node", "TestSupport"]),
+        .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "Node", "Replica", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
+        .testTarget(name: "NetworkTests", dependencies: ["TestSupport", "courtsync"]),
     ],
     swiftLanguageModes: [.v6]
 )

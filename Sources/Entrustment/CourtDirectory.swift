@@ -88,6 +88,12 @@ public struct CourtDirectory: Sendable {
         superiors(of: court).contains(candidate)
     }
 
+    /// The court and every court below it (at any distance): the courts whose matters it may see
+    /// as a party or a superior. Ordered by code.
+    public func jurisdiction(of code: CourtCode) -> [CourtCode] {
+        courts.keys.filter { $0 == code || isSuperior(code, of: $0) }.sorted()
+    }
+
     /// The number of courts.
     public var count: Int { courts.count }
 }

@@ -2,10 +2,10 @@ import Foundation
 
 /// Reads files a node is handed (change files on removable media, reference data) with a size
 /// limit that holds whatever the path names.
-enum BoundedFile {
+public enum BoundedFile {
     /// Reads at most `limit` bytes of a regular file (symbolic links followed). A device, a pipe,
     /// a folder or a larger file is refused without reading it all.
-    static func read(_ file: URL, limit: Int) throws(NodeError) -> Data {
+    public static func read(_ file: URL, limit: Int) throws(NodeError) -> Data {
         let target = file.resolvingSymlinksInPath()
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: target.path) else {
             throw NodeError(code: "unreadable", "cannot read \(file.path): no such file")

@@ -84,7 +84,7 @@ public final class CourtNode: Sendable {
     }
 
     /// Runs a replica read, turning errors into ``NodeError``s.
-    func read<T>(_ body: () throws(ReplicaError) -> T) throws(NodeError) -> T {
+    public func read<T>(_ body: () throws(ReplicaError) -> T) throws(NodeError) -> T {
         do {
             return try body()
         } catch {

@@ -71,7 +71,8 @@ public struct ReferenceData: Sendable {
         )
     }
 
-    static func describe(_ error: any Error) -> String {
+    /// A one-line description of a JSON decoding error, naming the field.
+    public static func describe(_ error: any Error) -> String {
         switch error {
         case let error as DomainError: error.message
         case DecodingError.dataCorrupted(let context): "invalid JSON: \(context.debugDescription)"

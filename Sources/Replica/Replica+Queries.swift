@@ -104,6 +104,11 @@ extension Replica {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
     }
 
+    /// The number of matters held.
+    public func matterCount() throws(ReplicaError) -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM matters") ?? 0 }
+    }
+
     private static func storedEvent(_ row: Row) throws -> StoredEvent {
         StoredEvent(
             sequence: row["arrival_seq"], storedAt: try Timestamp(rfc3339: row["stored_at"]),

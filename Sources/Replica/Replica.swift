@@ -130,6 +130,9 @@ public final class Replica: Sendable {
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
         config.label = "CourtSync.Replica"
+        // Every commit reaches the disk before it returns: a peer is told "stored" (and advances
+        // its cursor) only after this, so an acknowledged event survives a power failure.
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         return config
     }
 

@@ -14,6 +14,8 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         case missingParent
         /// An event breaks the domain rules (role, lifecycle, fields).
         case rejectedEvent
+        /// A remote event is dated further ahead of this node's clock than the limit allows.
+        case clockAhead
         /// SQLite failed (disk full, read-only file, I/O error …).
         case storage
     }

@@ -21,6 +21,18 @@ public struct ReplicaTransaction {
         public var notVisible: Int = 0
         /// The matters whose state was refolded, ascending.
         public var touchedMatters: [MatterID] = []
+        /// Events refused and put in the quarantine (only with ``RefusalPolicy/quarantine(source:)``).
+        public var quarantined: [Refusal] = []
+    }
+
+    /// An event the replica refused, and why.
+    public struct Refusal: Sendable, Hashable {
+        /// The refused event.
+        public var event: EventID
+        /// The refusal's code (a ``ReplicaError/Code`` raw value: `missingParent`, `rejectedEvent` …).
+        public var code: String
+        /// One line naming the problem.
+        public var reason: String
     }
 
     let db: Database
@@ -61,32 +73,44 @@ public struct ReplicaTransaction {
         return MatterID(court: court, year: year, sequence: highest + 1)
     }
 
-    /// How far ahead of this node's clock a remote event's clock may be. A court whose clock runs
-    /// further ahead is refused with a message naming both times, rather than dragging this
-    /// node's hybrid clock (and every later local act) into its future.
+    /// How far ahead of this node's clock a remote event's clock may be by default (one hour). A
+    /// court whose clock runs further ahead is refused with a message naming both times, rather
+    /// than dragging this node's hybrid clock (and every later local act) into its future.
+    /// Daemons take the limit from `node.json`.
     public static let maxClockAhead: Int64 = 3_600_000
+
+    /// What to do with an event the replica refuses.
+    public enum RefusalPolicy: Sendable {
+        /// Throw, rolling back the whole transaction (change files: all or nothing).
+        case abort
+        /// Store it in the quarantine with its reason and go on with the rest (network sync: one
+        /// bad event never blocks a link). `source` names where it came from, for the operator.
+        case quarantine(source: String)
+    }
 
     /// Appends events, idempotently, refolding every matter they touch once.
     ///
     /// Each event's parents must already be stored or come earlier in `events`, and belong to the
-    /// same matter. Every event is checked with ``Admission``; a refused event throws and the
-    /// whole transaction rolls back. With `visibleTo`, events of matters that court may not see
-    /// are left out and counted.
+    /// same matter. Every event is checked with ``Admission``; a refused event either throws and
+    /// rolls the whole transaction back, or is quarantined (see ``RefusalPolicy``). With
+    /// `visibleTo`, events of matters that court may not see are left out and counted.
+    /// `receivedFrom` records the node the events arrived from, so that they are not sent back to it.
     ///
     /// Remote events are admitted on the matter's parties, which the `create` fixes, so a matter
     /// is folded once after the batch. A local act is held to the current state, so its matter is
     /// refolded after each one.
     @discardableResult
     public mutating func append(
-        _ events: [Event], origin: Origin, now: Timestamp, visibleTo court: CourtCode? = nil
+        _ events: [Event], origin: Origin, now: Timestamp, visibleTo court: CourtCode? = nil,
+        receivedFrom: NodeID? = nil, refusals: RefusalPolicy = .abort, maxClockAhead: Int64 = Self.maxClockAhead
     ) throws -> AppendReport {
         var report = AppendReport()
         var eventsByMatter: [MatterID: [Event]] = [:]
         var invisible: Set<MatterID> = []
-        let directory = replica.directory
         for event in events {
             if try exists(event.id) {
                 report.duplicates += 1
+                try forgetQuarantined(event.id)
                 continue
             }
             if invisible.contains(event.matterID) {
@@ -94,48 +118,22 @@ public struct ReplicaTransaction {
                 continue
             }
             let current: Matter? = try matter(event.matterID)
-            if let court {
-                let parties: (CourtCode, CourtCode)? =
-                    if let current {
-                        (current.entrustingCourt, current.entrustedCourt)
-                    } else if case .create(let r) = event.action {
-                        (event.author, r.entrustedCourt)
-                    } else { nil }
-                if let (entrusting, entrusted) = parties,
-                    Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: directory).isEmpty
-                {
-                    invisible.insert(event.matterID)
-                    report.notVisible += 1
-                    continue
-                }
+            if let court, !isVisible(event, current: current, to: court) {
+                invisible.insert(event.matterID)
+                report.notVisible += 1
+                continue
             }
-            for parent in event.parents {
-                let parentMatter = try matterID(ofEvent: parent)
-                guard let parentMatter else {
-                    throw ReplicaError(
-                        .missingParent,
-                        "event \(event.id.hex.prefix(12)) of matter \(event.matterID) needs parent \(parent.hex.prefix(12)), which this replica does not hold; apply the earlier change set first"
-                    )
-                }
-                guard parentMatter == event.matterID.rawValue else {
-                    throw ReplicaError(
-                        .rejectedEvent,
-                        "event \(event.id.hex.prefix(12)) of matter \(event.matterID) names parent \(parent.hex.prefix(12)) of another matter (\(parentMatter))"
-                    )
-                }
+            do {
+                try admit(event, current: current, origin: origin, now: now, maxClockAhead: maxClockAhead)
+            } catch let refusal as ReplicaError where refusal.code != .storage {
+                guard case .quarantine(let source) = refusals else { throw refusal }
+                try quarantine(event, source: source, code: refusal.code.rawValue, reason: refusal.message, now: now)
+                report.quarantined.append(
+                    Refusal(event: event.id, code: refusal.code.rawValue, reason: refusal.message))
+                continue
             }
-            switch origin {
-            case .local: try Admission.checkLocalAct(event, on: current, directory: directory)
-            case .remote:
-                try Admission.check(event, on: current, directory: directory)
-                guard event.timestamp.wall <= now.milliseconds + Self.maxClockAhead else {
-                    throw ReplicaError(
-                        .rejectedEvent,
-                        "event \(event.id.hex.prefix(12)) by \(event.origin) is dated \(event.recordedAt.rfc3339), more than \(Self.maxClockAhead / 60_000) minutes ahead of this node's clock (\(now.rfc3339)): check both nodes' clocks"
-                    )
-                }
-            }
-            try insert(event, now: now)
+            try insert(event, now: now, receivedFrom: receivedFrom)
+            if case .quarantine = refusals { try forgetQuarantined(event.id) }
             if origin == .remote { clock.observe(event.timestamp, now: now) }
             if eventsByMatter[event.matterID] == nil {
                 eventsByMatter[event.matterID] = try storedEvents(of: event.matterID)
@@ -154,6 +152,57 @@ public struct ReplicaTransaction {
         }
         report.touchedMatters = eventsByMatter.keys.sorted()
         return report
+    }
+
+    /// Whether `court` may see the event's matter: it is a party to it, a superior of a party, or
+    /// the hub. A matter this replica does not hold yet is judged by its `create`; an act on an
+    /// unknown matter passes here (admission refuses it).
+    private func isVisible(_ event: Event, current: Matter?, to court: CourtCode) -> Bool {
+        let parties: (CourtCode, CourtCode)? =
+            if let current {
+                (current.entrustingCourt, current.entrustedCourt)
+            } else if case .create(let r) = event.action {
+                (event.author, r.entrustedCourt)
+            } else { nil }
+        guard let (entrusting, entrusted) = parties else { return true }
+        return !Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: replica.directory).isEmpty
+    }
+
+    /// The checks before an event is stored: parents held and of the same matter, ``Admission``,
+    /// and (for remote events) the clock lead. Throws a ``ReplicaError`` naming the refusal.
+    private func admit(
+        _ event: Event, current: Matter?, origin: Origin, now: Timestamp, maxClockAhead: Int64
+    ) throws {
+        for parent in event.parents {
+            let parentMatter = try matterID(ofEvent: parent)
+            guard let parentMatter else {
+                throw ReplicaError(
+                    .missingParent,
+                    "event \(event.id.hex.prefix(12)) of matter \(event.matterID) needs parent \(parent.hex.prefix(12)), which this replica does not hold; apply the earlier change set first"
+                )
+            }
+            guard parentMatter == event.matterID.rawValue else {
+                throw ReplicaError(
+                    .rejectedEvent,
+                    "event \(event.id.hex.prefix(12)) of matter \(event.matterID) names parent \(parent.hex.prefix(12)) of another matter (\(parentMatter))"
+                )
+            }
+        }
+        do {
+            switch origin {
+            case .local: try Admission.checkLocalAct(event, on: current, directory: replica.directory)
+            case .remote: try Admission.check(event, on: current, directory: replica.directory)
+            }
+        } catch {
+            throw ReplicaError(
+                error.code == .inconsistentMatter && current == nil ? .unknownMatter : .rejectedEvent, error.message)
+        }
+        if origin == .remote, event.timestamp.wall > now.milliseconds + maxClockAhead {
+            throw ReplicaError(
+                .clockAhead,
+                "event \(event.id.hex.prefix(12)) by \(event.origin) is dated \(event.recordedAt.rfc3339), more than \(maxClockAhead / 60_000) minutes ahead of this node's clock (\(now.rfc3339)): check both nodes' clocks"
+            )
+        }
     }
 
     /// The events of one matter held by this replica, in arrival order.
@@ -178,17 +227,18 @@ public struct ReplicaTransaction {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)", arguments: [id.hex]) ?? false
     }
 
-    private func insert(_ event: Event, now: Timestamp) throws {
+    private func insert(_ event: Event, now: Timestamp, receivedFrom: NodeID?) throws {
         try db.execute(
             sql: """
                 INSERT INTO events (id, matter_id, kind, author, origin, hlc_wall, hlc_counter, recorded_at, parents,
-                    stored_at, encoded)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    stored_at, encoded, received_from)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 event.id.hex, event.matterID.rawValue, event.kind.rawValue, event.author.rawValue,
                 event.origin.rawValue, event.timestamp.wall, Int64(event.timestamp.counter), event.recordedAt.rfc3339,
                 event.parents.map(\.hex).joined(separator: " "), now.rfc3339, Data(event.encoded),
+                receivedFrom?.rawValue,
             ])
     }
 

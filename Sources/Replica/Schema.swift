@@ -89,6 +89,42 @@ enum Schema {
                     CREATE INDEX matters_by_completion ON matters(completed_at);
                     """)
         }
+        migrator.registerMigration("v2-sync") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN received_from TEXT;
+                    CREATE TABLE links (
+                        court TEXT PRIMARY KEY,
+                        url TEXT NOT NULL,
+                        remote_node TEXT,
+                        pulled_through INTEGER NOT NULL DEFAULT 0,
+                        pushed_through INTEGER NOT NULL DEFAULT 0,
+                        remote_head INTEGER NOT NULL DEFAULT 0,
+                        last_attempt_at TEXT,
+                        last_success_at TEXT,
+                        last_error_at TEXT,
+                        last_error TEXT,
+                        failures INTEGER NOT NULL DEFAULT 0,
+                        events_in INTEGER NOT NULL DEFAULT 0,
+                        events_out INTEGER NOT NULL DEFAULT 0,
+                        bytes_in INTEGER NOT NULL DEFAULT 0,
+                        bytes_out INTEGER NOT NULL DEFAULT 0
+                    );
+                    CREATE TABLE quarantine (
+                        event_id TEXT PRIMARY KEY,
+                        matter_id TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        code TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        hlc_wall INTEGER NOT NULL,
+                        hlc_counter INTEGER NOT NULL,
+                        first_seen_at TEXT NOT NULL,
+                        last_tried_at TEXT NOT NULL,
+                        attempts INTEGER NOT NULL,
+                        encoded BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

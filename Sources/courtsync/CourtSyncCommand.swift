@@ -2,12 +2,12 @@ import ArgumentParser
 
 /// `courtsync`: the CourtSync node and its operator commands.
 @main
-struct CourtSyncCommand: ParsableCommand {
+struct CourtSyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "courtsync",
         abstract: "CourtSync — 执行事项委托 跨域协同节点 (cross-region enforcement entrustment node).",
         discussion: """
-            Each court runs a node with its own SQLite replica (DATA_DIR/replica.sqlite). Matters (事项委托) are created by the entrusting court (委托法院) and signed, carried out and fed back by the entrusted court (受托法院); change files (离线介质) carry events between courts.
+            Each court runs a node with its own SQLite replica (DATA_DIR/replica.sqlite) and settings (DATA_DIR/node.json). Matters (事项委托) are created by the entrusting court (委托法院) and signed, carried out and fed back by the entrusted court (受托法院). `courtsync serve` runs the node's daemon, which syncs with the supreme-level hub (最高法) and with peer courts over HTTP; change files (离线介质) carry events where there is no network.
 
             COURTSYNC_DATA_DIR stands in for --data-dir.
 
@@ -16,7 +16,8 @@ struct CourtSyncCommand: ParsableCommand {
             COURTSYNC_NODES_DIR names the folder holding courts.json and calendar.json (default: the nearest Nodes/ above the executable or the working directory).
             """,
         subcommands: [
-            InitCommand.self, MatterCommand.self, CourtsCommand.self, ExportCommand.self, ImportCommand.self,
+            InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,
+            StatusCommand.self, QuarantineCommand.self, CourtsCommand.self, ExportCommand.self, ImportCommand.self,
         ]
     )
 }

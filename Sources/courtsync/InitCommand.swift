@@ -2,16 +2,28 @@ import ArgumentParser
 import Entrustment
 import Foundation
 import Node
+import SyncEngine
 
-/// `courtsync init`: creates a node's data directory and replica.
+/// `courtsync init`: creates a node's data directory, replica and `node.json`.
 struct InitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "初始化节点 — create a node's data directory and replica for one court.")
+        abstract: "初始化节点 — create a node's data directory, replica and node.json.",
+        discussion: """
+            A court's node: --court CODE (法院代字), optionally --hub URL and --peer CODE=URL for the courts it exchanges with directly. The hub (最高法 指挥中心): --role hub.
+            """)
 
     @OptionGroup var node: NodeOptions
-    @Option(name: .long, help: "The court this node serves, by its code (法院代字), e.g. 京0105.")
-    var court: String
+    @Option(name: .long, help: "The court this node serves, by its code (法院代字), e.g. 京0105. The hub serves 最高法.")
+    var court: String?
+    @Option(name: .long, help: "court (法院节点, default) or hub (最高法 指挥中心).")
+    var role: NodeConfig.NodeRole = .court
+    @Option(name: .long, help: "Where the daemon listens, HOST:PORT (default \(NodeConfig.defaultListen)).")
+    var listen: String = NodeConfig.defaultListen
+    @Option(name: .long, help: "The hub's URL, e.g. http://10.0.0.1:7400.")
+    var hub: String?
+    @Option(name: .long, help: "A court synced directly, CODE=URL (repeatable), e.g. 粤0106=http://10.2.0.7:7400.")
+    var peer: [String] = []
     @Option(name: .customLong("nodes-dir"), help: "The folder with courts.json and calendar.json (default: Nodes/).")
     var nodesDir: String?
     @OptionGroup var output: OutputOptions
@@ -20,16 +32,36 @@ struct InitCommand: ParsableCommand {
         try reporting(json: output.json) {
             let folder = try nodesDir.map { URL(fileURLWithPath: $0) } ?? ReferenceData.locateFolder()
             let reference = try ReferenceData(folder: folder)
+            let courtCode =
+                try court ?? (role == .hub ? CourtCode.supreme.rawValue : nil)
+                ?? {
+                    throw NodeError(code: "missingCourt", "a court's node needs --court CODE (the hub: --role hub)")
+                }()
+            let peers = try peer.map { text throws(NodeError) in
+                guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
+                    throw NodeError(
+                        code: "invalidConfig", "--peer \(text): expected CODE=URL, e.g. 粤0106=http://10.2.0.7:7400")
+                }
+                return NodeConfig.Peer(
+                    court: String(text[..<equals]), url: String(text[text.index(after: equals)...]))
+            }
+            let config = NodeConfig(role: role, court: courtCode, listen: listen, hub: hub, peers: peers)
+            try config.validate(directory: reference.directory)
+            let dataDirectory = try node.dataDirectory()
             let created = try CourtNode.initialise(
-                dataDirectory: node.dataDirectory(), court: court, reference: reference, time: .fromEnvironment())
+                dataDirectory: dataDirectory, court: courtCode, reference: reference, time: .fromEnvironment())
             defer { try? created.close() }
+            try config.save(to: dataDirectory)
             let court = created.replica.directory[created.identity.court]!
-            let calendarYears = created.replica.calendar.years.keys.sorted().map(String.init).joined(separator: ", ")
             if output.json {
                 struct InitView: Encodable {
                     var court: String
                     var courtName: String
                     var nodeId: String
+                    var role: String
+                    var listen: String
+                    var hub: String?
+                    var peers: [NodeConfig.Peer]
                     var dataDir: String
                     var courts: Int
                     var calendarYears: [Int]
@@ -37,18 +69,26 @@ struct InitCommand: ParsableCommand {
                 printJSON(
                     InitView(
                         court: court.code.rawValue, courtName: court.name, nodeId: created.identity.node.rawValue,
+                        role: role.rawValue, listen: listen, hub: hub, peers: peers,
                         dataDir: created.dataDirectory.path, courts: created.replica.directory.count,
                         calendarYears: created.replica.calendar.years.keys.sorted()))
             } else {
+                let calendarYears = created.replica.calendar.years.keys.sorted().map(String.init)
                 print(
                     renderFields([
                         ("法院", "\(court.name)（\(court.code)）"),
                         ("节点", created.identity.node.rawValue),
+                        ("角色", role == .hub ? "指挥中心（hub）" : "法院节点（court）"),
+                        ("监听地址", listen),
+                        ("指挥中心", hub ?? "—"),
+                        ("直连法院", peers.isEmpty ? "—" : peers.map { "\($0.court)=\($0.url)" }.joined(separator: ", ")),
                         ("数据目录", created.dataDirectory.path),
                         ("法院名录", "\(created.replica.directory.count) 家法院"),
-                        ("节假日历", calendarYears),
+                        ("节假日历", calendarYears.joined(separator: ", ")),
                     ]))
             }
         }
     }
 }
+
+extension NodeConfig.NodeRole: ExpressibleByArgument {}

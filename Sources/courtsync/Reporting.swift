@@ -16,6 +16,19 @@ func reporting(json: Bool, _ body: () throws -> Void) throws {
     }
 }
 
+/// ``reporting(json:_:)`` for commands that wait on the network.
+func reportingAsync(json: Bool, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as NodeError {
+        fail(code: error.code, message: error.message, json: json)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        fail(code: "internal", message: "\(error)", json: json)
+    }
+}
+
 private func fail(code: String, message: String, json: Bool) -> Never {
     if json {
         struct ErrorDocument: Encodable {

@@ -133,7 +133,7 @@ struct ReplicaTests {
             at: HybridTimestamp(wall: receivedAt + ReplicaTransaction.maxClockAhead + 1, counter: 0))
         #expect { try r.receive([future]) } throws: { error in
             let error = error as! ReplicaError
-            return error.code == .rejectedEvent && error.message.contains("ahead of this node's clock")
+            return error.code == .clockAhead && error.message.contains("ahead of this node's clock")
         }
         #expect(try r.replica.eventCount() == 0)
         #expect(try r.replica.write { tx in tx.clock.last } == before)

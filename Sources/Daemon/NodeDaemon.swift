@@ -1,0 +1,91 @@
+import Entrustment
+import Foundation
+import Hummingbird
+import Logging
+import Node
+import ServiceLifecycle
+import SyncEngine
+
+/// `courtsync serve`: runs one node until SIGTERM or SIGINT — the HTTP server for the sync
+/// protocol and the sync scheduler, under one service group with graceful shutdown.
+///
+/// On shutdown the server stops taking requests, waiting pulls return at once, and the scheduler's
+/// loops are cancelled. A change set being stored is one SQLite transaction: it commits or rolls
+/// back, never half. The data directory's `daemon.json` is removed and the process exits 0.
+public enum NodeDaemon {
+    /// Runs the node in `dataDirectory` until a shutdown signal.
+    public static func run(dataDirectory: URL, logger: Logger) async throws {
+        let lock = try DaemonRecord.lock(dataDirectory)
+        defer { close(lock) }
+        if let fixed = ProcessInfo.processInfo.environment["COURTSYNC_NOW"], !fixed.isEmpty {
+            logger.warning("COURTSYNC_NOW is set but ignored: a daemon always runs on the system clock")
+        }
+        let node = try CourtNode(dataDirectory: dataDirectory, time: SystemTimeSource())
+        defer { try? node.close() }
+        let config = try NodeConfig.load(from: dataDirectory)
+        try config.validate(directory: node.replica.directory)
+        guard config.court == node.identity.court.rawValue else {
+            throw NodeError(
+                code: "invalidConfig",
+                "node.json says court \(config.court), but the replica belongs to \(node.identity.court)")
+        }
+        let (host, port) = try config.listenAddress
+        var logger = logger
+        logger[metadataKey: "node"] = "\(node.identity.node)"
+
+        let notifier = ChangeNotifier()
+        let responder = SyncResponder(node: node, config: config, notifier: notifier, logger: logger)
+        let links = try SyncScheduler.httpLinks(node: node, config: config, notifier: notifier, logger: logger)
+        let scheduler = SyncScheduler(node: node, config: config, links: links, notifier: notifier, logger: logger)
+        let token = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
+        let routes = SyncRoutes(
+            responder: responder, scheduler: scheduler, notifier: notifier, directory: node.replica.directory,
+            controlToken: token)
+        let started = node.time.now()
+        let startupLogger = logger
+
+        let app = Application(
+            router: routes.router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: SyncWire.software),
+            services: [SchedulerService(scheduler: scheduler, notifier: notifier)],
+            onServerRunning: { channel in
+                let actualPort = channel.localAddress?.port ?? port
+                let urlHost = host.contains(":") ? "[\(host)]" : host
+                let url = "http://\(urlHost):\(actualPort)"
+                do {
+                    try DaemonRecord(
+                        pid: getpid(), url: url, startedAt: started.rfc3339, token: token
+                    ).write(to: dataDirectory)
+                } catch {
+                    startupLogger.error("cannot write daemon.json", metadata: ["error": "\(error)"])
+                }
+                startupLogger.info(
+                    "courtsync node serving",
+                    metadata: [
+                        "court": "\(node.identity.court)", "role": "\(config.role.rawValue)", "url": "\(url)",
+                        "links": "\(links.map { "\($0.court)=\($0.url)" }.joined(separator: ","))",
+                    ])
+            },
+            logger: logger)
+        defer { DaemonRecord.remove(from: dataDirectory) }
+        do {
+            try await app.runService()
+        } catch {
+            throw NodeError(code: "serveFailed", "the daemon stopped: \(error)")
+        }
+        logger.info("courtsync node stopped")
+    }
+}
+
+/// The sync scheduler as a service: runs until graceful shutdown, then wakes every waiting pull.
+struct SchedulerService: Service {
+    let scheduler: SyncScheduler
+    let notifier: ChangeNotifier
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await scheduler.run()
+        }
+        await notifier.shutDown()
+    }
+}

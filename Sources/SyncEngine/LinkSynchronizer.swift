@@ -1,0 +1,245 @@
+import Entrustment
+import Foundation
+import Logging
+import Node
+import Replica
+import SyncProtocol
+
+/// One link from this node to a remote node (the hub or a peer court): the handshake, one pull
+/// round and one push round, each recorded in the link's row of the `links` table.
+///
+/// Cursors advance only in the transaction that stores what they cover: a pulled set and the
+/// pull cursor commit together; the push cursor moves only after the remote acknowledged storing.
+public final class LinkSynchronizer: Sendable {
+    /// The remote court (`最高法` for the hub).
+    public let court: CourtCode
+    /// The remote's base URL.
+    public let url: String
+    private let node: CourtNode
+    private let config: NodeConfig
+    private let transport: any SyncTransport
+    private let notifier: ChangeNotifier?
+    private let logger: Logger
+
+    public init(
+        court: CourtCode, url: String, node: CourtNode, config: NodeConfig, transport: any SyncTransport,
+        notifier: ChangeNotifier?, logger: Logger
+    ) {
+        self.court = court
+        self.url = url
+        self.node = node
+        self.config = config
+        self.transport = transport
+        self.notifier = notifier
+        var logger = logger
+        logger[metadataKey: "link"] = "\(court)"
+        self.logger = logger
+    }
+
+    /// Says hello, checks that the remote is the court this link is for, and restarts both
+    /// cursors if the remote is a different node than last time.
+    @discardableResult
+    public func handshake() async throws -> HelloResponse {
+        let identity = node.identity
+        let response = try await transport.hello(
+            HelloRequest(
+                versions: SyncWire.supportedVersions, court: identity.court.rawValue, node: identity.node.rawValue,
+                role: config.role.rawValue, software: SyncWire.software))
+        guard response.court == court.rawValue else {
+            throw SyncError(
+                code: "wrongPeer", status: 0,
+                "\(url) is the node of \(response.court), but this link is configured for \(court)")
+        }
+        let remote: NodeID
+        do { remote = try NodeID(response.node) } catch {
+            throw SyncError(code: "badResponse", status: 0, "\(url) sent an invalid node id")
+        }
+        let now = node.time.now()
+        if let remoteTime = try? Timestamp(rfc3339: response.time),
+            abs(remoteTime.milliseconds - now.milliseconds) > 300_000
+        {
+            logger.warning(
+                "the remote clock differs from this node's by more than 5 minutes",
+                metadata: ["remote": "\(response.time)", "local": "\(now.rfc3339)"])
+        }
+        let court = self.court
+        let url = self.url
+        let head = response.head
+        let logger = self.logger
+        try await Blocking.run { [node] in
+            try node.replica.updateLink(court, url: url) { state in
+                if state.remoteNode != remote {
+                    if state.remoteNode != nil {
+                        logger.notice(
+                            "the remote is a new node: both cursors start again from 0",
+                            metadata: ["was": "\(state.remoteNode!)", "now": "\(remote)"])
+                    }
+                    state.remoteNode = remote
+                    state.pulledThrough = 0
+                    state.pushedThrough = 0
+                }
+                state.remoteHead = head
+            }
+        }
+        return response
+    }
+
+    /// One pull: asks for the changes after the pull cursor (waiting up to `wait` seconds at the
+    /// remote), stores them and the new cursor in one transaction. Returns what moved and
+    /// whether the remote holds more.
+    public func pullRound(wait: Double) async throws -> (stats: TransferStats, hasMore: Bool) {
+        let state = try await linkState()
+        guard let remoteNode = state.remoteNode else {
+            throw SyncError(code: "noHandshake", status: 0, "pull before handshake on the link to \(court)")
+        }
+        let pulled = try await transport.pull(
+            after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
+            maxBytes: config.limits.maxBytesPerSet)
+        var limits = ChangeSetLimits.standard
+        limits.maxEncodedBytes = config.limits.maxBodyBytes
+        let set = try ChangeSetCodec.decode(pulled.body, limits: limits)
+        guard set.senderCourt == court, set.senderNode == remoteNode else {
+            throw SyncError(
+                code: "wrongPeer", status: 0,
+                "the change set from \(url) was made by \(set.senderNode), not \(remoteNode): handshake again")
+        }
+        let through = Int64(set.throughSequence)
+        let now = node.time.now()
+        let ownCourt = node.identity.court
+        let clockAhead = Int64(config.limits.maxClockAheadSeconds) * 1000
+        let source = court.rawValue
+        let bytes = pulled.body.count
+        let head = pulled.head
+        let report = try await Blocking.run { [node, court, url] in
+            try node.replica.write { tx in
+                var report = try tx.append(
+                    set.events, origin: .remote, now: now, visibleTo: ownCourt, receivedFrom: set.senderNode,
+                    refusals: .quarantine(source: source), maxClockAhead: clockAhead)
+                if report.stored > 0 {
+                    let retried = try tx.retryQuarantined(now: now, visibleTo: ownCourt, maxClockAhead: clockAhead)
+                    report.stored += retried.stored
+                }
+                var state = try tx.link(court) ?? LinkState(court: court, url: url)
+                if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
+                state.remoteHead = max(head, through)
+                state.eventsIn += Int64(report.stored)
+                state.bytesIn += Int64(bytes)
+                state.lastSuccessAt = now
+                state.lastAttemptAt = now
+                state.failures = 0
+                try tx.saveLink(state)
+                return report
+            }
+        }
+        if report.notVisible > 0 {
+            logger.warning(
+                "refused events of matters this court may not hold", metadata: ["count": "\(report.notVisible)"])
+        }
+        if report.stored > 0 {
+            await notifier?.changed()
+            logger.info(
+                "pulled",
+                metadata: [
+                    "stored": "\(report.stored)", "duplicates": "\(report.duplicates)",
+                    "quarantined": "\(report.quarantined.count)", "through": "\(through)", "bytes": "\(bytes)",
+                ])
+        }
+        var stats = TransferStats()
+        stats.setsReceived = 1
+        stats.eventsReceived = set.events.count
+        stats.eventsStored = report.stored
+        stats.duplicates = report.duplicates
+        stats.quarantined = report.quarantined.count
+        stats.bytesReceived = bytes
+        stats.payloadBytesReceived = set.events.reduce(0) { $0 + $1.encoded.count }
+        return (stats, through < head)
+    }
+
+    /// One push: sends the next batch of this node's events the remote has not acknowledged and
+    /// may see, and moves the push cursor to what the remote acknowledged. Returns what moved and
+    /// whether more remain.
+    public func pushRound() async throws -> (stats: TransferStats, hasMore: Bool) {
+        let state = try await linkState()
+        guard let remoteNode = state.remoteNode else {
+            throw SyncError(code: "noHandshake", status: 0, "push before handshake on the link to \(court)")
+        }
+        let selection = ChangeSelection(court: court, excludingNode: remoteNode)
+        let after = state.pushedThrough
+        let limits = config.limits
+        let batch = try await Blocking.run { [node] in
+            try node.replica.changes(
+                after: after, for: selection, maxEvents: limits.maxEventsPerSet, maxBytes: limits.maxBytesPerSet)
+        }
+        var stats = TransferStats()
+        let now = node.time.now()
+        guard !batch.events.isEmpty else {
+            if batch.through > after { try await recordPush(through: batch.through, stored: 0, bytes: 0, now: now) }
+            return (stats, false)
+        }
+        let identity = node.identity
+        let body = try ChangeSetCodec.encode(
+            ChangeSet(
+                senderCourt: identity.court, senderNode: identity.node, createdAt: now,
+                throughSequence: UInt64(batch.through), events: batch.events))
+        let receipt = try await transport.push(body)
+        guard receipt.acknowledged == batch.through else {
+            throw SyncError(
+                code: "badResponse", status: 200,
+                "\(url) acknowledged sequence \(receipt.acknowledged), not the \(batch.through) it was sent")
+        }
+        try await recordPush(through: receipt.acknowledged, stored: receipt.stored, bytes: body.count, now: now)
+        if !receipt.quarantined.isEmpty {
+            logger.warning(
+                "the remote quarantined events",
+                metadata: [
+                    "count": "\(receipt.quarantined.count)",
+                    "first": "\(receipt.quarantined[0].event.prefix(12)): \(receipt.quarantined[0].reason)",
+                ])
+        }
+        logger.debug(
+            "pushed",
+            metadata: ["events": "\(batch.events.count)", "stored": "\(receipt.stored)", "bytes": "\(body.count)"])
+        stats.setsSent = 1
+        stats.eventsSent = batch.events.count
+        stats.duplicates = receipt.duplicates
+        stats.quarantined = receipt.quarantined.count
+        stats.bytesSent = body.count
+        stats.payloadBytesSent = batch.payloadBytes
+        return (stats, batch.hasMore)
+    }
+
+    /// Records a failed attempt on the link (message and time; the failure count goes up).
+    public func recordFailure(_ error: any Error) async {
+        let now = node.time.now()
+        let message = (error as? SyncError)?.message ?? "\(error)"
+        _ = try? await Blocking.run { [node, court, url] in
+            try node.replica.updateLink(court, url: url) { state in
+                state.lastAttemptAt = now
+                state.lastErrorAt = now
+                state.lastError = message
+                state.failures += 1
+            }
+        }
+    }
+
+    private func recordPush(through: Int64, stored: Int, bytes: Int, now: Timestamp) async throws {
+        try await Blocking.run { [node, court, url] in
+            try node.replica.updateLink(court, url: url) { state in
+                state.pushedThrough = max(state.pushedThrough, through)
+                state.eventsOut += Int64(stored)
+                state.bytesOut += Int64(bytes)
+                state.lastAttemptAt = now
+                if bytes > 0 {
+                    state.lastSuccessAt = now
+                    state.failures = 0
+                }
+            }
+        }
+    }
+
+    private func linkState() async throws -> LinkState {
+        try await Blocking.run { [node, court, url] in
+            try node.replica.links().first { $0.court == court } ?? LinkState(court: court, url: url)
+        }
+    }
+}

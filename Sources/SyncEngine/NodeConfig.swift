@@ -1,0 +1,242 @@
+import Entrustment
+import Foundation
+import Node
+
+/// A node's settings, `DATA_DIR/node.json`: written by `courtsync init`, readable and editable by
+/// an operator, read by `courtsync serve`, `sync`, `peers` and `status`.
+public struct NodeConfig: Codable, Sendable, Equatable {
+    /// Whether the node is a court's or the supreme-level hub's.
+    public enum NodeRole: String, Codable, Sendable, CaseIterable {
+        case court
+        case hub
+    }
+
+    /// A court this node syncs with directly.
+    public struct Peer: Codable, Sendable, Equatable {
+        /// The peer's court code.
+        public var court: String
+        /// The peer's base URL, e.g. `http://10.1.2.3:7400`.
+        public var url: String
+
+        public init(court: String, url: String) {
+            self.court = court
+            self.url = url
+        }
+    }
+
+    /// Timing of the sync scheduler.
+    public struct Sync: Codable, Sendable, Equatable {
+        /// How often each link is synced when nothing prompts it (seconds).
+        public var intervalSeconds: Double = 30
+        /// How long a pull waits at the remote for new changes (long-poll, seconds).
+        public var longPollSeconds: Double = 25
+        /// Added to the long-poll wait for a request's timeout (seconds).
+        public var requestTimeoutSeconds: Double = 15
+        /// Retry delay after the first failure (seconds); it doubles per failure.
+        public var backoffInitialSeconds: Double = 1
+        /// The longest retry delay (seconds).
+        public var backoffMaxSeconds: Double = 60
+        /// The random part of each delay, as a fraction of it (0 … 1).
+        public var backoffJitter: Double = 0.5
+        /// How often the daemon looks for acts recorded by the CLI (milliseconds).
+        public var localCheckMilliseconds: Int = 100
+
+        public init() {}
+    }
+
+    /// Limits on what the node sends and accepts.
+    public struct Limits: Codable, Sendable, Equatable {
+        /// The most events in one change set this node sends.
+        public var maxEventsPerSet: Int = 1_000
+        /// The most encoded event bytes in one change set this node sends (before compression).
+        public var maxBytesPerSet: Int = 1 << 20
+        /// The largest request or response body accepted (bytes).
+        public var maxBodyBytes: Int = 16 << 20
+        /// The longest long-poll wait this node grants a caller (seconds).
+        public var maxLongPollSeconds: Double = 30
+        /// How far ahead of this node's clock a received event may be dated (seconds).
+        public var maxClockAheadSeconds: Int = 3_600
+
+        public init() {}
+    }
+
+    /// `court` or `hub`.
+    public var role: NodeRole
+    /// The court this node serves (`最高法` for the hub). Must match the replica.
+    public var court: String
+    /// Where the daemon listens, `HOST:PORT`.
+    public var listen: String
+    /// The hub's base URL (courts only).
+    public var hub: String?
+    /// Courts synced directly.
+    public var peers: [Peer]
+    public var sync: Sync
+    public var limits: Limits
+
+    /// The file's name inside a data directory.
+    public static let fileName = "node.json"
+
+    /// The default listening address.
+    public static let defaultListen = "127.0.0.1:7400"
+
+    public init(
+        role: NodeRole, court: String, listen: String = defaultListen, hub: String? = nil, peers: [Peer] = [],
+        sync: Sync = Sync(), limits: Limits = Limits()
+    ) {
+        self.role = role
+        self.court = court
+        self.listen = listen
+        self.hub = hub
+        self.peers = peers
+        self.sync = sync
+        self.limits = limits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        role = try c.decode(NodeRole.self, forKey: .role)
+        court = try c.decode(String.self, forKey: .court)
+        listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? Self.defaultListen
+        hub = try c.decodeIfPresent(String.self, forKey: .hub)
+        peers = try c.decodeIfPresent([Peer].self, forKey: .peers) ?? []
+        sync = try c.decodeIfPresent(Sync.self, forKey: .sync) ?? Sync()
+        limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+    }
+
+    /// The listening address split into host and port.
+    public var listenAddress: (host: String, port: Int) {
+        get throws(NodeError) { try Self.parseListen(listen) }
+    }
+
+    /// The links this node opens: the hub first (if any), then the peers.
+    public var links: [(court: CourtCode, url: URL)] {
+        get throws(NodeError) {
+            var links: [(CourtCode, URL)] = []
+            if let hub { links.append((.supreme, try Self.parseURL(hub, what: "hub"))) }
+            for peer in peers {
+                let code: CourtCode
+                do { code = try CourtCode(peer.court) } catch { throw NodeError(code: "invalidConfig", error.message) }
+                links.append((code, try Self.parseURL(peer.url, what: "peer \(peer.court)")))
+            }
+            return links
+        }
+    }
+
+    /// Checks the settings against each other and against the court directory.
+    public func validate(directory: CourtDirectory) throws(NodeError) {
+        let code: CourtCode
+        do {
+            code = try CourtCode(court)
+            _ = try directory.court(code)
+        } catch {
+            throw NodeError(code: "invalidConfig", "node.json court: \(error.message)")
+        }
+        switch role {
+        case .hub:
+            guard code == .supreme else {
+                throw NodeError(code: "invalidConfig", "a hub node serves 最高法, not \(court)")
+            }
+            guard hub == nil else { throw NodeError(code: "invalidConfig", "the hub has no hub of its own") }
+        case .court:
+            guard code != .supreme else {
+                throw NodeError(code: "invalidConfig", "最高法's node is the hub: use --role hub")
+            }
+        }
+        _ = try listenAddress
+        var seen: Set<CourtCode> = []
+        for link in try links {
+            guard link.court != code else {
+                throw NodeError(code: "invalidConfig", "node.json names this node's own court \(court) as a peer")
+            }
+            guard directory.contains(link.court) else {
+                throw NodeError(code: "invalidConfig", "peer \(link.court) is not in the court directory")
+            }
+            guard seen.insert(link.court).inserted else {
+                throw NodeError(code: "invalidConfig", "node.json lists \(link.court) twice")
+            }
+        }
+        let positive: [(String, Double)] = [
+            ("sync.intervalSeconds", sync.intervalSeconds), ("sync.requestTimeoutSeconds", sync.requestTimeoutSeconds),
+            ("sync.backoffInitialSeconds", sync.backoffInitialSeconds),
+            ("sync.backoffMaxSeconds", sync.backoffMaxSeconds),
+            ("sync.localCheckMilliseconds", Double(sync.localCheckMilliseconds)),
+            ("limits.maxEventsPerSet", Double(limits.maxEventsPerSet)),
+            ("limits.maxBytesPerSet", Double(limits.maxBytesPerSet)),
+            ("limits.maxBodyBytes", Double(limits.maxBodyBytes)),
+            ("limits.maxClockAheadSeconds", Double(limits.maxClockAheadSeconds)),
+        ]
+        for (name, value) in positive where !(value > 0) || !value.isFinite {
+            throw NodeError(code: "invalidConfig", "node.json \(name) must be a positive number")
+        }
+        guard sync.longPollSeconds >= 0, sync.longPollSeconds <= 300, limits.maxLongPollSeconds >= 0,
+            limits.maxLongPollSeconds <= 300
+        else {
+            throw NodeError(code: "invalidConfig", "node.json long-poll waits must be 0 to 300 seconds")
+        }
+        guard (0...1).contains(sync.backoffJitter) else {
+            throw NodeError(code: "invalidConfig", "node.json sync.backoffJitter must be 0 to 1")
+        }
+        guard sync.backoffMaxSeconds >= sync.backoffInitialSeconds else {
+            throw NodeError(code: "invalidConfig", "node.json sync.backoffMaxSeconds is below backoffInitialSeconds")
+        }
+        guard limits.maxEventsPerSet <= 100_000, limits.maxBytesPerSet <= 64 << 20, limits.maxBodyBytes <= 64 << 20
+        else {
+            throw NodeError(
+                code: "invalidConfig", "node.json limits are above the protocol's (100,000 events, 64 MiB)")
+        }
+    }
+
+    /// Reads and checks `DATA_DIR/node.json`.
+    public static func load(from dataDirectory: URL) throws(NodeError) -> NodeConfig {
+        let file = dataDirectory.appendingPathComponent(fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw NodeError(
+                code: "notConfigured", "no \(fileName) in \(dataDirectory.path): run `courtsync init` for this node")
+        }
+        let data: Data
+        do {
+            data = try BoundedFile.read(file, limit: 1 << 20)
+        } catch {
+            throw NodeError(code: "invalidConfig", error.message)
+        }
+        do {
+            return try JSONDecoder().decode(NodeConfig.self, from: data)
+        } catch {
+            throw NodeError(code: "invalidConfig", "\(file.path): \(ReferenceData.describe(error))")
+        }
+    }
+
+    /// Writes `DATA_DIR/node.json`, pretty-printed.
+    public func save(to dataDirectory: URL) throws(NodeError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        do {
+            try encoder.encode(self).write(to: dataDirectory.appendingPathComponent(Self.fileName), options: .atomic)
+        } catch {
+            throw NodeError(code: "storage", "cannot write \(Self.fileName): \(error.localizedDescription)")
+        }
+    }
+
+    /// Parses `HOST:PORT` (IPv6 hosts in brackets).
+    public static func parseListen(_ text: String) throws(NodeError) -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw NodeError(code: "invalidConfig", "listen address \"\(text)\" is not HOST:PORT")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw NodeError(code: "invalidConfig", "listen address \"\(text)\" has no host") }
+        return (host, port)
+    }
+
+    /// Parses a node's base URL: `http` or `https`, a host, no query.
+    public static func parseURL(_ text: String, what: String) throws(NodeError) -> URL {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host != nil, url.query == nil
+        else {
+            throw NodeError(code: "invalidConfig", "\(what) URL \"\(text)\" is not an http(s)://HOST:PORT address")
+        }
+        return url
+    }
+}

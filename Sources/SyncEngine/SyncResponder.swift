@@ -1,0 +1,185 @@
+import Entrustment
+import Foundation
+import Logging
+import Node
+import Replica
+import SyncProtocol
+
+/// The server side of the sync protocol (`Protocol/sync.md`), independent of any HTTP framework:
+/// the daemon's routes call it, and in-process tests call it directly.
+public final class SyncResponder: Sendable {
+    /// A pull's answer: the encoded change set and this node's head.
+    public struct PullAnswer: Sendable {
+        public var body: [UInt8]
+        public var head: Int64
+        public var events: Int
+    }
+
+    private let node: CourtNode
+    private let config: NodeConfig
+    private let notifier: ChangeNotifier
+    private let logger: Logger
+
+    public init(node: CourtNode, config: NodeConfig, notifier: ChangeNotifier, logger: Logger) {
+        self.node = node
+        self.config = config
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// What this node tells callers about its limits.
+    public var limits: WireLimits {
+        WireLimits(
+            maxEventsPerSet: config.limits.maxEventsPerSet, maxBytesPerSet: config.limits.maxBytesPerSet,
+            maxBodyBytes: config.limits.maxBodyBytes, maxWaitSeconds: config.limits.maxLongPollSeconds)
+    }
+
+    /// `GET /v1/health`.
+    public func health() async throws(SyncError) -> HealthReport {
+        let head = try await headSequence()
+        return HealthReport(
+            status: "ok", court: node.identity.court.rawValue, node: node.identity.node.rawValue,
+            role: config.role.rawValue, versions: SyncWire.supportedVersions, head: head, time: node.time.now().rfc3339)
+    }
+
+    /// `POST /v1/hello`: picks the newest version both sides speak.
+    public func hello(_ request: HelloRequest) async throws(SyncError) -> HelloResponse {
+        guard let version = Set(request.versions).intersection(SyncWire.supportedVersions).max() else {
+            throw SyncError(
+                code: "unsupportedVersion", status: 400,
+                "no common protocol version: you speak \(request.versions), this node speaks \(SyncWire.supportedVersions)"
+            )
+        }
+        _ = try Requester.parse(
+            court: SyncWire.encodeHeader(request.court), node: SyncWire.encodeHeader(request.node),
+            directory: node.replica.directory)
+        logger.debug(
+            "hello",
+            metadata: ["peer": "\(request.node)", "court": "\(request.court)", "software": "\(request.software)"])
+        return HelloResponse(
+            version: version, court: node.identity.court.rawValue, node: node.identity.node.rawValue,
+            role: config.role.rawValue, software: SyncWire.software, time: node.time.now().rfc3339,
+            head: try await headSequence(), limits: limits)
+    }
+
+    /// `GET /v1/changes`: the events after `after` that the requester may see, as a change set,
+    /// waiting up to `wait` seconds (capped by the node's limit) for some to arrive.
+    public func pull(
+        from requester: Requester, after: Int64, wait: Double, maxEvents: Int?, maxBytes: Int?
+    ) async throws(SyncError) -> PullAnswer {
+        guard after >= 0 else { throw SyncError.badRequest("after must be 0 or more") }
+        guard wait >= 0, wait.isFinite else { throw SyncError.badRequest("wait must be 0 or more seconds") }
+        let events = min(max(1, maxEvents ?? config.limits.maxEventsPerSet), config.limits.maxEventsPerSet)
+        let bytes = min(max(1, maxBytes ?? config.limits.maxBytesPerSet), config.limits.maxBytesPerSet)
+        let selection = ChangeSelection(court: requester.court, excludingNode: requester.node)
+        let deadline = Date().addingTimeInterval(min(wait, config.limits.maxLongPollSeconds))
+        var cursor = after
+        let replica = node.replica
+        while true {
+            let seen = await notifier.version
+            let from = cursor
+            let batch: ChangeBatch
+            do {
+                batch = try await Blocking.run {
+                    try replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
+                }
+            } catch {
+                throw SyncError.storage("cannot read changes: \(error)")
+            }
+            cursor = batch.through
+            let remaining = deadline.timeIntervalSinceNow
+            let stopping = await notifier.isShuttingDown
+            if !batch.events.isEmpty || remaining <= 0 || stopping {
+                return try encode(batch)
+            }
+            _ = await notifier.wait(beyond: seen, seconds: remaining)
+            if Task.isCancelled { return try encode(batch) }
+        }
+    }
+
+    /// `POST /v1/changes`: applies a pushed change set. Events this node refuses go to its
+    /// quarantine; events of matters it may not hold are refused and counted. Answers only after
+    /// the set is durably stored.
+    public func push(from requester: Requester, body: [UInt8]) async throws(SyncError) -> PushReceipt {
+        var limits = ChangeSetLimits.standard
+        limits.maxEncodedBytes = config.limits.maxBodyBytes
+        let set: ChangeSet
+        do {
+            set = try ChangeSetCodec.decode(body, limits: limits)
+        } catch {
+            throw SyncError(code: error.code.rawValue, status: error.code == .tooLarge ? 413 : 400, error.message)
+        }
+        guard set.senderCourt == requester.court, set.senderNode == requester.node else {
+            throw SyncError(
+                code: "senderMismatch", status: 400,
+                "the change set was made by \(set.senderNode) (\(set.senderCourt)), but the request comes from \(requester.node) (\(requester.court))"
+            )
+        }
+        let applied = try await apply(set, source: requester.court.rawValue)
+        if applied.notVisible > 0 {
+            logger.warning(
+                "refused events of matters this court may not hold",
+                metadata: ["peer": "\(requester.node)", "count": "\(applied.notVisible)"])
+        }
+        return PushReceipt(
+            acknowledged: Int64(set.throughSequence), stored: applied.stored, duplicates: applied.duplicates,
+            notVisible: applied.notVisible,
+            quarantined: applied.quarantined.map {
+                QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason)
+            })
+    }
+
+    private func apply(_ set: ChangeSet, source: String) async throws(SyncError) -> ReplicaTransaction.AppendReport {
+        let node = self.node
+        let court = node.identity.court
+        let now = node.time.now()
+        let clockAhead = Int64(config.limits.maxClockAheadSeconds) * 1000
+        let report: ReplicaTransaction.AppendReport
+        do {
+            report = try await Blocking.run {
+                try node.replica.write { tx in
+                    var report = try tx.append(
+                        set.events, origin: .remote, now: now, visibleTo: court, receivedFrom: set.senderNode,
+                        refusals: .quarantine(source: source), maxClockAhead: clockAhead)
+                    if report.stored > 0 {
+                        let retried = try tx.retryQuarantined(now: now, visibleTo: court, maxClockAhead: clockAhead)
+                        report.stored += retried.stored
+                    }
+                    return report
+                }
+            }
+        } catch {
+            throw SyncError.storage("cannot store the change set: \(error)")
+        }
+        if report.stored > 0 {
+            await notifier.changed()
+            logger.info(
+                "stored pushed events",
+                metadata: [
+                    "from": "\(set.senderNode)", "stored": "\(report.stored)", "duplicates": "\(report.duplicates)",
+                    "quarantined": "\(report.quarantined.count)",
+                ])
+        }
+        return report
+    }
+
+    private func encode(_ batch: ChangeBatch) throws(SyncError) -> PullAnswer {
+        let set = ChangeSet(
+            senderCourt: node.identity.court, senderNode: node.identity.node, createdAt: node.time.now(),
+            throughSequence: UInt64(batch.through), events: batch.events)
+        do {
+            return PullAnswer(body: try ChangeSetCodec.encode(set), head: batch.head, events: batch.events.count)
+        } catch {
+            throw SyncError(code: "internal", status: 500, "cannot encode the change set: \(error.message)")
+        }
+    }
+
+    private func headSequence() async throws(SyncError) -> Int64 {
+        let replica = node.replica
+        do {
+            return try await Blocking.run { try replica.headSequence() }
+        } catch {
+            throw SyncError.storage("cannot read the replica: \(error)")
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import Entrustment
+import Foundation
+import Logging
+import Node
+import Replica
+
+/// Keeps every link of a node in sync while the daemon runs: per link, a pull loop (long-poll)
+/// and a push loop (woken by new local events or the sync interval), each retrying with
+/// exponential backoff and jitter when the remote is unreachable; a watcher for acts the CLI
+/// records in the replica; and a timer that retries the quarantine.
+public final class SyncScheduler: Sendable {
+    /// What one operator-requested round did on one link.
+    public struct LinkRound: Sendable, Codable, Equatable {
+        public var court: String
+        public var url: String
+        public var ok: Bool
+        public var error: String?
+        public var stats: TransferStats
+        public var seconds: Double
+    }
+
+    /// The node's links.
+    public let links: [LinkSynchronizer]
+    private let node: CourtNode
+    private let config: NodeConfig
+    private let notifier: ChangeNotifier
+    private let logger: Logger
+
+    public init(
+        node: CourtNode, config: NodeConfig, links: [LinkSynchronizer], notifier: ChangeNotifier, logger: Logger
+    ) {
+        self.node = node
+        self.config = config
+        self.links = links
+        self.notifier = notifier
+        self.logger = logger
+    }
+
+    /// Builds the links `config` names, each over HTTP.
+    public static func httpLinks(
+        node: CourtNode, config: NodeConfig, notifier: ChangeNotifier?, logger: Logger
+    ) throws(NodeError) -> [LinkSynchronizer] {
+        try config.links.map { link in
+            LinkSynchronizer(
+                court: link.court, url: link.url.absoluteString, node: node, config: config,
+                transport: HTTPTransport(
+                    base: link.url, identity: node.identity, requestTimeout: config.sync.requestTimeoutSeconds,
+                    maxBodyBytes: config.limits.maxBodyBytes),
+                notifier: notifier, logger: logger)
+        }
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.watchLocalChanges() }
+            group.addTask { await self.retryQuarantinePeriodically() }
+            for link in links {
+                group.addTask { await self.pullLoop(link) }
+                group.addTask { await self.pushLoop(link) }
+            }
+        }
+    }
+
+    /// One round on each link (or those `matching`): handshake, push until nothing is left, pull
+    /// until the remote has nothing more. `progress` is called after every change set.
+    public func syncNow(
+        matching filter: ((LinkSynchronizer) -> Bool)? = nil,
+        progress: @escaping @Sendable (String, TransferStats) -> Void = { _, _ in }
+    ) async -> [LinkRound] {
+        var rounds: [LinkRound] = []
+        for link in links where filter?(link) ?? true {
+            let started = Date()
+            var stats = TransferStats()
+            do {
+                try await link.handshake()
+                while true {
+                    let round = try await link.pushRound()
+                    stats = stats + round.stats
+                    if round.stats.setsSent > 0 { progress(link.court.rawValue, stats) }
+                    if !round.hasMore { break }
+                }
+                while true {
+                    let round = try await link.pullRound(wait: 0)
+                    stats = stats + round.stats
+                    if round.stats.eventsReceived > 0 { progress(link.court.rawValue, stats) }
+                    if !round.hasMore { break }
+                }
+                rounds.append(
+                    LinkRound(
+                        court: link.court.rawValue, url: link.url, ok: true, error: nil, stats: stats,
+                        seconds: Date().timeIntervalSince(started)))
+            } catch {
+                await link.recordFailure(error)
+                rounds.append(
+                    LinkRound(
+                        court: link.court.rawValue, url: link.url, ok: false,
+                        error: (error as? SyncError)?.message ?? "\(error)", stats: stats,
+                        seconds: Date().timeIntervalSince(started)))
+            }
+        }
+        return rounds
+    }
+
+    private func pullLoop(_ link: LinkSynchronizer) async {
+        var failures = 0
+        var connected = false
+        var hasMore = false
+        while !Task.isCancelled {
+            do {
+                if !connected {
+                    try await link.handshake()
+                    connected = true
+                    if failures > 0 { logger.notice("link is back", metadata: ["link": "\(link.court)"]) }
+                }
+                hasMore = try await link.pullRound(wait: hasMore ? 0 : config.sync.longPollSeconds).hasMore
+                failures = 0
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                connected = false
+                hasMore = false
+                await link.recordFailure(error)
+                let delay = Backoff(config.sync).delay(afterFailures: failures)
+                logger.warning(
+                    "pull failed; retrying",
+                    metadata: [
+                        "link": "\(link.court)", "failures": "\(failures)",
+                        "retryIn": "\(String(format: "%.1f", delay))s", "error": "\(error)",
+                    ])
+                try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            }
+        }
+    }
+
+    private func pushLoop(_ link: LinkSynchronizer) async {
+        var failures = 0
+        var connected = false
+        while !Task.isCancelled {
+            let seen = await notifier.version
+            do {
+                if !connected {
+                    try await link.handshake()
+                    connected = true
+                }
+                while try await link.pushRound().hasMore, !Task.isCancelled {}
+                failures = 0
+                _ = await notifier.wait(beyond: seen, seconds: config.sync.intervalSeconds)
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                connected = false
+                await link.recordFailure(error)
+                let delay = Backoff(config.sync).delay(afterFailures: failures)
+                logger.warning(
+                    "push failed; retrying",
+                    metadata: [
+                        "link": "\(link.court)", "failures": "\(failures)",
+                        "retryIn": "\(String(format: "%.1f", delay))s", "error": "\(error)",
+                    ])
+                try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            }
+        }
+    }
+
+    /// Acts recorded by `courtsync matter …` in another process reach the replica file, not this
+    /// process: notice them by the growing arrival sequence.
+    private func watchLocalChanges() async {
+        let replica = node.replica
+        var lastHead = (try? await Blocking.run { try replica.headSequence() }) ?? 0
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(config.sync.localCheckMilliseconds))
+            guard let head = try? await Blocking.run({ try replica.headSequence() }) else { continue }
+            if head > lastHead {
+                lastHead = head
+                await notifier.changed()
+            }
+        }
+    }
+
+    /// Events quarantined for their clock (or waiting for a parent that came by another path)
+    /// are retried on the sync interval too.
+    private func retryQuarantinePeriodically() async {
+        let replica = node.replica
+        let court = node.identity.court
+        let time = node.time
+        let clockAhead = Int64(config.limits.maxClockAheadSeconds) * 1000
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int64(config.sync.intervalSeconds * 1000)))
+            let stored = try? await Blocking.run {
+                guard try replica.quarantineCount() > 0 else { return 0 }
+                return try replica.write { tx in
+                    try tx.retryQuarantined(now: time.now(), visibleTo: court, maxClockAhead: clockAhead).stored
+                }
+            }
+            if let stored, stored > 0 {
+                logger.info("quarantined events applied", metadata: ["count": "\(stored)"])
+                await notifier.changed()
+            }
+        }
+    }
+}

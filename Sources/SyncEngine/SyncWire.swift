@@ -1,0 +1,160 @@
+import Entrustment
+import Foundation
+
+/// The wire protocol's fixed names and JSON bodies (`Protocol/sync.md`).
+public enum SyncWire {
+    /// The protocol versions this build speaks, newest last. Paths are prefixed `/v1/`.
+    public static let supportedVersions = [1]
+    /// The media type of a change-set body (`Protocol/changeset.md`).
+    public static let changeSetMediaType = "application/vnd.courtsync.changeset"
+    /// The requesting node's court, percent-encoded UTF-8.
+    public static let courtHeader = "CourtSync-Court"
+    /// The requesting node's id, percent-encoded UTF-8.
+    public static let nodeHeader = "CourtSync-Node"
+    /// On a pull response: the server's highest arrival sequence (for the caller's backlog).
+    public static let headHeader = "CourtSync-Head"
+    /// The software name sent in the handshake.
+    public static let software = "courtsync/0.3"
+
+    /// Percent-encodes a header value (court codes and node ids hold Chinese characters).
+    public static func encodeHeader(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: headerSafe) ?? text
+    }
+
+    /// Decodes a percent-encoded header value.
+    public static func decodeHeader(_ text: String) -> String? { text.removingPercentEncoding }
+
+    private static let headerSafe = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}
+
+/// `POST /v1/hello` request: who is calling and which protocol versions it speaks.
+public struct HelloRequest: Codable, Sendable, Equatable {
+    public var versions: [Int]
+    public var court: String
+    public var node: String
+    public var role: String
+    public var software: String
+
+    public init(versions: [Int], court: String, node: String, role: String, software: String) {
+        self.versions = versions
+        self.court = court
+        self.node = node
+        self.role = role
+        self.software = software
+    }
+}
+
+/// `POST /v1/hello` response: the version chosen, who answered, its clock, head and limits.
+public struct HelloResponse: Codable, Sendable, Equatable {
+    public var version: Int
+    public var court: String
+    public var node: String
+    public var role: String
+    public var software: String
+    /// The server's clock, RFC 3339.
+    public var time: String
+    /// The server's highest arrival sequence.
+    public var head: Int64
+    public var limits: WireLimits
+
+    public init(
+        version: Int, court: String, node: String, role: String, software: String, time: String, head: Int64,
+        limits: WireLimits
+    ) {
+        self.version = version
+        self.court = court
+        self.node = node
+        self.role = role
+        self.software = software
+        self.time = time
+        self.head = head
+        self.limits = limits
+    }
+}
+
+/// The limits a server announces: what it sends per change set and accepts per request.
+public struct WireLimits: Codable, Sendable, Equatable {
+    public var maxEventsPerSet: Int
+    public var maxBytesPerSet: Int
+    public var maxBodyBytes: Int
+    public var maxWaitSeconds: Double
+
+    public init(maxEventsPerSet: Int, maxBytesPerSet: Int, maxBodyBytes: Int, maxWaitSeconds: Double) {
+        self.maxEventsPerSet = maxEventsPerSet
+        self.maxBytesPerSet = maxBytesPerSet
+        self.maxBodyBytes = maxBodyBytes
+        self.maxWaitSeconds = maxWaitSeconds
+    }
+}
+
+/// `POST /v1/changes` response: what the receiver did with a pushed change set.
+public struct PushReceipt: Codable, Sendable, Equatable {
+    /// The pusher's arrival sequence now durably stored (the set's `throughSequence`): the
+    /// pusher's cursor for this receiver.
+    public var acknowledged: Int64
+    public var stored: Int
+    public var duplicates: Int
+    /// Events of matters the receiver may not hold: refused, not stored.
+    public var notVisible: Int
+    /// Events the receiver could not apply yet and holds in its quarantine.
+    public var quarantined: [QuarantineNotice]
+
+    public init(acknowledged: Int64, stored: Int, duplicates: Int, notVisible: Int, quarantined: [QuarantineNotice]) {
+        self.acknowledged = acknowledged
+        self.stored = stored
+        self.duplicates = duplicates
+        self.notVisible = notVisible
+        self.quarantined = quarantined
+    }
+}
+
+/// One quarantined event in a push receipt.
+public struct QuarantineNotice: Codable, Sendable, Equatable {
+    public var event: String
+    public var code: String
+    public var reason: String
+
+    public init(event: String, code: String, reason: String) {
+        self.event = event
+        self.code = code
+        self.reason = reason
+    }
+}
+
+/// `GET /v1/health` response.
+public struct HealthReport: Codable, Sendable, Equatable {
+    public var status: String
+    public var court: String
+    public var node: String
+    public var role: String
+    public var versions: [Int]
+    public var head: Int64
+    public var time: String
+
+    public init(
+        status: String, court: String, node: String, role: String, versions: [Int], head: Int64, time: String
+    ) {
+        self.status = status
+        self.court = court
+        self.node = node
+        self.role = role
+        self.versions = versions
+        self.head = head
+        self.time = time
+    }
+}
+
+/// Every error response's body: `{"error": {"code": "…", "message": "…"}}`.
+public struct ErrorDocument: Codable, Sendable, Equatable {
+    public struct Body: Codable, Sendable, Equatable {
+        public var code: String
+        public var message: String
+    }
+
+    public var error: Body
+
+    public init(code: String, message: String) {
+        error = Body(code: code, message: message)
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+import Node
+
+/// `courtsync serve`: runs the node's daemon until SIGTERM or SIGINT.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "运行节点守护进程 — run the node: the sync server and scheduler (stop with SIGTERM or Ctrl-C).",
+        discussion: """
+            Reads DATA_DIR/node.json (written by `courtsync init`): where to listen, the hub (指挥中心) and the peer courts. Logs go to stderr, one line per event, with structured fields.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw ValidationError(
+                "--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "courtsync")
+        do {
+            try await NodeDaemon.run(dataDirectory: try node.dataDirectory(), logger: logger)
+        } catch let error as NodeError {
+            FileHandle.standardError.write(Data("courtsync: error: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}

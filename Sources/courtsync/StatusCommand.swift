@@ -1,0 +1,84 @@
+import ArgumentParser
+import Daemon
+import Entrustment
+import Foundation
+import Node
+import Replica
+import SyncEngine
+
+/// `courtsync status`: the node at a glance.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "节点状态 — court, role, listen address, event and matter counts, whether the daemon runs.")
+
+    @OptionGroup var node: NodeOptions
+    @OptionGroup var output: OutputOptions
+
+    struct StatusView: Encodable {
+        struct DaemonView: Encodable {
+            var running: Bool
+            var pid: Int32?
+            var url: String?
+            var startedAt: String?
+        }
+        var court: String
+        var courtName: String
+        var nodeId: String
+        var role: String
+        var listen: String
+        var hub: String?
+        var peers: [NodeConfig.Peer]
+        var events: Int
+        var head: Int64
+        var matters: Int
+        var quarantined: Int
+        var daemon: DaemonView
+    }
+
+    func run() throws {
+        try reporting(json: output.json) {
+            let dataDirectory = try node.dataDirectory()
+            let view = try node.withNode { courtNode in
+                let config = try NodeConfig.load(from: dataDirectory)
+                let counts = try courtNode.read { () throws(ReplicaError) in
+                    let replica = courtNode.replica
+                    return (
+                        try replica.eventCount(), try replica.headSequence(), try replica.matterCount(),
+                        try replica.quarantineCount()
+                    )
+                }
+                let record = DaemonRecord.running(in: dataDirectory)
+                return StatusView(
+                    court: courtNode.identity.court.rawValue,
+                    courtName: courtNode.replica.directory[courtNode.identity.court]?.name ?? "",
+                    nodeId: courtNode.identity.node.rawValue, role: config.role.rawValue, listen: config.listen,
+                    hub: config.hub, peers: config.peers, events: counts.0, head: counts.1, matters: counts.2,
+                    quarantined: counts.3,
+                    daemon: .init(
+                        running: record != nil, pid: record?.pid, url: record?.url, startedAt: record?.startedAt))
+            }
+            if output.json {
+                printJSON(view)
+                return
+            }
+            print(
+                renderFields([
+                    ("法院", "\(view.courtName)（\(view.court)）"),
+                    ("节点", view.nodeId),
+                    ("角色", view.role == "hub" ? "指挥中心（hub）" : "法院节点（court）"),
+                    ("监听地址", view.listen),
+                    ("指挥中心", view.hub ?? "—"),
+                    ("直连法院", view.peers.isEmpty ? "—" : view.peers.map(\.court).joined(separator: ", ")),
+                    ("事件数", String(view.events)),
+                    ("事项数", String(view.matters)),
+                    ("隔离事件", view.quarantined == 0 ? "0" : "\(view.quarantined)（courtsync quarantine 查看）"),
+                    (
+                        "守护进程",
+                        view.daemon.running
+                            ? "运行中（进程 \(view.daemon.pid!)，\(view.daemon.url!)，自 \(view.daemon.startedAt!)）" : "未运行"
+                    ),
+                ]))
+        }
+    }
+}

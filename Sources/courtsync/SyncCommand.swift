@@ -1,0 +1,115 @@
+import ArgumentParser
+import Daemon
+import Foundation
+import Logging
+import Node
+import SyncEngine
+
+/// `courtsync sync`: syncs now, through the running daemon if there is one.
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "立即同步 — sync with the hub and peer courts now, and report what moved.",
+        discussion: """
+            Through the running daemon if there is one (DATA_DIR/daemon.json), directly otherwise. Exits 1 if any link failed.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @Option(name: .long, help: "Only this link: a court code (最高法 for the hub) or a URL.")
+    var peer: String?
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await reportingAsync(json: output.json) {
+            let started = Date()
+            let dataDirectory = try node.dataDirectory()
+            let via: String
+            let rounds: [SyncScheduler.LinkRound]
+            if let record = DaemonRecord.running(in: dataDirectory) {
+                via = "daemon"
+                if !output.json { Self.note("经由运行中的守护进程（进程 \(record.pid)）同步…") }
+                rounds = try await DaemonClient(record: record).syncNow(peer: peer)
+            } else {
+                via = "direct"
+                rounds = try await syncDirectly(dataDirectory)
+            }
+            let seconds = Date().timeIntervalSince(started)
+            let totals = rounds.reduce(TransferStats()) { $0 + $1.stats }
+            if output.json {
+                printJSON(SyncView(via: via, links: rounds, totals: totals, seconds: seconds))
+            } else {
+                print(Self.render(rounds, totals: totals, via: via, seconds: seconds))
+            }
+            if rounds.contains(where: { !$0.ok }) { throw ExitCode(1) }
+        }
+    }
+
+    private func syncDirectly(_ dataDirectory: URL) async throws(NodeError) -> [SyncScheduler.LinkRound] {
+        let courtNode = try CourtNode(dataDirectory: dataDirectory, time: .fromEnvironment())
+        defer { try? courtNode.close() }
+        let config = try NodeConfig.load(from: dataDirectory)
+        try config.validate(directory: courtNode.replica.directory)
+        var logger = Logger(label: "courtsync.sync")
+        logger.logLevel = .critical
+        var links = try SyncScheduler.httpLinks(node: courtNode, config: config, notifier: nil, logger: logger)
+        if let peer {
+            links = links.filter { $0.court.rawValue == peer || $0.url == peer }
+            if links.isEmpty {
+                let url = try NodeConfig.parseURL(peer, what: "--peer")
+                throw NodeError(
+                    code: "unknownPeer",
+                    "\(url.absoluteString) is not a link in node.json: add it with the court's code (peers: [{court, url}])"
+                )
+            }
+        }
+        guard !links.isEmpty else {
+            throw NodeError(code: "noLinks", "node.json names no hub and no peers: nothing to sync with")
+        }
+        let scheduler = SyncScheduler(
+            node: courtNode, config: config, links: links, notifier: ChangeNotifier(), logger: logger)
+        let showProgress = !output.json && isatty(STDERR_FILENO) == 1
+        let rounds = await scheduler.syncNow(progress: { court, stats in
+            if showProgress {
+                Self.note(
+                    "\r\(court)：发送 \(stats.eventsSent) 个事件，接收 \(stats.eventsReceived) 个事件（\(stats.bytesSent + stats.bytesReceived) 字节）…",
+                    newline: false)
+            }
+        })
+        if showProgress { Self.note("") }
+        return rounds
+    }
+
+    private static func note(_ text: String, newline: Bool = true) {
+        FileHandle.standardError.write(Data((text + (newline ? "\n" : "")).utf8))
+    }
+
+    static func render(_ rounds: [SyncScheduler.LinkRound], totals: TransferStats, via: String, seconds: Double)
+        -> String
+    {
+        var table = TextTable(headers: [
+            "链路", "结果", "发送事件", "接收事件", "新存入", "隔离", "发送字节（压缩前→后）", "接收字节（压缩前→后）", "用时",
+        ])
+        for round in rounds {
+            let s = round.stats
+            table.append([
+                round.court, round.ok ? "成功" : "失败：\(round.error ?? "")", String(s.eventsSent),
+                String(s.eventsReceived),
+                String(s.eventsStored), String(s.quarantined), "\(s.payloadBytesSent)→\(s.bytesSent)",
+                "\(s.payloadBytesReceived)→\(s.bytesReceived)", String(format: "%.2f 秒", round.seconds),
+            ])
+        }
+        return table.rendered + "\n"
+            + renderFields([
+                ("方式", via == "daemon" ? "经由守护进程" : "直接同步"),
+                ("合计", "发送 \(totals.eventsSent) 个事件，接收 \(totals.eventsReceived) 个（新存入 \(totals.eventsStored)）"),
+                ("用时", String(format: "%.2f 秒", seconds)),
+            ])
+    }
+}
+
+private struct SyncView: Encodable {
+    var via: String
+    var links: [SyncScheduler.LinkRound]
+    var totals: TransferStats
+    var seconds: Double
+}

@@ -1,0 +1,179 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A hub and three courts as real `courtsync serve` processes on 127.0.0.1, each with its own
+/// SQLite file, driven through the CLI as operators would.
+@Suite("daemons over HTTP", .serialized)
+struct DaemonNetworkTests {
+    final class Network {
+        let folder: TemporaryDirectory
+        let cli: CommandRunner
+        var daemons: [String: DaemonProcess] = [:]
+        var ports: [String: Int] = [:]
+
+        init(
+            _ courts: [String], peers: [(String, String)] = [],
+            edit: (String, inout [String: Any]) -> Void = { _, _ in }
+        )
+            throws
+        {
+            folder = try TemporaryDirectory()
+            cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+            for court in ["最高法"] + courts { ports[court] = FreePort.next() }
+            let hubURL = "http://127.0.0.1:\(ports["最高法"]!)"
+            for court in ["最高法"] + courts {
+                var arguments = ["init", "--data-dir", dir(court), "--listen", "127.0.0.1:\(ports[court]!)"]
+                if court == "最高法" {
+                    arguments += ["--role", "hub"]
+                } else {
+                    arguments += ["--court", court, "--hub", hubURL]
+                    for (a, b) in peers where a == court || b == court {
+                        let other = a == court ? b : a
+                        arguments += ["--peer", "\(other)=http://127.0.0.1:\(ports[other]!)"]
+                    }
+                }
+                let result = try cli.run(arguments)
+                guard result.status == 0 else { throw DaemonError(message: result.stderr) }
+                let file = URL(fileURLWithPath: dir(court)).appendingPathComponent("node.json")
+                var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+                var sync = json["sync"] as! [String: Any]
+                sync["backoffInitialSeconds"] = 0.2
+                sync["backoffMaxSeconds"] = 1
+                json["sync"] = sync
+                edit(court, &json)
+                try JSONSerialization.data(withJSONObject: json).write(to: file)
+                daemons[court] = DaemonProcess(dataDirectory: URL(fileURLWithPath: dir(court)))
+            }
+        }
+
+        func dir(_ court: String) -> String { folder.path(court).path }
+
+        func run(_ arguments: [String]) throws -> CommandRunner.Result { try cli.run(arguments) }
+
+        /// `matter list --json` ids and states at a court.
+        func matters(_ court: String) throws -> [String: String] {
+            let list =
+                try cli.run(["matter", "list", "--data-dir", dir(court), "--json"]).json["matters"] as? [[String: Any]]
+                ?? []
+            return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0["state"] as! String) })
+        }
+
+        func count(_ court: String, _ sql: String) throws -> Int {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+            process.arguments = [folder.path(court).appendingPathComponent("replica.sqlite").path, sql]
+            let out = Pipe()
+            process.standardOutput = out
+            try process.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        }
+
+        func logs() -> String {
+            daemons.map { "== \($0.key)\n\($0.value.log.suffix(3000))" }.joined(separator: "\n")
+        }
+
+        deinit {
+            for daemon in daemons.values { daemon.kill() }
+            folder.remove()
+        }
+    }
+
+    @Test("a matter travels 京0105 → 粤0106 and back without manual sync; the hub's outage does not stop peers")
+    func hubAndThreeCourts() throws {
+        let net = try Network(["京0105", "粤0106", "沪0115"], peers: [("京0105", "粤0106")])
+        for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
+
+        let created = try net.run([
+            "matter", "create", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执123号", "--to", "粤0106",
+            "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--json",
+        ])
+        let id = try #require(created.json["id"] as? String)
+        #expect(try eventually { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
+
+        #expect(try net.run(["matter", "sign", "--data-dir", net.dir("粤0106"), id]).status == 0)
+        #expect(
+            try net.run(["matter", "complete", "--data-dir", net.dir("粤0106"), id, "--outcome", "full"]).status == 0)
+        #expect(try eventually { try net.matters("京0105")[id] == "completed" }, "\(net.logs())")
+        #expect(try eventually { try net.matters("最高法")[id] == "completed" }, "\(net.logs())")
+        #expect(try net.count("沪0115", "SELECT count(*) FROM events") == 0)
+
+        // The hub stops (SIGTERM: exit 0); 京0105 and 粤0106 still exchange directly.
+        #expect(net.daemons["最高法"]!.stop() == 0)
+        let second = try net.run([
+            "matter", "create", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执124号", "--to", "粤0106",
+            "--kind", "deposit:freeze", "--json",
+        ])
+        let secondID = try #require(second.json["id"] as? String)
+        #expect(try eventually { try net.matters("粤0106")[secondID] == "sent" }, "\(net.logs())")
+        let failing = try net.run(["sync", "--data-dir", net.dir("京0105"), "--json"])
+        #expect(failing.status == 1)
+        let failedLinks = failing.json["links"] as? [[String: Any]] ?? []
+        #expect(failedLinks.first { $0["court"] as? String == "最高法" }?["ok"] as? Bool == false)
+        #expect(failedLinks.first { $0["court"] as? String == "粤0106" }?["ok"] as? Bool == true)
+
+        // The restarted hub catches up by itself.
+        try net.daemons["最高法"]!.start(runner: net.cli)
+        #expect(try eventually { try net.matters("最高法")[secondID] == "sent" }, "\(net.logs())")
+
+        let synced = try net.run(["sync", "--data-dir", net.dir("京0105"), "--json"])
+        #expect(synced.status == 0, "\(synced.stderr)")
+        #expect(synced.json["via"] as? String == "daemon")
+        let peers =
+            try net.run(["peers", "--data-dir", net.dir("京0105"), "--json"]).json["peers"] as? [[String: Any]] ?? []
+        #expect(peers.map { $0["court"] as? String } == ["最高法", "粤0106"])
+        for peer in peers {
+            #expect(peer["lastSuccessAt"] is String)
+            #expect(peer["pushBacklog"] as? Int == 0)
+            #expect(peer["failures"] as? Int == 0)
+        }
+        let status = try net.run(["status", "--data-dir", net.dir("京0105"), "--json"]).json
+        #expect(status["matters"] as? Int == 2)
+        #expect((status["daemon"] as? [String: Any])?["running"] as? Bool == true)
+        #expect(try net.matters("沪0115").isEmpty)
+
+        for daemon in net.daemons.values { #expect(daemon.stop() == 0) }
+        let stopped = try net.run(["status", "--data-dir", net.dir("京0105"), "--json"]).json
+        #expect((stopped["daemon"] as? [String: Any])?["running"] as? Bool == false)
+        let direct = try net.run(["sync", "--data-dir", net.dir("粤0106"), "--peer", "京0105", "--json"])
+        #expect(direct.status == 1)
+        #expect(direct.json["via"] as? String == "direct")
+    }
+
+    @Test("killing the hub mid-transfer loses and duplicates nothing")
+    func killMidStream() throws {
+        let net = try Network(["京0105"]) { court, json in
+            var limits = json["limits"] as! [String: Any]
+            limits["maxEventsPerSet"] = 10
+            json["limits"] = limits
+        }
+        let total = 600
+        try TestWorkload.createMatters(dataDirectory: URL(fileURLWithPath: net.dir("京0105")), count: total)
+        try net.daemons["最高法"]!.start(runner: net.cli)
+        try net.daemons["京0105"]!.start(runner: net.cli)
+        #expect(try eventually { try net.count("最高法", "SELECT count(*) FROM events") > 0 })
+        net.daemons["最高法"]!.kill()
+        let atKill = try net.count("最高法", "SELECT count(*) FROM events")
+        try net.daemons["最高法"]!.start(runner: net.cli)
+        #expect(
+            try eventually(within: 120) { try net.count("最高法", "SELECT count(*) FROM events") == total },
+            "\(net.logs())")
+        #expect(try net.count("最高法", "SELECT count(DISTINCT id) FROM events") == total)
+        #expect(try net.count("最高法", "SELECT count(*) FROM matters") == total)
+        #expect(try net.count("最高法", "SELECT count(*) FROM quarantine") == 0)
+        let integrity = Process()
+        integrity.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        integrity.arguments = [
+            net.folder.path("最高法").appendingPathComponent("replica.sqlite").path, "PRAGMA integrity_check",
+        ]
+        let out = Pipe()
+        integrity.standardOutput = out
+        try integrity.run()
+        let verdict = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        integrity.waitUntilExit()
+        #expect(verdict.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+        Swift.print("hub held \(atKill) of \(total) events when killed")
+    }
+}

@@ -1,0 +1,90 @@
+import Entrustment
+import Foundation
+import Node
+import SyncEngine
+import Testing
+import TestSupport
+
+@Suite("node.json and backoff")
+struct ConfigTests {
+    static let reference = try! ReferenceData(folder: Fixtures.nodesFolder)
+
+    @Test(
+        "invalid settings are refused with the field named",
+        arguments: [
+            (NodeConfig(role: .hub, court: "京0105"), "a hub node serves 最高法"),
+            (NodeConfig(role: .court, court: "最高法"), "use --role hub"),
+            (NodeConfig(role: .court, court: "京9999"), "court"),
+            (NodeConfig(role: .hub, court: "最高法", hub: "http://x:1"), "no hub of its own"),
+            (NodeConfig(role: .court, court: "京0105", listen: "localhost"), "HOST:PORT"),
+            (NodeConfig(role: .court, court: "京0105", hub: "ftp://hub:21"), "http(s)"),
+            (
+                NodeConfig(
+                    role: .court, court: "京0105",
+                    peers: [.init(court: "粤0106", url: "http://a:1"), .init(court: "粤0106", url: "http://b:1")]),
+                "twice"
+            ),
+            (NodeConfig(role: .court, court: "京0105", peers: [.init(court: "京0105", url: "http://a:1")]), "own court"),
+            (
+                NodeConfig(
+                    role: .court, court: "京0105",
+                    sync: {
+                        var s = NodeConfig.Sync(); s.intervalSeconds = 0; return s
+                    }()), "sync.intervalSeconds"
+            ),
+            (
+                NodeConfig(
+                    role: .court, court: "京0105",
+                    sync: {
+                        var s = NodeConfig.Sync(); s.backoffJitter = 2; return s
+                    }()), "backoffJitter"
+            ),
+            (
+                NodeConfig(
+                    role: .court, court: "京0105",
+                    limits: {
+                        var l = NodeConfig.Limits(); l.maxBodyBytes = 1 << 30; return l
+                    }()), "limits"
+            ),
+        ])
+    func invalid(config: NodeConfig, message: String) {
+        #expect {
+            try config.validate(directory: Self.reference.directory)
+        } throws: { ($0 as? NodeError)?.message.contains(message) == true }
+    }
+
+    @Test("a hub and a court with a hub and a peer are valid, and node.json round-trips")
+    func valid() throws {
+        let court = NodeConfig(
+            role: .court, court: "京0105", listen: "[::1]:7401", hub: "http://10.0.0.1:7400",
+            peers: [.init(court: "粤0106", url: "https://10.2.0.7:7400")])
+        try court.validate(directory: Self.reference.directory)
+        #expect(try court.listenAddress == ("::1", 7401))
+        try NodeConfig(role: .hub, court: "最高法").validate(directory: Self.reference.directory)
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        try court.save(to: folder.url)
+        #expect(try NodeConfig.load(from: folder.url) == court)
+    }
+
+    @Test("a node.json that is not JSON, or lacks the role, is refused")
+    func malformedFile() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        for text in ["{", #"{"court": "京0105"}"#, #"{"role": "relay", "court": "京0105"}"#] {
+            try Data(text.utf8).write(to: folder.path(NodeConfig.fileName))
+            #expect { try NodeConfig.load(from: folder.url) } throws: { ($0 as? NodeError)?.code == "invalidConfig" }
+        }
+    }
+
+    @Test(
+        "backoff doubles per failure up to the cap, and jitter takes only its share",
+        arguments: [
+            (1, 0.0, 0.5), (1, 1.0, 1.0), (2, 0.0, 1.0), (3, 1.0, 4.0), (6, 1.0, 32.0), (7, 1.0, 60.0), (7, 0.0, 30.0),
+            (500, 1.0, 60.0), (0, 1.0, 0.0),
+        ])
+    func backoff(failures: Int, unit: Double, expected: Double) {
+        let backoff = Backoff(initial: 1, maximum: 60, jitter: 0.5)
+        #expect(abs(backoff.delay(afterFailures: failures, unit: unit) - expected) < 1e-9)
+    }
+}

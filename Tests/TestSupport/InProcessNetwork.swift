@@ -1,0 +1,93 @@
+import Entrustment
+import Foundation
+import Logging
+import Node
+import Replica
+import SyncEngine
+
+/// Several real nodes (real SQLite replicas in temporary folders, the shipped court directory)
+/// in one process, linked by ``LocalTransport`` to each other's real ``SyncResponder``.
+public final class InProcessNetwork: @unchecked Sendable {
+    /// One node of the network.
+    public struct Member: Sendable {
+        public let node: CourtNode
+        public let config: NodeConfig
+        public let notifier: ChangeNotifier
+        public let responder: SyncResponder
+    }
+
+    public let folder: TemporaryDirectory
+    public private(set) var members: [String: Member] = [:]
+    private let logger: Logger
+
+    public init() throws {
+        folder = try TemporaryDirectory()
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        self.logger = logger
+    }
+
+    /// Adds a node for `court` (`最高法` makes the hub) with the given limits.
+    @discardableResult
+    public func add(_ court: String, limits: NodeConfig.Limits = NodeConfig.Limits()) throws -> Member {
+        let reference = try ReferenceData(folder: Fixtures.nodesFolder)
+        let node = try CourtNode.initialise(
+            dataDirectory: folder.path(court), court: court, reference: reference, time: SystemTimeSource())
+        let config = NodeConfig(
+            role: court == CourtCode.supreme.rawValue ? .hub : .court, court: court, limits: limits)
+        let notifier = ChangeNotifier()
+        let member = Member(
+            node: node, config: config, notifier: notifier,
+            responder: SyncResponder(node: node, config: config, notifier: notifier, logger: logger))
+        members[court] = member
+        return member
+    }
+
+    /// The link from `from` to `to`, over the given transport (default: straight to `to`'s responder).
+    public func link(_ from: String, to: String, transport: (any SyncTransport)? = nil) -> LinkSynchronizer {
+        let source = members[from]!
+        let target = members[to]!
+        let requester = Requester(court: source.node.identity.court, node: source.node.identity.node)
+        return LinkSynchronizer(
+            court: target.node.identity.court, url: "local://\(to)", node: source.node, config: source.config,
+            transport: transport ?? LocalTransport(to: target.responder, as: requester), notifier: source.notifier,
+            logger: logger)
+    }
+
+    /// One operator round from `from` on its links to `to` (push until done, then pull until done).
+    @discardableResult
+    public func sync(_ from: String, with targets: [String]) async -> [SyncScheduler.LinkRound] {
+        let source = members[from]!
+        let scheduler = SyncScheduler(
+            node: source.node, config: source.config, links: targets.map { link(from, to: $0) },
+            notifier: source.notifier, logger: logger)
+        return await scheduler.syncNow()
+    }
+
+    /// Rounds of every court with `hub` until a whole round stores nothing new anywhere.
+    public func settle(_ courts: [String], with hub: String) async throws {
+        for _ in 0..<10 {
+            var stored = 0
+            for court in courts {
+                for round in await sync(court, with: [hub]) {
+                    guard round.ok else { throw DaemonError(message: "sync \(court): \(round.error ?? "")") }
+                    stored += round.stats.eventsStored
+                }
+            }
+            if stored == 0 { return }
+        }
+        throw DaemonError(message: "the network did not settle in 10 rounds")
+    }
+
+    /// The (id, state, heads) of every matter a node holds, sorted: equal lists mean equal replicas.
+    public func digest(_ court: String) throws -> [String] {
+        try members[court]!.node.matters(MatterFilter()).map {
+            "\($0.id) \($0.state.rawValue) \($0.heads.map(\.hex).sorted().joined(separator: ","))"
+        }.sorted()
+    }
+
+    public func remove() {
+        for member in members.values { try? member.node.close() }
+        folder.remove()
+    }
+}
