@@ -83,7 +83,7 @@ extension CourtNode {
         let now = time.now()
         let court = identity.court
         let report = try write { tx in
-            try tx.append(set.events, origin: .remote, now: now, visibleTo: court)
+            try tx.append(set.events, origin: .remote, now: now, visibleTo: court, receivedFrom: set.senderNode)
         }
         return ImportReport(
             senderCourt: set.senderCourt.rawValue, senderNode: set.senderNode.rawValue, events: set.events.count,
