@@ -58,6 +58,22 @@ extension ReplicaTransaction {
         try db.execute(sql: "DELETE FROM quarantine WHERE event_id = ?", arguments: [id.hex])
     }
 
+    /// Stores a change set received over sync from `sender`: refused events go to the quarantine
+    /// (with `source` named), and when anything was stored the quarantine is retried, since a
+    /// missing parent or matter may just have arrived.
+    public mutating func receive(
+        _ events: [Event], from sender: NodeID, source: String, now: Timestamp, visibleTo court: CourtCode,
+        maxClockAhead: Int64
+    ) throws -> AppendReport {
+        var report = try append(
+            events, origin: .remote, now: now, visibleTo: court, receivedFrom: sender,
+            refusals: .quarantine(source: source), maxClockAhead: maxClockAhead)
+        if report.stored > 0 {
+            report.stored += try retryQuarantined(now: now, visibleTo: court, maxClockAhead: maxClockAhead).stored
+        }
+        return report
+    }
+
     /// Retries the retryable quarantined events (oldest clock first, so parents come before
     /// children), storing those that now pass; the rest stay with their updated reason.
     @discardableResult

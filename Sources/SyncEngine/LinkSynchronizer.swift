@@ -112,13 +112,9 @@ public final class LinkSynchronizer: Sendable {
         let head = pulled.head
         let report = try await Blocking.run { [node, court, url] in
             try node.replica.write { tx in
-                var report = try tx.append(
-                    set.events, origin: .remote, now: now, visibleTo: ownCourt, receivedFrom: set.senderNode,
-                    refusals: .quarantine(source: source), maxClockAhead: clockAhead)
-                if report.stored > 0 {
-                    let retried = try tx.retryQuarantined(now: now, visibleTo: ownCourt, maxClockAhead: clockAhead)
-                    report.stored += retried.stored
-                }
+                let report = try tx.receive(
+                    set.events, from: set.senderNode, source: source, now: now, visibleTo: ownCourt,
+                    maxClockAhead: clockAhead)
                 var state = try tx.link(court) ?? LinkState(court: court, url: url)
                 if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
                 state.remoteHead = max(head, through)

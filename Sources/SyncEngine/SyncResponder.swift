@@ -138,14 +138,9 @@ public final class SyncResponder: Sendable {
         do {
             report = try await Blocking.run {
                 try node.replica.write { tx in
-                    var report = try tx.append(
-                        set.events, origin: .remote, now: now, visibleTo: court, receivedFrom: set.senderNode,
-                        refusals: .quarantine(source: source), maxClockAhead: clockAhead)
-                    if report.stored > 0 {
-                        let retried = try tx.retryQuarantined(now: now, visibleTo: court, maxClockAhead: clockAhead)
-                        report.stored += retried.stored
-                    }
-                    return report
+                    try tx.receive(
+                        set.events, from: set.senderNode, source: source, now: now, visibleTo: court,
+                        maxClockAhead: clockAhead)
                 }
             }
         } catch {

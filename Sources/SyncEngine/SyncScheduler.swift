@@ -120,15 +120,7 @@ public final class SyncScheduler: Sendable {
                 failures += 1
                 connected = false
                 hasMore = false
-                await link.recordFailure(error)
-                let delay = Backoff(config.sync).delay(afterFailures: failures)
-                logger.warning(
-                    "pull failed; retrying",
-                    metadata: [
-                        "link": "\(link.court)", "failures": "\(failures)",
-                        "retryIn": "\(String(format: "%.1f", delay))s", "error": "\(error)",
-                    ])
-                try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+                await backOff(link, after: error, failures: failures, in: "pull")
             }
         }
     }
@@ -150,17 +142,22 @@ public final class SyncScheduler: Sendable {
                 if Task.isCancelled { return }
                 failures += 1
                 connected = false
-                await link.recordFailure(error)
-                let delay = Backoff(config.sync).delay(afterFailures: failures)
-                logger.warning(
-                    "push failed; retrying",
-                    metadata: [
-                        "link": "\(link.court)", "failures": "\(failures)",
-                        "retryIn": "\(String(format: "%.1f", delay))s", "error": "\(error)",
-                    ])
-                try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+                await backOff(link, after: error, failures: failures, in: "push")
             }
         }
+    }
+
+    /// Records a failed round, logs it and sleeps for the backoff delay.
+    private func backOff(_ link: LinkSynchronizer, after error: any Error, failures: Int, in loop: String) async {
+        await link.recordFailure(error)
+        let delay = Backoff(config.sync).delay(afterFailures: failures)
+        logger.warning(
+            "\(loop) failed; retrying",
+            metadata: [
+                "link": "\(link.court)", "failures": "\(failures)", "retryIn": "\(String(format: "%.1f", delay))s",
+                "error": "\(error)",
+            ])
+        try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
     }
 
     /// Acts recorded by `courtsync matter …` in another process reach the replica file, not this
