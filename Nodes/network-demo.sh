@@ -36,7 +36,7 @@ done
 
 step "启动守护进程 / start the daemons (logs: $work/NAME/serve.log)"
 for name in "${names[@]}"; do
-    cs serve --data-dir "$work/$name" >"$work/$name/serve.log" 2>&1 &
+    "$repo/.build/debug/courtsync" serve --data-dir "$work/$name" >"$work/$name/serve.log" 2>&1 &
     pids+=($!)
 done
 for name in "${names[@]}"; do

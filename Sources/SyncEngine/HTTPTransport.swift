@@ -72,7 +72,9 @@ public final class HTTPTransport: SyncTransport {
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await DetachedRequest.data(session, for: request)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw SyncError(
                 code: "unreachable", status: 0, "\(base.absoluteString) did not answer: \(error.localizedDescription)")
