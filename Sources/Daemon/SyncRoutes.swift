@@ -30,7 +30,7 @@ struct SyncRoutes: Sendable {
             do {
                 hello = try JSONDecoder().decode(HelloRequest.self, from: Data(buffer: body))
             } catch {
-                throw SyncError(code: "badRequest", status: 400, "the hello body is not a valid HelloRequest")
+                throw SyncError.badRequest("the hello body is not a valid HelloRequest")
             }
             return try Self.json(await responder.hello(hello))
         }
@@ -38,10 +38,10 @@ struct SyncRoutes: Sendable {
             let requester = try requester(of: request)
             let query = request.uri.queryParameters
             guard let after = query.get("after", as: Int64.self) else {
-                throw SyncError(code: "badRequest", status: 400, "the query needs after=N (an arrival sequence)")
+                throw SyncError.badRequest("the query needs after=N (an arrival sequence)")
             }
             let wait = query.get("wait").map { Double($0) } ?? 0
-            guard let wait else { throw SyncError(code: "badRequest", status: 400, "wait must be a number of seconds") }
+            guard let wait else { throw SyncError.badRequest("wait must be a number of seconds") }
             let answer = try await withGracefulShutdownHandler {
                 try await responder.pull(
                     from: requester, after: after, wait: wait, maxEvents: query.get("maxEvents", as: Int.self),
@@ -74,7 +74,7 @@ struct SyncRoutes: Sendable {
             }
             let peer = request.uri.queryParameters.get("peer")
             let rounds = await scheduler.syncNow(
-                matching: peer.map { peer in { $0.court.rawValue == peer || $0.url == peer } })
+                matching: peer.map { peer in { $0.isNamed(by: peer) } })
             return try Self.json(rounds)
         }
         return router

@@ -89,7 +89,7 @@ extension Replica {
     /// Reads, changes and stores one link's state in one transaction (a new link starts empty).
     @discardableResult
     public func updateLink(
-        _ court: CourtCode, url: String, _ change: @escaping (inout LinkState) -> Void
+        _ court: CourtCode, url: String, _ change: (inout LinkState) -> Void
     ) throws(ReplicaError) -> LinkState {
         try write { tx in
             var state = try tx.link(court) ?? LinkState(court: court, url: url)

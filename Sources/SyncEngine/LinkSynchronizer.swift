@@ -36,6 +36,9 @@ public final class LinkSynchronizer: Sendable {
         self.logger = logger
     }
 
+    /// Whether an operator's `--peer` names this link: its court code or its URL.
+    public func isNamed(by peer: String) -> Bool { court.rawValue == peer || url == peer }
+
     /// Says hello, checks that the remote is the court this link is for, and restarts both
     /// cursors if the remote is a different node than last time.
     @discardableResult

@@ -20,6 +20,13 @@ public struct Requester: Sendable, Hashable {
                 code: "missingIdentity", status: 400,
                 "the request does not name its node: send \(SyncWire.courtHeader) and \(SyncWire.nodeHeader)")
         }
+        return try identify(court: courtText, node: nodeText, directory: directory)
+    }
+
+    /// Checks a court code and node id as a caller gives them (headers decoded, or a hello body).
+    public static func identify(court courtText: String, node nodeText: String, directory: CourtDirectory)
+        throws(SyncError) -> Requester
+    {
         do {
             let code = try CourtCode(courtText)
             guard directory.contains(code) else {

@@ -16,7 +16,9 @@ public struct SyncError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { message }
 
     /// A malformed request (missing or invalid parameter or header).
-    static func badRequest(_ message: String) -> SyncError { SyncError(code: "badRequest", status: 400, message) }
+    public static func badRequest(_ message: String) -> SyncError {
+        SyncError(code: "badRequest", status: 400, message)
+    }
     /// The replica failed (disk full, I/O error).
     static func storage(_ message: String) -> SyncError { SyncError(code: "storage", status: 500, message) }
 }

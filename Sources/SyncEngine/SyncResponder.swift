@@ -50,9 +50,7 @@ public final class SyncResponder: Sendable {
                 "no common protocol version: you speak \(request.versions), this node speaks \(SyncWire.supportedVersions)"
             )
         }
-        _ = try Requester.parse(
-            court: SyncWire.encodeHeader(request.court), node: SyncWire.encodeHeader(request.node),
-            directory: node.replica.directory)
+        _ = try Requester.identify(court: request.court, node: request.node, directory: node.replica.directory)
         logger.debug(
             "hello",
             metadata: ["peer": "\(request.node)", "court": "\(request.court)", "software": "\(request.software)"])

@@ -145,7 +145,7 @@ public struct HealthReport: Codable, Sendable, Equatable {
     }
 }
 
-/// Every error response's body: `{"error": {"code": "…", "message": "…"}}`.
+/// Every error response's body, and every CLI error with `--json`: `{"error": {"code": "…", "message": "…"}}`.
 public struct ErrorDocument: Codable, Sendable, Equatable {
     public struct Body: Codable, Sendable, Equatable {
         public var code: String

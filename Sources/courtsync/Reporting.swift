@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Node
+import SyncEngine
 
 /// Runs a command body and reports failure as operators expect: one line on stderr naming the
 /// problem (and, with `--json`, `{"error": {"code", "message"}}` on stdout), exit status 1.
@@ -31,14 +32,7 @@ func reportingAsync(json: Bool, _ body: () async throws -> Void) async throws {
 
 private func fail(code: String, message: String, json: Bool) -> Never {
     if json {
-        struct ErrorDocument: Encodable {
-            struct Body: Encodable {
-                var code: String
-                var message: String
-            }
-            var error: Body
-        }
-        printJSON(ErrorDocument(error: .init(code: code, message: message)))
+        printJSON(ErrorDocument(code: code, message: message))
     }
     FileHandle.standardError.write(Data("courtsync: error: \(message)\n".utf8))
     exit(1)

@@ -53,7 +53,7 @@ struct SyncCommand: AsyncParsableCommand {
         logger.logLevel = .critical
         var links = try SyncScheduler.httpLinks(node: courtNode, config: config, notifier: nil, logger: logger)
         if let peer {
-            links = links.filter { $0.court.rawValue == peer || $0.url == peer }
+            links = links.filter { $0.isNamed(by: peer) }
             if links.isEmpty {
                 let url = try NodeConfig.parseURL(peer, what: "--peer")
                 throw NodeError(
