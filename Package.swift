@@ -86,7 +86,9 @@ let package = Package(
         ),
         .testTarget(name: "EntrustmentTests", dependencies: ["Entrustment", "TestSupport"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "TestSupport"]),
-        .testTarget(name: "ReplicaTests", dependencies: ["Replica", "Node", "TestSupport"]),
+        .testTarget(
+            name: "ReplicaTests",
+            dependencies: ["Replica", "Node", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "Node", "Replica", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
         .testTarget(name: "NetworkTests", dependencies: ["TestSupport", "courtsync"]),

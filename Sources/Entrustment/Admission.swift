@@ -1,52 +1,72 @@
 /// The checks every replica makes before it stores an event, whoever made it: an event that fails
 /// them is refused and never stored.
 ///
-/// These are the checks that do not depend on arrival order: the author's right to the act
-/// (its role), the shape of a `create`, and the parent links. Whether the act fits the state the
-/// matter is in is a question for the fold (concurrent acts), except for a node's own acts, which
-/// ``checkLocalAct(_:on:directory:)`` also holds to the current state.
+/// An event is judged against the matter as it stood where it was made: the fold of its causal
+/// past (its parents and their ancestors, ``EventGraph/causalPast(of:in:)``). The author must hold
+/// a role that may do the act, and the act must be legal in that state (a `create` must also be
+/// well formed; an `acknowledge` must name a conflict open in that state). This is the same check
+/// for a node's own acts and for events from elsewhere, and it does not depend on arrival order;
+/// acts that were legal where they were made but conflict with concurrent acts are the fold's
+/// business (``MatterFold``).
 public enum Admission {
-    /// Checks an event against the matter it belongs to (`nil` when the replica holds none yet).
-    public static func check(_ event: Event, on matter: Matter?, directory: CourtDirectory) throws(DomainError) {
+    /// Checks an event against `history`, the events this replica holds of its matter (all of
+    /// its parents among them).
+    public static func check(_ event: Event, history: [Event], directory: CourtDirectory) throws(DomainError) {
+        let byID = Dictionary(history.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let past = EventGraph.causalPast(of: event, in: byID)
+        try check(
+            event, after: MatterFold.fold(past, directory: directory), holdsMatter: !history.isEmpty,
+            directory: directory)
+    }
+
+    /// Checks an event against `before`, the fold of its causal past (`nil` for a `create`).
+    /// `holdsMatter` says whether the replica holds any event of the matter.
+    public static func check(
+        _ event: Event, after before: Matter?, holdsMatter: Bool, directory: CourtDirectory
+    ) throws(DomainError) {
+        let id = event.id.hex.prefix(12)
         guard directory.contains(event.author) else {
-            throw DomainError(.unknownCourt, "event \(event.id.hex.prefix(12)): unknown author court \(event.author)")
+            throw DomainError(.unknownCourt, "event \(id): unknown author court \(event.author)")
         }
         if case .create(let request) = event.action {
-            guard matter == nil else {
-                throw DomainError(
-                    .inconsistentMatter, "event \(event.id.hex.prefix(12)): matter \(event.matterID) already exists")
+            guard !holdsMatter else {
+                throw DomainError(.inconsistentMatter, "event \(id): matter \(event.matterID) already exists")
             }
             guard event.parents.isEmpty else {
-                throw DomainError(.malformedEvent, "event \(event.id.hex.prefix(12)): a create event has no parents")
+                throw DomainError(.malformedEvent, "event \(id): a create event has no parents")
             }
             guard event.matterID.court == event.author else {
                 throw DomainError(
                     .forbiddenRole,
-                    "event \(event.id.hex.prefix(12)): \(event.author) cannot create matter \(event.matterID), which is numbered by \(event.matterID.court)"
+                    "event \(id): \(event.author) cannot create matter \(event.matterID), which is numbered by \(event.matterID.court)"
                 )
             }
             try checkRequest(request, from: event.author, directory: directory)
             return
         }
-        guard let matter else {
-            throw DomainError(
-                .inconsistentMatter, "event \(event.id.hex.prefix(12)): matter \(event.matterID) is unknown here")
+        guard holdsMatter else {
+            throw DomainError(.inconsistentMatter, "event \(id): matter \(event.matterID) is unknown here")
         }
         guard !event.parents.isEmpty else {
-            throw DomainError(
-                .malformedEvent, "event \(event.id.hex.prefix(12)): only a create event may have no parents")
+            throw DomainError(.malformedEvent, "event \(id): only a create event may have no parents")
         }
-        try Lifecycle.checkRole(event.kind, for: matter.roles(of: event.author, in: directory))
-    }
-
-    /// The checks for an act this node is about to record: ``check(_:on:directory:)`` and also
-    /// the lifecycle transition from the matter's current state.
-    public static func checkLocalAct(_ event: Event, on matter: Matter?, directory: CourtDirectory) throws(DomainError)
-    {
-        try check(event, on: matter, directory: directory)
-        if let matter {
-            _ = try Lifecycle.transition(
-                event.kind, by: matter.roles(of: event.author, in: directory), in: matter.state)
+        guard let before else {
+            throw DomainError(
+                .inconsistentMatter, "event \(id): its parents do not lead back to the creation of \(event.matterID)")
+        }
+        _ = try Lifecycle.transition(event.kind, by: before.roles(of: event.author, in: directory), in: before.state)
+        if case .acknowledge(let conflictID, _) = event.action {
+            guard let conflict = before.conflicts.first(where: { $0.id == conflictID }) else {
+                throw DomainError(
+                    .illegalTransition,
+                    "event \(id): matter \(event.matterID) has no conflict \(conflictID.hex.prefix(12)) to acknowledge")
+            }
+            if let done = conflict.acknowledgement {
+                throw DomainError(
+                    .illegalTransition,
+                    "conflict \(conflictID.hex.prefix(12)) was already acknowledged by \(done.court) at \(done.at.rfc3339)"
+                )
+            }
         }
     }
 

@@ -18,6 +18,10 @@ public enum EventAction: Hashable, Sendable {
     case supervise(note: String)
     /// 归档.
     case close(note: String)
+    /// 修改信息: sets a descriptive field (the empty string clears it).
+    case edit(field: DescriptiveField, value: String)
+    /// 确认冲突: acknowledges the conflict recorded for the superseded event `conflict`.
+    case acknowledge(conflict: EventID, note: String)
 
     /// The event kind, without payload.
     public var kind: EventKind {
@@ -31,6 +35,8 @@ public enum EventAction: Hashable, Sendable {
         case .urge: .urge
         case .supervise: .supervise
         case .close: .close
+        case .edit: .edit
+        case .acknowledge: .acknowledge
         }
     }
 }

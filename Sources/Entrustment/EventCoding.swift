@@ -11,8 +11,9 @@ enum EventCoding {
 
     static let tags: [EventKind: UInt8] = [
         .create: 1, .sign: 2, .start: 3, .complete: 4, .return: 5, .withdraw: 6, .urge: 7, .supervise: 8,
-        .close: 9,
+        .close: 9, .edit: 10, .acknowledge: 11,
     ]
+    static let fields: [DescriptiveField] = [.contactPerson, .contactPhone, .note]
     static let outcomes: [Outcome] = [.full, .partial, .none]
     static let reasons: [ReturnReason] = [
         .notInJurisdiction, .documentsIncomplete, .assetNotFound, .duplicate, .other,
@@ -45,6 +46,10 @@ enum EventCoding {
             try check(note, "note", FieldLimits.note)
         case .complete(_, let feedback), .return(_, let feedback):
             try check(feedback, "feedback", FieldLimits.feedback)
+        case .edit(let field, let value):
+            try field.check(value)
+        case .acknowledge(_, let note):
+            try check(note, "note", FieldLimits.note)
         }
     }
 
@@ -89,6 +94,12 @@ enum EventCoding {
         case .return(let reason, let feedback):
             w.write(byte: UInt8(reasons.firstIndex(of: reason)! + 1))
             w.write(string: feedback)
+        case .edit(let field, let value):
+            w.write(byte: UInt8(fields.firstIndex(of: field)! + 1))
+            w.write(string: value)
+        case .acknowledge(let conflict, let note):
+            w.write(raw: conflict.bytes)
+            w.write(string: note)
         }
         return w.bytes
     }
@@ -156,6 +167,16 @@ enum EventCoding {
                 }
                 action = .return(
                     reason: reasons[code - 1], feedback: try r.readString("feedback", maxBytes: FieldLimits.feedback))
+            case .edit:
+                let code = Int(try r.readByte("field"))
+                guard (1...fields.count).contains(code) else {
+                    throw DomainError(.malformedEvent, "unknown field code \(code)")
+                }
+                let field = fields[code - 1]
+                action = .edit(field: field, value: try r.readString("value", maxBytes: field.limit))
+            case .acknowledge:
+                let conflict = try EventID(bytes: Array(r.readRaw(count: 32, "conflict")))
+                action = .acknowledge(conflict: conflict, note: try r.readString("note", maxBytes: FieldLimits.note))
             }
             guard r.isAtEnd else {
                 throw DomainError(.malformedEvent, "\(r.remaining) unexpected bytes after the event")

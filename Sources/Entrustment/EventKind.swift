@@ -18,6 +18,10 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case supervise
     /// 归档 — the entrusting court has received the feedback.
     case close
+    /// 修改信息 — a party changes a descriptive field (contact person, phone, note); no state change.
+    case edit
+    /// 确认冲突 — a party or the hub acknowledges a conflict; no state change.
+    case acknowledge
 
     /// The Chinese label.
     public var chineseName: String {
@@ -31,6 +35,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .urge: "催办"
         case .supervise: "督办"
         case .close: "归档"
+        case .edit: "修改信息"
+        case .acknowledge: "确认冲突"
         }
     }
 }

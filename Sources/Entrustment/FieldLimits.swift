@@ -7,6 +7,8 @@ public enum FieldLimits {
     public static let name = 256
     /// A debtor's id number.
     public static let idNumber = 64
+    /// A contact phone number.
+    public static let phone = 32
     /// Notes on an act.
     public static let note = 4 * 1024
     /// Feedback on completion or return.

@@ -11,11 +11,13 @@ public enum Lifecycle {
         public let roles: Set<Role>
         /// The states it may be applied in; `nil` stands for "no matter yet" (only `create`).
         public let from: Set<MatterState?>
-        /// The state it leads to; `nil` when the event changes no state (urge, supervise).
+        /// The state it leads to; `nil` when the event changes no state (urge, supervise, edit,
+        /// acknowledge).
         public let to: MatterState?
     }
 
     private static let open: Set<MatterState?> = [.sent, .signed, .inProgress]
+    private static let any: Set<MatterState?> = Set(MatterState.allCases)
 
     /// The table.
     public static let rules: [EventKind: Rule] = [
@@ -28,6 +30,8 @@ public enum Lifecycle {
         .urge: Rule(event: .urge, roles: [.entrusting, .superior, .hub], from: open, to: nil),
         .supervise: Rule(event: .supervise, roles: [.superior, .hub], from: open, to: nil),
         .close: Rule(event: .close, roles: [.entrusting], from: [.completed], to: .closed),
+        .edit: Rule(event: .edit, roles: [.entrusting, .entrusted], from: any, to: nil),
+        .acknowledge: Rule(event: .acknowledge, roles: [.entrusting, .entrusted, .hub], from: any, to: nil),
     ]
 
     /// Whether any of `roles` may apply `event` at all (in some state).

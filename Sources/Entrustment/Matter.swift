@@ -39,9 +39,14 @@ public struct Matter: Hashable, Sendable {
     public var heads: [EventID]
     /// The number of events folded.
     public var eventCount: Int
-    /// Events that were legal for their author's role but not in the state the fold had reached
-    /// (e.g. a withdrawal concurrent with a completion), in fold order. They stay in the log.
-    public var superseded: [EventID]
+    /// 联系人 (a last-writer-wins register).
+    public var contactPerson: String?
+    /// 联系电话 (a last-writer-wins register).
+    public var contactPhone: String?
+    /// 备注: the note sent with the matter until a party edits it (a last-writer-wins register).
+    public var note: String?
+    /// The conflicts among its concurrent events, ordered by when the superseded event was recorded.
+    public var conflicts: [Conflict]
     /// When the latest folded event was recorded.
     public var lastActivityAt: Timestamp
 
@@ -51,8 +56,8 @@ public struct Matter: Hashable, Sendable {
         signedAt: Timestamp? = nil, startedAt: Timestamp? = nil, completedAt: Timestamp? = nil,
         returnedAt: Timestamp? = nil, withdrawnAt: Timestamp? = nil, closedAt: Timestamp? = nil,
         outcome: Outcome? = nil, feedback: String? = nil, returnReason: ReturnReason? = nil, urgeCount: Int = 0,
-        supervised: Bool = false, heads: [EventID] = [], eventCount: Int = 0, superseded: [EventID] = [],
-        lastActivityAt: Timestamp
+        supervised: Bool = false, heads: [EventID] = [], eventCount: Int = 0, contactPerson: String? = nil,
+        contactPhone: String? = nil, note: String? = nil, conflicts: [Conflict] = [], lastActivityAt: Timestamp
     ) {
         self.id = id
         self.request = request
@@ -72,9 +77,17 @@ public struct Matter: Hashable, Sendable {
         self.supervised = supervised
         self.heads = heads
         self.eventCount = eventCount
-        self.superseded = superseded
+        self.contactPerson = contactPerson
+        self.contactPhone = contactPhone
+        self.note = note
+        self.conflicts = conflicts
         self.lastActivityAt = lastActivityAt
     }
+
+    /// The events superseded by concurrent acts (one per conflict). They stay in the log.
+    public var superseded: [EventID] { conflicts.map(\.id) }
+    /// The conflicts no one has acknowledged yet.
+    public var openConflicts: [Conflict] { conflicts.filter { $0.status == .open } }
 
     /// 受托法院.
     public var entrustedCourt: CourtCode { request.entrustedCourt }

@@ -1,25 +1,56 @@
 /// Folds a matter's events into its state, deterministically.
 ///
 /// The events are put in a topological order of their parent links, ties broken by
-/// (HLC timestamp, event id), so the result depends only on the set of events, never on the order
-/// they arrived in. Each event is then checked against the ``Lifecycle`` table: an event whose
-/// author has no right to it is skipped (receivers never store one); an event the author's role
-/// permits but the state reached does not (a concurrent act) is recorded in
-/// ``Matter/superseded`` and changes nothing.
+/// (HLC timestamp, event id). Events whose author has no right to them are skipped (receivers
+/// never store one). The state-changing acts are then settled by the ``Precedence`` table:
+/// an act superseded by a concurrent act that stands changes nothing and is recorded as a
+/// ``Conflict``; the acts that stand form a legal path through the ``Lifecycle`` table, and the
+/// furthest of them is the state. Urges and supervision are counted, descriptive fields are
+/// last-writer-wins registers, and acknowledgements attach to their conflicts. Nothing depends on
+/// the order the events arrived in; `docs/conflicts.md` explains every rule.
 public enum MatterFold {
     /// The matter these events make, or `nil` if there is no `create` among them.
     ///
     /// Parents outside the set are ignored; callers hold events back until their parents arrive.
     public static func fold(_ events: some Collection<Event>, directory: CourtDirectory) -> Matter? {
-        var matter: Matter?
-        for event in order(events) {
-            apply(event, to: &matter, directory: directory)
+        let ordered = order(events)
+        guard let create = ordered.first(where: { $0.kind == .create && $0.matterID.court == $0.author }),
+            case .create(let request) = create.action
+        else { return nil }
+        var matter = Matter(
+            id: create.matterID, request: request, entrustingCourt: create.author, state: .sent,
+            sentAt: create.recordedAt, note: request.note, lastActivityAt: create.recordedAt)
+        var graph = EventGraph(ordered)
+        var transitions: [Event] = []
+        var edits: [DescriptiveField: [Event]] = [:]
+        var acknowledgements: [EventID: Event] = [:]
+        var roles: [CourtCode: Set<Role>] = [:]
+        for event in ordered where event.id != create.id {
+            let held = roles[event.author] ?? matter.roles(of: event.author, in: directory)
+            roles[event.author] = held
+            guard Lifecycle.permits(event.kind, for: held) else { continue }
+            matter.lastActivityAt = max(matter.lastActivityAt, event.recordedAt)
+            switch event.action {
+            case .create: continue
+            case .urge: matter.urgeCount += 1
+            case .supervise: matter.supervised = true
+            case .edit(let field, _): edits[field, default: []].append(event)
+            case .acknowledge(let conflict, _):
+                if acknowledgements[conflict] == nil { acknowledgements[conflict] = event }
+            case .sign, .start, .complete, .return, .withdraw, .close: transitions.append(event)
+            }
         }
-        if var folded = matter {
-            folded.heads = heads(of: events)
-            folded.eventCount = events.count
-            matter = folded
+        var conflicts = settle(transitions, graph: &graph, into: &matter)
+        conflicts += resolveEdits(edits, graph: &graph, into: &matter)
+        for index in conflicts.indices {
+            guard let ack = acknowledgements[conflicts[index].id], case .acknowledge(_, let note) = ack.action
+            else { continue }
+            conflicts[index].acknowledgement = Conflict.Acknowledgement(
+                event: ack.id, court: ack.author, at: ack.recordedAt, note: note)
         }
+        matter.conflicts = conflicts.sorted { ($0.superseded.recordedAt, $0.id) < ($1.superseded.recordedAt, $1.id) }
+        matter.heads = heads(of: events)
+        matter.eventCount = ordered.count
         return matter
     }
 
@@ -56,45 +87,91 @@ public enum MatterFold {
         (a.timestamp, a.id) < (b.timestamp, b.id)
     }
 
-    static func apply(_ event: Event, to matter: inout Matter?, directory: CourtDirectory) {
-        guard var current = matter else {
-            if case .create(let request) = event.action, event.matterID.court == event.author {
-                matter = Matter(
-                    id: event.matterID, request: request, entrustingCourt: event.author, state: .sent,
-                    sentAt: event.recordedAt, urgeCount: 0, supervised: false, heads: [], eventCount: 0,
-                    superseded: [], lastActivityAt: event.recordedAt)
+    /// Settles the state-changing acts: each, in ``Precedence/settlingOrder``, stands unless an
+    /// act that already stands and is concurrent with it supersedes it. Applies the acts that
+    /// stand to `matter` and returns a conflict for each superseded one, naming the strongest
+    /// act that superseded it.
+    private static func settle(_ transitions: [Event], graph: inout EventGraph, into matter: inout Matter)
+        -> [Conflict]
+    {
+        var standing: [Event] = []
+        var conflicts: [Conflict] = []
+        for event in transitions.sorted(by: Precedence.settlesBefore) {
+            let winner = standing.first {
+                Precedence.rule($0, supersedes: event) != nil && graph.areConcurrent($0.id, event.id)
             }
-            return
+            if let winner {
+                conflicts.append(
+                    Conflict(
+                        matterID: matter.id, rule: Precedence.rule(winner, supersedes: event)!,
+                        winner: EventSummary(winner), superseded: EventSummary(event)))
+            } else {
+                standing.append(event)
+            }
         }
-        let roles = current.roles(of: event.author, in: directory)
-        let next: MatterState
-        do {
-            next = try Lifecycle.transition(event.kind, by: roles, in: current.state)
-        } catch {
-            if error.code == .illegalTransition { current.superseded.append(event.id) }
-            matter = current
-            return
+        var reached: Set<EventKind> = []
+        for event in standing.sorted(by: precedes) where reached.insert(event.kind).inserted {
+            let at = event.recordedAt
+            switch event.action {
+            case .sign: matter.signedAt = at
+            case .start: matter.startedAt = at
+            case .complete(let outcome, let feedback):
+                matter.completedAt = at
+                matter.outcome = outcome
+                matter.feedback = feedback
+            case .return(let reason, let feedback):
+                matter.returnedAt = at
+                matter.returnReason = reason
+                if matter.feedback == nil { matter.feedback = feedback }
+            case .withdraw: matter.withdrawnAt = at
+            case .close: matter.closedAt = at
+            case .create, .urge, .supervise, .edit, .acknowledge: break
+            }
         }
-        let at = event.recordedAt
-        current.state = next
-        current.lastActivityAt = max(current.lastActivityAt, at)
-        switch event.action {
-        case .create: break
-        case .sign: current.signedAt = at
-        case .start: current.startedAt = at
-        case .complete(let outcome, let feedback):
-            current.completedAt = at
-            current.outcome = outcome
-            current.feedback = feedback
-        case .return(let reason, let feedback):
-            current.returnedAt = at
-            current.returnReason = reason
-            current.feedback = feedback
-        case .withdraw: current.withdrawnAt = at
-        case .urge: current.urgeCount += 1
-        case .supervise: current.supervised = true
-        case .close: current.closedAt = at
+        matter.state = furthestState(reached)
+        return conflicts
+    }
+
+    /// The state the acts that stand lead to. They form a legal path (each was legal where it
+    /// was made, and concurrent acts that could not both stand were settled), so the furthest
+    /// along is where the matter is.
+    private static func furthestState(_ reached: Set<EventKind>) -> MatterState {
+        if reached.contains(.close) { return .closed }
+        if reached.contains(.complete) { return .completed }
+        if reached.contains(.return) { return .returned }
+        if reached.contains(.withdraw) { return .withdrawn }
+        if reached.contains(.start) { return .inProgress }
+        if reached.contains(.sign) { return .signed }
+        return .sent
+    }
+
+    /// Sets each descriptive field to its last write and returns a conflict for each concurrent
+    /// write that was lost: an edit concurrent with the winning one, not itself overwritten by a
+    /// later edit its author made, with a different value.
+    private static func resolveEdits(
+        _ edits: [DescriptiveField: [Event]], graph: inout EventGraph, into matter: inout Matter
+    ) -> [Conflict] {
+        var conflicts: [Conflict] = []
+        for field in DescriptiveField.allCases {
+            guard let writes = edits[field], let winner = writes.max(by: { Precedence.writtenAfter($1, $0) }),
+                case .edit(_, let value) = winner.action
+            else { continue }
+            let stored: String? = value.isEmpty ? nil : value
+            switch field {
+            case .contactPerson: matter.contactPerson = stored
+            case .contactPhone: matter.contactPhone = stored
+            case .note: matter.note = stored
+            }
+            let overwritten = Set(writes.flatMap { graph.ancestors(of: $0.id) })
+            for write in writes where write.id != winner.id && !overwritten.contains(write.id) {
+                guard case .edit(_, let lost) = write.action, lost != value, graph.areConcurrent(write.id, winner.id)
+                else { continue }
+                conflicts.append(
+                    Conflict(
+                        matterID: matter.id, rule: .lastWriterWins, winner: EventSummary(winner),
+                        superseded: EventSummary(write)))
+            }
         }
-        matter = current
+        return conflicts
     }
 }

@@ -66,12 +66,7 @@ extension CourtNode {
 
     /// Records an act of this court on an existing matter (签收, 办结反馈, 撤回 …).
     public func act(on matterID: String, _ action: EventAction) throws(NodeError) -> Matter {
-        let id: MatterID
-        do {
-            id = try MatterID(matterID)
-        } catch {
-            throw NodeError(code: error.code.rawValue, error.message)
-        }
+        let id = try parseMatterID(matterID)
         let identity = self.identity
         let now = time.now()
         return try write { tx in
@@ -86,14 +81,41 @@ extension CourtNode {
         }
     }
 
+    /// 修改信息: sets descriptive fields (the empty string clears one), one `edit` event per field
+    /// whose value changes, all in one transaction. Unchanged fields make no event.
+    public func edit(_ matterID: String, _ changes: [(DescriptiveField, String)]) throws(NodeError) -> (
+        matter: Matter, changed: [DescriptiveField]
+    ) {
+        let id = try parseMatterID(matterID)
+        let identity = self.identity
+        let now = time.now()
+        return try write { tx in
+            guard var matter = try tx.matter(id) else {
+                throw ReplicaError(.unknownMatter, "unknown matter \(id): this replica does not hold it")
+            }
+            var changed: [DescriptiveField] = []
+            for (field, value) in changes {
+                let current: String? =
+                    switch field {
+                    case .contactPerson: matter.contactPerson
+                    case .contactPhone: matter.contactPhone
+                    case .note: matter.note
+                    }
+                guard (current ?? "") != value else { continue }
+                let event = try Event(
+                    matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
+                    parents: matter.heads, action: .edit(field: field, value: value))
+                try tx.append([event], origin: .local, now: now)
+                matter = try tx.matter(id)!
+                changed.append(field)
+            }
+            return (matter, changed)
+        }
+    }
+
     /// The matter with that id.
     public func matter(_ matterID: String) throws(NodeError) -> Matter {
-        let id: MatterID
-        do {
-            id = try MatterID(matterID)
-        } catch {
-            throw NodeError(code: error.code.rawValue, error.message)
-        }
+        let id = try parseMatterID(matterID)
         guard let matter = try read({ () throws(ReplicaError) in try replica.matter(id) }) else {
             throw NodeError(code: "unknownMatter", "unknown matter \(id): this replica does not hold it")
         }
@@ -108,6 +130,14 @@ extension CourtNode {
     /// Matters matching a filter.
     public func matters(_ filter: MatterFilter) throws(NodeError) -> [Matter] {
         try read { () throws(ReplicaError) in try replica.matters(filter) }
+    }
+
+    private func parseMatterID(_ text: String) throws(NodeError) -> MatterID {
+        do {
+            return try MatterID(text)
+        } catch {
+            throw NodeError(code: error.code.rawValue, error.message)
+        }
     }
 }
 

@@ -3,10 +3,17 @@ import GRDB
 
 /// Maps a folded ``Matter`` to and from a row of the `matters` table.
 enum MatterRow {
+    /// Loads the matters of `rows` with their conflicts (two queries, whatever the number of rows).
+    static func loadAll(_ rows: [Row], in db: Database) throws -> [Matter] {
+        let conflicts = try ConflictRow.fetch(matters: rows.map { $0["id"] }, in: db)
+        return try rows.map { try load($0, conflicts: conflicts[$0["id"], default: []]) }
+    }
+
     static func save(_ matter: Matter, firstStoredAt: Timestamp, in db: Database) throws {
         let r = matter.request
         let heads = matter.heads.map(\.hex).joined(separator: " ")
         let superseded = matter.superseded.map(\.hex).joined(separator: " ")
+        let digest = MatterDigest.of(matter).hex
         let onTime: Int? = matter.onTime.map { $0 ? 1 : 0 }
         try db.execute(
             sql: """
@@ -14,8 +21,10 @@ enum MatterRow {
                     applicant, debtor, debtor_id, measure_expires, note, sent_at, signed_at, started_at,
                     completed_at, returned_at, withdrawn_at, closed_at, sign_due_date, due_date, due_at_ms, on_time,
                     outcome, feedback, return_reason, urge_count, supervised, heads, event_count, superseded,
-                    last_activity_at, first_stored_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    last_activity_at, first_stored_at, contact_person, contact_phone, current_note, open_conflicts,
+                    digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+                    ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, signed_at = excluded.signed_at,
                     started_at = excluded.started_at, completed_at = excluded.completed_at,
                     returned_at = excluded.returned_at, withdrawn_at = excluded.withdrawn_at,
@@ -23,7 +32,9 @@ enum MatterRow {
                     feedback = excluded.feedback, return_reason = excluded.return_reason,
                     urge_count = excluded.urge_count, supervised = excluded.supervised, heads = excluded.heads,
                     event_count = excluded.event_count, superseded = excluded.superseded,
-                    last_activity_at = excluded.last_activity_at
+                    last_activity_at = excluded.last_activity_at, contact_person = excluded.contact_person,
+                    contact_phone = excluded.contact_phone, current_note = excluded.current_note,
+                    open_conflicts = excluded.open_conflicts, digest = excluded.digest
                 """,
             arguments: [
                 matter.id.rawValue, r.caseNumber.description, matter.entrustingCourt.rawValue,
@@ -33,11 +44,14 @@ enum MatterRow {
                 matter.withdrawnAt?.rfc3339, matter.closedAt?.rfc3339, r.signDue.description, r.due.description,
                 matter.dueAt.milliseconds, onTime, matter.outcome?.rawValue, matter.feedback,
                 matter.returnReason?.rawValue, matter.urgeCount, matter.supervised, heads, matter.eventCount,
-                superseded, matter.lastActivityAt.rfc3339, firstStoredAt.rfc3339,
+                superseded, matter.lastActivityAt.rfc3339, firstStoredAt.rfc3339, matter.contactPerson,
+                matter.contactPhone, matter.note, matter.openConflicts.count, digest,
             ])
+        try ConflictRow.replace(matter.conflicts, of: matter.id, in: db)
     }
 
-    static func load(_ row: Row) throws -> Matter {
+    /// The matter in `row`, with its conflicts (from the `conflicts` table).
+    static func load(_ row: Row, conflicts: [Conflict]) throws -> Matter {
         func timestamp(_ column: String) throws -> Timestamp? {
             guard let text: String = row[column] else { return nil }
             return try Timestamp(rfc3339: text)
@@ -69,7 +83,8 @@ enum MatterRow {
             feedback: row["feedback"],
             returnReason: (row["return_reason"] as String?).flatMap(ReturnReason.init(rawValue:)),
             urgeCount: row["urge_count"], supervised: row["supervised"], heads: try ids("heads"),
-            eventCount: row["event_count"], superseded: try ids("superseded"),
+            eventCount: row["event_count"], contactPerson: row["contact_person"],
+            contactPhone: row["contact_phone"], note: row["current_note"], conflicts: conflicts,
             lastActivityAt: try timestamp("last_activity_at")!)
     }
 }

@@ -32,8 +32,9 @@ extension Replica {
     /// The matter with that id, or `nil`.
     public func matter(_ id: MatterID) throws(ReplicaError) -> Matter? {
         try read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]).map(
-                MatterRow.load)
+            try MatterRow.loadAll(
+                Row.fetchAll(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]), in: db
+            ).first
         }
     }
 
@@ -55,7 +56,7 @@ extension Replica {
         }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let sql = "SELECT * FROM matters \(whereClause) ORDER BY sent_at DESC, id DESC"
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(MatterRow.load) }
+        return try read { db in try MatterRow.loadAll(Row.fetchAll(db, sql: sql, arguments: arguments), in: db) }
     }
 
     /// The events of one matter, in arrival order.

@@ -79,11 +79,24 @@ public final class Replica: Sendable {
             if try pool.read({ db in try !migrator.hasCompletedMigrations(db) }) {
                 try migrator.migrate(pool)
             }
-            return try Replica(pool: pool)
+            let replica = try Replica(pool: pool)
+            try replica.refoldStaleMatters()
+            return replica
         } catch let error as ReplicaError {
             throw error
         } catch {
             throw ReplicaError(.corrupt, "cannot open the replica at \(path): \(describe(error))")
+        }
+    }
+
+    /// Refolds the matters a migration left without a digest (the fold rules changed), in one
+    /// transaction.
+    private func refoldStaleMatters() throws {
+        let stale = try read { db in try String.fetchAll(db, sql: "SELECT id FROM matters WHERE digest = ''") }
+        guard !stale.isEmpty else { return }
+        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
+        try write { transaction in
+            for id in stale { try transaction.refold(try MatterID(id), now: now) }
         }
     }
 

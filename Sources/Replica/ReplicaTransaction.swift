@@ -39,7 +39,8 @@ public struct ReplicaTransaction {
     private let replica: Replica
     /// This node's hybrid logical clock; saved when the transaction commits.
     public private(set) var clock: HybridLogicalClock
-    private var matterCache: [MatterID: Matter] = [:]
+    /// The matters this transaction has read or written: their events and, once needed, fold.
+    private var work: [MatterID: MatterWork] = [:]
 
     init(db: Database, replica: Replica) throws {
         self.db = db
@@ -57,10 +58,9 @@ public struct ReplicaTransaction {
     public mutating func tick(now: Timestamp) -> HybridTimestamp { clock.tick(now: now) }
 
     /// The matter as currently folded, if this replica holds it.
-    public func matter(_ id: MatterID) throws -> Matter? {
-        if let cached = matterCache[id] { return cached }
-        return try Row.fetchOne(db, sql: "SELECT * FROM matters WHERE id = ?", arguments: [id.rawValue]).map(
-            MatterRow.load)
+    public mutating func matter(_ id: MatterID) throws -> Matter? {
+        try load(id)
+        return work[id]!.current(directory: replica.directory)
     }
 
     /// The next free matter id for `court` in `year`.
@@ -105,7 +105,7 @@ public struct ReplicaTransaction {
         receivedFrom: NodeID? = nil, refusals: RefusalPolicy = .abort, maxClockAhead: Int64 = Self.maxClockAhead
     ) throws -> AppendReport {
         var report = AppendReport()
-        var eventsByMatter: [MatterID: [Event]] = [:]
+        var touched: Set<MatterID> = []
         var invisible: Set<MatterID> = []
         for event in events {
             if try exists(event.id) {
@@ -117,14 +117,16 @@ public struct ReplicaTransaction {
                 report.notVisible += 1
                 continue
             }
-            let current: Matter? = try matter(event.matterID)
-            if let court, !isVisible(event, current: current, to: court) {
+            try load(event.matterID)
+            if let court,
+                !isVisible(event, current: work[event.matterID]!.current(directory: replica.directory), to: court)
+            {
                 invisible.insert(event.matterID)
                 report.notVisible += 1
                 continue
             }
             do {
-                try admit(event, current: current, origin: origin, now: now, maxClockAhead: maxClockAhead)
+                try admit(event, origin: origin, now: now, maxClockAhead: maxClockAhead)
             } catch let refusal as ReplicaError where refusal.code != .storage {
                 guard case .quarantine(let source) = refusals else { throw refusal }
                 try quarantine(event, source: source, code: refusal.code.rawValue, reason: refusal.message, now: now)
@@ -135,23 +137,33 @@ public struct ReplicaTransaction {
             try insert(event, now: now, receivedFrom: receivedFrom)
             if case .quarantine = refusals { try forgetQuarantined(event.id) }
             if origin == .remote { clock.observe(event.timestamp, now: now) }
-            if eventsByMatter[event.matterID] == nil {
-                eventsByMatter[event.matterID] = try storedEvents(of: event.matterID)
-            } else {
-                eventsByMatter[event.matterID]!.append(event)
-            }
-            if origin == .local || current == nil {
-                matterCache[event.matterID] = try fold(event.matterID, eventsByMatter[event.matterID]!)
-            }
+            work[event.matterID]!.add(event)
+            touched.insert(event.matterID)
             report.stored += 1
         }
-        for id in eventsByMatter.keys.sorted() {
-            let folded = origin == .local ? matterCache[id]! : try fold(id, eventsByMatter[id]!)
-            matterCache[id] = folded
-            try MatterRow.save(folded, firstStoredAt: now, in: db)
+        for id in touched.sorted() {
+            try save(id, now: now)
         }
-        report.touchedMatters = eventsByMatter.keys.sorted()
+        report.touchedMatters = touched.sorted()
         return report
+    }
+
+    /// Refolds a matter from its stored events and saves the row (after a change of fold rules).
+    mutating func refold(_ id: MatterID, now: Timestamp) throws {
+        try load(id)
+        try save(id, now: now)
+    }
+
+    private mutating func load(_ id: MatterID) throws {
+        guard work[id] == nil else { return }
+        work[id] = MatterWork(history: try storedEvents(of: id))
+    }
+
+    private mutating func save(_ id: MatterID, now: Timestamp) throws {
+        guard let folded = work[id]!.current(directory: replica.directory) else {
+            throw ReplicaError(.rejectedEvent, "matter \(id) has no create event")
+        }
+        try MatterRow.save(folded, firstStoredAt: now, in: db)
     }
 
     /// Whether `court` may see the event's matter: it is a party to it, a superior of a party, or
@@ -168,11 +180,10 @@ public struct ReplicaTransaction {
         return !Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: replica.directory).isEmpty
     }
 
-    /// The checks before an event is stored: parents held and of the same matter, ``Admission``,
-    /// and (for remote events) the clock lead. Throws a ``ReplicaError`` naming the refusal.
-    private func admit(
-        _ event: Event, current: Matter?, origin: Origin, now: Timestamp, maxClockAhead: Int64
-    ) throws {
+    /// The checks before an event is stored: parents held and of the same matter, ``Admission``
+    /// against the matter as it stood where the event was made, and (for remote events) the clock
+    /// lead. Throws a ``ReplicaError`` naming the refusal.
+    private mutating func admit(_ event: Event, origin: Origin, now: Timestamp, maxClockAhead: Int64) throws {
         for parent in event.parents {
             let parentMatter = try matterID(ofEvent: parent)
             guard let parentMatter else {
@@ -188,14 +199,13 @@ public struct ReplicaTransaction {
                 )
             }
         }
+        let holdsMatter = !work[event.matterID]!.history.isEmpty
         do {
-            switch origin {
-            case .local: try Admission.checkLocalAct(event, on: current, directory: replica.directory)
-            case .remote: try Admission.check(event, on: current, directory: replica.directory)
-            }
+            let before = work[event.matterID]!.state(before: event, directory: replica.directory)
+            try Admission.check(event, after: before, holdsMatter: holdsMatter, directory: replica.directory)
         } catch {
             throw ReplicaError(
-                error.code == .inconsistentMatter && current == nil ? .unknownMatter : .rejectedEvent, error.message)
+                error.code == .inconsistentMatter && !holdsMatter ? .unknownMatter : .rejectedEvent, error.message)
         }
         if origin == .remote, event.timestamp.wall > now.milliseconds + maxClockAhead {
             throw ReplicaError(
@@ -210,13 +220,6 @@ public struct ReplicaTransaction {
         try Data.fetchAll(
             db, sql: "SELECT encoded FROM events WHERE matter_id = ? ORDER BY arrival_seq", arguments: [matter.rawValue]
         ).map { try Event(decoding: [UInt8]($0)) }
-    }
-
-    private func fold(_ id: MatterID, _ events: [Event]) throws -> Matter {
-        guard let folded = MatterFold.fold(events, directory: replica.directory) else {
-            throw ReplicaError(.rejectedEvent, "matter \(id) has no create event")
-        }
-        return folded
     }
 
     private func matterID(ofEvent id: EventID) throws -> String? {

@@ -125,6 +125,41 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-conflicts") { db in
+            // Matters are refolded under the precedence rules when the replica opens (their
+            // digest is empty until then).
+            try db.execute(
+                sql: """
+                    ALTER TABLE matters ADD COLUMN contact_person TEXT;
+                    ALTER TABLE matters ADD COLUMN contact_phone TEXT;
+                    ALTER TABLE matters ADD COLUMN current_note TEXT;
+                    ALTER TABLE matters ADD COLUMN open_conflicts INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE matters ADD COLUMN digest TEXT NOT NULL DEFAULT '';
+                    CREATE TABLE conflicts (
+                        id TEXT PRIMARY KEY,
+                        matter_id TEXT NOT NULL,
+                        rule TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        winner_event TEXT NOT NULL,
+                        winner_kind TEXT NOT NULL,
+                        winner_author TEXT NOT NULL,
+                        winner_origin TEXT NOT NULL,
+                        winner_at TEXT NOT NULL,
+                        winner_detail TEXT NOT NULL,
+                        superseded_kind TEXT NOT NULL,
+                        superseded_author TEXT NOT NULL,
+                        superseded_origin TEXT NOT NULL,
+                        superseded_at TEXT NOT NULL,
+                        superseded_detail TEXT NOT NULL,
+                        ack_event TEXT,
+                        ack_court TEXT,
+                        ack_at TEXT,
+                        ack_note TEXT
+                    );
+                    CREATE INDEX conflicts_by_matter ON conflicts(matter_id);
+                    CREATE INDEX conflicts_by_status ON conflicts(status, superseded_at);
+                    """)
+        }
         return migrator
     }
 }

@@ -17,7 +17,8 @@ struct CourtSyncCommand: AsyncParsableCommand {
             """,
         subcommands: [
             InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,
-            StatusCommand.self, QuarantineCommand.self, CourtsCommand.self, ExportCommand.self, ImportCommand.self,
+            StatusCommand.self, QuarantineCommand.self, ConflictsCommand.self, DigestCommand.self, CourtsCommand.self,
+            ExportCommand.self, ImportCommand.self,
         ]
     )
 }

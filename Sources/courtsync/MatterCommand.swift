@@ -11,7 +11,8 @@ struct MatterCommand: ParsableCommand {
         abstract: "事项委托 — create, act on and inspect entrusted matters.",
         subcommands: [
             CreateMatter.self, SignMatter.self, StartMatter.self, CompleteMatter.self, ReturnMatter.self,
-            WithdrawMatter.self, UrgeMatter.self, SuperviseMatter.self, CloseMatter.self, ShowMatter.self,
+            WithdrawMatter.self, UrgeMatter.self, SuperviseMatter.self, CloseMatter.self, EditMatter.self,
+            ShowMatter.self,
             ListMatters.self, ListKinds.self,
         ])
 }
@@ -40,6 +41,8 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
     if let d = v.debtor { fields.append(("被执行人", d + (v.debtorId.map { "（\($0)）" } ?? ""))) }
     if let e = v.measureExpires { fields.append(("措施到期日", e)) }
     if let n = v.note { fields.append(("备注", n)) }
+    if let p = v.contactPerson { fields.append(("联系人", p)) }
+    if let p = v.contactPhone { fields.append(("联系电话", p)) }
     fields += [
         ("委托时间", v.sentAt),
         ("签收期限", v.signDueDate),
@@ -59,9 +62,14 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
     if let t = v.closedAt { fields.append(("归档时间", t)) }
     if v.urgeCount > 0 { fields.append(("催办次数", String(v.urgeCount))) }
     if v.supervised { fields.append(("督办", "是")) }
-    if !v.superseded.isEmpty {
-        fields.append(("被取代事件", v.superseded.map { String($0.prefix(12)) }.joined(separator: ", ")))
+    for c in v.conflicts {
+        fields.append(
+            (
+                "冲突 \(c.id.prefix(12))",
+                "\(c.ruleName)：\(c.superseded.kindName)（\(c.superseded.author)）被\(c.winner.kindName)（\(c.winner.author)）取代，\(c.statusName)"
+            ))
     }
+    fields.append(("状态摘要", String(v.digest.prefix(16))))
     return fields
 }
 
@@ -215,6 +223,44 @@ struct ReturnMatter: ParsableCommand {
             try node.withNode { node in
                 printMatter(
                     try node.act(on: id, .return(reason: parsed, feedback: feedback)), node: node, json: output.json)
+            }
+        }
+    }
+}
+
+struct EditMatter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "edit",
+        abstract: "修改信息 — change the contact person (联系人), phone (联系电话) or note (备注) of a matter.",
+        discussion: """
+            Either party may change these at any time; each changed field is one event. If two courts change the same field without seeing each other's change, the later (by hybrid clock, then node) stands everywhere and the other is listed by `courtsync conflicts`. An empty value clears the field.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "联系人 — the person to call about the matter.") var contact: String?
+    @Option(name: .long, help: "联系电话 — digits, spaces and + - ( ) , 转.") var phone: String?
+    @Option(name: .long, help: "备注 — the matter's note.") var note: String?
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard contact != nil || phone != nil || note != nil else {
+            throw ValidationError("give at least one of --contact, --phone, --note")
+        }
+    }
+
+    func run() throws {
+        try reporting(json: output.json) {
+            try node.withNode { node in
+                var changes: [(DescriptiveField, String)] = []
+                if let contact { changes.append((.contactPerson, contact)) }
+                if let phone { changes.append((.contactPhone, phone)) }
+                if let note { changes.append((.note, note)) }
+                let (matter, changed) = try node.edit(id, changes)
+                if !output.json {
+                    print(changed.isEmpty ? "无变化。" : "已修改：\(changed.map(\.chineseName).joined(separator: "、"))")
+                }
+                printMatter(matter, node: node, json: output.json)
             }
         }
     }

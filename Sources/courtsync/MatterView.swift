@@ -41,6 +41,11 @@ struct MatterView: Encodable {
     var heads: [String]
     var eventCount: Int
     var superseded: [String]
+    var contactPerson: String?
+    var contactPhone: String?
+    var openConflicts: Int
+    var conflicts: [ConflictView]
+    var digest: String
 
     init(_ m: Matter, now: Timestamp, directory: CourtDirectory) {
         id = m.id.rawValue
@@ -58,7 +63,7 @@ struct MatterView: Encodable {
         debtor = m.request.debtor
         debtorId = m.request.debtorID
         measureExpires = m.request.measureExpires?.description
-        note = m.request.note
+        note = m.note
         sentAt = m.sentAt.rfc3339
         signedAt = m.signedAt?.rfc3339
         startedAt = m.startedAt?.rfc3339
@@ -81,6 +86,11 @@ struct MatterView: Encodable {
         heads = m.heads.map(\.hex)
         eventCount = m.eventCount
         superseded = m.superseded.map(\.hex)
+        contactPerson = m.contactPerson
+        contactPhone = m.contactPhone
+        openConflicts = m.openConflicts.count
+        conflicts = m.conflicts.map(ConflictView.init)
+        digest = MatterDigest.of(m).hex
     }
 
     /// A deadline ends at 24:00 CST of its last day; shown as that day's last second
@@ -128,6 +138,11 @@ struct MatterView: Encodable {
         try c.encode(heads, forKey: .heads)
         try c.encode(eventCount, forKey: .eventCount)
         try c.encode(superseded, forKey: .superseded)
+        try c.encode(contactPerson, forKey: .contactPerson)
+        try c.encode(contactPhone, forKey: .contactPhone)
+        try c.encode(openConflicts, forKey: .openConflicts)
+        try c.encode(conflicts, forKey: .conflicts)
+        try c.encode(digest, forKey: .digest)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -135,6 +150,7 @@ struct MatterView: Encodable {
         case state, stateName, urgent, applicant, debtor, debtorId, measureExpires, note, sentAt, signedAt, startedAt
         case completedAt, returnedAt, withdrawnAt, closedAt, signDueDate, dueDate, signDueAt, dueAt, overdue, onTime
         case signedOnTime, outcome, feedback, returnReason, urgeCount, supervised, heads, eventCount, superseded
+        case contactPerson, contactPhone, openConflicts, conflicts, digest
     }
 }
 

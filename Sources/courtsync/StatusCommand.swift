@@ -33,6 +33,7 @@ struct StatusCommand: ParsableCommand {
         var head: Int64
         var matters: Int
         var quarantined: Int
+        var openConflicts: Int
         var daemon: DaemonView
     }
 
@@ -45,7 +46,7 @@ struct StatusCommand: ParsableCommand {
                     let replica = courtNode.replica
                     return (
                         try replica.eventCount(), try replica.headSequence(), try replica.matterCount(),
-                        try replica.quarantineCount()
+                        try replica.quarantineCount(), try replica.openConflictCount()
                     )
                 }
                 let record = DaemonRecord.running(in: dataDirectory)
@@ -54,7 +55,7 @@ struct StatusCommand: ParsableCommand {
                     courtName: courtNode.replica.directory[courtNode.identity.court]?.name ?? "",
                     nodeId: courtNode.identity.node.rawValue, role: config.role.rawValue, listen: config.listen,
                     hub: config.hub, peers: config.peers, events: counts.0, head: counts.1, matters: counts.2,
-                    quarantined: counts.3,
+                    quarantined: counts.3, openConflicts: counts.4,
                     daemon: .init(
                         running: record != nil, pid: record?.pid, url: record?.url, startedAt: record?.startedAt))
             }
@@ -73,6 +74,7 @@ struct StatusCommand: ParsableCommand {
                     ("事件数", String(view.events)),
                     ("事项数", String(view.matters)),
                     ("隔离事件", view.quarantined == 0 ? "0" : "\(view.quarantined)（courtsync quarantine 查看）"),
+                    ("待确认冲突", view.openConflicts == 0 ? "0" : "\(view.openConflicts)（courtsync conflicts 查看）"),
                     (
                         "守护进程",
                         view.daemon.running

@@ -22,7 +22,7 @@ struct FoldTests {
         #expect(matter.superseded.isEmpty)
     }
 
-    @Test("a withdrawal concurrent with a completion is superseded when the completion folds first")
+    @Test("a withdrawal concurrent with a completion is superseded, and both stay heads")
     func concurrentWithdrawal() throws {
         let create = Fixtures.create()
         let sign = Fixtures.act(.sign(note: ""), by: "粤0106", after: [create], at: 1_795_100_000_000)

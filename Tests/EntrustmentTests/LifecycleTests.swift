@@ -16,6 +16,11 @@ struct LifecycleTests {
         .urge: ([.entrusting, .superior, .hub], ["sent", "signed", "inProgress"], nil),
         .supervise: ([.superior, .hub], ["sent", "signed", "inProgress"], nil),
         .close: ([.entrusting], ["completed"], "closed"),
+        .edit: ([.entrusting, .entrusted], everyState, nil),
+        .acknowledge: ([.entrusting, .entrusted, .hub], everyState, nil),
+    ]
+    static let everyState: Set<String> = [
+        "sent", "signed", "inProgress", "completed", "closed", "returned", "withdrawn",
     ]
 
     static let cells: [(EventKind, Role, MatterState?)] = EventKind.allCases.flatMap { event in

@@ -176,4 +176,62 @@ struct DaemonNetworkTests {
         #expect(verdict.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
         Swift.print("hub held \(atKill) of \(total) events when killed")
     }
+
+    @Test("partitioned from each other by the hub's outage, the courts' concurrent acts settle alike everywhere")
+    func conflictAcrossDaemons() throws {
+        let net = try Network(["京0105", "粤0106"])
+        for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
+        let created = try net.run([
+            "matter", "create", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执500号", "--to", "粤0106",
+            "--kind", "vehicle:seize", "--json",
+        ])
+        let id = try #require(created.json["id"] as? String)
+        #expect(try eventually { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
+
+        // The courts reach each other only through the hub: while it is down they are partitioned.
+        #expect(net.daemons["最高法"]!.stop() == 0)
+        #expect(try net.run(["matter", "withdraw", "--data-dir", net.dir("京0105"), id, "--note", "已和解"]).status == 0)
+        #expect(try net.run(["matter", "sign", "--data-dir", net.dir("粤0106"), id]).status == 0)
+        #expect(
+            try net.run(["matter", "complete", "--data-dir", net.dir("粤0106"), id, "--outcome", "full"]).status == 0)
+        #expect(try net.matters("京0105")[id] == "withdrawn")
+
+        try net.daemons["最高法"]!.start(runner: net.cli)
+        func openConflicts(_ court: String) throws -> [[String: Any]] {
+            try net.run(["conflicts", "--data-dir", net.dir(court), "--json"]).json["conflicts"] as? [[String: Any]]
+                ?? []
+        }
+        func digest(_ court: String, for scope: String? = nil) throws -> String {
+            let extra = scope.map { ["--for", $0] } ?? []
+            return try net.run(["digest", "--data-dir", net.dir(court), "--json"] + extra).json["digest"] as? String
+                ?? "?"
+        }
+        for court in ["京0105", "粤0106", "最高法"] {
+            #expect(try eventually { try net.matters(court)[id] == "completed" }, "\(court)\n\(net.logs())")
+            #expect(try eventually { try openConflicts(court).count == 1 }, "\(court)")
+            let conflict = try openConflicts(court).first
+            #expect((conflict?["superseded"] as? [String: Any])?["kind"] as? String == "withdraw")
+            #expect(conflict?["rule"] as? String == "completeOverWithdraw")
+        }
+        #expect(try eventually { try digest("京0105") == digest("粤0106") })
+        #expect(try digest("最高法", for: "京0105") == digest("京0105"))
+        #expect(try digest("最高法", for: "粤0106") == digest("粤0106"))
+
+        // Acknowledged at 京0105; the acknowledgement reaches 粤0106 and the hub by itself.
+        let conflictID = try #require(try openConflicts("京0105").first?["id"] as? String)
+        let ack = try net.run([
+            "conflicts", "ack", conflictID, "--data-dir", net.dir("京0105"), "--note", "已与受托法院核实，账户已冻结",
+        ])
+        #expect(ack.status == 0, "\(ack.stderr)")
+        for court in ["粤0106", "最高法"] {
+            #expect(try eventually { try openConflicts(court).isEmpty }, "\(court)\n\(net.logs())")
+            let all =
+                try net.run(["conflicts", "--data-dir", net.dir(court), "--all", "--json"]).json["conflicts"]
+                as? [[String: Any]] ?? []
+            #expect(all.first?["status"] as? String == "acknowledged")
+            #expect(all.first?["acknowledgedBy"] as? String == "京0105")
+        }
+        #expect(try eventually { try digest("京0105") == digest("粤0106") })
+        #expect(try digest("最高法", for: "粤0106") == digest("粤0106"))
+    }
 }

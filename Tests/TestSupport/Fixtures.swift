@@ -70,10 +70,11 @@ public enum Fixtures {
 
     /// An act on the matter of `parent`, by `author`, on top of `parents`.
     public static func act(
-        _ action: EventAction, by author: String, after parents: [Event], at wall: Int64, counter: UInt32 = 0
+        _ action: EventAction, by author: String, after parents: [Event], at wall: Int64, counter: UInt32 = 0,
+        node origin: String? = nil
     ) -> Event {
         try! Event(
-            matterID: parents[0].matterID, author: code(author), origin: node("\(author).node"),
+            matterID: parents[0].matterID, author: code(author), origin: node(origin ?? "\(author).node"),
             timestamp: HybridTimestamp(wall: wall, counter: counter), parents: parents.map(\.id), action: action)
     }
 }

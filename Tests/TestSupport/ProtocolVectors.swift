@@ -65,6 +65,25 @@ public enum ProtocolVectors {
             .return(reason: .notInJurisdiction, feedback: "该不动产位于番禺区，不属本院辖区"))
         let urge1 = event(m1, beijing, bjNode, 2 * 86_400_000 + 5, 0, [start1], .urge(note: "请尽快反馈"))
         let close1 = event(m1, beijing, bjNode, 3 * 86_400_000, 0, [complete1, urge1], .close(note: ""))
+        let m3 = MatterID(court: beijing, year: 2026, sequence: 3)
+        let hub = Fixtures.code("最高法")
+        let hubNode = Fixtures.node("最高法.7d20aa45")
+        let create3 = event(
+            m3, beijing, bjNode, 120_000, 0, [],
+            .create(
+                MatterRequest(
+                    caseNumber: try! CaseNumber(parsing: "（2026）京0105执200号"), entrustedCourt: guangzhou,
+                    kind: .vehicleSeize, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23"))))
+        let sign3 = event(m3, guangzhou, gzNode, 3_600_000, 0, [create3], .sign(note: ""))
+        let withdraw3 = event(m3, beijing, bjNode, 3_700_000, 0, [create3], .withdraw(note: "当事人已和解"))
+        let complete3 = event(
+            m3, guangzhou, gzNode, 7_200_000, 0, [sign3], .complete(outcome: .full, feedback: "已扣押车辆 粤A·12345"))
+        let edit3 = event(
+            m3, beijing, bjNode, 7_300_000, 0, [withdraw3], .edit(field: .contactPhone, value: "010-6551 2345"))
+        let supervise3 = event(m3, hub, hubNode, 7_400_000, 0, [create3], .supervise(note: "请核实撤回情况"))
+        let ack3 = event(
+            m3, guangzhou, gzNode, 90_000_000, 0, [complete3, edit3, supervise3],
+            .acknowledge(conflict: withdraw3.id, note: "车辆已扣押，已电话告知委托法院"))
         return [
             Vector(
                 name: "01-empty", summary: "A change set with no events (what an export with nothing new writes).",
@@ -85,6 +104,14 @@ public enum ProtocolVectors {
                     senderCourt: guangzhou, senderNode: gzNode,
                     createdAt: Timestamp(milliseconds: t0 + 3 * 86_400_000 + 1000),
                     throughSequence: 8, events: [create1, create2, sign1, start1, complete1, return2, urge1, close1])),
+            Vector(
+                name: "04-conflict",
+                summary:
+                    "A withdrawal concurrent with a sign and a completion (the completion stands), an edit of the contact phone, supervision by the hub, and 粤0106's acknowledgement of the conflict.",
+                changeSet: ChangeSet(
+                    senderCourt: hub, senderNode: hubNode,
+                    createdAt: Timestamp(milliseconds: t0 + 90_001_000),
+                    throughSequence: 7, events: [create3, sign3, withdraw3, complete3, edit3, supervise3, ack3])),
         ]
     }
 
@@ -171,6 +198,10 @@ public enum ProtocolVectors {
                 payload = ["outcome": outcome.rawValue, "feedback": feedback]
             case .return(let reason, let feedback):
                 payload = ["reason": reason.rawValue, "feedback": feedback]
+            case .edit(let field, let value):
+                payload = ["field": field.rawValue, "value": value]
+            case .acknowledge(let conflict, let note):
+                payload = ["conflict": conflict.hex, "note": note]
             }
         }
 

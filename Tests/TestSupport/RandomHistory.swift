@@ -14,15 +14,19 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
-/// Random histories of one matter acted on by several courts that see each other's events only
-/// when they sync: concurrent branches, acts that the fold must supersede, merges.
+/// Random histories of one matter acted on by several nodes that see each other's events only
+/// when they sync: concurrent branches, acts the fold must supersede, concurrent edits,
+/// acknowledgements, merges. Every act is legal where it is made (each node checks it against
+/// its own view with ``Admission``), as a real node's would be.
 public enum RandomHistory {
-    /// The courts taking part and the acts each may try.
-    static let actors: [(court: String, acts: [EventKind])] = [
-        ("京0105", [.withdraw, .urge, .close]),
-        ("粤0106", [.sign, .start, .complete, .return]),
-        ("京03", [.urge, .supervise]),
-        ("最高法", [.urge, .supervise]),
+    /// The nodes taking part (粤0106 runs two, so that it can complete twice or complete and
+    /// return concurrently) and the acts each may try.
+    static let actors: [(court: String, node: String, acts: [EventKind])] = [
+        ("京0105", "京0105.node", [.withdraw, .urge, .close, .edit, .acknowledge]),
+        ("粤0106", "粤0106.a", [.sign, .start, .complete, .return, .edit, .acknowledge]),
+        ("粤0106", "粤0106.b", [.sign, .start, .complete, .return, .edit]),
+        ("京03", "京03.node", [.urge, .supervise]),
+        ("最高法", "最高法.hub", [.urge, .supervise, .acknowledge]),
     ]
 
     /// Every event of a random history of `steps` steps.
@@ -35,8 +39,8 @@ public enum RandomHistory {
         var wall: Int64 = 1_795_000_000_000
         for _ in 0..<steps {
             let who = Int.random(in: 0..<actors.count, using: &rng)
-            if Bool.random(using: &rng) {
-                // Sync: `who` learns everything another court knows.
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                // Sync: `who` learns everything another node knows.
                 let other = Int.random(in: 0..<actors.count, using: &rng)
                 let known = Set(views[who].map(\.id))
                 views[who] += views[other].filter { !known.contains($0.id) }
@@ -44,27 +48,46 @@ public enum RandomHistory {
                 continue
             }
             wall += Int64.random(in: 0...60_000, using: &rng)
-            let kind = actors[who].acts.randomElement(using: &rng)!
-            let action: EventAction =
-                switch kind {
-                case .complete: .complete(outcome: Outcome.allCases.randomElement(using: &rng)!, feedback: "反馈\(wall)")
-                case .return: .return(reason: .assetNotFound, feedback: "退回\(wall)")
-                case .sign: .sign(note: "")
-                case .start: .start(note: "")
-                case .withdraw: .withdraw(note: "")
-                case .urge: .urge(note: "催\(wall)")
-                case .supervise: .supervise(note: "")
-                default: .close(note: "")
-                }
+            let view = MatterFold.fold(views[who], directory: Fixtures.directory)!
+            let action = randomAction(actors[who].acts.randomElement(using: &rng)!, on: view, at: wall, using: &rng)
+            guard let action else { continue }
             let event = try! Event(
                 matterID: create.matterID, author: Fixtures.code(actors[who].court),
-                origin: Fixtures.node("\(actors[who].court).node"),
+                origin: Fixtures.node(actors[who].node),
                 timestamp: clocks[who].tick(now: Timestamp(milliseconds: wall)),
                 parents: MatterFold.heads(of: views[who]), action: action)
+            guard (try? Admission.check(event, history: views[who], directory: Fixtures.directory)) != nil else {
+                continue
+            }
             views[who].append(event)
             all.append(event)
         }
         return all
+    }
+
+    static func randomAction(
+        _ kind: EventKind, on view: Matter, at wall: Int64, using rng: inout SeededGenerator
+    ) -> EventAction? {
+        switch kind {
+        case .complete: return .complete(outcome: Outcome.allCases.randomElement(using: &rng)!, feedback: "反馈\(wall)")
+        case .return: return .return(reason: .assetNotFound, feedback: "退回\(wall)")
+        case .sign: return .sign(note: "")
+        case .start: return .start(note: "")
+        case .withdraw: return .withdraw(note: "")
+        case .urge: return .urge(note: "催\(wall)")
+        case .supervise: return .supervise(note: "")
+        case .close: return .close(note: "")
+        case .edit:
+            let field = DescriptiveField.allCases.randomElement(using: &rng)!
+            let value =
+                field == .contactPhone
+                ? "010-\(wall % 100_000_000)" : ["张三", "李四", "王五", ""].randomElement(using: &rng)!
+            return .edit(field: field, value: value)
+        case .acknowledge:
+            guard let open = view.openConflicts.randomElement(using: &rng) else { return nil }
+            return .acknowledge(conflict: open.id, note: "已核实")
+        case .create: return nil
+        }
     }
 
     /// The events in a random order in which every event comes after its parents.
