@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The small network of Nodes/network/ on 127.0.0.1: the hub, two high courts and four basic
 # courts, each a `courtsync serve` process with its own SQLite replica. A matter goes from
-# 京0105 to 粤0106 and its result comes back with nobody pressing sync.
+# 京0105 to 粤0106 and its result comes back with nobody pressing sync. Then 粤0106 goes offline,
+# both courts act on a second matter without seeing each other, and when it returns every node
+# settles the clash the same way: one conflict, acknowledged at one court, seen at the other.
 # Usage: bash Nodes/network-demo.sh [WORK_DIR] [--stay]   (--stay keeps the network up until Ctrl-C)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -35,10 +37,13 @@ for name in "${names[@]}"; do
 done
 
 step "启动守护进程 / start the daemons (logs: $work/NAME/serve.log)"
-for name in "${names[@]}"; do
-    "$repo/.build/debug/courtsync" serve --data-dir "$work/$name" >"$work/$name/serve.log" 2>&1 &
+declare -A pid_of
+start_daemon() { # NAME
+    "$repo/.build/debug/courtsync" serve --data-dir "$work/$1" >>"$work/$1/serve.log" 2>&1 &
     pids+=($!)
-done
+    pid_of[$1]=$!
+}
+for name in "${names[@]}"; do start_daemon "$name"; done
 for name in "${names[@]}"; do
     for _ in $(seq 100); do [ -f "$work/$name/daemon.json" ] && break; sleep 0.1; done
 done
@@ -78,6 +83,44 @@ done
 
 step "京0105 的同步链路 / 京0105's links"
 cs peers --data-dir "$work/jing0105"
+
+step "第二件事项送达后，粤0106 断网 / a second matter arrives, then 粤0106 goes offline"
+id2=$(cs matter create --data-dir "$work/jing0105" --case '（2026）京0105执124号' --to 粤0106 --kind vehicle:seize \
+    --debtor 李某 --json | sed -n 's/^  "id" : "\(.*\)",$/\1/p')
+wait_state "$work/yue0106" "$id2" sent
+kill -TERM "${pid_of[yue0106]}"
+wait "${pid_of[yue0106]}" 2>/dev/null || true
+rm -f "$work/yue0106/daemon.json"
+
+step "互不知情：京0105 撤回，粤0106 签收并扣押车辆 / each acts without seeing the other"
+cs matter withdraw --data-dir "$work/jing0105" "$id2" --note '当事人已和解' >/dev/null
+cs matter sign --data-dir "$work/yue0106" "$id2" >/dev/null
+cs matter complete --data-dir "$work/yue0106" "$id2" --outcome full --feedback '已扣押车辆 粤A·12345' >/dev/null
+echo "京0105: $(cs matter show --data-dir "$work/jing0105" "$id2" --json | sed -n 's/^    "stateName" : "\(.*\)",$/\1/p')"
+echo "粤0106: $(cs matter show --data-dir "$work/yue0106" "$id2" --json | sed -n 's/^    "stateName" : "\(.*\)",$/\1/p')"
+
+step "粤0106 恢复联网，各节点得出相同结论 / 粤0106 returns; every node settles it alike"
+start_daemon yue0106
+wait_state "$work/jing0105" "$id2" completed
+wait_state "$work/hub" "$id2" completed
+for _ in $(seq 200); do # until the withdrawal has reached 粤0106 too
+    cs conflicts --data-dir "$work/yue0106" --json | grep -q '"status" : "open"' && break
+    sleep 0.05
+done
+cs conflicts --data-dir "$work/jing0105"
+printf '京0105 自身摘要     %s\n' "$(cs digest --data-dir "$work/jing0105" --json | sed -n 's/^  "digest" : "\(.*\)",$/\1/p')"
+printf '指挥中心看 京0105   %s\n' "$(cs digest --data-dir "$work/hub" --for 京0105 --json | sed -n 's/^  "digest" : "\(.*\)",$/\1/p')"
+printf '粤0106 自身摘要     %s\n' "$(cs digest --data-dir "$work/yue0106" --json | sed -n 's/^  "digest" : "\(.*\)",$/\1/p')"
+printf '指挥中心看 粤0106   %s\n' "$(cs digest --data-dir "$work/hub" --for 粤0106 --json | sed -n 's/^  "digest" : "\(.*\)",$/\1/p')"
+
+step "京0105 确认冲突，粤0106 随即可见 / 京0105 acknowledges; 粤0106 sees it"
+conflict=$(cs conflicts --data-dir "$work/jing0105" --json | sed -n 's/^      "id" : "\(.*\)",$/\1/p' | head -1)
+cs conflicts ack "$conflict" --data-dir "$work/jing0105" --note '已与受托法院核实，车辆已扣押，另行申请解除' >/dev/null
+for _ in $(seq 200); do
+    cs conflicts --data-dir "$work/yue0106" --json | grep -q '"status" : "open"' || break
+    sleep 0.05
+done
+cs conflicts --data-dir "$work/yue0106" --all
 
 if [ "$stay" = 1 ]; then
     step "网络运行中，按 Ctrl-C 停止 / the network keeps running until Ctrl-C"

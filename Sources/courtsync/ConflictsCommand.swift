@@ -39,14 +39,18 @@ struct ListConflicts: ParsableCommand {
             var table = TextTable(headers: ["冲突ID", "委托编号", "状态", "规则", "被取代", "优先", "确认"])
             for v in views {
                 table.append([
-                    String(v.id.prefix(12)), v.matterId, v.statusName, v.ruleName,
-                    "\(v.superseded.kindName) \(v.superseded.author) \(v.superseded.recordedAt)",
-                    "\(v.winner.kindName) \(v.winner.author) \(v.winner.recordedAt)",
+                    String(v.id.prefix(12)), v.matterId, v.statusName, v.ruleName, side(v.superseded), side(v.winner),
                     v.acknowledgedBy.map { "\($0) \(v.acknowledgedAt ?? "")" } ?? "—",
                 ])
             }
             print(table.rendered)
         }
+    }
+
+    /// One side in a table cell: act, detail (shortened), court, time.
+    private func side(_ s: ConflictView.Side) -> String {
+        let detail = s.detail.isEmpty ? "" : "「\(s.detail.count > 16 ? s.detail.prefix(16) + "…" : s.detail)」"
+        return "\(s.kindName)\(detail) \(s.author) \(s.recordedAt)"
     }
 }
 
