@@ -13,6 +13,14 @@ struct MatterWork {
         byID = Dictionary(history.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
+    /// The entrusting and entrusted courts, fixed by the matter's `create` (`nil` until held).
+    var parties: (entrusting: CourtCode, entrusted: CourtCode)? {
+        for event in history {
+            if case .create(let request) = event.action { return (event.author, request.entrustedCourt) }
+        }
+        return nil
+    }
+
     /// Adds a stored event.
     mutating func add(_ event: Event) {
         history.append(event)

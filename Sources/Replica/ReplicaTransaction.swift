@@ -118,9 +118,7 @@ public struct ReplicaTransaction {
                 continue
             }
             try load(event.matterID)
-            if let court,
-                !isVisible(event, current: work[event.matterID]!.current(directory: replica.directory), to: court)
-            {
+            if let court, !isVisible(event, parties: work[event.matterID]!.parties, to: court) {
                 invisible.insert(event.matterID)
                 report.notVisible += 1
                 continue
@@ -169,10 +167,12 @@ public struct ReplicaTransaction {
     /// Whether `court` may see the event's matter: it is a party to it, a superior of a party, or
     /// the hub. A matter this replica does not hold yet is judged by its `create`; an act on an
     /// unknown matter passes here (admission refuses it).
-    private func isVisible(_ event: Event, current: Matter?, to court: CourtCode) -> Bool {
+    private func isVisible(
+        _ event: Event, parties held: (entrusting: CourtCode, entrusted: CourtCode)?, to court: CourtCode
+    ) -> Bool {
         let parties: (CourtCode, CourtCode)? =
-            if let current {
-                (current.entrustingCourt, current.entrustedCourt)
+            if let held {
+                held
             } else if case .create(let r) = event.action {
                 (event.author, r.entrustedCourt)
             } else { nil }

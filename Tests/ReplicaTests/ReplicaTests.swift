@@ -150,7 +150,7 @@ struct ReplicaTests {
             Fixtures.act(
                 .urge(note: "第\(index)次催办"), by: "京0105", after: [create], at: 1_795_000_100_000 + Int64(index))
         }
-        let report = try r.receive([create] + urges)
+        let report = try r.receive([create] + urges, visibleTo: Fixtures.code("粤0106"))
         #expect(report.stored == 3001)
         let matter = try #require(try r.replica.matter(create.matterID))
         #expect(matter.urgeCount == 3000)
