@@ -90,7 +90,8 @@ public final class Replica: Sendable {
     }
 
     /// Refolds the matters a migration left without a digest (the fold rules changed), in one
-    /// transaction.
+    /// transaction. The lookup uses the partial index `matters_stale`, so on an up-to-date replica
+    /// it reads nothing; a refold interrupted by a crash is finished at the next open.
     private func refoldStaleMatters() throws {
         let stale = try read { db in try String.fetchAll(db, sql: "SELECT id FROM matters WHERE digest = ''") }
         guard !stale.isEmpty else { return }

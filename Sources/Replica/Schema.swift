@@ -127,7 +127,7 @@ enum Schema {
         }
         migrator.registerMigration("v3-conflicts") { db in
             // Matters are refolded under the precedence rules when the replica opens (their
-            // digest is empty until then).
+            // digest is empty until then; the partial index keeps that check free afterwards).
             try db.execute(
                 sql: """
                     ALTER TABLE matters ADD COLUMN contact_person TEXT;
@@ -156,6 +156,7 @@ enum Schema {
                         ack_at TEXT,
                         ack_note TEXT
                     );
+                    CREATE INDEX matters_stale ON matters(id) WHERE digest = '';
                     CREATE INDEX conflicts_by_matter ON conflicts(matter_id);
                     CREATE INDEX conflicts_by_status ON conflicts(status, superseded_at);
                     """)

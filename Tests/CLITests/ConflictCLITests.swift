@@ -11,8 +11,7 @@ struct ConflictCLITests {
         let base = Date(timeIntervalSince1970: 1_756_688_400)
         let formatter = ISO8601DateFormatter()
         formatter.timeZone = TimeZone(secondsFromGMT: 8 * 3600)
-        return formatter.string(from: base.addingTimeInterval(Double(minutes) * 60)).replacingOccurrences(
-            of: "Z", with: "+08:00")
+        return formatter.string(from: base.addingTimeInterval(Double(minutes) * 60))
     }
 
     func conflicts(_ courts: TwoCourts, _ dir: String, all: Bool = false, at now: String) throws -> [[String: Any]] {

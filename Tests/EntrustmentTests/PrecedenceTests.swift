@@ -197,7 +197,10 @@ struct PrecedenceTests {
     @Test("the note starts as the one sent with the matter")
     func noteStartsFromRequest() throws {
         let c = Fixtures.create()
-        guard case .create(var request) = c.action else { return }
+        guard case .create(var request) = c.action else {
+            Issue.record("the fixture is not a create event")
+            return
+        }
         request.note = "原始备注"
         let sent = try Event(
             matterID: c.matterID, author: c.author, origin: c.origin, timestamp: c.timestamp, parents: [],
