@@ -45,7 +45,9 @@ let package = Package(
         /// Node operations shared by the CLI and (later) the daemon: acts on matters, change files.
         .target(
             name: "Node",
-            dependencies: ["Entrustment", "SyncProtocol", "Replica"]
+            dependencies: [
+                "Entrustment", "SyncProtocol", "Replica", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         /// Sync between nodes: the protocol's server side, the per-link engine (cursors, backoff,
         /// quarantine), node.json and the URLSession transport. No HTTP server framework.
@@ -71,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "courtsync",
             dependencies: [
-                "Node", "SyncEngine", "Daemon",
+                "Node", "Replica", "SyncEngine", "Daemon",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,6 +83,7 @@ let package = Package(
             dependencies: [
                 "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/TestSupport"
         ),

@@ -27,26 +27,36 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step "初始化 7 个节点 / initialise the nodes in $work"
-for name in "${names[@]}"; do
-    court=$(sed -n 's/^  "court": "\(.*\)",$/\1/p' "$repo/Nodes/network/$name.json")
-    if [ "$name" = hub ]; then role=(--role hub); else role=(--court "$court"); fi
-    cs init --data-dir "$work/$name" "${role[@]}" --json >/dev/null
+court_of() { sed -n 's/^  "court": "\(.*\)",$/\1/p' "$repo/Nodes/network/$1.json"; }
+
+step "初始化 7 个节点 / initialise the nodes in $work (each with its own key pair, node.key)"
+cs init --data-dir "$work/hub" --role hub --json >/dev/null
+cp "$repo/Nodes/network/hub.json" "$work/hub/node.json"
+hub_key=$(cs hub key --data-dir "$work/hub")
+echo "最高法 → $work/hub   指挥中心公钥 $hub_key"
+for name in "${names[@]:1}"; do
+    cs init --data-dir "$work/$name" --court "$(court_of "$name")" --hub-key "$hub_key" --json >/dev/null
     cp "$repo/Nodes/network/$name.json" "$work/$name/node.json"
-    echo "$court → $work/$name"
+    echo "$(court_of "$name") → $work/$name"
 done
 
-step "启动守护进程 / start the daemons (logs: $work/NAME/serve.log)"
 declare -A pid_of
 start_daemon() { # NAME
     "$repo/.build/debug/courtsync" serve --data-dir "$work/$1" >>"$work/$1/serve.log" 2>&1 &
     pids+=($!)
     pid_of[$1]=$!
+    for _ in $(seq 100); do [ -f "$work/$1/daemon.json" ] && break; sleep 0.1; done
 }
-for name in "${names[@]}"; do start_daemon "$name"; done
-for name in "${names[@]}"; do
-    for _ in $(seq 100); do [ -f "$work/$name/daemon.json" ] && break; sleep 0.1; done
-done
+
+step "启动指挥中心，各法院节点注册，指挥中心审核批准 / register every court with the hub; hub staff approve"
+start_daemon hub
+for name in "${names[@]:1}"; do cs register --data-dir "$work/$name" >/dev/null; done
+cs hub pending --data-dir "$work/hub"
+for name in "${names[@]:1}"; do cs hub approve --data-dir "$work/hub" "$(court_of "$name")" >/dev/null; done
+cs hub pending --all --data-dir "$work/hub"
+
+step "启动法院守护进程 / start the courts' daemons (logs: $work/NAME/serve.log)"
+for name in "${names[@]:1}"; do start_daemon "$name"; done
 cs status --data-dir "$work/hub"
 
 wait_state() { # DATA_DIR ID STATE

@@ -12,9 +12,22 @@ swift build --package-path "$repo" >/dev/null
 cs() { "$repo/.build/debug/courtsync" "$@"; }
 step() { printf '\n== %s\n' "$1"; }
 
-step "初始化两个法院节点 / initialise two nodes in $work"
-cs init --data-dir "$work/bj" --court 京0105
-cs init --data-dir "$work/gz" --court 粤0106
+step "初始化指挥中心与两个法院节点 / initialise the hub and two court nodes in $work"
+cs init --data-dir "$work/hub" --role hub >/dev/null
+hub_key=$(cs hub key --data-dir "$work/hub")
+cs init --data-dir "$work/bj" --court 京0105 --hub-key "$hub_key"
+cs init --data-dir "$work/gz" --court 粤0106 --hub-key "$hub_key" >/dev/null
+
+step "离线注册：申请文件交指挥中心审核批准，签名法院名录带回 / register by file; the hub approves"
+for dir in bj gz; do
+    cs register --data-dir "$work/$dir" --file "$work/register-$dir.json" >/dev/null
+    cs hub pending --data-dir "$work/hub" --import "$work/register-$dir.json" >/dev/null
+done
+cs hub approve --data-dir "$work/hub" 京0105 >/dev/null
+cs hub approve --data-dir "$work/hub" 粤0106
+cs hub directory --data-dir "$work/hub" --out "$work/directory.json"
+cs directory --data-dir "$work/bj" --import "$work/directory.json"
+cs directory --data-dir "$work/gz" --import "$work/directory.json" >/dev/null
 
 step "京0105 委托 粤0106 冻结银行存款 / create the matter"
 id=$(cs matter create --data-dir "$work/bj" --case '（2026）京0105执123号' --to 粤0106 --kind deposit:freeze \

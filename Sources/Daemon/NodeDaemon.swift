@@ -39,8 +39,7 @@ public enum NodeDaemon {
         let scheduler = SyncScheduler(node: node, config: config, links: links, notifier: notifier, logger: logger)
         let token = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
         let routes = SyncRoutes(
-            responder: responder, scheduler: scheduler, notifier: notifier, directory: node.replica.directory,
-            controlToken: token)
+            responder: responder, scheduler: scheduler, notifier: notifier, controlToken: token)
         let started = node.time.now()
         let startupLogger = logger
 

@@ -2,40 +2,56 @@ import Entrustment
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Node
 import ServiceLifecycle
 import SyncEngine
 
-/// The daemon's HTTP routes (`Protocol/sync.md` §4): the protocol's endpoints call the
-/// ``SyncResponder``; `/v1/control/sync` lets `courtsync sync` on this machine start a round.
+/// The daemon's HTTP routes (`Protocol/sync.md` §4). Every protocol endpoint authenticates the
+/// signed request first (``SyncResponder/authenticate(_:)``) except `POST /v1/register`, whose
+/// body is signed by the key it presents; `/v1/control/sync` lets `courtsync sync` on this
+/// machine start a round.
 struct SyncRoutes: Sendable {
     let responder: SyncResponder
     let scheduler: SyncScheduler
     let notifier: ChangeNotifier
-    let directory: CourtDirectory
     let controlToken: String
 
-    static let courtField = HTTPField.Name(SyncWire.courtHeader)!
-    static let nodeField = HTTPField.Name(SyncWire.nodeHeader)!
     static let headField = HTTPField.Name(SyncWire.headHeader)!
-    /// The largest handshake body accepted.
-    static let maxHelloBytes = 64 << 10
+    static let directoryField = HTTPField.Name(SyncWire.directoryHeader)!
+    /// The largest JSON body accepted (hello, registration).
+    static let maxJSONBytes = 64 << 10
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(JSONErrorMiddleware())
-        router.get("v1/health") { _, _ in try Self.json(await responder.health()) }
+        router.get("v1/health") { request, _ in
+            _ = try responder.authenticate(Self.incoming(request, body: []))
+            return try Self.json(await responder.health())
+        }
         router.post("v1/hello") { request, _ in
-            let body = try await request.body.collect(upTo: Self.maxHelloBytes)
+            let body = try await Self.collect(request, limit: Self.maxJSONBytes)
+            let requester = try responder.authenticate(Self.incoming(request, body: body))
             let hello: HelloRequest
             do {
-                hello = try JSONDecoder().decode(HelloRequest.self, from: Data(buffer: body))
+                hello = try JSONDecoder().decode(HelloRequest.self, from: Data(body))
             } catch {
                 throw SyncError.badRequest("the hello body is not a valid HelloRequest")
             }
-            return try Self.json(await responder.hello(hello))
+            return try Self.json(await responder.hello(hello, from: requester))
+        }
+        router.post("v1/register") { request, _ in
+            let body = try await Self.collect(request, limit: Self.maxJSONBytes)
+            return try Self.json(await responder.register(body: body))
+        }
+        router.get("v1/directory") { request, _ in
+            _ = try responder.authenticate(Self.incoming(request, body: []))
+            let document = try await responder.directory()
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: Array(document.encoded()))))
         }
         router.get("v1/changes") { request, _ in
-            let requester = try requester(of: request)
+            let requester = try responder.authenticate(Self.incoming(request, body: []))
             let query = request.uri.queryParameters
             guard let after = query.get("after", as: Int64.self) else {
                 throw SyncError.badRequest("the query needs after=N (an arrival sequence)")
@@ -51,19 +67,17 @@ struct SyncRoutes: Sendable {
             }
             return Response(
                 status: .ok,
-                headers: [.contentType: SyncWire.changeSetMediaType, Self.headField: String(answer.head)],
+                headers: [
+                    .contentType: SyncWire.changeSetMediaType, Self.headField: String(answer.head),
+                    Self.directoryField: String(answer.directoryVersion),
+                ],
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         router.post("v1/changes") { request, _ in
-            let requester = try requester(of: request)
             let limit = responder.limits.maxBodyBytes
-            let body: ByteBuffer
-            do {
-                body = try await request.body.collect(upTo: limit)
-            } catch {
-                throw SyncError(code: "tooLarge", status: 413, "the change set is over the limit of \(limit) bytes")
-            }
-            return try Self.json(await responder.push(from: requester, body: Array(buffer: body)))
+            let body = try await Self.collect(request, limit: limit)
+            let requester = try responder.authenticate(Self.incoming(request, body: body))
+            return try Self.json(await responder.push(from: requester, body: body))
         }
         router.post("v1/control/sync") { request, _ in
             guard request.headers[.authorization] == "Bearer \(controlToken)" else {
@@ -80,9 +94,23 @@ struct SyncRoutes: Sendable {
         return router
     }
 
-    private func requester(of request: Request) throws(SyncError) -> Requester {
-        try Requester.parse(
-            court: request.headers[Self.courtField], node: request.headers[Self.nodeField], directory: directory)
+    /// Reads a body of at most `limit` bytes, refusing a larger one with 413.
+    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+        do {
+            return Array(buffer: try await request.body.collect(upTo: limit))
+        } catch {
+            throw SyncError(code: "tooLarge", status: 413, "the request body is over the limit of \(limit) bytes")
+        }
+    }
+
+    /// The request as the authenticator sees it: method, target as sent, headers and body.
+    static func incoming(_ request: Request, body: [UInt8]) -> IncomingRequest {
+        var headers: [String: String] = [:]
+        for field in request.headers where headers[field.name.canonicalName] == nil {
+            headers[field.name.canonicalName] = field.value
+        }
+        return IncomingRequest(
+            method: request.method.rawValue, target: request.uri.description, headers: headers, body: body)
     }
 
     static func json(_ value: some Encodable) throws -> Response {

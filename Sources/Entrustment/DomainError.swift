@@ -23,6 +23,12 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let illegalTransition = Code(rawValue: "illegalTransition")
         public static let malformedEvent = Code(rawValue: "malformedEvent")
         public static let inconsistentMatter = Code(rawValue: "inconsistentMatter")
+        /// A signature (of an event, a request, a directory or a registration) does not verify.
+        public static let badSignature = Code(rawValue: "badSignature")
+        /// A node the court directory does not list, or whose key is not (yet) approved.
+        public static let unknownKey = Code(rawValue: "unknownKey")
+        /// A node whose key the hub revoked or rejected.
+        public static let revokedKey = Code(rawValue: "revokedKey")
     }
 
     /// What kind of problem this is.

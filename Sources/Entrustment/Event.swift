@@ -25,6 +25,10 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
     public let action: EventAction
     /// The canonical encoding (`Protocol/changeset.md` §3).
     public let encoded: [UInt8]
+    /// The origin node's Ed25519 signature of the id (``SignaturePurpose/event``), `nil` until
+    /// signed. It is not part of the encoding or the id: the id names the act, the signature
+    /// says which key vouched for it (``KeyRegistry/verify(_:)``).
+    public private(set) var signature: [UInt8]? = nil
 
     /// Records an act; checks field limits and computes the encoding and id.
     public init(
@@ -59,6 +63,25 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
         guard encoded == bytes else {
             throw DomainError(.malformedEvent, "event encoding is not canonical (parents unsorted or duplicated?)")
         }
+    }
+
+    /// The event signed with its origin node's private key.
+    public func signed(with key: Curve25519.Signing.PrivateKey) -> Event {
+        var copy = self
+        copy.signature = SignaturePurpose.event.sign(id.bytes, with: key)
+        return copy
+    }
+
+    /// The event carrying a signature received with it (checked later, against the directory).
+    public func withSignature(_ signature: [UInt8]) throws(DomainError) -> Event {
+        guard signature.count == SignaturePurpose.signatureLength else {
+            throw DomainError(
+                .malformedEvent,
+                "a signature has \(SignaturePurpose.signatureLength) bytes, not \(signature.count)")
+        }
+        var copy = self
+        copy.signature = signature
+        return copy
     }
 
     /// The physical time at which the act was recorded.

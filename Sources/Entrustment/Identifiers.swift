@@ -95,19 +95,10 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses 64 lowercase or uppercase hex digits.
     public init(hex: String) throws(DomainError) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64 else {
-            throw DomainError(.malformedEvent, "invalid event id \"\(hex)\": expected 64 hex digits")
+        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else {
+            throw DomainError(.malformedEvent, "invalid event id \"\(hex.prefix(80))\": expected 64 hex digits")
         }
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for i in stride(from: 0, to: 64, by: 2) {
-            guard let high = Self.nibble(utf8[i]), let low = Self.nibble(utf8[i + 1]) else {
-                throw DomainError(.malformedEvent, "invalid event id \"\(hex)\": expected 64 hex digits")
-            }
-            out.append(high << 4 | low)
-        }
-        bytes = out
+        self.bytes = bytes
     }
 
     /// 64 lowercase hex digits.
@@ -116,13 +107,4 @@ public struct EventID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { hex }
 
     public static func < (lhs: EventID, rhs: EventID) -> Bool { lhs.bytes.lexicographicallyPrecedes(rhs.bytes) }
-
-    private static func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: c - 48
-        case 97...102: c - 87
-        case 65...70: c - 55
-        default: nil
-        }
-    }
 }

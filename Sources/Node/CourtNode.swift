@@ -1,3 +1,4 @@
+import Crypto
 import Entrustment
 import Foundation
 import Replica
@@ -11,6 +12,8 @@ public final class CourtNode: Sendable {
     public let replica: Replica
     /// Where "now" comes from.
     public let time: any TimeSource
+    /// This node's private key (`DATA_DIR/node.key`): signs its events and requests.
+    let signingKey: Curve25519.Signing.PrivateKey
 
     /// The replica file inside a data directory.
     public static func replicaPath(in dataDirectory: URL) -> String {
@@ -26,13 +29,38 @@ public final class CourtNode: Sendable {
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)
         }
+        do throws(NodeError) {
+            signingKey = try NodeKeyFile.load(from: dataDirectory)
+            let anchor: TrustAnchor
+            do { anchor = try replica.trustAnchor() } catch {
+                throw NodeError(code: error.code.rawValue, error.message)
+            }
+            guard anchor.publicKey == NodeKeyFile.publicKeyHex(signingKey) else {
+                throw NodeError(
+                    code: "corruptKey",
+                    "\(NodeKeyFile.fileName) does not match the key this replica was created with: restore the original key file"
+                )
+            }
+        } catch {
+            try? replica.close()
+            throw error
+        }
     }
 
-    /// Initialises a new node: creates the data directory and the replica with the court's
-    /// identity, the court directory and the calendar.
+    /// How a new court node comes to trust the hub's key.
+    public enum HubTrust: Sendable {
+        /// The hub's public key, as `courtsync hub key` printed it (64 hex digits): pinned now.
+        case pinned(String)
+        /// Take the key the hub presents at the first registration (trust on first use).
+        case onFirstUse
+    }
+
+    /// Initialises a new node: creates the data directory, the node's key pair (`node.key`), and
+    /// the replica with the court's identity, the court directory and the calendar. A court's
+    /// node pins the hub's key (`hubTrust`); the hub's own node issues the first signed directory.
     public static func initialise(
         dataDirectory: URL, court: String, reference: ReferenceData, deadlinePolicy: DeadlinePolicy = .standard,
-        time: any TimeSource
+        hubTrust: HubTrust? = nil, time: any TimeSource
     ) throws(NodeError) -> CourtNode {
         let code: CourtCode
         do {
@@ -42,11 +70,33 @@ public final class CourtNode: Sendable {
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)
         }
+        let isHub = code == .supreme
+        var pinnedHubKey: String?
+        switch (isHub, hubTrust) {
+        case (true, nil): break
+        case (true, .some): throw NodeError(code: "invalidConfig", "the hub holds the hub key: no --hub-key for it")
+        case (false, nil):
+            throw NodeError(
+                code: "missingHubKey",
+                "a court's node must pin the hub's key: --hub-key KEY (run `courtsync hub key` on the hub), or --trust-hub-on-first-use"
+            )
+        case (false, .pinned(let key)?):
+            do { _ = try SignaturePurpose.publicKey(hex: key) } catch {
+                throw NodeError(code: "invalidField", "--hub-key: \(error.message)")
+            }
+            pinnedHubKey = key.lowercased()
+        case (false, .onFirstUse?): break
+        }
+        guard !FileManager.default.fileExists(atPath: replicaPath(in: dataDirectory)) else {
+            throw NodeError(code: "alreadyInitialised", "a replica already exists at \(replicaPath(in: dataDirectory))")
+        }
         do {
             try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         } catch {
             throw NodeError(code: "storage", "cannot create the data directory \(dataDirectory.path)")
         }
+        let key = try NodeKeyFile.create(in: dataDirectory)
+        let publicKey = NodeKeyFile.publicKeyHex(key)
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let identity = NodeIdentity(
             court: code,
@@ -54,12 +104,23 @@ public final class CourtNode: Sendable {
         do {
             let replica = try Replica.create(
                 at: replicaPath(in: dataDirectory), identity: identity, directory: reference.directory,
-                calendar: reference.calendar, deadlinePolicy: deadlinePolicy, now: time.now())
+                calendar: reference.calendar, deadlinePolicy: deadlinePolicy, publicKey: publicKey,
+                hubKey: isHub ? publicKey : pinnedHubKey, trustHubOnFirstUse: hubTrust.isOnFirstUse, now: time.now())
             try replica.close()
         } catch {
+            try? FileManager.default.removeItem(at: dataDirectory.appendingPathComponent(NodeKeyFile.fileName))
             throw NodeError(code: error.code.rawValue, error.message)
         }
-        return try CourtNode(dataDirectory: dataDirectory, time: time)
+        let node = try CourtNode(dataDirectory: dataDirectory, time: time)
+        if isHub {
+            do {
+                try node.approveSelf()
+            } catch {
+                try? node.close()
+                throw error
+            }
+        }
+        return node
     }
 
     /// This node's identity.
@@ -90,5 +151,12 @@ public final class CourtNode: Sendable {
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)
         }
+    }
+}
+
+extension Optional where Wrapped == CourtNode.HubTrust {
+    fileprivate var isOnFirstUse: Bool {
+        if case .onFirstUse? = self { return true }
+        return false
     }
 }

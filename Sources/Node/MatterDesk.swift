@@ -58,7 +58,8 @@ extension CourtNode {
             let id = try tx.nextMatterID(court: identity.court, year: sentOn.year)
             let event = try Event(
                 matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now), parents: [],
-                action: .create(request))
+                action: .create(request)
+            ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)
             return try tx.matter(id)!
         }
@@ -75,7 +76,8 @@ extension CourtNode {
             }
             let event = try Event(
                 matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
-                parents: matter.heads, action: action)
+                parents: matter.heads, action: action
+            ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)
             return try tx.matter(id)!
         }
@@ -104,7 +106,8 @@ extension CourtNode {
                 guard (current ?? "") != value else { continue }
                 let event = try Event(
                     matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
-                    parents: matter.heads, action: .edit(field: field, value: value))
+                    parents: matter.heads, action: .edit(field: field, value: value)
+                ).signed(with: signingKey)
                 try tx.append([event], origin: .local, now: now)
                 matter = try tx.matter(id)!
                 changed.append(field)

@@ -14,7 +14,7 @@ public struct QuarantinedEvent: Sendable, Hashable {
     public let matter: String
     /// Where it came from (a link's court, or a change file).
     public let source: String
-    /// The refusal's code (`missingParent`, `unknownMatter`, `clockAhead`, `rejectedEvent`).
+    /// The refusal's code (`missingParent`, `unknownMatter`, `clockAhead`, `unknownKey`).
     public let code: String
     /// The refusal, as one line.
     public let reason: String
@@ -29,7 +29,7 @@ public struct QuarantinedEvent: Sendable, Hashable {
 
     static let retryableCodes: Set<String> = [
         ReplicaError.Code.missingParent.rawValue, ReplicaError.Code.unknownMatter.rawValue,
-        ReplicaError.Code.clockAhead.rawValue,
+        ReplicaError.Code.clockAhead.rawValue, ReplicaError.Code.unknownKey.rawValue,
     ]
 }
 
@@ -42,14 +42,15 @@ extension ReplicaTransaction {
         try db.execute(
             sql: """
                 INSERT INTO quarantine (event_id, matter_id, source, code, reason, hlc_wall, hlc_counter,
-                    first_seen_at, last_tried_at, attempts, encoded)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                    first_seen_at, last_tried_at, attempts, encoded, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT (event_id) DO UPDATE SET code = excluded.code, reason = excluded.reason,
                     last_tried_at = excluded.last_tried_at, attempts = attempts + 1
                 """,
             arguments: [
                 event.id.hex, event.matterID.rawValue, source, code, reason, event.timestamp.wall,
                 Int64(event.timestamp.counter), now.rfc3339, now.rfc3339, Data(event.encoded),
+                Data(event.signature ?? []),
             ])
     }
 
@@ -84,14 +85,14 @@ extension ReplicaTransaction {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT source, encoded FROM quarantine WHERE code IN (\(codes.map { _ in "?" }.joined(separator: ",")))
+                SELECT source, encoded, signature FROM quarantine WHERE code IN (\(codes.map { _ in "?" }.joined(separator: ",")))
                 ORDER BY hlc_wall, hlc_counter, event_id LIMIT ?
                 """,
             arguments: StatementArguments(codes + [String(Self.quarantineRetryBatch)]))
         guard !rows.isEmpty else { return AppendReport() }
         var bySource: [(String, [Event])] = []
         for row in rows {
-            let event = try Event(decoding: [UInt8](row["encoded"] as Data))
+            let event = try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"])
             let source: String = row["source"]
             if let last = bySource.indices.last, bySource[last].0 == source {
                 bySource[last].1.append(event)
@@ -108,6 +109,7 @@ extension ReplicaTransaction {
             total.duplicates += report.duplicates
             total.notVisible += report.notVisible
             total.quarantined += report.quarantined
+            total.refused += report.refused
             total.touchedMatters = Array(Set(total.touchedMatters + report.touchedMatters)).sorted()
         }
         return total

@@ -63,7 +63,9 @@ extension Replica {
     public func events(of matter: MatterID) throws(ReplicaError) -> [StoredEvent] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT arrival_seq, stored_at, encoded FROM events WHERE matter_id = ? ORDER BY arrival_seq",
+                db,
+                sql:
+                    "SELECT arrival_seq, stored_at, encoded, signature FROM events WHERE matter_id = ? ORDER BY arrival_seq",
                 arguments: [matter.rawValue]
             ).map(Self.storedEvent)
         }
@@ -89,12 +91,13 @@ extension Replica {
             var through = sequence
             let rows = try Row.fetchCursor(
                 db,
-                sql: "SELECT arrival_seq, matter_id, encoded FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
+                sql:
+                    "SELECT arrival_seq, matter_id, encoded, signature FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
                 arguments: [sequence])
             while let row = try rows.next() {
                 through = row["arrival_seq"]
                 if court != nil, visible[row["matter_id"]] != true { continue }
-                events.append(try Event(decoding: [UInt8](row["encoded"] as Data)))
+                events.append(try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"]))
             }
             return (events, through)
         }
@@ -113,6 +116,6 @@ extension Replica {
     private static func storedEvent(_ row: Row) throws -> StoredEvent {
         StoredEvent(
             sequence: row["arrival_seq"], storedAt: try Timestamp(rfc3339: row["stored_at"]),
-            event: try Event(decoding: [UInt8](row["encoded"] as Data)))
+            event: try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"]))
     }
 }

@@ -44,7 +44,7 @@ extension Replica {
         after: Int64, for selection: ChangeSelection, maxEvents: Int, maxBytes: Int
     ) throws(ReplicaError) -> ChangeBatch {
         let (sql, arguments) = selectionQuery(
-            columns: "e.arrival_seq, e.encoded", after: after, selection: selection,
+            columns: "e.arrival_seq, e.encoded, e.signature", after: after, selection: selection,
             suffix: "ORDER BY e.arrival_seq LIMIT ?")
         return try read { db in
             let head = try Int64.fetchOne(db, sql: "SELECT max(arrival_seq) FROM events") ?? 0
@@ -57,7 +57,7 @@ extension Replica {
                     batch.through = last
                     return batch
                 }
-                batch.events.append(try Event(decoding: encoded))
+                batch.events.append(try Replica.storedEvent(encoded: Data(encoded), signature: row["signature"]))
                 batch.payloadBytes += encoded.count
                 last = row["arrival_seq"]
             }

@@ -1,6 +1,7 @@
 import Entrustment
 import Foundation
 import GRDB
+import Synchronization
 
 /// A node's SQLite replica (`DATA_DIR/replica.sqlite`): its identity, the court directory and
 /// holiday calendar it works with, every event it holds, and the matters folded from them.
@@ -15,18 +16,20 @@ public final class Replica: Sendable {
     private let pool: DatabasePool
     /// Who this node is.
     public let identity: NodeIdentity
-    /// The court directory this node works with.
-    public let directory: CourtDirectory
     /// The holiday calendar for deadlines.
     public let calendar: HolidayCalendar
     /// How deadlines are set for new matters.
     public let deadlinePolicy: DeadlinePolicy
+    /// The courts and keys in force: from `Nodes/courts.json` at init, then from each signed
+    /// directory installed. Reloaded when another process (the CLI beside a daemon) installs one.
+    let trust: Mutex<TrustState>
 
     private init(pool: DatabasePool) throws(ReplicaError) {
         self.pool = pool
         do {
             let loaded = try pool.read { db in try Self.loadSettings(db) }
-            (identity, directory, calendar, deadlinePolicy) = loaded
+            (identity, calendar, deadlinePolicy) = loaded
+            trust = Mutex(try pool.read { db in try TrustState.load(db) })
         } catch let error as ReplicaError {
             throw error
         } catch {
@@ -35,9 +38,12 @@ public final class Replica: Sendable {
     }
 
     /// Creates a new replica file and records the node's identity, directory, calendar and policy.
+    /// `publicKey` is this node's Ed25519 public key (hex); `hubKey` the hub's, pinned now
+    /// (`nil` until the first registration if `trustHubOnFirstUse`).
     public static func create(
         at path: String, identity: NodeIdentity, directory: CourtDirectory, calendar: HolidayCalendar,
-        deadlinePolicy: DeadlinePolicy, now: Timestamp
+        deadlinePolicy: DeadlinePolicy, publicKey: String, hubKey: String?, trustHubOnFirstUse: Bool = false,
+        now: Timestamp
     ) throws(ReplicaError) -> Replica {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.alreadyInitialised, "a replica already exists at \(path)")
@@ -52,10 +58,14 @@ public final class Replica: Sendable {
                 let policy = String(decoding: try JSONEncoder().encode(deadlinePolicy), as: UTF8.self)
                 try db.execute(
                     sql: """
-                        INSERT INTO node (id, court_code, node_id, created_at, hlc_wall, hlc_counter, deadline_policy)
-                        VALUES (1, ?, ?, ?, 0, 0, ?)
+                        INSERT INTO node (id, court_code, node_id, created_at, hlc_wall, hlc_counter, deadline_policy,
+                            public_key, hub_key, trust_hub_on_first_use)
+                        VALUES (1, ?, ?, ?, 0, 0, ?, ?, ?, ?)
                         """,
-                    arguments: [identity.court.rawValue, identity.node.rawValue, now.rfc3339, policy])
+                    arguments: [
+                        identity.court.rawValue, identity.node.rawValue, now.rfc3339, policy, publicKey, hubKey,
+                        trustHubOnFirstUse,
+                    ])
                 try storeDirectory(directory, in: db)
                 try storeCalendar(calendar, in: db)
             }
@@ -158,20 +168,13 @@ public final class Replica: Sendable {
         return "\(error)"
     }
 
-    private static func loadSettings(_ db: Database) throws -> (
-        NodeIdentity, CourtDirectory, HolidayCalendar, DeadlinePolicy
-    ) {
+    private static func loadSettings(_ db: Database) throws -> (NodeIdentity, HolidayCalendar, DeadlinePolicy) {
         guard let node = try Row.fetchOne(db, sql: "SELECT court_code, node_id, deadline_policy FROM node WHERE id = 1")
         else {
             throw ReplicaError(.corrupt, "the replica has no node identity")
         }
         let identity = NodeIdentity(court: try CourtCode(node["court_code"]), node: try NodeID(node["node_id"]))
         let policy = try JSONDecoder().decode(DeadlinePolicy.self, from: Data((node["deadline_policy"] as String).utf8))
-        let courts = try Row.fetchAll(db, sql: "SELECT code, name, parent_code FROM courts").map { row in
-            Court(
-                code: try CourtCode(row["code"]), name: row["name"],
-                parent: try (row["parent_code"] as String?).map { try CourtCode($0) })
-        }
         var years: [HolidayCalendar.File.Year] = try Row.fetchAll(
             db, sql: "SELECT year, status FROM calendar_years ORDER BY year"
         )
@@ -185,12 +188,14 @@ public final class Replica: Sendable {
                 years[index].holidays.append(day)
             }
         }
-        return (identity, try CourtDirectory(courts), try HolidayCalendar(.init(years: years)), policy)
+        return (identity, try HolidayCalendar(.init(years: years)), policy)
     }
 
-    private static func storeDirectory(_ directory: CourtDirectory, in db: Database) throws {
+    static func storeDirectory(_ directory: CourtDirectory, in db: Database) throws {
+        try db.execute(sql: "UPDATE courts SET parent_code = NULL")
+        try db.execute(sql: "DELETE FROM courts")
         // Superiors first, so that the foreign key to the parent holds.
-        for court in directory.all {
+        for court in directory.all.sorted(by: { $0.level < $1.level }) {
             try db.execute(
                 sql: "INSERT INTO courts (code, name, level, province, parent_code) VALUES (?, ?, ?, ?, ?)",
                 arguments: [

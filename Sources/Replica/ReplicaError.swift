@@ -16,6 +16,13 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         case rejectedEvent
         /// A remote event is dated further ahead of this node's clock than the limit allows.
         case clockAhead
+        /// A signature does not verify (event, directory or registration).
+        case badSignature
+        /// An event's node is not in this replica's court directory (yet): it may arrive with the
+        /// next signed directory.
+        case unknownKey
+        /// An event signed by a key the hub rejected, or revoked before the event's time.
+        case revokedKey
         /// SQLite failed (disk full, read-only file, I/O error …).
         case storage
     }

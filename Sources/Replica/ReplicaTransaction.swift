@@ -23,6 +23,10 @@ public struct ReplicaTransaction {
         public var touchedMatters: [MatterID] = []
         /// Events refused and put in the quarantine (only with ``RefusalPolicy/quarantine(source:)``).
         public var quarantined: [Refusal] = []
+        /// Events refused outright and not stored: a signature that does not verify, a revoked or
+        /// rejected key, an act its author may not do (only with ``RefusalPolicy/quarantine(source:)``;
+        /// each is logged in the `refusals` table).
+        public var refused: [Refusal] = []
     }
 
     /// An event the replica refused, and why.
@@ -37,6 +41,10 @@ public struct ReplicaTransaction {
 
     let db: Database
     private let replica: Replica
+    /// The courts and keys in force for this transaction.
+    private let trust: TrustState
+    /// This node's own public key: its own acts verify before its registration is approved.
+    private let ownKey: String
     /// This node's hybrid logical clock; saved when the transaction commits.
     public private(set) var clock: HybridLogicalClock
     /// The matters this transaction has read or written: their events and, once needed, fold.
@@ -52,7 +60,12 @@ public struct ReplicaTransaction {
             throw ReplicaError(.corrupt, "the replica's clock counter is out of range")
         }
         clock = HybridLogicalClock(last: HybridTimestamp(wall: row["hlc_wall"], counter: counter))
+        trust = try replica.currentTrust(db)
+        ownKey = try String.fetchOne(db, sql: "SELECT public_key FROM node WHERE id = 1") ?? ""
     }
+
+    /// The court directory in force.
+    public var directory: CourtDirectory { trust.directory }
 
     /// A clock reading for a new local act.
     public mutating func tick(now: Timestamp) -> HybridTimestamp { clock.tick(now: now) }
@@ -60,7 +73,7 @@ public struct ReplicaTransaction {
     /// The matter as currently folded, if this replica holds it.
     public mutating func matter(_ id: MatterID) throws -> Matter? {
         try load(id)
-        return work[id]!.current(directory: replica.directory)
+        return work[id]!.current(directory: trust.directory)
     }
 
     /// The next free matter id for `court` in `year`.
@@ -127,9 +140,15 @@ public struct ReplicaTransaction {
                 try admit(event, origin: origin, now: now, maxClockAhead: maxClockAhead)
             } catch let refusal as ReplicaError where refusal.code != .storage {
                 guard case .quarantine(let source) = refusals else { throw refusal }
-                try quarantine(event, source: source, code: refusal.code.rawValue, reason: refusal.message, now: now)
-                report.quarantined.append(
-                    Refusal(event: event.id, code: refusal.code.rawValue, reason: refusal.message))
+                let entry = Refusal(event: event.id, code: refusal.code.rawValue, reason: refusal.message)
+                if QuarantinedEvent.retryableCodes.contains(refusal.code.rawValue) {
+                    try quarantine(event, source: source, code: entry.code, reason: entry.reason, now: now)
+                    report.quarantined.append(entry)
+                } else {
+                    try forgetQuarantined(event.id)
+                    try logRefusal(event, source: source, code: entry.code, reason: entry.reason, now: now)
+                    report.refused.append(entry)
+                }
                 continue
             }
             try insert(event, now: now, receivedFrom: receivedFrom)
@@ -158,7 +177,7 @@ public struct ReplicaTransaction {
     }
 
     private mutating func save(_ id: MatterID, now: Timestamp) throws {
-        guard let folded = work[id]!.current(directory: replica.directory) else {
+        guard let folded = work[id]!.current(directory: trust.directory) else {
             throw ReplicaError(.rejectedEvent, "matter \(id) has no create event")
         }
         try MatterRow.save(folded, firstStoredAt: now, in: db)
@@ -177,13 +196,14 @@ public struct ReplicaTransaction {
                 (event.author, r.entrustedCourt)
             } else { nil }
         guard let (entrusting, entrusted) = parties else { return true }
-        return !Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: replica.directory).isEmpty
+        return !Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: trust.directory).isEmpty
     }
 
     /// The checks before an event is stored: parents held and of the same matter, ``Admission``
     /// against the matter as it stood where the event was made, and (for remote events) the clock
     /// lead. Throws a ``ReplicaError`` naming the refusal.
     private mutating func admit(_ event: Event, origin: Origin, now: Timestamp, maxClockAhead: Int64) throws {
+        try verifySignature(event)
         for parent in event.parents {
             let parentMatter = try matterID(ofEvent: parent)
             guard let parentMatter else {
@@ -201,8 +221,8 @@ public struct ReplicaTransaction {
         }
         let holdsMatter = !work[event.matterID]!.history.isEmpty
         do {
-            let before = work[event.matterID]!.state(before: event, directory: replica.directory)
-            try Admission.check(event, after: before, holdsMatter: holdsMatter, directory: replica.directory)
+            let before = work[event.matterID]!.state(before: event, directory: trust.directory)
+            try Admission.check(event, after: before, holdsMatter: holdsMatter, directory: trust.directory)
         } catch {
             throw ReplicaError(
                 error.code == .inconsistentMatter && !holdsMatter ? .unknownMatter : .rejectedEvent, error.message)
@@ -215,11 +235,51 @@ public struct ReplicaTransaction {
         }
     }
 
+    /// Checks the event's signature and its node's key against the directory in force; this
+    /// node's own acts verify against its own key until the directory lists it.
+    private func verifySignature(_ event: Event) throws {
+        do {
+            if event.origin == replica.identity.node, trust.registry[event.origin] == nil {
+                let own = try KeyRegistry([
+                    RegisteredNode(
+                        court: replica.identity.court, node: replica.identity.node, publicKey: ownKey,
+                        status: .approved, requestedAt: "")
+                ])
+                try own.verify(event)
+            } else {
+                try trust.registry.verify(event)
+            }
+        } catch {
+            let code: ReplicaError.Code =
+                switch error.code {
+                case .unknownKey: .unknownKey
+                case .revokedKey: .revokedKey
+                case .forbiddenRole: .rejectedEvent
+                default: .badSignature
+                }
+            throw ReplicaError(code, error.message)
+        }
+    }
+
+    /// Logs an event refused outright (it is not stored).
+    private func logRefusal(_ event: Event, source: String, code: String, reason: String, now: Timestamp) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO refusals (event_id, matter_id, origin, author, source, code, reason, refused_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                event.id.hex, event.matterID.rawValue, event.origin.rawValue, event.author.rawValue, source, code,
+                reason, now.rfc3339,
+            ])
+    }
+
     /// The events of one matter held by this replica, in arrival order.
     func storedEvents(of matter: MatterID) throws -> [Event] {
-        try Data.fetchAll(
-            db, sql: "SELECT encoded FROM events WHERE matter_id = ? ORDER BY arrival_seq", arguments: [matter.rawValue]
-        ).map { try Event(decoding: [UInt8]($0)) }
+        try Row.fetchAll(
+            db, sql: "SELECT encoded, signature FROM events WHERE matter_id = ? ORDER BY arrival_seq",
+            arguments: [matter.rawValue]
+        ).map { try Replica.storedEvent(encoded: $0["encoded"], signature: $0["signature"]) }
     }
 
     private func matterID(ofEvent id: EventID) throws -> String? {
@@ -234,14 +294,14 @@ public struct ReplicaTransaction {
         try db.execute(
             sql: """
                 INSERT INTO events (id, matter_id, kind, author, origin, hlc_wall, hlc_counter, recorded_at, parents,
-                    stored_at, encoded, received_from)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    stored_at, encoded, received_from, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 event.id.hex, event.matterID.rawValue, event.kind.rawValue, event.author.rawValue,
                 event.origin.rawValue, event.timestamp.wall, Int64(event.timestamp.counter), event.recordedAt.rfc3339,
                 event.parents.map(\.hex).joined(separator: " "), now.rfc3339, Data(event.encoded),
-                receivedFrom?.rawValue,
+                receivedFrom?.rawValue, Data(event.signature ?? []),
             ])
     }
 

@@ -161,6 +161,64 @@ enum Schema {
                     CREATE INDEX conflicts_by_status ON conflicts(status, superseded_at);
                     """)
         }
+        migrator.registerMigration("v4-trust") { db in
+            // Events are signed from this version on; an older replica holding events cannot be
+            // upgraded (its events carry no signature). Such replicas exist only from development builds.
+            let held = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            guard held == 0 else {
+                throw ReplicaError(
+                    .corrupt,
+                    "this replica holds \(held) unsigned events from a build before signed events (schema v3): initialise a new node and register it"
+                )
+            }
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN signature BLOB NOT NULL DEFAULT x'';
+                    ALTER TABLE quarantine ADD COLUMN signature BLOB NOT NULL DEFAULT x'';
+                    ALTER TABLE node ADD COLUMN public_key TEXT NOT NULL DEFAULT '';
+                    ALTER TABLE node ADD COLUMN hub_key TEXT;
+                    ALTER TABLE node ADD COLUMN trust_hub_on_first_use INTEGER NOT NULL DEFAULT 0;
+                    CREATE TABLE trust_directory (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        version INTEGER NOT NULL,
+                        issued_at TEXT NOT NULL,
+                        installed_at TEXT NOT NULL,
+                        payload BLOB NOT NULL,
+                        signature BLOB NOT NULL
+                    );
+                    CREATE TABLE node_keys (
+                        node_id TEXT PRIMARY KEY,
+                        court TEXT NOT NULL,
+                        public_key TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        requested_at TEXT NOT NULL,
+                        decided_at TEXT,
+                        revoked_at TEXT
+                    );
+                    CREATE TABLE registrations (
+                        node_id TEXT PRIMARY KEY,
+                        court TEXT NOT NULL,
+                        public_key TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        requested_at TEXT NOT NULL,
+                        received_at TEXT NOT NULL,
+                        decided_at TEXT,
+                        revoked_at TEXT
+                    );
+                    CREATE TABLE refusals (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id TEXT NOT NULL,
+                        matter_id TEXT NOT NULL,
+                        origin TEXT NOT NULL,
+                        author TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        code TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        refused_at TEXT NOT NULL
+                    );
+                    CREATE INDEX registrations_by_court ON registrations(court, status);
+                    """)
+        }
         return migrator
     }
 }

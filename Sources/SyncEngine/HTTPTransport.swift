@@ -1,4 +1,5 @@
 import Foundation
+import Node
 import Replica
 
 #if canImport(FoundationNetworking)
@@ -8,16 +9,17 @@ import Replica
 /// The wire protocol over HTTP/1.1 with FoundationNetworking's `URLSession`.
 public final class HTTPTransport: SyncTransport {
     private let base: URL
-    private let identity: NodeIdentity
+    private let signer: RequestSigner?
     private let session: URLSession
     private let requestTimeout: Double
     private let maxBodyBytes: Int
 
-    /// A transport to the node at `base`, identifying as `identity`. Each request may take its
-    /// long-poll wait plus `requestTimeout` seconds; larger response bodies than `maxBodyBytes` are refused.
-    public init(base: URL, identity: NodeIdentity, requestTimeout: Double, maxBodyBytes: Int) {
+    /// A transport to the node at `base`, signing its requests with `signer` (`nil`: unsigned,
+    /// for registration only). Each request may take its long-poll wait plus `requestTimeout`
+    /// seconds; larger response bodies than `maxBodyBytes` are refused.
+    public init(base: URL, signer: RequestSigner?, requestTimeout: Double, maxBodyBytes: Int) {
         self.base = base
-        self.identity = identity
+        self.signer = signer
         self.requestTimeout = requestTimeout
         self.maxBodyBytes = maxBodyBytes
         let configuration = URLSessionConfiguration.ephemeral
@@ -41,11 +43,33 @@ public final class HTTPTransport: SyncTransport {
         let query = "after=\(after)&wait=\(wait)&maxEvents=\(maxEvents)&maxBytes=\(maxBytes)"
         let (data, response) = try await send(
             "GET", path: "v1/changes?\(query)", body: nil, contentType: nil, timeout: wait + requestTimeout)
-        guard let headText = response.value(forHTTPHeaderField: SyncWire.headHeader), let head = Int64(headText) else {
+        guard let headText = response.value(forHTTPHeaderField: SyncWire.headHeader), let head = Int64(headText),
+            let versionText = response.value(forHTTPHeaderField: SyncWire.directoryHeader),
+            let directoryVersion = Int(versionText)
+        else {
             throw SyncError(
-                code: "badResponse", status: response.statusCode, "the pull response has no \(SyncWire.headHeader)")
+                code: "badResponse", status: response.statusCode,
+                "the pull response lacks \(SyncWire.headHeader) or \(SyncWire.directoryHeader)")
         }
-        return PulledChanges(body: [UInt8](data), head: head)
+        return PulledChanges(body: [UInt8](data), head: head, directoryVersion: directoryVersion)
+    }
+
+    public func directory() async throws -> SignedDirectory {
+        let (data, _) = try await send(
+            "GET", path: "v1/directory", body: nil, contentType: nil, timeout: requestTimeout)
+        do {
+            return try SignedDirectory.decode(data)
+        } catch {
+            throw SyncError(code: "badResponse", status: 200, "\(base.absoluteString): \(error.message)")
+        }
+    }
+
+    /// `POST /v1/register` (unsigned: the body is signed by the key it presents).
+    public func register(_ request: RegistrationRequest) async throws -> RegistrationReceipt {
+        let body = try JSONEncoder().encode(request)
+        let (data, _) = try await send(
+            "POST", path: "v1/register", body: body, contentType: "application/json", timeout: requestTimeout)
+        return try decode(RegistrationReceipt.self, data)
     }
 
     public func push(_ changeSet: [UInt8]) async throws -> PushReceipt {
@@ -64,8 +88,14 @@ public final class HTTPTransport: SyncTransport {
         var request = URLRequest(url: url)
         request.httpMethod = method
         request.timeoutInterval = timeout
-        request.setValue(SyncWire.encodeHeader(identity.court.rawValue), forHTTPHeaderField: SyncWire.courtHeader)
-        request.setValue(SyncWire.encodeHeader(identity.node.rawValue), forHTTPHeaderField: SyncWire.nodeHeader)
+        if let signer {
+            let components = URLComponents(url: url.absoluteURL, resolvingAgainstBaseURL: true)
+            let path = components?.percentEncodedPath ?? url.path
+            let target = components?.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
+            for (name, value) in signer.headers(method: method, target: target, body: [UInt8](body ?? Data())) {
+                request.setValue(value, forHTTPHeaderField: name)
+            }
+        }
         request.setValue(SyncWire.software, forHTTPHeaderField: "User-Agent")
         if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
         request.httpBody = body

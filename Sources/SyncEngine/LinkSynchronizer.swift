@@ -84,7 +84,21 @@ public final class LinkSynchronizer: Sendable {
                 state.remoteHead = head
             }
         }
+        try await refreshDirectory(remoteVersion: response.directoryVersion)
         return response
+    }
+
+    /// Fetches and installs the remote's signed court directory if it is newer than the one
+    /// installed here. Any node may relay it: it is verified against the pinned hub key.
+    public func refreshDirectory(remoteVersion: Int) async throws {
+        let local = try await Blocking.run { [node] in try node.directoryVersion() }
+        guard remoteVersion > local else { return }
+        let document = try await transport.directory()
+        let result = try await Blocking.run { [node] in try node.install(document) }
+        if result.installed {
+            logger.notice("installed the signed court directory", metadata: ["version": "\(result.version)"])
+            await notifier?.changed()
+        }
     }
 
     /// One pull: asks for the changes after the pull cursor (waiting up to `wait` seconds at the
@@ -98,6 +112,7 @@ public final class LinkSynchronizer: Sendable {
         let pulled = try await transport.pull(
             after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
             maxBytes: config.limits.maxBytesPerSet)
+        try await refreshDirectory(remoteVersion: pulled.directoryVersion)
         var limits = ChangeSetLimits.standard
         limits.maxEncodedBytes = config.limits.maxBodyBytes
         let set = try ChangeSetCodec.decode(pulled.body, limits: limits)
@@ -149,6 +164,15 @@ public final class LinkSynchronizer: Sendable {
         stats.eventsStored = report.stored
         stats.duplicates = report.duplicates
         stats.quarantined = report.quarantined.count
+        stats.refused = report.refused.count
+        for refusal in report.refused {
+            logger.warning(
+                "refused a pulled event",
+                metadata: [
+                    "event": "\(refusal.event.hex.prefix(12))", "code": "\(refusal.code)",
+                    "reason": "\(refusal.reason)",
+                ])
+        }
         stats.bytesReceived = bytes
         stats.payloadBytesReceived = set.events.reduce(0) { $0 + $1.encoded.count }
         return (stats, through < head)
@@ -187,6 +211,14 @@ public final class LinkSynchronizer: Sendable {
                 "\(url) acknowledged sequence \(receipt.acknowledged), not the \(batch.through) it was sent")
         }
         try await recordPush(through: receipt.acknowledged, stored: receipt.stored, bytes: body.count, now: now)
+        if !receipt.refused.isEmpty {
+            logger.error(
+                "the remote refused events",
+                metadata: [
+                    "count": "\(receipt.refused.count)",
+                    "first": "\(receipt.refused[0].event.prefix(12)): \(receipt.refused[0].reason)",
+                ])
+        }
         if !receipt.quarantined.isEmpty {
             logger.warning(
                 "the remote quarantined events",
@@ -202,6 +234,7 @@ public final class LinkSynchronizer: Sendable {
         stats.eventsSent = batch.events.count
         stats.duplicates = receipt.duplicates
         stats.quarantined = receipt.quarantined.count
+        stats.refused = receipt.refused.count
         stats.bytesSent = body.count
         stats.payloadBytesSent = batch.payloadBytes
         return (stats, batch.hasMore)

@@ -56,8 +56,26 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         public var maxLongPollSeconds: Double = 30
         /// How far ahead of this node's clock a received event may be dated (seconds).
         public var maxClockAheadSeconds: Int = 3_600
+        /// How far a signed request's timestamp may be from this node's clock (seconds); nonces
+        /// are remembered for as long, so a replay inside the window is refused too.
+        public var requestWindowSeconds: Int = 300
 
         public init() {}
+
+        /// Reads the limits; a limit the file does not name keeps its default (files written
+        /// before it existed stay valid).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Limits()
+            maxEventsPerSet = try c.decodeIfPresent(Int.self, forKey: .maxEventsPerSet) ?? d.maxEventsPerSet
+            maxBytesPerSet = try c.decodeIfPresent(Int.self, forKey: .maxBytesPerSet) ?? d.maxBytesPerSet
+            maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
+            maxLongPollSeconds = try c.decodeIfPresent(Double.self, forKey: .maxLongPollSeconds) ?? d.maxLongPollSeconds
+            maxClockAheadSeconds =
+                try c.decodeIfPresent(Int.self, forKey: .maxClockAheadSeconds) ?? d.maxClockAheadSeconds
+            requestWindowSeconds =
+                try c.decodeIfPresent(Int.self, forKey: .requestWindowSeconds) ?? d.requestWindowSeconds
+        }
     }
 
     /// `court` or `hub`.
@@ -164,6 +182,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             ("limits.maxBytesPerSet", Double(limits.maxBytesPerSet)),
             ("limits.maxBodyBytes", Double(limits.maxBodyBytes)),
             ("limits.maxClockAheadSeconds", Double(limits.maxClockAheadSeconds)),
+            ("limits.requestWindowSeconds", Double(limits.requestWindowSeconds)),
         ]
         for (name, value) in positive where !(value > 0) || !value.isFinite {
             throw NodeError(code: "invalidConfig", "node.json \(name) must be a positive number")

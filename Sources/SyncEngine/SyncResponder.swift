@@ -13,18 +13,81 @@ public final class SyncResponder: Sendable {
         public var body: [UInt8]
         public var head: Int64
         public var events: Int
+        /// The version of this node's signed court directory.
+        public var directoryVersion: Int
     }
 
     private let node: CourtNode
     private let config: NodeConfig
     private let notifier: ChangeNotifier
     private let logger: Logger
+    private let authenticator: RequestAuthenticator
 
     public init(node: CourtNode, config: NodeConfig, notifier: ChangeNotifier, logger: Logger) {
         self.node = node
         self.config = config
         self.notifier = notifier
         self.logger = logger
+        authenticator = RequestAuthenticator(node: node, windowSeconds: config.limits.requestWindowSeconds)
+    }
+
+    /// Authenticates a request (`Protocol/sync.md` §3); every endpoint but `POST /v1/register`
+    /// calls this first. Refusals are logged with the caller's claimed identity.
+    public func authenticate(_ request: IncomingRequest) throws(SyncError) -> Requester {
+        do {
+            return try authenticator.authenticate(request)
+        } catch {
+            logger.warning(
+                "refused a request",
+                metadata: [
+                    "code": "\(error.code)", "path": "\(request.target.prefix(80))",
+                    "node": "\(request.header(SyncWire.nodeHeader).flatMap(SyncWire.decodeHeader) ?? "-")",
+                    "reason": "\(error.message)",
+                ])
+            throw error
+        }
+    }
+
+    /// `GET /v1/directory`: the signed court directory this node holds.
+    public func directory() async throws(SyncError) -> SignedDirectory {
+        let node = self.node
+        let document: SignedDirectory?
+        do {
+            document = try await Blocking.run { try node.signedDirectory() }
+        } catch {
+            throw SyncError.storage("cannot read the directory: \(error)")
+        }
+        guard let document else {
+            throw SyncError(code: "notFound", status: 404, "this node holds no signed directory yet")
+        }
+        return document
+    }
+
+    /// `POST /v1/register` (the hub only, unauthenticated: the request is signed by the key it
+    /// presents): records a node's registration as pending for hub staff.
+    public func register(body: [UInt8]) async throws(SyncError) -> RegistrationReceipt {
+        guard node.isHub else {
+            throw SyncError(code: "notHub", status: 404, "registration is with the hub (最高法), not this node")
+        }
+        let request: RegistrationRequest
+        do {
+            request = try JSONDecoder().decode(RegistrationRequest.self, from: Data(body))
+        } catch {
+            throw SyncError.badRequest("the body is not a registration request")
+        }
+        let node = self.node
+        do {
+            let receipt = try await Blocking.run { try node.receiveRegistration(request) }
+            logger.notice(
+                "registration",
+                metadata: ["court": "\(request.court)", "node": "\(request.node)", "status": "\(receipt.status)"])
+            return receipt
+        } catch let error as NodeError {
+            let status = error.code == "badSignature" ? 401 : error.code == "storage" ? 500 : 400
+            throw SyncError(code: error.code, status: status, error.message)
+        } catch {
+            throw SyncError.storage("\(error)")
+        }
     }
 
     /// What this node tells callers about its limits.
@@ -43,7 +106,12 @@ public final class SyncResponder: Sendable {
     }
 
     /// `POST /v1/hello`: picks the newest version both sides speak.
-    public func hello(_ request: HelloRequest) async throws(SyncError) -> HelloResponse {
+    public func hello(_ request: HelloRequest, from requester: Requester) async throws(SyncError) -> HelloResponse {
+        guard request.court == requester.court.rawValue, request.node == requester.node.rawValue else {
+            throw SyncError(
+                code: "senderMismatch", status: 400,
+                "the hello names \(request.node), but the request is signed by \(requester.node)")
+        }
         guard let version = Set(request.versions).intersection(SyncWire.supportedVersions).max() else {
             throw SyncError(
                 code: "unsupportedVersion", status: 400,
@@ -57,7 +125,7 @@ public final class SyncResponder: Sendable {
         return HelloResponse(
             version: version, court: node.identity.court.rawValue, node: node.identity.node.rawValue,
             role: config.role.rawValue, software: SyncWire.software, time: node.time.now().rfc3339,
-            head: try await headSequence(), limits: limits)
+            head: try await headSequence(), limits: limits, directoryVersion: try await directoryVersion())
     }
 
     /// `GET /v1/changes`: the events after `after` that the requester may see, as a change set,
@@ -73,6 +141,7 @@ public final class SyncResponder: Sendable {
         let deadline = Date().addingTimeInterval(min(wait, config.limits.maxLongPollSeconds))
         var cursor = after
         let replica = node.replica
+        let directoryVersion = try await directoryVersion()
         while true {
             let seen = await notifier.version
             let from = cursor
@@ -88,10 +157,10 @@ public final class SyncResponder: Sendable {
             let remaining = deadline.timeIntervalSinceNow
             let stopping = await notifier.isShuttingDown
             if !batch.events.isEmpty || remaining <= 0 || stopping {
-                return try encode(batch)
+                return try encode(batch, directoryVersion: directoryVersion)
             }
             _ = await notifier.wait(beyond: seen, seconds: remaining)
-            if Task.isCancelled { return try encode(batch) }
+            if Task.isCancelled { return try encode(batch, directoryVersion: directoryVersion) }
         }
     }
 
@@ -119,12 +188,21 @@ public final class SyncResponder: Sendable {
                 "refused events of matters this court may not hold",
                 metadata: ["peer": "\(requester.node)", "count": "\(applied.notVisible)"])
         }
+        for refusal in applied.refused {
+            logger.warning(
+                "refused an event",
+                metadata: [
+                    "peer": "\(requester.node)", "event": "\(refusal.event.hex.prefix(12))", "code": "\(refusal.code)",
+                    "reason": "\(refusal.reason)",
+                ])
+        }
         return PushReceipt(
             acknowledged: Int64(set.throughSequence), stored: applied.stored, duplicates: applied.duplicates,
             notVisible: applied.notVisible,
             quarantined: applied.quarantined.map {
                 QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason)
-            })
+            },
+            refused: applied.refused.map { QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason) })
     }
 
     private func apply(_ set: ChangeSet, source: String) async throws(SyncError) -> ReplicaTransaction.AppendReport {
@@ -156,14 +234,25 @@ public final class SyncResponder: Sendable {
         return report
     }
 
-    private func encode(_ batch: ChangeBatch) throws(SyncError) -> PullAnswer {
+    private func encode(_ batch: ChangeBatch, directoryVersion: Int) throws(SyncError) -> PullAnswer {
         let set = ChangeSet(
             senderCourt: node.identity.court, senderNode: node.identity.node, createdAt: node.time.now(),
             throughSequence: UInt64(batch.through), events: batch.events)
         do {
-            return PullAnswer(body: try ChangeSetCodec.encode(set), head: batch.head, events: batch.events.count)
+            return PullAnswer(
+                body: try ChangeSetCodec.encode(set), head: batch.head, events: batch.events.count,
+                directoryVersion: directoryVersion)
         } catch {
             throw SyncError(code: "internal", status: 500, "cannot encode the change set: \(error.message)")
+        }
+    }
+
+    private func directoryVersion() async throws(SyncError) -> Int {
+        let node = self.node
+        do {
+            return try await Blocking.run { try node.directoryVersion() }
+        } catch {
+            throw SyncError.storage("cannot read the directory: \(error)")
         }
     }
 

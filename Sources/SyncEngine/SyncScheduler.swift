@@ -44,7 +44,8 @@ public final class SyncScheduler: Sendable {
             LinkSynchronizer(
                 court: link.court, url: link.url.absoluteString, node: node, config: config,
                 transport: HTTPTransport(
-                    base: link.url, identity: node.identity, requestTimeout: config.sync.requestTimeoutSeconds,
+                    base: link.url, signer: RequestSigner(node: node),
+                    requestTimeout: config.sync.requestTimeoutSeconds,
                     maxBodyBytes: config.limits.maxBodyBytes),
                 notifier: notifier, logger: logger)
         }

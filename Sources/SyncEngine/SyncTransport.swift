@@ -1,3 +1,6 @@
+import Foundation
+import Node
+
 /// The client side of one link: how requests reach the remote node. ``HTTPTransport`` speaks the
 /// wire protocol over HTTP; ``LocalTransport`` calls another node's ``SyncResponder`` in the same
 /// process (tests and simulations).
@@ -8,6 +11,8 @@ public protocol SyncTransport: Sendable {
     func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges
     /// `POST /v1/changes`.
     func push(_ changeSet: [UInt8]) async throws -> PushReceipt
+    /// `GET /v1/directory`: the signed court directory the remote holds.
+    func directory() async throws -> SignedDirectory
 }
 
 /// A pull's response as it arrived.
@@ -16,34 +21,52 @@ public struct PulledChanges: Sendable {
     public var body: [UInt8]
     /// The remote's highest arrival sequence.
     public var head: Int64
+    /// The version of the remote's signed court directory.
+    public var directoryVersion: Int
 
-    public init(body: [UInt8], head: Int64) {
+    public init(body: [UInt8], head: Int64, directoryVersion: Int) {
         self.body = body
         self.head = head
+        self.directoryVersion = directoryVersion
     }
 }
 
-/// Calls another node's ``SyncResponder`` directly, as the node `requester`.
+/// Calls another node's ``SyncResponder`` directly, with requests signed by `signer` and
+/// authenticated by the responder exactly as over HTTP.
 public struct LocalTransport: SyncTransport {
     private let responder: SyncResponder
-    private let requester: Requester
+    private let signer: RequestSigner
 
-    public init(to responder: SyncResponder, as requester: Requester) {
+    public init(to responder: SyncResponder, signer: RequestSigner) {
         self.responder = responder
-        self.requester = requester
+        self.signer = signer
+    }
+
+    private func authenticate(_ method: String, _ target: String, _ body: [UInt8] = []) throws -> Requester {
+        try responder.authenticate(
+            IncomingRequest(
+                method: method, target: target, headers: signer.headers(method: method, target: target, body: body),
+                body: body))
     }
 
     public func hello(_ request: HelloRequest) async throws -> HelloResponse {
-        try await responder.hello(request)
+        let body = try JSONEncoder().encode(request)
+        return try await responder.hello(request, from: authenticate("POST", "/v1/hello", Array(body)))
     }
 
     public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges {
+        let requester = try authenticate("GET", "/v1/changes?after=\(after)&wait=\(wait)")
         let answer = try await responder.pull(
             from: requester, after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes)
-        return PulledChanges(body: answer.body, head: answer.head)
+        return PulledChanges(body: answer.body, head: answer.head, directoryVersion: answer.directoryVersion)
     }
 
     public func push(_ changeSet: [UInt8]) async throws -> PushReceipt {
-        try await responder.push(from: requester, body: changeSet)
+        try await responder.push(from: authenticate("POST", "/v1/changes", changeSet), body: changeSet)
+    }
+
+    public func directory() async throws -> SignedDirectory {
+        _ = try authenticate("GET", "/v1/directory")
+        return try await responder.directory()
     }
 }

@@ -13,6 +13,8 @@ public enum SyncWire {
     public static let nodeHeader = "CourtSync-Node"
     /// On a pull response: the server's highest arrival sequence (for the caller's backlog).
     public static let headHeader = "CourtSync-Head"
+    /// On a pull response: the version of the server's signed court directory.
+    public static let directoryHeader = "CourtSync-Directory"
     /// The software name sent in the handshake.
     public static let software = "courtsync/0.3"
 
@@ -57,11 +59,15 @@ public struct HelloResponse: Codable, Sendable, Equatable {
     /// The server's highest arrival sequence.
     public var head: Int64
     public var limits: WireLimits
+    /// The version of the signed court directory the server holds: a caller holding an older one
+    /// fetches `GET /v1/directory`.
+    public var directoryVersion: Int
 
     public init(
         version: Int, court: String, node: String, role: String, software: String, time: String, head: Int64,
-        limits: WireLimits
+        limits: WireLimits, directoryVersion: Int
     ) {
+        self.directoryVersion = directoryVersion
         self.version = version
         self.court = court
         self.node = node
@@ -99,8 +105,15 @@ public struct PushReceipt: Codable, Sendable, Equatable {
     public var notVisible: Int
     /// Events the receiver could not apply yet and holds in its quarantine.
     public var quarantined: [QuarantineNotice]
+    /// Events the receiver refused outright and did not store (bad signature, revoked key, an
+    /// act the author may not do), each with its reason.
+    public var refused: [QuarantineNotice]
 
-    public init(acknowledged: Int64, stored: Int, duplicates: Int, notVisible: Int, quarantined: [QuarantineNotice]) {
+    public init(
+        acknowledged: Int64, stored: Int, duplicates: Int, notVisible: Int, quarantined: [QuarantineNotice],
+        refused: [QuarantineNotice]
+    ) {
+        self.refused = refused
         self.acknowledged = acknowledged
         self.stored = stored
         self.duplicates = duplicates
@@ -109,7 +122,7 @@ public struct PushReceipt: Codable, Sendable, Equatable {
     }
 }
 
-/// One quarantined event in a push receipt.
+/// One quarantined or refused event in a push receipt.
 public struct QuarantineNotice: Codable, Sendable, Equatable {
     public var event: String
     public var code: String

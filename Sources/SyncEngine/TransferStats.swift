@@ -11,6 +11,8 @@ public struct TransferStats: Sendable, Codable, Equatable {
     public var duplicates = 0
     /// Events put in a quarantine, here or at the remote.
     public var quarantined = 0
+    /// Events refused outright (not stored), here or at the remote.
+    public var refused = 0
     /// Bytes on the wire (compressed change sets), each way.
     public var bytesSent = 0
     public var bytesReceived = 0
@@ -29,6 +31,7 @@ public struct TransferStats: Sendable, Codable, Equatable {
         sum.eventsStored += rhs.eventsStored
         sum.duplicates += rhs.duplicates
         sum.quarantined += rhs.quarantined
+        sum.refused += rhs.refused
         sum.bytesSent += rhs.bytesSent
         sum.bytesReceived += rhs.bytesReceived
         sum.payloadBytesSent += rhs.payloadBytesSent

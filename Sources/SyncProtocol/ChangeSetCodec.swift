@@ -5,17 +5,21 @@ import Entrustment
 public enum ChangeSetCodec {
     /// The four bytes every change set starts with: `CSYN`.
     public static let magic: [UInt8] = Array("CSYN".utf8)
-    /// The format version this build writes and reads.
-    public static let formatVersion: UInt8 = 1
+    /// The format version this build writes and reads. Version 2 adds each event's signature.
+    public static let formatVersion: UInt8 = 2
     /// Compression method 1: zlib (RFC 1950).
     public static let zlibCompression: UInt8 = 1
 
-    /// Encodes a change set: header, SHA-256 checksum, zlib-compressed events.
+    /// Encodes a change set: header, SHA-256 checksum, zlib-compressed signed events.
     public static func encode(_ set: ChangeSet) throws(ChangeSetError) -> [UInt8] {
         var payload = ByteWriter()
         for event in set.events {
+            guard let signature = event.signature else {
+                throw ChangeSetError(.malformedEvent, "event \(event.id.hex.prefix(12)) is not signed")
+            }
             payload.write(varint: UInt64(event.encoded.count))
             payload.write(raw: event.encoded)
+            payload.write(raw: signature)
         }
         let compressed: [UInt8]
         do {
@@ -68,7 +72,8 @@ public enum ChangeSetCodec {
             let version = try r.readByte("format version")
             guard version == formatVersion else {
                 throw ChangeSetError(
-                    .unsupportedVersion, "format version \(version) is not supported (this build reads 1)")
+                    .unsupportedVersion,
+                    "format version \(version) is not supported (this build reads \(formatVersion))")
             }
             let compression = try r.readByte("compression")
             guard compression == zlibCompression else {
@@ -156,7 +161,10 @@ public enum ChangeSetCodec {
                     .malformedEvent, "event \(index) is \(length) bytes, over the limit of \(FieldLimits.eventBytes)")
             }
             do {
-                events.append(try Event(decoding: Array(p.readRaw(count: Int(length), "event \(index)"))))
+                let event = try Event(decoding: Array(p.readRaw(count: Int(length), "event \(index)")))
+                let signature = Array(
+                    try p.readRaw(count: SignaturePurpose.signatureLength, "event \(index) signature"))
+                events.append(try event.withSignature(signature))
             } catch let failure as ByteReader.Failure {
                 throw ChangeSetError(
                     .lengthMismatch, "payload holds fewer events than the header's \(header.count): \(failure)")

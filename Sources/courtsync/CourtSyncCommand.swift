@@ -18,7 +18,7 @@ struct CourtSyncCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,
             StatusCommand.self, QuarantineCommand.self, ConflictsCommand.self, DigestCommand.self, CourtsCommand.self,
-            ExportCommand.self, ImportCommand.self,
+            ExportCommand.self, ImportCommand.self, RegisterCommand.self, HubCommand.self, DirectoryCommand.self,
         ]
     )
 }

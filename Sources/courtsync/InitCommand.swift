@@ -10,7 +10,9 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "初始化节点 — create a node's data directory, replica and node.json.",
         discussion: """
-            A court's node: --court CODE (法院代字), optionally --hub URL and --peer CODE=URL for the courts it exchanges with directly. The hub (最高法 指挥中心): --role hub.
+            A court's node: --court CODE (法院代字), --hub-key KEY (the hub's public key, printed on the hub by `courtsync hub key`), optionally --hub URL and --peer CODE=URL for the courts it exchanges with directly. The hub (最高法 指挥中心): --role hub.
+
+            Creates the node's Ed25519 key pair: the private key is DATA_DIR/node.key (mode 0600) and never leaves the node. Then run `courtsync register` and have hub staff approve the node (courtsync hub approve CODE).
             """)
 
     @OptionGroup var node: NodeOptions
@@ -26,6 +28,16 @@ struct InitCommand: ParsableCommand {
     var peer: [String] = []
     @Option(name: .customLong("nodes-dir"), help: "The folder with courts.json and calendar.json (default: Nodes/).")
     var nodesDir: String?
+    @Option(
+        name: .customLong("hub-key"),
+        help: "The hub's public key (64 hex digits, from `courtsync hub key` on the hub), pinned now.")
+    var hubKey: String?
+    @Flag(
+        name: .customLong("trust-hub-on-first-use"),
+        help:
+            "Take the hub's key from the hub at the first registration instead of --hub-key (unsafe on an untrusted network)."
+    )
+    var trustOnFirstUse = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -48,8 +60,23 @@ struct InitCommand: ParsableCommand {
             let config = NodeConfig(role: role, court: courtCode, listen: listen, hub: hub, peers: peers)
             try config.validate(directory: reference.directory)
             let dataDirectory = try node.dataDirectory()
+            let hubTrust: CourtNode.HubTrust?
+            switch (hubKey, trustOnFirstUse) {
+            case (let key?, false): hubTrust = .pinned(key)
+            case (nil, true): hubTrust = .onFirstUse
+            case (nil, false): hubTrust = nil
+            case (.some, true):
+                throw NodeError(code: "invalidConfig", "give --hub-key or --trust-hub-on-first-use, not both")
+            }
+            if trustOnFirstUse {
+                FileHandle.standardError.write(
+                    Data(
+                        "courtsync: warning: trusting the hub's key on first use: anyone who answers at the hub's address at registration could pose as the hub. Compare the fingerprint `courtsync register` prints with hub staff.\n"
+                            .utf8))
+            }
             let created = try CourtNode.initialise(
-                dataDirectory: dataDirectory, court: courtCode, reference: reference, time: .fromEnvironment())
+                dataDirectory: dataDirectory, court: courtCode, reference: reference, hubTrust: hubTrust,
+                time: .fromEnvironment())
             defer { try? created.close() }
             try config.save(to: dataDirectory)
             let court = created.replica.directory[created.identity.court]!
@@ -63,6 +90,7 @@ struct InitCommand: ParsableCommand {
                     var hub: String?
                     var peers: [NodeConfig.Peer]
                     var dataDir: String
+                    var publicKey: String
                     var courts: Int
                     var calendarYears: [Int]
                 }
@@ -70,7 +98,8 @@ struct InitCommand: ParsableCommand {
                     InitView(
                         court: court.code.rawValue, courtName: court.name, nodeId: created.identity.node.rawValue,
                         role: role.rawValue, listen: listen, hub: hub, peers: peers,
-                        dataDir: created.dataDirectory.path, courts: created.replica.directory.count,
+                        dataDir: created.dataDirectory.path, publicKey: created.publicKey,
+                        courts: created.replica.directory.count,
                         calendarYears: created.replica.calendar.years.keys.sorted()))
             } else {
                 let calendarYears = created.replica.calendar.years.keys.sorted().map(String.init)
@@ -78,6 +107,7 @@ struct InitCommand: ParsableCommand {
                     renderFields([
                         ("法院", "\(court.name)（\(court.code)）"),
                         ("节点", created.identity.node.rawValue),
+                        ("节点公钥", created.publicKey),
                         ("角色", role == .hub ? "指挥中心（hub）" : "法院节点（court）"),
                         ("监听地址", listen),
                         ("指挥中心", hub ?? "—"),

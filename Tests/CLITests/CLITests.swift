@@ -232,7 +232,13 @@ struct CLITests {
         }
         let temp = try TemporaryDirectory()
         defer { temp.remove() }
-        let initialised = try cli.run(["init", "--data-dir", temp.path("node").path, "--court", "京0105", "--json"])
+        let unpinned = try cli.run(["init", "--data-dir", temp.path("unpinned").path, "--court", "京0105", "--json"])
+        #expect(unpinned.status == 1 && unpinned.stderr.contains("--hub-key"))
+        #expect(!FileManager.default.fileExists(atPath: temp.path("unpinned").path))
+        let initialised = try cli.run([
+            "init", "--data-dir", temp.path("node").path, "--court", "京0105", "--json", "--hub-key",
+            String(repeating: "ab", count: 32),
+        ])
         #expect(initialised.status == 0)
         #expect(Set(initialised.json["calendarYears"] as? [Int] ?? []).isSuperset(of: [2024, 2025, 2026]))
         let help = try cli.run(["matter", "--help"])

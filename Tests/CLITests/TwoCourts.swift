@@ -9,6 +9,8 @@ struct TwoCourts {
     let cli: CommandRunner
     let beijing: String
     let guangzhou: String
+    /// The hub's data directory: it registers both courts and signs the directory they install.
+    let hub: String
 
     init() throws {
         temp = try TemporaryDirectory()
@@ -26,6 +28,7 @@ struct TwoCourts {
         cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": reference.path])
         beijing = temp.path("bj").path
         guangzhou = temp.path("gz").path
+        hub = temp.path("hub").path
     }
 
     /// Runs `courtsync` at a given time (RFC 3339).
@@ -42,9 +45,24 @@ struct TwoCourts {
         return result.json
     }
 
+    /// Initialises the hub and both courts (pinning the hub's key), registers the courts through
+    /// request files, has the hub approve them, and installs the signed directory on both.
     func initialise() throws {
-        _ = try json(["init", "--data-dir", beijing, "--court", "京0105"], at: "2025-09-01T09:00:00+08:00")
-        _ = try json(["init", "--data-dir", guangzhou, "--court", "粤0106"], at: "2025-09-01T09:00:00+08:00")
+        let at = "2025-09-01T09:00:00+08:00"
+        _ = try json(["init", "--data-dir", hub, "--role", "hub"], at: at)
+        let hubKey = try json(["hub", "key", "--data-dir", hub], at: at)["publicKey"] as! String
+        for (dir, court) in [(beijing, "京0105"), (guangzhou, "粤0106")] {
+            _ = try json(["init", "--data-dir", dir, "--court", court, "--hub-key", hubKey], at: at)
+            let request = temp.path("register-\(UUID().uuidString).json").path
+            _ = try json(["register", "--data-dir", dir, "--file", request], at: at)
+            _ = try json(["hub", "pending", "--data-dir", hub, "--import", request], at: at)
+            _ = try json(["hub", "approve", "--data-dir", hub, court], at: at)
+        }
+        let directory = temp.path("directory.json").path
+        _ = try json(["hub", "directory", "--data-dir", hub, "--out", directory], at: at)
+        for dir in [beijing, guangzhou] {
+            _ = try json(["directory", "--data-dir", dir, "--import", directory], at: at)
+        }
     }
 
     /// Carries everything `from` holds to `to` through a change file.

@@ -22,12 +22,13 @@ struct DaemonNetworkTests {
             cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
             for court in ["最高法"] + courts { ports[court] = FreePort.next() }
             let hubURL = "http://127.0.0.1:\(ports["最高法"]!)"
+            var hubKey = ""
             for court in ["最高法"] + courts {
                 var arguments = ["init", "--data-dir", dir(court), "--listen", "127.0.0.1:\(ports[court]!)"]
                 if court == "最高法" {
                     arguments += ["--role", "hub"]
                 } else {
-                    arguments += ["--court", court, "--hub", hubURL]
+                    arguments += ["--court", court, "--hub", hubURL, "--hub-key", hubKey]
                     for (a, b) in peers where a == court || b == court {
                         let other = a == court ? b : a
                         arguments += ["--peer", "\(other)=http://127.0.0.1:\(ports[other]!)"]
@@ -35,6 +36,10 @@ struct DaemonNetworkTests {
                 }
                 let result = try cli.run(arguments)
                 guard result.status == 0 else { throw DaemonError(message: result.stderr) }
+                if court == "最高法" {
+                    hubKey =
+                        try cli.run(["hub", "key", "--data-dir", dir(court), "--json"]).json["publicKey"] as! String
+                }
                 let file = URL(fileURLWithPath: dir(court)).appendingPathComponent("node.json")
                 var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
                 var sync = json["sync"] as! [String: Any]
@@ -44,6 +49,21 @@ struct DaemonNetworkTests {
                 edit(court, &json)
                 try JSONSerialization.data(withJSONObject: json).write(to: file)
                 daemons[court] = DaemonProcess(dataDirectory: URL(fileURLWithPath: dir(court)))
+            }
+            for court in courts { try enrol(court) }
+        }
+
+        /// Registers a court through a request file and has the hub approve it (the daemons
+        /// fetch the new signed directory by themselves).
+        func enrol(_ court: String) throws {
+            let request = folder.path("register-\(court).json").path
+            for arguments in [
+                ["register", "--data-dir", dir(court), "--file", request],
+                ["hub", "pending", "--data-dir", dir("最高法"), "--import", request],
+                ["hub", "approve", "--data-dir", dir("最高法"), court],
+            ] {
+                let result = try cli.run(arguments)
+                guard result.status == 0 else { throw DaemonError(message: result.stderr) }
             }
         }
 

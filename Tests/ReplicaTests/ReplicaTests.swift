@@ -115,7 +115,8 @@ struct ReplicaTests {
         let crossed = try Event(
             matterID: second.matterID, author: Fixtures.code("粤0106"), origin: Fixtures.node("粤0106.node"),
             timestamp: HybridTimestamp(wall: 1_795_100_000_000, counter: 0), parents: [first.id],
-            action: .sign(note: ""))
+            action: .sign(note: "")
+        ).testSigned()
         #expect { try r.receive([first, second, crossed]) } throws: { error in
             let error = error as! ReplicaError
             return error.code == .rejectedEvent && error.message.contains("another matter")

@@ -120,10 +120,10 @@ struct EngineTests {
         let bj = net.members["京0105"]!
         for sequence in 1...5 { _ = try bj.node.createMatter(draft(sequence)) }
         let hub = net.members["最高法"]!
-        let requester = Requester(court: bj.node.identity.court, node: bj.node.identity.node)
         let lossy = net.link(
             "京0105", to: "最高法",
-            transport: LosingAcknowledgements(inner: LocalTransport(to: hub.responder, as: requester)))
+            transport: LosingAcknowledgements(
+                inner: LocalTransport(to: hub.responder, signer: RequestSigner(node: bj.node))))
         try await lossy.handshake()
         await #expect(throws: SyncError.self) { try await lossy.pushRound() }
         #expect(try hub.node.replica.eventCount() == 5)
@@ -156,7 +156,7 @@ struct EngineTests {
                 let event = try Event(
                     matterID: id, author: bj.node.identity.court, origin: bj.node.identity.node,
                     timestamp: tx.tick(now: now), parents: [], action: .create(request))
-                try tx.append([event], origin: .local, now: now)
+                try tx.append([bj.node.signed(event)], origin: .local, now: now)
             }
         }
         let pushed = await net.sync("京0105", with: ["最高法"])
@@ -201,13 +201,19 @@ struct EngineTests {
     func versionNegotiation() async throws {
         let net = try InProcessNetwork()
         defer { net.remove() }
-        let hub = try net.add("最高法")
+        try net.add("最高法")
+        let bj = try net.add("京0105")
+        let caller = Requester(court: bj.node.identity.court, node: bj.node.identity.node)
+        let hub = net.hub
         let ok = try await hub.responder.hello(
-            HelloRequest(versions: [1, 7], court: "京0105", node: "京0105.a", role: "court", software: "x"))
+            HelloRequest(
+                versions: [1, 7], court: "京0105", node: caller.node.rawValue, role: "court", software: "x"),
+            from: caller)
         #expect(ok.version == 1)
         await #expect {
             try await hub.responder.hello(
-                HelloRequest(versions: [2], court: "京0105", node: "京0105.a", role: "court", software: "x"))
+                HelloRequest(versions: [2], court: "京0105", node: caller.node.rawValue, role: "court", software: "x"),
+                from: caller)
         } throws: { ($0 as? SyncError)?.code == "unsupportedVersion" }
     }
 
@@ -259,4 +265,6 @@ private struct LosingAcknowledgements: SyncTransport {
         _ = try await inner.push(changeSet)
         throw SyncError(code: "unreachable", status: 0, "connection reset after the body was sent")
     }
+
+    func directory() async throws -> SignedDirectory { try await inner.directory() }
 }

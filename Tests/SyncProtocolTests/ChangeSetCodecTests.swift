@@ -120,12 +120,33 @@ struct ChangeSetCodecTests {
         }
     }
 
+    @Test("an event without its signature is refused whole, and an unsigned event cannot be encoded")
+    func unsignedEvent() throws {
+        let event = Self.sample.events[0]
+        var payload = ByteWriter()
+        payload.write(varint: UInt64(event.encoded.count))
+        payload.write(raw: event.encoded)
+        let file = Self.handMade(
+            count: 1, payloadLength: UInt64(payload.bytes.count), compressed: try Zlib.compress(payload.bytes))
+        #expect { try ChangeSetCodec.decode(file) } throws: { error in
+            let error = error as! ChangeSetError
+            return error.code == .lengthMismatch && error.message.contains("signature")
+        }
+        let unsigned = try Event(
+            matterID: event.matterID, author: event.author, origin: event.origin, timestamp: event.timestamp,
+            parents: event.parents, action: event.action)
+        var set = Self.sample
+        set.events = [unsigned]
+        #expect { try ChangeSetCodec.encode(set) } throws: { ($0 as! ChangeSetError).code == .malformedEvent }
+    }
+
     @Test("a payload whose event count or length differs from the header is refused")
     func countMismatch() throws {
         let payloadEvent = Self.sample.events[0].encoded
         var payload = ByteWriter()
         payload.write(varint: UInt64(payloadEvent.count))
         payload.write(raw: payloadEvent)
+        payload.write(raw: Self.sample.events[0].signature!)
         let compressed = try Zlib.compress(payload.bytes)
         func file(count: UInt64) -> [UInt8] {
             Self.handMade(count: count, payloadLength: UInt64(payload.bytes.count), compressed: compressed)
@@ -145,8 +166,8 @@ struct ChangeSetCodecTests {
     ) -> [UInt8] {
         var header = ByteWriter()
         header.write(raw: ChangeSetCodec.magic)
-        header.write(byte: 1)
-        header.write(byte: 1)
+        header.write(byte: ChangeSetCodec.formatVersion)
+        header.write(byte: ChangeSetCodec.zlibCompression)
         header.write(string: "京0105")
         header.write(string: "京0105.n")
         header.write(varint: createdAt)

@@ -65,7 +65,8 @@ public enum Fixtures {
             due: date("2026-12-23"))
         return try! Event(
             matterID: MatterID(court: code(from), year: 2026, sequence: sequence), author: code(from),
-            origin: node("\(from).node"), timestamp: at, parents: [], action: .create(request))
+            origin: node("\(from).node"), timestamp: at, parents: [], action: .create(request)
+        ).testSigned()
     }
 
     /// An act on the matter of `parent`, by `author`, on top of `parents`.
@@ -75,6 +76,7 @@ public enum Fixtures {
     ) -> Event {
         try! Event(
             matterID: parents[0].matterID, author: code(author), origin: node(origin ?? "\(author).node"),
-            timestamp: HybridTimestamp(wall: wall, counter: counter), parents: parents.map(\.id), action: action)
+            timestamp: HybridTimestamp(wall: wall, counter: counter), parents: parents.map(\.id), action: action
+        ).testSigned()
     }
 }

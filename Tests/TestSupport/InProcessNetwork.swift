@@ -27,12 +27,20 @@ public final class InProcessNetwork: @unchecked Sendable {
         self.logger = logger
     }
 
-    /// Adds a node for `court` (`最高法` makes the hub) with the given limits.
+    /// Adds a node for `court` (`最高法` makes the hub) with the given limits. A court's node
+    /// pins the hub's key (the hub is added first if it is not there yet), registers, and (with
+    /// `approve`) is approved by the hub, whose new signed directory every member then installs.
     @discardableResult
-    public func add(_ court: String, limits: NodeConfig.Limits = NodeConfig.Limits()) throws -> Member {
+    public func add(
+        _ court: String, limits: NodeConfig.Limits = NodeConfig.Limits(), approve: Bool = true
+    ) throws -> Member {
         let reference = try ReferenceData(folder: Fixtures.nodesFolder)
+        let isHub = court == CourtCode.supreme.rawValue
+        if isHub, let existing = members[court] { return existing }
+        if !isHub, members[CourtCode.supreme.rawValue] == nil { try add(CourtCode.supreme.rawValue) }
         let node = try CourtNode.initialise(
-            dataDirectory: folder.path(court), court: court, reference: reference, time: SystemTimeSource())
+            dataDirectory: folder.path(court), court: court, reference: reference,
+            hubTrust: isHub ? nil : .pinned(hub.node.publicKey), time: SystemTimeSource())
         let config = NodeConfig(
             role: court == CourtCode.supreme.rawValue ? .hub : .court, court: court, limits: limits)
         let notifier = ChangeNotifier()
@@ -40,17 +48,31 @@ public final class InProcessNetwork: @unchecked Sendable {
             node: node, config: config, notifier: notifier,
             responder: SyncResponder(node: node, config: config, notifier: notifier, logger: logger))
         members[court] = member
+        if !isHub {
+            _ = try hub.node.receiveRegistration(node.registrationRequest())
+            if approve { try decide(.approve, court) }
+        }
         return member
+    }
+
+    /// The hub's member.
+    public var hub: Member { members[CourtCode.supreme.rawValue]! }
+
+    /// Hub staff's decision on `court`'s node, then the new signed directory installed everywhere.
+    public func decide(_ decision: RegistrationDecision, _ court: String) throws {
+        _ = try hub.node.decide(decision, court: court)
+        let document = try hub.node.signedDirectory()!
+        for member in members.values { try member.node.install(document) }
     }
 
     /// The link from `from` to `to`, over the given transport (default: straight to `to`'s responder).
     public func link(_ from: String, to: String, transport: (any SyncTransport)? = nil) -> LinkSynchronizer {
         let source = members[from]!
         let target = members[to]!
-        let requester = Requester(court: source.node.identity.court, node: source.node.identity.node)
         return LinkSynchronizer(
             court: target.node.identity.court, url: "local://\(to)", node: source.node, config: source.config,
-            transport: transport ?? LocalTransport(to: target.responder, as: requester), notifier: source.notifier,
+            transport: transport ?? LocalTransport(to: target.responder, signer: RequestSigner(node: source.node)),
+            notifier: source.notifier,
             logger: logger)
     }
 

@@ -35,7 +35,8 @@ public enum ProtocolVectors {
             try! Event(
                 matterID: matter, author: author, origin: node,
                 timestamp: HybridTimestamp(wall: t0 + offset, counter: counter), parents: parents.map(\.id),
-                action: action)
+                action: action
+            ).testSigned()
         }
         let m1 = MatterID(court: beijing, year: 2026, sequence: 1)
         let m2 = MatterID(court: beijing, year: 2026, sequence: 2)
@@ -121,12 +122,14 @@ public enum ProtocolVectors {
         var badMagic = good
         badMagic[0] = UInt8(ascii: "X")
         var badVersion = good
-        badVersion[4] = 2
+        badVersion[4] = 1
         var flipped = good
         flipped[good.count - 10] ^= 0x20
         return [
             Invalid(name: "bad-magic", bytes: badMagic, code: .badMagic, why: "first byte changed"),
-            Invalid(name: "bad-version", bytes: badVersion, code: .unsupportedVersion, why: "format version 2"),
+            Invalid(
+                name: "bad-version", bytes: badVersion, code: .unsupportedVersion,
+                why: "format version 1 (unsigned events, before Trust)"),
             Invalid(
                 name: "truncated", bytes: Array(good.prefix(good.count - 7)), code: .truncated, why: "last 7 bytes cut"),
             Invalid(name: "bit-flip", bytes: flipped, code: .checksumMismatch, why: "one payload bit flipped"),
@@ -169,6 +172,8 @@ public enum ProtocolVectors {
         var hlcWall: Int64
         var hlcCounter: UInt32
         var parents: [String]
+        var signature: String
+        var publicKey: String
         var kind: String
         var payload: [String: String?]
 
@@ -181,6 +186,8 @@ public enum ProtocolVectors {
             hlcWall = e.timestamp.wall
             hlcCounter = e.timestamp.counter
             parents = e.parents.map(\.hex)
+            signature = Hex.encode(e.signature ?? [])
+            publicKey = TestKeys.publicKey(for: e.origin)
             kind = e.kind.rawValue
             switch e.action {
             case .create(let r):
@@ -215,6 +222,8 @@ public enum ProtocolVectors {
             try c.encode(hlcWall, forKey: Key("hlcWall"))
             try c.encode(hlcCounter, forKey: Key("hlcCounter"))
             try c.encode(parents, forKey: Key("parents"))
+            try c.encode(signature, forKey: Key("signature"))
+            try c.encode(publicKey, forKey: Key("publicKey"))
             try c.encode(kind, forKey: Key("kind"))
             var p = c.nestedContainer(keyedBy: Key.self, forKey: Key("payload"))
             for (key, value) in payload { try p.encode(value, forKey: Key(key)) }

@@ -55,7 +55,8 @@ public enum RandomHistory {
                 matterID: create.matterID, author: Fixtures.code(actors[who].court),
                 origin: Fixtures.node(actors[who].node),
                 timestamp: clocks[who].tick(now: Timestamp(milliseconds: wall)),
-                parents: MatterFold.heads(of: views[who]), action: action)
+                parents: MatterFold.heads(of: views[who]), action: action
+            ).testSigned()
             guard (try? Admission.check(event, history: views[who], directory: Fixtures.directory)) != nil else {
                 continue
             }

@@ -1,0 +1,50 @@
+/// The court directory as the hub signs it (`Protocol/sync.md` §3): every court, every node
+/// registered for one with its public key and status, and the hub's own key. A node installs a
+/// directory only if the hub key it pinned at init verifies it and its version is newer.
+public struct TrustDirectory: Codable, Sendable, Equatable {
+    /// Raised by one for every directory the hub issues.
+    public var version: Int
+    /// When the hub issued it, RFC 3339.
+    public var issuedAt: String
+    /// The hub's node id.
+    public var hubNode: NodeID
+    /// The hub's public key, 64 hex digits (the key every node pins).
+    public var hubKey: String
+    /// Every court.
+    public var courts: [Court]
+    /// Every node the hub has decided on (approved, rejected or revoked).
+    public var nodes: [RegisteredNode]
+
+    public init(
+        version: Int, issuedAt: String, hubNode: NodeID, hubKey: String, courts: [Court], nodes: [RegisteredNode]
+    ) {
+        self.version = version
+        self.issuedAt = issuedAt
+        self.hubNode = hubNode
+        self.hubKey = hubKey
+        self.courts = courts
+        self.nodes = nodes
+    }
+
+    /// The courts, checked as a whole.
+    public func courtDirectory() throws(DomainError) -> CourtDirectory { try CourtDirectory(courts) }
+
+    /// The nodes, checked (each node once, keys readable, every court listed).
+    public func registry() throws(DomainError) -> KeyRegistry {
+        let codes = Set(courts.map(\.code))
+        for node in nodes where !codes.contains(node.court) {
+            throw DomainError(
+                .invalidDirectory, "node \(node.node) serves \(node.court), which the directory does not list")
+        }
+        return try KeyRegistry(nodes)
+    }
+
+    /// Checks the whole document before it is installed.
+    public func validate() throws(DomainError) {
+        guard version >= 1 else { throw DomainError(.invalidDirectory, "directory version \(version) is not positive") }
+        _ = try Timestamp(rfc3339: issuedAt)
+        _ = try SignaturePurpose.publicKey(hex: hubKey)
+        _ = try courtDirectory()
+        _ = try registry()
+    }
+}

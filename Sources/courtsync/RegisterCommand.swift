@@ -1,0 +1,101 @@
+import ArgumentParser
+import Entrustment
+import Foundation
+import Node
+import SyncEngine
+
+/// `courtsync register`: asks the hub to admit this node.
+struct RegisterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "register",
+        abstract: "注册节点 — send this node's court, node id and public key to the hub for approval.",
+        discussion: """
+            Sends to the hub in node.json, or, with --file, writes the signed request for hub staff to load with `courtsync hub pending --import FILE`. Hub staff then run `courtsync hub approve CODE`; until then every other node refuses this one.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @Option(name: .long, help: "Write the registration request to this file instead of sending it.")
+    var file: String?
+    @OptionGroup var output: OutputOptions
+
+    struct RegisterView: Encodable {
+        var court: String
+        var node: String
+        var publicKey: String
+        var fingerprint: String
+        var status: String
+        var file: String?
+        var hubKey: String?
+    }
+
+    func run() async throws {
+        try await reportingAsync(json: output.json) {
+            let dataDirectory = try node.dataDirectory()
+            let courtNode = try CourtNode(dataDirectory: dataDirectory, time: .fromEnvironment())
+            defer { try? courtNode.close() }
+            let request = courtNode.registrationRequest()
+            var view = RegisterView(
+                court: request.court, node: request.node, publicKey: request.publicKey,
+                fingerprint: String(request.publicKey.prefix(16)), status: "written", file: file,
+                hubKey: try courtNode.hubKey())
+            if let file {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                do {
+                    try encoder.encode(request).write(to: URL(fileURLWithPath: file), options: .atomic)
+                } catch {
+                    throw NodeError(code: "storage", "cannot write \(file): \(error.localizedDescription)")
+                }
+            } else {
+                let config = try NodeConfig.load(from: dataDirectory)
+                guard let hub = config.hub else {
+                    throw NodeError(
+                        code: "notConfigured", "node.json names no hub: pass --file to write the request instead")
+                }
+                let transport = HTTPTransport(
+                    base: try NodeConfig.parseURL(hub, what: "hub"), signer: nil,
+                    requestTimeout: config.sync.requestTimeoutSeconds, maxBodyBytes: 1 << 20)
+                let receipt: RegistrationReceipt
+                do {
+                    receipt = try await transport.register(request)
+                } catch let error as SyncError {
+                    throw NodeError(code: error.code, error.message)
+                }
+                if view.hubKey == nil {
+                    try courtNode.pinHubKeyOnFirstUse(receipt.hubKey)
+                    FileHandle.standardError.write(
+                        Data(
+                            "courtsync: warning: pinned the hub key \(receipt.hubKey) on first use: confirm its fingerprint \(receipt.hubKey.prefix(16)) with hub staff\n"
+                                .utf8))
+                } else if view.hubKey != receipt.hubKey {
+                    throw NodeError(
+                        code: "badSignature",
+                        "\(hub) presents hub key \(receipt.hubKey.prefix(16))…, not the pinned \(view.hubKey!.prefix(16))…: it is not the hub this node trusts"
+                    )
+                }
+                view.hubKey = receipt.hubKey
+                view.status = receipt.status
+            }
+            if output.json {
+                printJSON(view)
+            } else {
+                let status =
+                    file != nil
+                    ? "已写入 \(file!)（交指挥中心导入：courtsync hub pending --import）"
+                    : (RegistrationStatusLabel.chinese(view.status))
+                print(
+                    renderFields([
+                        ("法院", view.court), ("节点", view.node), ("节点公钥", view.publicKey),
+                        ("公钥指纹", view.fingerprint), ("注册状态", status),
+                    ]))
+            }
+        }
+    }
+}
+
+/// The Chinese label of a registration status as it travels (`pending` …).
+enum RegistrationStatusLabel {
+    static func chinese(_ raw: String) -> String {
+        RegistrationStatus(rawValue: raw).map { "\($0.chineseName)（\(raw)）" } ?? raw
+    }
+}
