@@ -54,6 +54,15 @@ public final class RequestAuthenticator: Sendable {
             let registry = try node.replica.keyRegistry()
             key = try registry.authenticate(node: requester.node, court: requester.court)
         } catch let error as DomainError {
+            if error.code == .unknownKey, node.isHub,
+                (try? node.registrations())?.contains(where: { $0.node == requester.node && $0.status == .pending })
+                    == true
+            {
+                throw SyncError(
+                    code: "unknownKey", status: 401,
+                    "node \(requester.node) is waiting for hub staff to approve its registration (待审核): courtsync hub approve \(requester.court)"
+                )
+            }
             throw SyncError(code: error.code.rawValue, status: error.code == .revokedKey ? 403 : 401, error.message)
         } catch {
             throw SyncError.storage("cannot read the court directory: \(error)")

@@ -1,0 +1,91 @@
+import Crypto
+import Entrustment
+import Testing
+import TestSupport
+
+/// Who may sign what: the directory's entries against events, table-driven.
+@Suite("key registry")
+struct KeyRegistryTests {
+    static let node = Fixtures.node("粤0106.a")
+    static let revokedAt = "2026-11-25T09:00:00+08:00"
+
+    static func entry(_ status: RegistrationStatus, court: String = "粤0106") -> RegisteredNode {
+        RegisteredNode(
+            court: Fixtures.code(court), node: node, publicKey: TestKeys.publicKey(for: node), status: status,
+            requestedAt: "2026-11-01T09:00:00+08:00", decidedAt: "2026-11-02T09:00:00+08:00",
+            revokedAt: status == .revoked ? revokedAt : nil)
+    }
+
+    /// A sign by 粤0106.a at `time`, signed with its key.
+    static func sign(at time: String) -> Event {
+        let create = Fixtures.create()
+        return try! Event(
+            matterID: create.matterID, author: Fixtures.code("粤0106"), origin: node,
+            timestamp: HybridTimestamp(wall: Fixtures.time(time).milliseconds, counter: 0), parents: [create.id],
+            action: .sign(note: "")
+        ).testSigned()
+    }
+
+    @Test(
+        "an event verifies only with an approved key of its author court, or a revoked one before revocation",
+        arguments: [
+            (RegistrationStatus.approved, "粤0106", "2026-11-26T09:00:00+08:00", nil),
+            (.revoked, "粤0106", "2026-11-24T09:00:00+08:00", nil),
+            (.revoked, "粤0106", "2026-11-25T09:00:00+08:00", DomainError.Code.revokedKey),
+            (.revoked, "粤0106", "2026-11-26T09:00:00+08:00", .revokedKey),
+            (.pending, "粤0106", "2026-11-24T09:00:00+08:00", .unknownKey),
+            (.rejected, "粤0106", "2026-11-24T09:00:00+08:00", .unknownKey),
+            (.approved, "粤0104", "2026-11-24T09:00:00+08:00", .forbiddenRole),
+        ] as [(RegistrationStatus, String, String, DomainError.Code?)])
+    func verification(status: RegistrationStatus, court: String, time: String, expected: DomainError.Code?) throws {
+        let registry = try KeyRegistry([Self.entry(status, court: court)])
+        let event = Self.sign(at: time)
+        if let expected {
+            #expect { try registry.verify(event) } throws: { ($0 as! DomainError).code == expected }
+        } else {
+            try registry.verify(event)
+        }
+    }
+
+    @Test("a forged, missing or foreign signature is refused; an unlisted node is unknown")
+    func badSignatures() throws {
+        let registry = try KeyRegistry([Self.entry(.approved)])
+        let good = Self.sign(at: "2026-11-24T09:00:00+08:00")
+        var flipped = good.signature!
+        flipped[10] ^= 0x01
+        let unsigned = try Event(
+            matterID: good.matterID, author: good.author, origin: good.origin, timestamp: good.timestamp,
+            parents: good.parents, action: good.action)
+        let foreign = good.signed(with: Curve25519.Signing.PrivateKey())
+        for event in [try good.withSignature(flipped), unsigned, foreign] {
+            #expect { try registry.verify(event) } throws: { ($0 as! DomainError).code == .badSignature }
+        }
+        let stranger = Fixtures.act(.sign(note: ""), by: "粤0106", after: [Fixtures.create()], at: 1, node: "粤0106.zz")
+        #expect { try registry.verify(stranger) } throws: { ($0 as! DomainError).code == .unknownKey }
+    }
+
+    @Test("a signature made for one purpose never passes for another")
+    func purposesAreSeparate() {
+        let key = Curve25519.Signing.PrivateKey()
+        let message = Array("the same bytes".utf8)
+        let signature = SignaturePurpose.request.sign(message, with: key)
+        #expect(SignaturePurpose.request.isValid(signature, of: message, by: key.publicKey))
+        for other in SignaturePurpose.allCases where other != .request {
+            #expect(!other.isValid(signature, of: message, by: key.publicKey))
+        }
+    }
+
+    @Test("a directory listing a node twice, an unreadable key or a revocation without a time is refused")
+    func invalidDirectories() {
+        var twice = TestKeys.directory()
+        twice.nodes.append(twice.nodes[0])
+        var badKey = TestKeys.directory()
+        badKey.nodes[0].publicKey = "not a key"
+        var noTime = TestKeys.directory()
+        noTime.nodes[0].status = .revoked
+        for directory in [twice, badKey, noTime] {
+            #expect(throws: DomainError.self) { try directory.validate() }
+        }
+        #expect(throws: Never.self) { try TestKeys.directory().validate() }
+    }
+}

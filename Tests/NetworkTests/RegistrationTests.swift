@@ -1,0 +1,149 @@
+import Foundation
+import Testing
+import TestSupport
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Registration and refusal over real HTTP: a hub daemon, a court registering with it, hub staff
+/// deciding, and hostile requests answered with JSON errors.
+@Suite("registration over HTTP", .serialized)
+struct RegistrationTests {
+    final class Setup {
+        let folder: TemporaryDirectory
+        let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+        let hub: DaemonProcess
+        let port = FreePort.next()
+
+        init(limits: [String: Any] = [:]) throws {
+            folder = try TemporaryDirectory()
+            hub = DaemonProcess(dataDirectory: folder.path("hub"))
+            try check(["init", "--data-dir", dir("hub"), "--role", "hub", "--listen", "127.0.0.1:\(port)"])
+            if !limits.isEmpty {
+                let file = folder.path("hub").appendingPathComponent("node.json")
+                var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+                json["limits"] = (json["limits"] as! [String: Any]).merging(limits) { $1 }
+                try JSONSerialization.data(withJSONObject: json).write(to: file)
+            }
+            try hub.start(runner: cli)
+        }
+
+        var url: String { "http://127.0.0.1:\(port)" }
+        func dir(_ name: String) -> String { folder.path(name).path }
+
+        @discardableResult
+        func check(_ arguments: [String]) throws -> CommandRunner.Result {
+            let result = try cli.run(arguments)
+            guard result.status == 0 else { throw DaemonError(message: "\(arguments): \(result.stderr)") }
+            return result
+        }
+
+        deinit {
+            hub.kill()
+            folder.remove()
+        }
+    }
+
+    @Test("a court registers, is refused until approved, syncs once approved, and is refused again once revoked")
+    func lifecycle() throws {
+        let setup = try Setup()
+        let court = setup.dir("bj")
+        let initialised = try setup.cli.run([
+            "init", "--data-dir", court, "--court", "京0105", "--hub", setup.url, "--trust-hub-on-first-use",
+        ])
+        #expect(initialised.status == 0 && initialised.stderr.contains("warning"))
+        let mode = try FileManager.default.attributesOfItem(atPath: court + "/node.key")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        let registered = try setup.check(["register", "--data-dir", court, "--json"])
+        #expect(registered.json["status"] as? String == "pending")
+        let hubKey = try setup.check(["hub", "key", "--data-dir", setup.dir("hub")]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(registered.json["hubKey"] as? String == hubKey)
+        let pending = try setup.check(["hub", "pending", "--data-dir", setup.dir("hub"), "--json"]).json
+        #expect((pending["nodes"] as? [[String: Any]])?.map { $0["court"] as? String } == ["京0105"])
+
+        let waiting = try setup.cli.run(["sync", "--data-dir", court, "--json"])
+        #expect(waiting.status == 1)
+        #expect(waiting.stdout.contains("waiting for hub staff to approve"))
+
+        try setup.check(["hub", "approve", "--data-dir", setup.dir("hub"), "京0105"])
+        _ = try setup.check([
+            "matter", "create", "--data-dir", court, "--case", "（2026）京0105执1号", "--to", "粤0106", "--kind",
+            "deposit:freeze",
+        ])
+        let synced = try setup.cli.run(["sync", "--data-dir", court, "--json"])
+        #expect(synced.status == 0, "\(synced.stderr)")
+        let directory = try setup.check(["directory", "--data-dir", court, "--json"]).json
+        #expect(directory["version"] as? Int == 2)
+        #expect(
+            (directory["nodes"] as? [[String: Any]])?.contains {
+                $0["court"] as? String == "京0105" && $0["status"] as? String == "approved"
+            } == true)
+
+        try setup.check(["hub", "revoke", "--data-dir", setup.dir("hub"), "京0105"])
+        let revoked = try setup.cli.run(["sync", "--data-dir", court, "--json"])
+        #expect(revoked.status == 1 && revoked.stdout.contains("revoked"))
+        let held = try setup.check(["matter", "list", "--data-dir", setup.dir("hub"), "--json"]).json
+        #expect((held["matters"] as? [Any])?.count == 1)
+    }
+
+    @Test("a node that pinned another hub key refuses the hub; a registration signed by another key is refused")
+    func wrongKeys() throws {
+        let setup = try Setup()
+        let court = setup.dir("gz")
+        try setup.check([
+            "init", "--data-dir", court, "--court", "粤0106", "--hub", setup.url, "--hub-key",
+            String(repeating: "0f", count: 32),
+        ])
+        let refused = try setup.cli.run(["register", "--data-dir", court])
+        #expect(refused.status == 1 && refused.stderr.contains("not the hub this node trusts"))
+
+        let file = setup.folder.path("request.json")
+        try setup.check(["register", "--data-dir", court, "--file", file.path])
+        var request = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+        request["node"] = "粤0106.other"
+        try JSONSerialization.data(withJSONObject: request).write(to: file)
+        let forged = try setup.cli.run(["hub", "pending", "--data-dir", setup.dir("hub"), "--import", file.path])
+        #expect(forged.status == 1 && forged.stderr.contains("not signed by the key"))
+        let listed = try setup.check(["hub", "pending", "--data-dir", setup.dir("hub"), "--all", "--json"]).json
+        let nodes = (listed["nodes"] as? [[String: Any]])?.compactMap { $0["node"] as? String } ?? []
+        #expect(!nodes.isEmpty && !nodes.contains("粤0106.other"))
+    }
+
+    @Test("unsigned, oversized and garbage requests get a specific JSON error and change nothing")
+    func hostileRequests() async throws {
+        let setup = try Setup(limits: ["maxBodyBytes": 4096])
+        func send(_ method: String, _ path: String, _ body: Data?, headers: [String: String] = [:]) async throws -> (
+            Int, [String: Any]
+        ) {
+            var request = URLRequest(url: URL(string: setup.url + path)!)
+            request.httpMethod = method
+            request.httpBody = body
+            for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+            let (data, response) = try await URLSession.shared.data(for: request)
+            let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+            return ((response as! HTTPURLResponse).statusCode, (json["error"] as? [String: Any]) ?? [:])
+        }
+        let identity = ["CourtSync-Court": "%E4%BA%AC0105", "CourtSync-Node": "x"]
+        let cases: [(String, String, Data?, [String: String], Int, String)] = [
+            ("GET", "/v1/changes?after=0", nil, [:], 401, "unauthenticated"),
+            ("GET", "/v1/health", nil, [:], 401, "unauthenticated"),
+            ("GET", "/v1/directory", nil, identity, 401, "unauthenticated"),
+            ("POST", "/v1/changes", Data(count: 5000), identity, 413, "tooLarge"),
+            ("POST", "/v1/changes", Data("garbage".utf8), identity, 401, "unauthenticated"),
+            ("POST", "/v1/register", Data("{not json".utf8), [:], 400, "badRequest"),
+            ("POST", "/v1/register", Data(count: 70_000), [:], 413, "tooLarge"),
+        ]
+        for (method, path, body, headers, status, code) in cases {
+            let (got, error) = try await send(method, path, body, headers: headers)
+            #expect(got == status, "\(method) \(path)")
+            #expect(error["code"] as? String == code, "\(method) \(path)")
+            #expect((error["message"] as? String)?.isEmpty == false)
+        }
+        let all = try setup.check(["hub", "pending", "--data-dir", setup.dir("hub"), "--all", "--json"]).json
+        #expect((all["nodes"] as? [Any])?.count == 1)
+        #expect(try setup.check(["status", "--data-dir", setup.dir("hub"), "--json"]).json["events"] as? Int == 0)
+    }
+}

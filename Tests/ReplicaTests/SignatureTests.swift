@@ -1,0 +1,87 @@
+import Entrustment
+import Foundation
+import GRDB
+import Replica
+import Testing
+import TestSupport
+
+/// The replica refuses events whose signature or key does not hold, whatever path they come by.
+@Suite("signed events at the replica")
+struct SignatureTests {
+    func receive(_ r: TemporaryReplica, _ events: [Event]) throws -> ReplicaTransaction.AppendReport {
+        try r.replica.write { tx in
+            try tx.receive(
+                events, from: Fixtures.node("京0105.node"), source: "京0105",
+                now: Fixtures.time("2026-11-24T09:00:00+08:00"), visibleTo: r.replica.identity.court,
+                maxClockAhead: ReplicaTransaction.maxClockAhead)
+        }
+    }
+
+    @Test("a forged signature is refused, logged, never stored; a change file carrying one is refused whole")
+    func forgedSignature() throws {
+        let r = try TemporaryReplica()
+        defer { r.remove() }
+        let create = Fixtures.create()
+        var signature = create.signature!
+        signature[0] ^= 0x80
+        let forged = try create.withSignature(signature)
+        #expect { try r.receive([forged]) } throws: { ($0 as! ReplicaError).code == .badSignature }
+        #expect(try r.replica.eventCount() == 0)
+        let report = try receive(r, [forged])
+        #expect(report.stored == 0 && report.refused.map(\.event) == [create.id])
+        #expect(report.refused.first?.code == "badSignature" && report.quarantined.isEmpty)
+        #expect(try r.replica.eventCount() == 0 && r.replica.quarantineCount() == 0)
+        let logged = try r.replica.refusals()
+        #expect(logged.count == 1 && logged[0].event == create.id.hex && logged[0].source == "京0105")
+    }
+
+    @Test("acts the author may not do are refused: the entrusting court signing, a court not party, an impostor")
+    func unauthorised() throws {
+        let r = try TemporaryReplica()
+        defer { r.remove() }
+        let create = Fixtures.create()
+        try r.receive([create])
+        let ownSign = Fixtures.act(.sign(note: ""), by: "京0105", after: [create], at: 1_795_000_100_000)
+        let stranger = Fixtures.act(.sign(note: ""), by: "京0101", after: [create], at: 1_795_000_100_000)
+        let impostor = try Event(
+            matterID: create.matterID, author: Fixtures.code("粤0106"), origin: Fixtures.node("粤0104.node"),
+            timestamp: HybridTimestamp(wall: 1_795_000_100_000, counter: 0), parents: [create.id],
+            action: .sign(note: "")
+        ).testSigned()
+        let report = try receive(r, [ownSign, stranger, impostor])
+        #expect(report.stored == 0)
+        #expect(report.refused.map(\.event) == [ownSign.id, stranger.id, impostor.id])
+        #expect(report.refused.allSatisfy { $0.code == "rejectedEvent" })
+        #expect(report.refused[2].reason.contains("serves 粤0104"))
+        #expect(try r.replica.eventCount() == 1 && r.replica.matter(create.matterID)?.state == .sent)
+    }
+
+    @Test("an event of a node the directory does not list waits in the quarantine until a directory lists it")
+    func unknownKeyWaitsForDirectory() throws {
+        let r = try TemporaryReplica()
+        defer { r.remove() }
+        let create = Fixtures.create()
+        try r.receive([create])
+        let newcomer = Fixtures.act(
+            .sign(note: ""), by: "粤0106", after: [create], at: 1_795_000_100_000, node: "粤0106.new")
+        let report = try receive(r, [newcomer])
+        #expect(report.quarantined.map(\.code) == ["unknownKey"])
+        #expect(try r.replica.eventCount() == 1)
+        var next = TestKeys.directory(version: 2)
+        next.nodes.append(
+            RegisteredNode(
+                court: Fixtures.code("粤0106"), node: newcomer.origin,
+                publicKey: TestKeys.publicKey(for: newcomer.origin),
+                status: .approved, requestedAt: next.issuedAt, decidedAt: next.issuedAt))
+        #expect(
+            try r.replica.install(next, payload: [], signature: [], now: Fixtures.time("2026-11-24T10:00:00+08:00")))
+        #expect(
+            !(try r.replica.install(next, payload: [], signature: [], now: Fixtures.time("2026-11-24T10:00:00+08:00"))))
+        let retried = try r.replica.write { tx in
+            try tx.retryQuarantined(
+                now: Fixtures.time("2026-11-24T10:00:00+08:00"), visibleTo: r.replica.identity.court)
+        }
+        #expect(retried.stored == 1)
+        #expect(try r.replica.quarantineCount() == 0 && r.replica.matter(create.matterID)?.state == .signed)
+    }
+}

@@ -1,0 +1,139 @@
+import Crypto
+import Entrustment
+import Foundation
+import Node
+import Replica
+import SyncEngine
+import SyncProtocol
+import Testing
+import TestSupport
+
+/// Signed requests at a real responder (real replicas, the hub's real directory): each bad
+/// request is refused with its specific code, and the receiver's replica is unchanged.
+@Suite("request authentication")
+struct AuthenticationTests {
+    /// The hub, 京0105 (with one matter to push), and 沪0115 pending approval.
+    static func network() throws -> (InProcessNetwork, body: [UInt8]) {
+        let net = try InProcessNetwork()
+        try net.add("最高法")
+        let bj = try net.add("京0105")
+        try net.add("粤0106")
+        try net.add("沪0115", approve: false)
+        _ = try bj.node.createMatter(
+            MatterDraft(caseNumber: "（2026）京0105执1号", entrustedCourt: "粤0106", kind: "deposit:freeze"))
+        let batch = try bj.node.replica.changes(
+            after: 0, for: ChangeSelection(court: nil, excludingNode: nil), maxEvents: 10, maxBytes: 1 << 20)
+        let body = try ChangeSetCodec.encode(
+            ChangeSet(
+                senderCourt: bj.node.identity.court, senderNode: bj.node.identity.node, createdAt: bj.node.time.now(),
+                throughSequence: UInt64(batch.through), events: batch.events))
+        return (net, body)
+    }
+
+    /// Headers for a push by `node`, optionally with a different timestamp or key.
+    static func headers(
+        _ node: CourtNode, body: [UInt8], timestamp: Int64? = nil, key: Curve25519.Signing.PrivateKey? = nil
+    ) -> [String: String] {
+        let stamp = String(timestamp ?? node.time.now().milliseconds)
+        let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let court = SyncWire.encodeHeader(node.identity.court.rawValue)
+        let id = SyncWire.encodeHeader(node.identity.node.rawValue)
+        let message = RequestSigning.message(
+            method: "POST", target: "/v1/changes", timestamp: stamp, nonce: nonce, body: body, court: court, node: id)
+        let signature =
+            key.map { SignaturePurpose.request.sign(message, with: $0) } ?? node.sign(message, for: .request)
+        return [
+            SyncWire.courtHeader: court, SyncWire.nodeHeader: id, RequestSigning.timestampHeader: stamp,
+            RequestSigning.nonceHeader: nonce, RequestSigning.signatureHeader: Data(signature).base64EncodedString(),
+        ]
+    }
+
+    /// Authenticates and pushes as the daemon's route does.
+    static func push(_ net: InProcessNetwork, _ headers: [String: String], _ body: [UInt8]) async throws -> PushReceipt
+    {
+        let responder = net.hub.responder
+        let requester = try responder.authenticate(
+            IncomingRequest(method: "POST", target: "/v1/changes", headers: headers, body: body))
+        return try await responder.push(from: requester, body: body)
+    }
+
+    @Test("forged, stale, unsigned, unregistered, rejected and revoked requests are refused and change nothing")
+    func refusals() async throws {
+        let (net, body) = try Self.network()
+        defer { net.remove() }
+        let bj = net.members["京0105"]!.node
+        let sh = net.members["沪0115"]!.node
+        let now = bj.time.now().milliseconds
+        var unsigned = Self.headers(bj, body: body)
+        unsigned.removeValue(forKey: RequestSigning.signatureHeader)
+        var tamperedBody = body
+        tamperedBody[tamperedBody.count - 1] ^= 1
+        let cases: [(String, [String: String], [UInt8], String)] = [
+            ("forged", Self.headers(bj, body: body, key: Curve25519.Signing.PrivateKey()), body, "badSignature"),
+            ("body changed after signing", Self.headers(bj, body: body), tamperedBody, "badSignature"),
+            ("stale", Self.headers(bj, body: body, timestamp: now - 301_000), body, "staleRequest"),
+            ("from the future", Self.headers(bj, body: body, timestamp: now + 301_000), body, "staleRequest"),
+            ("unsigned", unsigned, body, "unauthenticated"),
+            ("pending registration", Self.headers(sh, body: body), body, "unknownKey"),
+        ]
+        for (name, headers, sent, code) in cases {
+            await #expect("\(name)") {
+                try await Self.push(net, headers, sent)
+            } throws: { ($0 as? SyncError)?.code == code }
+        }
+        try net.decide(.reject, "沪0115")
+        await #expect {
+            try await Self.push(net, Self.headers(sh, body: body), body)
+        } throws: { ($0 as? SyncError)?.code == "revokedKey" && ($0 as? SyncError)?.status == 403 }
+        #expect(try net.hub.node.replica.eventCount() == 0)
+
+        // A genuine request passes once; the same headers again are a replay.
+        let genuine = Self.headers(bj, body: body)
+        let receipt = try await Self.push(net, genuine, body)
+        #expect(receipt.stored == 1)
+        await #expect {
+            try await Self.push(net, genuine, body)
+        } throws: { ($0 as? SyncError)?.code == "replayedRequest" }
+
+        // Revoked: refused from then on; what it signed before stays.
+        try net.decide(.revoke, "京0105")
+        await #expect {
+            try await Self.push(net, Self.headers(bj, body: body), body)
+        } throws: { ($0 as? SyncError)?.code == "revokedKey" }
+        #expect(try net.hub.node.replica.eventCount() == 1)
+        #expect(try net.hub.node.matters(MatterFilter()).count == 1)
+    }
+
+    @Test("a pull returns only what the authenticated court may see, whatever cursor it asks from")
+    func pullIsFiltered() async throws {
+        let (net, body) = try Self.network()
+        defer { net.remove() }
+        _ = try await Self.push(net, Self.headers(net.members["京0105"]!.node, body: body), body)
+        try net.decide(.approve, "沪0115")
+        let sh = net.link("沪0115", to: "最高法")
+        try await sh.handshake()
+        let round = try await sh.pullRound(wait: 0)
+        #expect(round.stats.eventsReceived == 0)
+        #expect(try net.members["沪0115"]!.node.replica.eventCount() == 0)
+        let gz = net.link("粤0106", to: "最高法")
+        try await gz.handshake()
+        #expect(try await gz.pullRound(wait: 0).stats.eventsStored == 1)
+    }
+
+    @Test("events pushed by an authenticated node are still checked one by one: a forged one is refused by id")
+    func relayedForgery() async throws {
+        let (net, body) = try Self.network()
+        defer { net.remove() }
+        let set = try ChangeSetCodec.decode(body)
+        var signature = set.events[0].signature!
+        signature[5] ^= 0x10
+        var forged = set
+        forged.events = [try set.events[0].withSignature(signature)]
+        let forgedBody = try ChangeSetCodec.encode(forged)
+        let receipt = try await Self.push(net, Self.headers(net.members["京0105"]!.node, body: forgedBody), forgedBody)
+        #expect(receipt.stored == 0)
+        #expect(receipt.refused.map(\.event) == [set.events[0].id.hex])
+        #expect(receipt.refused.first?.code == "badSignature")
+        #expect(try net.hub.node.replica.eventCount() == 0 && net.hub.node.replica.refusalCount() == 1)
+    }
+}
