@@ -38,7 +38,9 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
         ("状态", "\(v.stateName)（\(v.state)）\(v.overdue ? " 【超期】" : "")"),
     ]
     if let a = v.applicant { fields.append(("申请执行人", a)) }
-    if let d = v.debtor { fields.append(("被执行人", d + (v.debtorId.map { "（\($0)）" } ?? ""))) }
+    if let d = v.debtor {
+        fields.append(("被执行人", d + (v.debtorId.map { "（\(IdentityNumberMask.mask($0))）" } ?? "")))
+    }
     if let e = v.measureExpires { fields.append(("措施到期日", e)) }
     if let n = v.note { fields.append(("备注", n)) }
     if let p = v.contactPerson { fields.append(("联系人", p)) }

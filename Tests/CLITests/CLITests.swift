@@ -12,9 +12,14 @@ struct CLITests {
         let created = try courts.json(
             [
                 "matter", "create", "--data-dir", courts.beijing, "--case", "(2025)京0105执123号", "--to", "粤0106",
-                "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--applicant", "某银行",
+                "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--applicant", "某银行", "--debtor-id",
+                "91440101MA5C1234XY",
             ], at: "2025-09-26T10:00:00+08:00")
         let id = try #require(created["id"] as? String)
+        #expect(created["debtorId"] as? String == "91440101MA5C1234XY")
+        let masked = try courts.run(
+            ["matter", "show", "--data-dir", courts.beijing, id], at: "2025-09-26T10:00:00+08:00")
+        #expect(masked.stdout.contains("（914401********34XY）") && !masked.stdout.contains("91440101MA5C1234XY"))
         #expect(created["state"] as? String == "sent")
         #expect(created["caseNumber"] as? String == "（2025）京0105执123号")
         #expect(created["signDueDate"] as? String == "2025-09-30")

@@ -89,3 +89,17 @@ struct KeyRegistryTests {
         #expect(throws: Never.self) { try TestKeys.directory().validate() }
     }
 }
+
+@Suite("identity number masking")
+struct IdentityNumberMaskTests {
+    @Test(
+        "the region and last four stay, the rest is hidden",
+        arguments: [
+            ("110105199001011234", "110105********1234"), ("11010519900101123X", "110105********123X"),
+            ("91440101MA5CXXXX1A", "914401********XX1A"), ("12345", "***45"), ("A1", "A1"), ("", ""),
+        ])
+    func mask(number: String, masked: String) {
+        #expect(IdentityNumberMask.mask(number) == masked)
+        #expect(IdentityNumberMask.mask(number).count == number.count)
+    }
+}
