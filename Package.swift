@@ -78,6 +78,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// The libFuzzer target for the change-set decoder (`docs/fuzzing.md`).
+        .executableTarget(
+            name: "ChangeSetFuzz",
+            dependencies: ["Entrustment", "SyncProtocol"]
+        ),
         .target(
             name: "TestSupport",
             dependencies: [

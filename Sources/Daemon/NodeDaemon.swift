@@ -45,6 +45,7 @@ public enum NodeDaemon {
 
         let app = Application(
             router: routes.router(),
+            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.limits.idleTimeoutSeconds)))),
             configuration: .init(address: .hostname(host, port: port), serverName: SyncWire.software),
             services: [SchedulerService(scheduler: scheduler, notifier: notifier)],
             onServerRunning: { channel in

@@ -59,6 +59,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         /// How far a signed request's timestamp may be from this node's clock (seconds); nonces
         /// are remembered for as long, so a replay inside the window is refused too.
         public var requestWindowSeconds: Int = 300
+        /// A connection that sends and receives nothing for this long is closed (slow or stalled
+        /// clients; seconds). Must exceed the longest long-poll wait granted.
+        public var idleTimeoutSeconds: Int = 60
 
         public init() {}
 
@@ -75,6 +78,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 try c.decodeIfPresent(Int.self, forKey: .maxClockAheadSeconds) ?? d.maxClockAheadSeconds
             requestWindowSeconds =
                 try c.decodeIfPresent(Int.self, forKey: .requestWindowSeconds) ?? d.requestWindowSeconds
+            idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
         }
     }
 
@@ -191,6 +195,12 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             limits.maxLongPollSeconds <= 300
         else {
             throw NodeError(code: "invalidConfig", "node.json long-poll waits must be 0 to 300 seconds")
+        }
+        guard Double(limits.idleTimeoutSeconds) >= limits.maxLongPollSeconds + 5 else {
+            throw NodeError(
+                code: "invalidConfig",
+                "node.json limits.idleTimeoutSeconds must be at least limits.maxLongPollSeconds + 5, or long-polls are cut"
+            )
         }
         guard (0...1).contains(sync.backoffJitter) else {
             throw NodeError(code: "invalidConfig", "node.json sync.backoffJitter must be 0 to 1")
