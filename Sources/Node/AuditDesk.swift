@@ -28,11 +28,7 @@ extension CourtNode {
     /// Re-checks every stored event and names the first broken event of each matter.
     public func auditVerify() throws(NodeError) -> AuditReport {
         let matters = try read { () throws(ReplicaError) in try replica.loggedMatterIDs() }
-        let registry = try read { () throws(ReplicaError) in try replica.keyRegistry() }
-        let own = try! KeyRegistry([
-            RegisteredNode(
-                court: identity.court, node: identity.node, publicKey: publicKey, status: .approved, requestedAt: "")
-        ])
+        let keys = try read { () throws(ReplicaError) in try replica.eventKeys() }
         let directory = replica.directory
         var report = AuditReport(matters: matters.count, events: 0, findings: [])
         for matter in matters {
@@ -61,11 +57,7 @@ extension CourtNode {
                     break
                 }
                 do {
-                    if event.origin == identity.node, registry[event.origin] == nil {
-                        try own.verify(event)
-                    } else {
-                        try registry.verify(event)
-                    }
+                    try keys.verify(event)
                 } catch {
                     broken = finding("signature: \(error.message)")
                     break

@@ -52,6 +52,12 @@ extension Replica {
         try read { db in try currentTrust(db).registry }
     }
 
+    /// The keys stored events are verified with: the directory's, plus this node's own key
+    /// while the directory does not list it.
+    public func eventKeys() throws(ReplicaError) -> KeyRegistry {
+        try read { db in try currentTrust(db).eventKeys }
+    }
+
     /// This node's public key and the pinned hub key.
     public func trustAnchor() throws(ReplicaError) -> TrustAnchor {
         try read { db in

@@ -43,8 +43,6 @@ public struct ReplicaTransaction {
     private let replica: Replica
     /// The courts and keys in force for this transaction.
     private let trust: TrustState
-    /// This node's own public key: its own acts verify before its registration is approved.
-    private let ownKey: String
     /// This node's hybrid logical clock; saved when the transaction commits.
     public private(set) var clock: HybridLogicalClock
     /// The matters this transaction has read or written: their events and, once needed, fold.
@@ -61,7 +59,6 @@ public struct ReplicaTransaction {
         }
         clock = HybridLogicalClock(last: HybridTimestamp(wall: row["hlc_wall"], counter: counter))
         trust = try replica.currentTrust(db)
-        ownKey = try String.fetchOne(db, sql: "SELECT public_key FROM node WHERE id = 1") ?? ""
     }
 
     /// The court directory in force.
@@ -239,16 +236,7 @@ public struct ReplicaTransaction {
     /// node's own acts verify against its own key until the directory lists it.
     private func verifySignature(_ event: Event) throws {
         do {
-            if event.origin == replica.identity.node, trust.registry[event.origin] == nil {
-                let own = try KeyRegistry([
-                    RegisteredNode(
-                        court: replica.identity.court, node: replica.identity.node, publicKey: ownKey,
-                        status: .approved, requestedAt: "")
-                ])
-                try own.verify(event)
-            } else {
-                try trust.registry.verify(event)
-            }
+            try trust.eventKeys.verify(event)
         } catch {
             let code: ReplicaError.Code =
                 switch error.code {

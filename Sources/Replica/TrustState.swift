@@ -6,7 +6,11 @@ import GRDB
 struct TrustState: Sendable {
     var version: Int
     var directory: CourtDirectory
+    /// The nodes the signed directory lists (who may make requests).
     var registry: KeyRegistry
+    /// The keys events are verified with: the directory's, plus this node's own key while the
+    /// directory does not list it yet (its own acts verify before its registration is approved).
+    var eventKeys: KeyRegistry
 
     /// Reads the courts and keys from the replica.
     static func load(_ db: Database) throws -> TrustState {
@@ -21,8 +25,20 @@ struct TrustState: Sendable {
                 status: RegistrationStatus(rawValue: row["status"]) ?? .rejected, requestedAt: row["requested_at"],
                 decidedAt: row["decided_at"], revokedAt: row["revoked_at"])
         }
+        let registry = try KeyRegistry(nodes)
+        var eventKeys = registry
+        if let own = try Row.fetchOne(db, sql: "SELECT court_code, node_id, public_key FROM node WHERE id = 1"),
+            registry[try NodeID(own["node_id"])] == nil
+        {
+            eventKeys = try KeyRegistry(
+                nodes + [
+                    RegisteredNode(
+                        court: try CourtCode(own["court_code"]), node: try NodeID(own["node_id"]),
+                        publicKey: own["public_key"], status: .approved, requestedAt: "")
+                ])
+        }
         return TrustState(
-            version: try version(db), directory: try CourtDirectory(courts), registry: try KeyRegistry(nodes))
+            version: try version(db), directory: try CourtDirectory(courts), registry: registry, eventKeys: eventKeys)
     }
 
     /// The installed directory's version (0 if none).
