@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         /// zlib from the system (Debian: libz-dev).
@@ -50,12 +52,18 @@ let package = Package(
             ]
         ),
         /// Sync between nodes: the protocol's server side, the per-link engine (cursors, backoff,
-        /// quarantine), node.json and the URLSession transport. No HTTP server framework.
+        /// quarantine), node.json, TLS settings and the HTTP/1.1 client transport (SwiftNIO with
+        /// NIOSSL). No HTTP server framework.
         .target(
             name: "SyncEngine",
             dependencies: [
                 "Entrustment", "SyncProtocol", "Replica", "Node",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         /// The node daemon: the Hummingbird HTTP server and the sync scheduler under service lifecycle.
@@ -64,6 +72,9 @@ let package = Package(
             dependencies: [
                 "SyncEngine", "Node",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

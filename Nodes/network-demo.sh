@@ -29,16 +29,19 @@ trap cleanup EXIT
 
 court_of() { sed -n 's/^  "court": "\(.*\)",$/\1/p' "$repo/Nodes/network/$1.json"; }
 
-step "初始化 7 个节点 / initialise the nodes in $work (each with its own key pair, node.key)"
+step "初始化 7 个节点 / initialise the nodes in $work (each with its own key pair, node.key, and TLS certificate)"
 cs init --data-dir "$work/hub" --role hub --json >/dev/null
 cp "$repo/Nodes/network/hub.json" "$work/hub/node.json"
+bash "$repo/Nodes/tls-certificates.sh" "$work/ca" "$work/hub" >/dev/null
 hub_key=$(cs hub key --data-dir "$work/hub")
 echo "最高法 → $work/hub   指挥中心公钥 $hub_key"
 for name in "${names[@]:1}"; do
     cs init --data-dir "$work/$name" --court "$(court_of "$name")" --hub-key "$hub_key" --json >/dev/null
     cp "$repo/Nodes/network/$name.json" "$work/$name/node.json"
+    bash "$repo/Nodes/tls-certificates.sh" "$work/ca" "$work/$name" >/dev/null
     echo "$(court_of "$name") → $work/$name"
 done
+echo "传输加密：各节点只提供 HTTPS，证书由演示 CA 签发 / every node serves HTTPS only (demo CA: $work/ca/ca.crt)"
 
 declare -A pid_of
 start_daemon() { # NAME

@@ -2,12 +2,9 @@ import Foundation
 import Node
 import SyncEngine
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Operator commands talking to the daemon running on the same data directory, through its
-/// control endpoint and the token in `daemon.json`.
+/// control endpoint and the token in `daemon.json` (over HTTPS pinned to the daemon's own
+/// certificate when it serves HTTPS).
 public struct DaemonClient: Sendable {
     public let record: DaemonRecord
 
@@ -20,20 +17,21 @@ public struct DaemonClient: Sendable {
         guard let url = components?.url else {
             throw NodeError(code: "invalidConfig", "daemon.json holds an unusable URL: \(record.url)")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.timeoutInterval = 3_600
-        request.setValue("Bearer \(record.token)", forHTTPHeaderField: "Authorization")
-        let data: Data
-        let response: URLResponse
+        let tls = try record.certificateSHA256.map { fingerprint throws(NodeError) in
+            try ClientTLS(pinnedSHA256: fingerprint)
+        }
+        let exchange = HTTPExchange(
+            method: "POST", url: url, headers: [("Authorization", "Bearer \(record.token)")])
+        let response: HTTPExchange.Response
         do {
-            (data, response) = try await URLSession.shared.data(for: request)
+            response = try await exchange.perform(tls: tls, timeout: 3_600, maxBodyBytes: 16 << 20)
         } catch {
             throw NodeError(
                 code: "daemonUnreachable",
-                "the daemon (process \(record.pid)) did not answer at \(record.url): \(error.localizedDescription)")
+                "the daemon (process \(record.pid)) did not answer at \(record.url): \(error)")
         }
-        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
+        let data = Data(response.body)
+        guard response.status == 200 else {
             let message = (try? JSONDecoder().decode(ErrorDocument.self, from: data))?.error.message ?? "no details"
             throw NodeError(code: "daemonRefused", "the daemon refused the sync: \(message)")
         }

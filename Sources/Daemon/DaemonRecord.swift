@@ -13,15 +13,19 @@ public struct DaemonRecord: Codable, Sendable, Equatable {
     public var startedAt: String
     /// The secret operator commands send to its control endpoint (`Authorization: Bearer …`).
     public var token: String
+    /// The SHA-256 (hex) of the certificate it serves, when it serves HTTPS: operator commands
+    /// accept exactly that certificate.
+    public var certificateSHA256: String?
 
     public static let fileName = "daemon.json"
     static let lockName = "daemon.lock"
 
-    public init(pid: Int32, url: String, startedAt: String, token: String) {
+    public init(pid: Int32, url: String, startedAt: String, token: String, certificateSHA256: String? = nil) {
         self.pid = pid
         self.url = url
         self.startedAt = startedAt
         self.token = token
+        self.certificateSHA256 = certificateSHA256
     }
 
     /// The record of the daemon running on `dataDirectory`, or `nil` if none runs (a record left

@@ -1,6 +1,8 @@
 import Entrustment
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import Node
 import ServiceLifecycle
@@ -30,12 +32,20 @@ public enum NodeDaemon {
                 "node.json says court \(config.court), but the replica belongs to \(node.identity.court)")
         }
         let (host, port) = try config.listenAddress
+        let security = try TransportSecurity(settings: config.tls, dataDirectory: dataDirectory)
         var logger = logger
         logger[metadataKey: "node"] = "\(node.identity.node)"
+        for warning in security.warnings { logger.warning("\(warning)") }
+        for link in config.plaintextLinks {
+            logger.warning(
+                "link \(link) is plain HTTP to another machine: requests are signed but readable on the way; use https://"
+            )
+        }
 
         let notifier = ChangeNotifier()
         let responder = SyncResponder(node: node, config: config, notifier: notifier, logger: logger)
-        let links = try SyncScheduler.httpLinks(node: node, config: config, notifier: notifier, logger: logger)
+        let links = try SyncScheduler.httpLinks(
+            node: node, config: config, tls: security.client, notifier: notifier, logger: logger)
         let scheduler = SyncScheduler(node: node, config: config, links: links, notifier: notifier, logger: logger)
         let token = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
         let routes = SyncRoutes(
@@ -43,18 +53,29 @@ public enum NodeDaemon {
         let started = node.time.now()
         let startupLogger = logger
 
+        var server: HTTPServerBuilder = .http1(
+            configuration: .init(idleTimeout: .seconds(Int64(config.limits.idleTimeoutSeconds))))
+        if let tls = security.serverConfiguration {
+            do {
+                server = try .tls(server, tlsConfiguration: tls)
+            } catch {
+                throw NodeError(code: "invalidConfig", "cannot serve TLS: \(error)")
+            }
+        }
+        let scheme = security.serverConfiguration == nil ? "http" : "https"
         let app = Application(
             router: routes.router(),
-            server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.limits.idleTimeoutSeconds)))),
+            server: server,
             configuration: .init(address: .hostname(host, port: port), serverName: SyncWire.software),
             services: [SchedulerService(scheduler: scheduler, notifier: notifier)],
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port
                 let urlHost = host.contains(":") ? "[\(host)]" : host
-                let url = "http://\(urlHost):\(actualPort)"
+                let url = "\(scheme)://\(urlHost):\(actualPort)"
                 do {
                     try DaemonRecord(
-                        pid: getpid(), url: url, startedAt: started.rfc3339, token: token
+                        pid: getpid(), url: url, startedAt: started.rfc3339, token: token,
+                        certificateSHA256: security.certificate?.sha256
                     ).write(to: dataDirectory)
                 } catch {
                     startupLogger.error("cannot write daemon.json", metadata: ["error": "\(error)"])
@@ -63,6 +84,8 @@ public enum NodeDaemon {
                     "courtsync node serving",
                     metadata: [
                         "court": "\(node.identity.court)", "role": "\(config.role.rawValue)", "url": "\(url)",
+                        "certificate":
+                            "\(security.certificate.map { "sha256 \($0.sha256), until \($0.notValidAfter.ISO8601Format())" } ?? "none")",
                         "links": "\(links.map { "\($0.court)=\($0.url)" }.joined(separator: ","))",
                     ])
             },

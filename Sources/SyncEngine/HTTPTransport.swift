@@ -2,35 +2,25 @@ import Foundation
 import Node
 import Replica
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// The wire protocol over HTTP/1.1 with FoundationNetworking's `URLSession`.
+/// The wire protocol over HTTP/1.1, or HTTPS for an `https://` base URL (`HTTPExchange`).
 public final class HTTPTransport: SyncTransport {
     private let base: URL
     private let signer: RequestSigner?
-    private let session: URLSession
+    private let tls: ClientTLS
     private let requestTimeout: Double
     private let maxBodyBytes: Int
 
     /// A transport to the node at `base`, signing its requests with `signer` (`nil`: unsigned,
-    /// for registration only). Each request may take its long-poll wait plus `requestTimeout`
-    /// seconds; larger response bodies than `maxBodyBytes` are refused.
-    public init(base: URL, signer: RequestSigner?, requestTimeout: Double, maxBodyBytes: Int) {
+    /// for registration only) and verifying an `https` server with `tls`. Each request may take
+    /// its long-poll wait plus `requestTimeout` seconds; larger response bodies than
+    /// `maxBodyBytes` are refused.
+    public init(base: URL, signer: RequestSigner?, tls: ClientTLS, requestTimeout: Double, maxBodyBytes: Int) {
         self.base = base
         self.signer = signer
+        self.tls = tls
         self.requestTimeout = requestTimeout
         self.maxBodyBytes = maxBodyBytes
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 330
-        configuration.timeoutIntervalForResource = 330
-        configuration.httpMaximumConnectionsPerHost = 4
-        configuration.urlCache = nil
-        session = URLSession(configuration: configuration)
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     public func hello(_ request: HelloRequest) async throws -> HelloResponse {
         let body = try JSONEncoder().encode(request)
@@ -43,12 +33,12 @@ public final class HTTPTransport: SyncTransport {
         let query = "after=\(after)&wait=\(wait)&maxEvents=\(maxEvents)&maxBytes=\(maxBytes)"
         let (data, response) = try await send(
             "GET", path: "v1/changes?\(query)", body: nil, contentType: nil, timeout: wait + requestTimeout)
-        guard let headText = response.value(forHTTPHeaderField: SyncWire.headHeader), let head = Int64(headText),
-            let versionText = response.value(forHTTPHeaderField: SyncWire.directoryHeader),
+        guard let headText = response.header(SyncWire.headHeader), let head = Int64(headText),
+            let versionText = response.header(SyncWire.directoryHeader),
             let directoryVersion = Int(versionText)
         else {
             throw SyncError(
-                code: "badResponse", status: response.statusCode,
+                code: "badResponse", status: response.status,
                 "the pull response lacks \(SyncWire.headHeader) or \(SyncWire.directoryHeader)")
         }
         return PulledChanges(body: [UInt8](data), head: head, directoryVersion: directoryVersion)
@@ -81,51 +71,30 @@ public final class HTTPTransport: SyncTransport {
 
     private func send(
         _ method: String, path: String, body: Data?, contentType: String?, timeout: Double
-    ) async throws -> (Data, HTTPURLResponse) {
+    ) async throws -> (Data, HTTPExchange.Response) {
         guard let url = URL(string: path, relativeTo: base.appendingPathComponent("/")) else {
             throw SyncError(code: "badRequest", status: 0, "cannot form a URL from \(base) and \(path)")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.timeoutInterval = timeout
+        let bytes = [UInt8](body ?? Data())
+        var exchange = HTTPExchange(method: method, url: url.absoluteURL, body: bytes)
         if let signer {
-            let components = URLComponents(url: url.absoluteURL, resolvingAgainstBaseURL: true)
-            let path = components?.percentEncodedPath ?? url.path
-            let target = components?.percentEncodedQuery.map { "\(path)?\($0)" } ?? path
-            for (name, value) in signer.headers(method: method, target: target, body: [UInt8](body ?? Data())) {
-                request.setValue(value, forHTTPHeaderField: name)
+            exchange.headers += signer.headers(method: method, target: exchange.target, body: bytes).map {
+                ($0.key, $0.value)
             }
         }
-        request.setValue(SyncWire.software, forHTTPHeaderField: "User-Agent")
-        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-        request.httpBody = body
-        let data: Data
-        let response: URLResponse
-        do {
-            (data, response) = try await DetachedRequest.data(session, for: request)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw SyncError(
-                code: "unreachable", status: 0, "\(base.absoluteString) did not answer: \(error.localizedDescription)")
-        }
-        guard let http = response as? HTTPURLResponse else {
-            throw SyncError(code: "badResponse", status: 0, "\(base.absoluteString) sent a response that is not HTTP")
-        }
-        guard data.count <= maxBodyBytes else {
-            throw SyncError(
-                code: "tooLarge", status: http.statusCode,
-                "\(base.absoluteString) sent \(data.count) bytes, over the limit of \(maxBodyBytes)")
-        }
-        guard (200..<300).contains(http.statusCode) else {
+        exchange.headers.append(("User-Agent", SyncWire.software))
+        if let contentType { exchange.headers.append(("Content-Type", contentType)) }
+        let response = try await exchange.perform(tls: tls, timeout: timeout, maxBodyBytes: maxBodyBytes)
+        let data = Data(response.body)
+        guard (200..<300).contains(response.status) else {
             if let document = try? JSONDecoder().decode(ErrorDocument.self, from: data) {
                 throw SyncError(
-                    code: document.error.code, status: http.statusCode, "remote refused: \(document.error.message)")
+                    code: document.error.code, status: response.status, "remote refused: \(document.error.message)")
             }
             throw SyncError(
-                code: "httpError", status: http.statusCode, "\(base.absoluteString) answered HTTP \(http.statusCode)")
+                code: "httpError", status: response.status, "\(base.absoluteString) answered HTTP \(response.status)")
         }
-        return (data, http)
+        return (data, response)
     }
 
     private func decode<T: Decodable>(_ type: T.Type, _ data: Data) throws -> T {

@@ -94,6 +94,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var peers: [Peer]
     public var sync: Sync
     public var limits: Limits
+    /// TLS for the listener and the links; absent: plain HTTP, and `https://` links verified
+    /// against the system's trust store.
+    public var tls: TLSSettings?
 
     /// The file's name inside a data directory.
     public static let fileName = "node.json"
@@ -103,7 +106,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
 
     public init(
         role: NodeRole, court: String, listen: String = defaultListen, hub: String? = nil, peers: [Peer] = [],
-        sync: Sync = Sync(), limits: Limits = Limits()
+        sync: Sync = Sync(), limits: Limits = Limits(), tls: TLSSettings? = nil
     ) {
         self.role = role
         self.court = court
@@ -112,6 +115,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         self.peers = peers
         self.sync = sync
         self.limits = limits
+        self.tls = tls
     }
 
     public init(from decoder: any Decoder) throws {
@@ -123,6 +127,16 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         peers = try c.decodeIfPresent([Peer].self, forKey: .peers) ?? []
         sync = try c.decodeIfPresent(Sync.self, forKey: .sync) ?? Sync()
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+        tls = try c.decodeIfPresent(TLSSettings.self, forKey: .tls)
+    }
+
+    /// Links that send requests in the clear to another machine: signed, so not forgeable, but
+    /// readable by anyone on the path.
+    public var plaintextLinks: [String] {
+        ((try? links) ?? []).compactMap { link in
+            guard link.url.scheme?.lowercased() == "http", let host = link.url.host else { return nil }
+            return ["127.0.0.1", "::1", "localhost"].contains(host) ? nil : "\(link.court)=\(link.url.absoluteString)"
+        }
     }
 
     /// The listening address split into host and port.

@@ -36,15 +36,15 @@ public final class SyncScheduler: Sendable {
         self.logger = logger
     }
 
-    /// Builds the links `config` names, each over HTTP.
+    /// Builds the links `config` names, each over HTTP, or HTTPS verified by `tls`.
     public static func httpLinks(
-        node: CourtNode, config: NodeConfig, notifier: ChangeNotifier?, logger: Logger
+        node: CourtNode, config: NodeConfig, tls: ClientTLS, notifier: ChangeNotifier?, logger: Logger
     ) throws(NodeError) -> [LinkSynchronizer] {
         try config.links.map { link in
             LinkSynchronizer(
                 court: link.court, url: link.url.absoluteString, node: node, config: config,
                 transport: HTTPTransport(
-                    base: link.url, signer: RequestSigner(node: node),
+                    base: link.url, signer: RequestSigner(node: node), tls: tls,
                     requestTimeout: config.sync.requestTimeoutSeconds,
                     maxBodyBytes: config.limits.maxBodyBytes),
                 notifier: notifier, logger: logger)

@@ -12,6 +12,8 @@ struct InitCommand: ParsableCommand {
         discussion: """
             A court's node: --court CODE (法院代字), --hub-key KEY (the hub's public key, printed on the hub by `courtsync hub key`), optionally --hub URL and --peer CODE=URL for the courts it exchanges with directly. The hub (最高法 指挥中心): --role hub.
 
+            TLS (传输加密): --tls-certificate and --tls-key make the daemon serve HTTPS only; --tls-trust-roots names the CA certificates that sign the hub's and peers' certificates (give https:// URLs). See docs/security.md.
+
             Creates the node's Ed25519 key pair: the private key is DATA_DIR/node.key (mode 0600) and never leaves the node. Then run `courtsync register` and have hub staff approve the node (courtsync hub approve CODE).
             """)
 
@@ -38,6 +40,14 @@ struct InitCommand: ParsableCommand {
             "Take the hub's key from the hub at the first registration instead of --hub-key (unsafe on an untrusted network)."
     )
     var trustOnFirstUse = false
+    @Option(name: .customLong("tls-certificate"), help: "PEM certificate chain the daemon serves HTTPS with (传输加密证书).")
+    var tlsCertificate: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key of --tls-certificate (mode 0600).")
+    var tlsKey: String?
+    @Option(
+        name: .customLong("tls-trust-roots"),
+        help: "PEM CA certificates trusted for the hub's and peers' certificates (default: the system's).")
+    var tlsTrustRoots: String?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -57,9 +67,11 @@ struct InitCommand: ParsableCommand {
                 return NodeConfig.Peer(
                     court: String(text[..<equals]), url: String(text[text.index(after: equals)...]))
             }
-            let config = NodeConfig(role: role, court: courtCode, listen: listen, hub: hub, peers: peers)
-            try config.validate(directory: reference.directory)
             let dataDirectory = try node.dataDirectory()
+            let tls = tlsSettings()
+            let config = NodeConfig(role: role, court: courtCode, listen: listen, hub: hub, peers: peers, tls: tls)
+            try config.validate(directory: reference.directory)
+            if tls != nil { _ = try TransportSecurity(settings: tls, dataDirectory: dataDirectory) }
             let hubTrust: CourtNode.HubTrust?
             switch (hubKey, trustOnFirstUse) {
             case (let key?, false): hubTrust = .pinned(key)
@@ -91,6 +103,7 @@ struct InitCommand: ParsableCommand {
                     var peers: [NodeConfig.Peer]
                     var dataDir: String
                     var publicKey: String
+                    var tls: TLSSettings?
                     var courts: Int
                     var calendarYears: [Int]
                 }
@@ -98,7 +111,7 @@ struct InitCommand: ParsableCommand {
                     InitView(
                         court: court.code.rawValue, courtName: court.name, nodeId: created.identity.node.rawValue,
                         role: role.rawValue, listen: listen, hub: hub, peers: peers,
-                        dataDir: created.dataDirectory.path, publicKey: created.publicKey,
+                        dataDir: created.dataDirectory.path, publicKey: created.publicKey, tls: tls,
                         courts: created.replica.directory.count,
                         calendarYears: created.replica.calendar.years.keys.sorted()))
             } else {
@@ -109,7 +122,7 @@ struct InitCommand: ParsableCommand {
                         ("节点", created.identity.node.rawValue),
                         ("节点公钥", created.publicKey),
                         ("角色", role == .hub ? "指挥中心（hub）" : "法院节点（court）"),
-                        ("监听地址", listen),
+                        ("监听地址", listen + (tls?.servesTLS == true ? "（HTTPS）" : "")),
                         ("指挥中心", hub ?? "—"),
                         ("直连法院", peers.isEmpty ? "—" : peers.map { "\($0.court)=\($0.url)" }.joined(separator: ", ")),
                         ("数据目录", created.dataDirectory.path),
@@ -118,6 +131,14 @@ struct InitCommand: ParsableCommand {
                     ]))
             }
         }
+    }
+
+    /// The `tls` section the options give, with paths made absolute against the current directory.
+    private func tlsSettings() -> TLSSettings? {
+        guard tlsCertificate != nil || tlsKey != nil || tlsTrustRoots != nil else { return nil }
+        let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
+        return TLSSettings(
+            certificate: absolute(tlsCertificate), privateKey: absolute(tlsKey), trustRoots: absolute(tlsTrustRoots))
     }
 }
 

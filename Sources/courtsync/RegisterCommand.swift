@@ -52,8 +52,9 @@ struct RegisterCommand: AsyncParsableCommand {
                     throw NodeError(
                         code: "notConfigured", "node.json names no hub: pass --file to write the request instead")
                 }
-                let transport = HTTPTransport(
+                let transport = try HTTPTransport(
                     base: try NodeConfig.parseURL(hub, what: "hub"), signer: nil,
+                    tls: ClientTLS(settings: config.tls, dataDirectory: dataDirectory),
                     requestTimeout: config.sync.requestTimeoutSeconds, maxBodyBytes: 1 << 20)
                 let receipt: RegistrationReceipt
                 do {

@@ -51,7 +51,9 @@ struct SyncCommand: AsyncParsableCommand {
         try config.validate(directory: courtNode.replica.directory)
         var logger = Logger(label: "courtsync.sync")
         logger.logLevel = .critical
-        var links = try SyncScheduler.httpLinks(node: courtNode, config: config, notifier: nil, logger: logger)
+        var links = try SyncScheduler.httpLinks(
+            node: courtNode, config: config, tls: ClientTLS(settings: config.tls, dataDirectory: dataDirectory),
+            notifier: nil, logger: logger)
         if let peer {
             links = links.filter { $0.isNamed(by: peer) }
             if links.isEmpty {

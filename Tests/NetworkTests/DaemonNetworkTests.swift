@@ -6,104 +6,9 @@ import TestSupport
 /// SQLite file, driven through the CLI as operators would.
 @Suite("daemons over HTTP", .serialized)
 struct DaemonNetworkTests {
-    final class Network {
-        let folder: TemporaryDirectory
-        let cli: CommandRunner
-        var daemons: [String: DaemonProcess] = [:]
-        var ports: [String: Int] = [:]
-
-        init(
-            _ courts: [String], peers: [(String, String)] = [],
-            edit: (String, inout [String: Any]) -> Void = { _, _ in }
-        )
-            throws
-        {
-            folder = try TemporaryDirectory()
-            cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
-            for court in ["最高法"] + courts { ports[court] = FreePort.next() }
-            let hubURL = "http://127.0.0.1:\(ports["最高法"]!)"
-            var hubKey = ""
-            for court in ["最高法"] + courts {
-                var arguments = ["init", "--data-dir", dir(court), "--listen", "127.0.0.1:\(ports[court]!)"]
-                if court == "最高法" {
-                    arguments += ["--role", "hub"]
-                } else {
-                    arguments += ["--court", court, "--hub", hubURL, "--hub-key", hubKey]
-                    for (a, b) in peers where a == court || b == court {
-                        let other = a == court ? b : a
-                        arguments += ["--peer", "\(other)=http://127.0.0.1:\(ports[other]!)"]
-                    }
-                }
-                let result = try cli.run(arguments)
-                guard result.status == 0 else { throw DaemonError(message: result.stderr) }
-                if court == "最高法" {
-                    hubKey =
-                        try cli.run(["hub", "key", "--data-dir", dir(court), "--json"]).json["publicKey"] as! String
-                }
-                let file = URL(fileURLWithPath: dir(court)).appendingPathComponent("node.json")
-                var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
-                var sync = json["sync"] as! [String: Any]
-                sync["backoffInitialSeconds"] = 0.2
-                sync["backoffMaxSeconds"] = 1
-                json["sync"] = sync
-                edit(court, &json)
-                try JSONSerialization.data(withJSONObject: json).write(to: file)
-                daemons[court] = DaemonProcess(dataDirectory: URL(fileURLWithPath: dir(court)))
-            }
-            for court in courts { try enrol(court) }
-        }
-
-        /// Registers a court through a request file and has the hub approve it (the daemons
-        /// fetch the new signed directory by themselves).
-        func enrol(_ court: String) throws {
-            let request = folder.path("register-\(court).json").path
-            for arguments in [
-                ["register", "--data-dir", dir(court), "--file", request],
-                ["hub", "pending", "--data-dir", dir("最高法"), "--import", request],
-                ["hub", "approve", "--data-dir", dir("最高法"), court],
-            ] {
-                let result = try cli.run(arguments)
-                guard result.status == 0 else { throw DaemonError(message: result.stderr) }
-            }
-        }
-
-        func dir(_ court: String) -> String { folder.path(court).path }
-
-        func run(_ arguments: [String]) throws -> CommandRunner.Result { try cli.run(arguments) }
-
-        /// `matter list --json` ids and states at a court.
-        func matters(_ court: String) throws -> [String: String] {
-            let list =
-                try cli.run(["matter", "list", "--data-dir", dir(court), "--json"]).json["matters"] as? [[String: Any]]
-                ?? []
-            return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0["state"] as! String) })
-        }
-
-        func count(_ court: String, _ sql: String) throws -> Int {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-            process.arguments = [folder.path(court).appendingPathComponent("replica.sqlite").path, sql]
-            let out = Pipe()
-            process.standardOutput = out
-            try process.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
-        }
-
-        func logs() -> String {
-            daemons.map { "== \($0.key)\n\($0.value.log.suffix(3000))" }.joined(separator: "\n")
-        }
-
-        deinit {
-            for daemon in daemons.values { daemon.kill() }
-            folder.remove()
-        }
-    }
-
     @Test("a matter travels 京0105 → 粤0106 and back without manual sync; the hub's outage does not stop peers")
     func hubAndThreeCourts() throws {
-        let net = try Network(["京0105", "粤0106", "沪0115"], peers: [("京0105", "粤0106")])
+        let net = try DaemonNetwork(["京0105", "粤0106", "沪0115"], peers: [("京0105", "粤0106")])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
 
         let created = try net.run([
@@ -164,7 +69,7 @@ struct DaemonNetworkTests {
 
     @Test("killing the hub mid-transfer loses and duplicates nothing")
     func killMidStream() throws {
-        let net = try Network(["京0105"]) { court, json in
+        let net = try DaemonNetwork(["京0105"]) { court, json in
             var limits = json["limits"] as! [String: Any]
             limits["maxEventsPerSet"] = 10
             json["limits"] = limits
@@ -199,7 +104,7 @@ struct DaemonNetworkTests {
 
     @Test("partitioned from each other by the hub's outage, the courts' concurrent acts settle alike everywhere")
     func conflictAcrossDaemons() throws {
-        let net = try Network(["京0105", "粤0106"])
+        let net = try DaemonNetwork(["京0105", "粤0106"])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let created = try net.run([
             "matter", "create", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执500号", "--to", "粤0106",

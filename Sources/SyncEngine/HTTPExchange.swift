@@ -1,0 +1,186 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// One HTTP/1.1 request and its response, on a connection of its own (SwiftNIO), over TLS for
+/// an `https` URL.
+///
+/// - The response body is read up to `maxBodyBytes`: a longer one is refused as soon as its
+///   declared length or the bytes received pass the limit, and is never held whole.
+/// - The whole exchange (connect, TLS handshake, request, response) must end within `timeout`
+///   seconds, or the connection is closed and the error is `unreachable`.
+/// - Cancelling the calling task closes the connection at once and throws `CancellationError`.
+public struct HTTPExchange: Sendable {
+    /// A complete response.
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: HTTPHeaders
+        public var body: [UInt8]
+
+        /// The first value of header `name` (case-insensitive).
+        public func header(_ name: String) -> String? { headers.first(name: name) }
+    }
+
+    /// The request: method, URL (scheme, host, port, path and query), headers and body.
+    public var method: String
+    public var url: URL
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(method: String, url: URL, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+
+    /// The request target as sent on the request line: path and query, percent-encoded.
+    public var target: String {
+        let components = URLComponents(url: url.absoluteURL, resolvingAgainstBaseURL: true)
+        let path = components?.percentEncodedPath ?? url.path
+        let query = components?.percentEncodedQuery.map { "?\($0)" } ?? ""
+        return (path.isEmpty ? "/" : path) + query
+    }
+
+    /// Sends the request and reads the response. `tls` verifies the server of an `https` URL.
+    public func perform(tls: ClientTLS?, timeout: Double, maxBodyBytes: Int) async throws -> Response {
+        let origin = "\(url.scheme ?? "?")://\(url.host ?? "?")\(url.port.map { ":\($0)" } ?? "")"
+        guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = url.host, !host.isEmpty
+        else {
+            throw SyncError(code: "badRequest", status: 0, "\(url.absoluteString) is not an http(s) URL")
+        }
+        let secure = scheme == "https"
+        if secure, tls == nil {
+            throw SyncError(code: "tlsFailure", status: 0, "\(origin): no TLS settings to verify it with")
+        }
+        let port = url.port ?? (secure ? 443 : 80)
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout * 1e9))
+        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.nanoseconds(Int64(min(timeout, 30) * 1e9)))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        if secure, let tls {
+                            try channel.pipeline.syncOperations.addHandler(tls.handler(host: host))
+                        }
+                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
+                            wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw Self.failure(error, origin: origin, phase: "did not accept a connection")
+        }
+        let raw = channel.channel
+        let timer = raw.eventLoop.scheduleTask(deadline: deadline) { raw.close(promise: nil) }
+        defer { timer.cancel() }
+        do {
+            return try await withTaskCancellationHandler {
+                try await exchange(on: channel, host: host, maxBodyBytes: maxBodyBytes, origin: origin)
+            } onCancel: {
+                raw.close(promise: nil)
+            }
+        } catch {
+            try Task.checkCancellation()
+            if NIODeadline.now() >= deadline {
+                throw SyncError(code: "unreachable", status: 0, "\(origin) did not answer within \(timeout) s")
+            }
+            if error is SyncError { throw error }
+            throw Self.failure(error, origin: origin, phase: "broke off the exchange")
+        }
+    }
+
+    private func exchange(
+        on channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, host: String, maxBodyBytes: Int,
+        origin: String
+    ) async throws -> Response {
+        try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
+            let hostField = host.contains(":") ? "[\(host)]" : host
+            head.headers.add(name: "Host", value: url.port.map { "\(hostField):\($0)" } ?? hostField)
+            for (name, value) in headers { head.headers.add(name: name, value: value) }
+            if !body.isEmpty || method == "POST" { head.headers.add(name: "Content-Length", value: "\(body.count)") }
+            head.headers.add(name: "Connection", value: "close")
+            try await outbound.write(.head(head))
+            if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            try await outbound.write(.end(nil))
+
+            var response: HTTPResponseHead?
+            var received = ByteBuffer()
+            for try await part in inbound {
+                switch part {
+                case .head(let head) where head.status.code < 200:
+                    continue  // an interim response (100 Continue)
+                case .head(let head):
+                    if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init),
+                        declared > maxBodyBytes
+                    {
+                        throw Self.tooLarge(origin: origin, bytes: declared, limit: maxBodyBytes, status: head)
+                    }
+                    response = head
+                case .body(var chunk):
+                    guard received.readableBytes + chunk.readableBytes <= maxBodyBytes else {
+                        throw Self.tooLarge(
+                            origin: origin, bytes: received.readableBytes + chunk.readableBytes, limit: maxBodyBytes,
+                            status: response)
+                    }
+                    received.writeBuffer(&chunk)
+                case .end:
+                    guard let response else { break }
+                    return Response(
+                        status: Int(response.status.code), headers: response.headers,
+                        body: received.readBytes(length: received.readableBytes) ?? [])
+                }
+            }
+            throw SyncError(
+                code: "badResponse", status: 0,
+                "\(origin) closed the connection before its response ended (an https:// node addressed as http://?)")
+        }
+    }
+
+    private static func tooLarge(origin: String, bytes: Int, limit: Int, status: HTTPResponseHead?) -> SyncError {
+        SyncError(
+            code: "tooLarge", status: Int(status?.status.code ?? 0),
+            "\(origin) sent a body of \(bytes) bytes or more, over the limit of \(limit)")
+    }
+
+    /// One line on why a TLS handshake failed, without the library's source locations.
+    private static func tlsReason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "its certificate is not signed by a CA in tls.trustRoots, is not yet valid or has expired"
+        }
+        if text.contains("failedToValidateHostname") {
+            return "its certificate is not issued for this host name or address"
+        }
+        if text.contains("WRONG_VERSION_NUMBER") || text.contains("HTTP_REQUEST") {
+            return "it does not speak TLS (a plain http:// node?)"
+        }
+        if text.contains("unableToValidateCertificate") || text.contains("CERTIFICATE_VERIFY") {
+            return "its certificate was not accepted"
+        }
+        let withoutLocation = text.split(separator: " at /").first.map(String.init) ?? text
+        return "the handshake failed (\(withoutLocation))"
+    }
+
+    /// Names what went wrong: TLS (certificate, name, protocol), the connection, or the response.
+    private static func failure(_ error: any Error, origin: String, phase: String) -> SyncError {
+        switch error {
+        case let error as SyncError:
+            return error
+        case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
+            return SyncError(code: "tlsFailure", status: 0, "\(origin): TLS refused: \(tlsReason(error))")
+        case is HTTPParserError:
+            return SyncError(
+                code: "badResponse", status: 0,
+                "\(origin) answered with something that is not HTTP (\(error)); is it an https:// node?")
+        default:
+            return SyncError(code: "unreachable", status: 0, "\(origin) \(phase): \(error)")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import TestSupport
+
+/// A hub and courts as real `courtsync serve` processes on 127.0.0.1, each with its own data
+/// directory, initialised and enrolled through the CLI as operators do. With `tls`, every node
+/// gets a certificate from a test CA (`Nodes/tls-certificates.sh`), serves HTTPS only and
+/// reaches the others at `https://` URLs.
+final class DaemonNetwork {
+    let folder: TemporaryDirectory
+    let cli: CommandRunner
+    var daemons: [String: DaemonProcess] = [:]
+    var ports: [String: Int] = [:]
+
+    /// The URL scheme every node serves.
+    let scheme: String
+
+    init(
+        _ courts: [String], peers: [(String, String)] = [], tls: Bool = false,
+        edit: (String, inout [String: Any]) -> Void = { _, _ in }
+    )
+        throws
+    {
+        folder = try TemporaryDirectory()
+        cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+        scheme = tls ? "https" : "http"
+        for court in ["最高法"] + courts { ports[court] = FreePort.next() }
+        let hubURL = "\(scheme)://127.0.0.1:\(ports["最高法"]!)"
+        var hubKey = ""
+        for court in ["最高法"] + courts {
+            var arguments = ["init", "--data-dir", dir(court), "--listen", "127.0.0.1:\(ports[court]!)"]
+            if tls {
+                let files = try TestCertificates.issue(
+                    ca: folder.path("ca"), dataDirectory: URL(fileURLWithPath: dir(court)))
+                arguments += [
+                    "--tls-certificate", files.certificate.path, "--tls-key", files.privateKey.path,
+                    "--tls-trust-roots", files.trustRoots.path,
+                ]
+            }
+            if court == "最高法" {
+                arguments += ["--role", "hub"]
+            } else {
+                arguments += ["--court", court, "--hub", hubURL, "--hub-key", hubKey]
+                for (a, b) in peers where a == court || b == court {
+                    let other = a == court ? b : a
+                    arguments += ["--peer", "\(other)=\(scheme)://127.0.0.1:\(ports[other]!)"]
+                }
+            }
+            let result = try cli.run(arguments)
+            guard result.status == 0 else { throw DaemonError(message: result.stderr) }
+            if court == "最高法" {
+                hubKey =
+                    try cli.run(["hub", "key", "--data-dir", dir(court), "--json"]).json["publicKey"] as! String
+            }
+            let file = URL(fileURLWithPath: dir(court)).appendingPathComponent("node.json")
+            var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+            var sync = json["sync"] as! [String: Any]
+            sync["backoffInitialSeconds"] = 0.2
+            sync["backoffMaxSeconds"] = 1
+            json["sync"] = sync
+            edit(court, &json)
+            try JSONSerialization.data(withJSONObject: json).write(to: file)
+            daemons[court] = DaemonProcess(dataDirectory: URL(fileURLWithPath: dir(court)))
+        }
+        for court in courts { try enrol(court) }
+    }
+
+    /// Registers a court through a request file and has the hub approve it (the daemons
+    /// fetch the new signed directory by themselves).
+    func enrol(_ court: String) throws {
+        let request = folder.path("register-\(court).json").path
+        for arguments in [
+            ["register", "--data-dir", dir(court), "--file", request],
+            ["hub", "pending", "--data-dir", dir("最高法"), "--import", request],
+            ["hub", "approve", "--data-dir", dir("最高法"), court],
+        ] {
+            let result = try cli.run(arguments)
+            guard result.status == 0 else { throw DaemonError(message: result.stderr) }
+        }
+    }
+
+    func dir(_ court: String) -> String { folder.path(court).path }
+
+    /// The URL the court's daemon serves at.
+    func url(_ court: String) -> String { "\(scheme)://127.0.0.1:\(ports[court]!)" }
+
+    /// Rewrites the court's `node.json` (takes effect at the next start or CLI run).
+    func editConfig(_ court: String, _ change: (inout [String: Any]) -> Void) throws {
+        let file = URL(fileURLWithPath: dir(court)).appendingPathComponent("node.json")
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+        change(&json)
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+    }
+
+    func run(_ arguments: [String]) throws -> CommandRunner.Result { try cli.run(arguments) }
+
+    /// `matter list --json` ids and states at a court.
+    func matters(_ court: String) throws -> [String: String] {
+        let list =
+            try cli.run(["matter", "list", "--data-dir", dir(court), "--json"]).json["matters"] as? [[String: Any]]
+            ?? []
+        return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0["state"] as! String) })
+    }
+
+    func count(_ court: String, _ sql: String) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [folder.path(court).appendingPathComponent("replica.sqlite").path, sql]
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    func logs() -> String {
+        daemons.map { "== \($0.key)\n\($0.value.log.suffix(3000))" }.joined(separator: "\n")
+    }
+
+    deinit {
+        for daemon in daemons.values { daemon.kill() }
+        folder.remove()
+    }
+}
