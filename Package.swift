@@ -110,7 +110,7 @@ let package = Package(
             dependencies: ["Replica", "Node", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "Node", "Replica", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
-        .testTarget(name: "NetworkTests", dependencies: ["TestSupport", "courtsync"]),
+        .testTarget(name: "NetworkTests", dependencies: ["TestSupport", "courtsync", "Node", "SyncEngine"]),
     ],
     swiftLanguageModes: [.v6]
 )

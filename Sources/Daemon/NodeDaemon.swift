@@ -66,7 +66,9 @@ public enum NodeDaemon {
         let app = Application(
             router: routes.router(),
             server: server,
-            configuration: .init(address: .hostname(host, port: port), serverName: SyncWire.software),
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: SyncWire.software,
+                availableConnectionsDelegate: MaximumAvailableConnections(config.limits.maxConnections, logger: logger)),
             services: [SchedulerService(scheduler: scheduler, notifier: notifier)],
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port

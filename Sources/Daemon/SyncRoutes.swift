@@ -8,7 +8,8 @@ import SyncEngine
 
 /// The daemon's HTTP routes (`Protocol/sync.md` §4). Every protocol endpoint authenticates the
 /// signed request first (``SyncResponder/authenticate(_:)``) except `POST /v1/register`, whose
-/// body is signed by the key it presents; `/v1/control/sync` lets `courtsync sync` on this
+/// body is signed by the key it presents; endpoints with a body check the headers before reading
+/// it, so an unknown, stale or revoked caller makes the node read no body; `/v1/control/sync` lets `courtsync sync` on this
 /// machine start a round.
 struct SyncRoutes: Sendable {
     let responder: SyncResponder
@@ -29,8 +30,9 @@ struct SyncRoutes: Sendable {
             return try Self.json(await responder.health())
         }
         router.post("v1/hello") { request, _ in
+            let checked = try responder.checkHeaders(Self.incoming(request, body: []))
             let body = try await Self.collect(request, limit: Self.maxJSONBytes)
-            let requester = try responder.authenticate(Self.incoming(request, body: body))
+            let requester = try responder.authenticate(checked, body: body)
             let hello: HelloRequest
             do {
                 hello = try JSONDecoder().decode(HelloRequest.self, from: Data(body))
@@ -74,9 +76,9 @@ struct SyncRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         router.post("v1/changes") { request, _ in
-            let limit = responder.limits.maxBodyBytes
-            let body = try await Self.collect(request, limit: limit)
-            let requester = try responder.authenticate(Self.incoming(request, body: body))
+            let checked = try responder.checkHeaders(Self.incoming(request, body: []))
+            let body = try await Self.collect(request, limit: responder.limits.maxBodyBytes)
+            let requester = try responder.authenticate(checked, body: body)
             return try Self.json(await responder.push(from: requester, body: body))
         }
         router.post("v1/control/sync") { request, _ in

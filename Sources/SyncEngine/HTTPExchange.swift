@@ -106,9 +106,17 @@ public struct HTTPExchange: Sendable {
             for (name, value) in headers { head.headers.add(name: name, value: value) }
             if !body.isEmpty || method == "POST" { head.headers.add(name: "Content-Length", value: "\(body.count)") }
             head.headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(head))
-            if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-            try await outbound.write(.end(nil))
+            // A server may answer before the request is fully sent (a refusal decided from the
+            // headers) and close: its answer still counts, so a failed write only matters when
+            // no complete response follows.
+            var writeFailure: (any Error)?
+            do {
+                try await outbound.write(.head(head))
+                if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+                try await outbound.write(.end(nil))
+            } catch {
+                writeFailure = error
+            }
 
             var response: HTTPResponseHead?
             var received = ByteBuffer()
@@ -137,6 +145,7 @@ public struct HTTPExchange: Sendable {
                         body: received.readBytes(length: received.readableBytes) ?? [])
                 }
             }
+            if let writeFailure { throw writeFailure }
             throw SyncError(
                 code: "badResponse", status: 0,
                 "\(origin) closed the connection before its response ended (an https:// node addressed as http://?)")

@@ -62,6 +62,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         /// A connection that sends and receives nothing for this long is closed (slow or stalled
         /// clients; seconds). Must exceed the longest long-poll wait granted.
         public var idleTimeoutSeconds: Int = 60
+        /// The most connections the listener holds open at once; beyond it, new ones wait in the
+        /// kernel's queue until one closes. Keep it below the process's open-file limit.
+        public var maxConnections: Int = 1_000
 
         public init() {}
 
@@ -79,6 +82,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             requestWindowSeconds =
                 try c.decodeIfPresent(Int.self, forKey: .requestWindowSeconds) ?? d.requestWindowSeconds
             idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
+            maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
         }
     }
 
@@ -201,6 +205,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             ("limits.maxBodyBytes", Double(limits.maxBodyBytes)),
             ("limits.maxClockAheadSeconds", Double(limits.maxClockAheadSeconds)),
             ("limits.requestWindowSeconds", Double(limits.requestWindowSeconds)),
+            ("limits.maxConnections", Double(limits.maxConnections)),
         ]
         for (name, value) in positive where !(value > 0) || !value.isFinite {
             throw NodeError(code: "invalidConfig", "node.json \(name) must be a positive number")

@@ -8,7 +8,19 @@ import Synchronization
 /// Checks a request's signature (`Protocol/sync.md` §3) against the court directory in force:
 /// the node must be approved for the court it names, the timestamp within the window of this
 /// node's clock, the nonce unseen within the window, and the signature valid.
+///
+/// In two steps, so that a server reads no body for a caller it already knows to refuse:
+/// ``checkHeaders(_:)`` does everything the headers alone decide (identity, window, key), then
+/// ``verify(_:body:)`` checks the signature over the body and spends the nonce.
 public final class RequestAuthenticator: Sendable {
+    /// A request whose headers passed every check that does not need its body.
+    public struct CheckedHeaders: Sendable {
+        let request: IncomingRequest
+        let requester: Requester
+        let key: Curve25519.Signing.PublicKey
+        let sentAt: Int64
+    }
+
     /// The most nonces remembered; older ones beyond the window are forgotten first.
     public static let maxNonces = 200_000
 
@@ -24,11 +36,17 @@ public final class RequestAuthenticator: Sendable {
 
     /// The authenticated caller, or the specific refusal.
     public func authenticate(_ request: IncomingRequest) throws(SyncError) -> Requester {
+        try verify(checkHeaders(request), body: request.body)
+    }
+
+    /// The checks the headers decide: all five present, a known court, the timestamp within the
+    /// window, a well-formed nonce, and a node approved for its court.
+    public func checkHeaders(_ request: IncomingRequest) throws(SyncError) -> CheckedHeaders {
         guard let courtHeader = request.header(SyncWire.courtHeader),
             let nodeHeader = request.header(SyncWire.nodeHeader),
             let timestamp = request.header(RequestSigning.timestampHeader),
             let nonce = request.header(RequestSigning.nonceHeader),
-            let signatureText = request.header(RequestSigning.signatureHeader)
+            request.header(RequestSigning.signatureHeader) != nil
         else {
             throw SyncError(
                 code: "unauthenticated", status: 401,
@@ -67,17 +85,27 @@ public final class RequestAuthenticator: Sendable {
         } catch {
             throw SyncError.storage("cannot read the court directory: \(error)")
         }
+        return CheckedHeaders(request: request, requester: requester, key: key, sentAt: sentAt)
+    }
+
+    /// The signature over the headers and `body`, then the nonce: the authenticated caller.
+    public func verify(_ checked: CheckedHeaders, body: [UInt8]) throws(SyncError) -> Requester {
+        let request = checked.request
+        let header = { (name: String) in request.header(name) ?? "" }
+        let nonce = header(RequestSigning.nonceHeader)
         let message = RequestSigning.message(
-            method: request.method, target: request.target, timestamp: timestamp, nonce: nonce, body: request.body,
-            court: courtHeader, node: nodeHeader)
-        guard let signature = Data(base64Encoded: signatureText),
-            SignaturePurpose.request.isValid(Array(signature), of: message, by: key)
+            method: request.method, target: request.target, timestamp: header(RequestSigning.timestampHeader),
+            nonce: nonce, body: body, court: header(SyncWire.courtHeader), node: header(SyncWire.nodeHeader))
+        guard let signature = Data(base64Encoded: header(RequestSigning.signatureHeader)),
+            SignaturePurpose.request.isValid(Array(signature), of: message, by: checked.key)
         else {
             throw SyncError(
                 code: "badSignature", status: 401,
-                "the request's signature does not verify with \(requester.node)'s key")
+                "the request's signature does not verify with \(checked.requester.node)'s key")
         }
+        let now = node.time.now().milliseconds
         let window = windowMilliseconds
+        let sentAt = checked.sentAt
         let verdict = seen.withLock { nonces -> Int in
             if nonces.count >= Self.maxNonces {
                 nonces = nonces.filter { abs(now - $0.value) <= window }
@@ -96,6 +124,6 @@ public final class RequestAuthenticator: Sendable {
         default:
             break
         }
-        return requester
+        return checked.requester
     }
 }

@@ -34,8 +34,25 @@ public final class SyncResponder: Sendable {
     /// Authenticates a request (`Protocol/sync.md` §3); every endpoint but `POST /v1/register`
     /// calls this first. Refusals are logged with the caller's claimed identity.
     public func authenticate(_ request: IncomingRequest) throws(SyncError) -> Requester {
+        try logRefusal(of: request) { () throws(SyncError) in try authenticator.authenticate(request) }
+    }
+
+    /// The header checks of a request with a body, before the body is read: a caller refused
+    /// here makes this node read nothing more.
+    public func checkHeaders(_ request: IncomingRequest) throws(SyncError) -> RequestAuthenticator.CheckedHeaders {
+        try logRefusal(of: request) { () throws(SyncError) in try authenticator.checkHeaders(request) }
+    }
+
+    /// Completes ``checkHeaders(_:)`` once the body has arrived.
+    public func authenticate(_ checked: RequestAuthenticator.CheckedHeaders, body: [UInt8]) throws(SyncError)
+        -> Requester
+    {
+        try logRefusal(of: checked.request) { () throws(SyncError) in try authenticator.verify(checked, body: body) }
+    }
+
+    private func logRefusal<T>(of request: IncomingRequest, _ check: () throws(SyncError) -> T) throws(SyncError) -> T {
         do {
-            return try authenticator.authenticate(request)
+            return try check()
         } catch {
             logger.warning(
                 "refused a request",

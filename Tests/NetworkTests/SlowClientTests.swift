@@ -2,62 +2,139 @@ import Foundation
 import Testing
 import TestSupport
 
-/// A client that opens a connection and stalls is cut off by the daemon's idle timeout instead of
-/// holding the connection for ever.
+/// Clients that hold connections: a stalled one is cut off by the idle timeout, a stranger's
+/// promised body is never waited for, and connections beyond the cap wait to be accepted.
 @Suite("slow clients", .serialized)
 struct SlowClientTests {
+    /// A hub daemon on a free port with `limits` merged into its node.json.
+    private final class Hub {
+        let folder: TemporaryDirectory
+        let port = FreePort.next()
+        let daemon: DaemonProcess
+
+        init(limits extra: [String: Any] = [:]) throws {
+            folder = try TemporaryDirectory()
+            let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+            let hub = folder.path("hub")
+            let initialised = try cli.run([
+                "init", "--data-dir", hub.path, "--role", "hub", "--listen", "127.0.0.1:\(port)",
+            ])
+            guard initialised.status == 0 else { throw DaemonError(message: initialised.stderr) }
+            let file = hub.appendingPathComponent("node.json")
+            var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
+            var limits = json["limits"] as! [String: Any]
+            limits.merge(extra) { _, new in new }
+            json["limits"] = limits
+            try JSONSerialization.data(withJSONObject: json).write(to: file)
+            daemon = DaemonProcess(dataDirectory: hub)
+            try daemon.start(runner: cli)
+        }
+
+        deinit {
+            daemon.stop()
+            folder.remove()
+        }
+    }
+
     @Test("a stalled request is closed by the server after limits.idleTimeoutSeconds")
     func stalledRequestIsClosed() throws {
-        let folder = try TemporaryDirectory()
-        defer { folder.remove() }
-        let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
-        let port = FreePort.next()
-        let hub = folder.path("hub")
-        let initialised = try cli.run([
-            "init", "--data-dir", hub.path, "--role", "hub", "--listen", "127.0.0.1:\(port)",
-        ])
-        #expect(initialised.status == 0)
-        let file = hub.appendingPathComponent("node.json")
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
-        var limits = json["limits"] as! [String: Any]
-        limits["maxLongPollSeconds"] = 1
-        limits["idleTimeoutSeconds"] = 6
-        json["limits"] = limits
-        try JSONSerialization.data(withJSONObject: json).write(to: file)
-        let daemon = DaemonProcess(dataDirectory: hub)
-        try daemon.start(runner: cli)
-        defer { daemon.stop() }
+        let hub = try Hub(limits: ["maxLongPollSeconds": 1, "idleTimeoutSeconds": 6])
+        let port = hub.port
+        let daemon = hub.daemon
 
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
+        // Headers promise 1,000 bytes of body; only 3 arrive, then nothing. Registration reads its
+        // body before any check (it is unauthenticated), so the server waits on the body.
+        let connection = try RawConnection(port: port)
+        connection.send("POST /v1/register HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc")
+        let (received, closed) = connection.readUntilClosed(seconds: 60)
+        #expect(closed, "the server kept the stalled connection open (received \(received.count) bytes)")
+        #expect(daemon.isRunning)
+    }
+
+    @Test("an unsigned push is refused from its headers, before the body it promises is sent")
+    func refusedBeforeBody() throws {
+        let hub = try Hub()
+        let port = hub.port
+
+        // 10 MiB promised, none sent: the answer must come from the headers alone.
+        let connection = try RawConnection(port: port)
+        connection.send(
+            "POST /v1/changes HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.courtsync.changeset\r\n"
+                + "Content-Length: 10485760\r\n\r\n")
+        let (received, _) = connection.readUntilClosed(seconds: 30, stopAfter: "}}")
+        let text = String(decoding: received, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 401"), "\(text)")
+        #expect(text.contains("\"code\":\"unauthenticated\""), "\(text)")
+    }
+
+    @Test("beyond limits.maxConnections a connection waits until one closes, then is served")
+    func connectionCap() throws {
+        let hub = try Hub(limits: ["maxConnections": 2])
+        let held = try [RawConnection(port: hub.port), RawConnection(port: hub.port)]
+        let health = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+        for connection in held {  // both are accepted: each gets its answer
+            connection.send(health)
+            #expect(
+                String(decoding: connection.readUntilClosed(seconds: 30, stopAfter: "}}").bytes, as: UTF8.self)
+                    .hasPrefix("HTTP/1.1 401"))
+        }
+        let waiting = try RawConnection(port: hub.port)
+        waiting.send(health)
+        #expect(waiting.readUntilClosed(seconds: 3, stopAfter: "}}").bytes.isEmpty, "a third connection was served")
+        held[0].close()
+        let answer = String(decoding: waiting.readUntilClosed(seconds: 30, stopAfter: "}}").bytes, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 401"), "\(answer)")
+        #expect(hub.daemon.isRunning)
+    }
+}
+
+/// A plain TCP connection to 127.0.0.1 for writing requests byte by byte.
+private final class RawConnection {
+    let fd: Int32
+    private var closed = false
+
+    init(port: Int) throws {
+        fd = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        #expect(connected == 0)
-        // Headers promise 1,000 bytes of body; only 3 arrive, then nothing.
-        let partial = Array("POST /v1/changes HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc".utf8)
-        #expect(partial.withUnsafeBytes { send(socket, $0.baseAddress, $0.count, 0) } == partial.count)
-        var timeout = timeval(tv_sec: 60, tv_usec: 0)
-        setsockopt(socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var received = 0
-        var closed = false
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(socket, $0.baseAddress, $0.count, 0) }
-            if n > 0 {
-                received += n
-                continue
-            }
-            closed = n == 0
-            break
+        guard connected == 0 else {
+            Foundation.close(fd)
+            throw DaemonError(message: "cannot connect to port \(port)")
         }
-        #expect(closed, "the server kept the stalled connection open (received \(received) bytes)")
-        #expect(daemon.isRunning)
     }
+
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// Reads until the server closes (`closed`), `seconds` pass, or `stopAfter` has arrived.
+    func readUntilClosed(seconds: Int, stopAfter marker: String? = nil) -> (bytes: [UInt8], closed: Bool) {
+        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var received: [UInt8] = []
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard n > 0 else { return (received, n == 0) }
+            received += buffer[0..<n]
+            if let marker, String(decoding: received, as: UTF8.self).contains(marker) { return (received, false) }
+        }
+    }
+
+    /// Closes the connection (once).
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Foundation.close(fd)
+    }
+
+    deinit { close() }
 }

@@ -62,4 +62,17 @@ struct HTTPExchangeTests {
         #expect(answer.header("x-test") == "yes")
         #expect(answer.body == Array("hello".utf8))
     }
+
+    @Test("an answer sent before the request body is read, then a close, still reaches the client")
+    func earlyAnswer() async throws {
+        let refusal = "HTTP/1.1 401 Unauthorized\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+        let server = try ScriptedServer(response: Array(refusal.utf8), close: true)
+        defer { server.stop() }
+        let exchange = HTTPExchange(
+            method: "POST", url: URL(string: "http://127.0.0.1:\(server.port)/v1/changes")!,
+            body: [UInt8](repeating: 7, count: 4 << 20))
+        let answer = try await exchange.perform(tls: nil, timeout: Self.patience, maxBodyBytes: 100)
+        #expect(answer.status == 401)
+        #expect(answer.body == Array("{}".utf8))
+    }
 }
