@@ -22,12 +22,20 @@ hosts=("$@")
 [ ${#hosts[@]} -gt 0 ] || hosts=(127.0.0.1 localhost)
 umask 077
 mkdir -p "$ca" "$data/tls"
+# Runs openssl quietly, showing what it said only when it fails.
+quiet() {
+    local said
+    if ! said=$("$@" 2>&1); then
+        echo "$said" >&2
+        return 1
+    fi
+}
 
 if [ ! -f "$ca/ca.crt" ]; then
-    openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -days 3650 \
+    quiet openssl req -x509 -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -days 3650 \
         -subj "/O=CourtSync demo/CN=CourtSync demo CA" \
         -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
-        -keyout "$ca/ca.key" -out "$ca/ca.crt" 2>/dev/null
+        -keyout "$ca/ca.key" -out "$ca/ca.crt"
 fi
 
 names=()
@@ -35,11 +43,11 @@ for host in "${hosts[@]}"; do
     if [[ "$host" =~ ^[0-9.]+$ || "$host" == *:* ]]; then names+=("IP:$host"); else names+=("DNS:$host"); fi
 done
 san=$(IFS=,; echo "${names[*]}")
-openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/O=CourtSync demo/CN=${hosts[0]}" \
-    -keyout "$data/tls/node.key" -out "$data/tls/node.csr" 2>/dev/null
-openssl x509 -req -in "$data/tls/node.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -CAcreateserial -days 825 \
+quiet openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/O=CourtSync demo/CN=${hosts[0]}" \
+    -keyout "$data/tls/node.key" -out "$data/tls/node.csr"
+quiet openssl x509 -req -in "$data/tls/node.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -CAcreateserial -days 825 \
     -extfile <(printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' "$san") \
-    -out "$data/tls/node.crt" 2>/dev/null
+    -out "$data/tls/node.crt"
 rm -f "$data/tls/node.csr"
 cp "$ca/ca.crt" "$data/tls/ca.crt"
 chmod 600 "$data/tls/node.key"

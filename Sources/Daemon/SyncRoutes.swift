@@ -8,8 +8,9 @@ import SyncEngine
 
 /// The daemon's HTTP routes (`Protocol/sync.md` §4). Every protocol endpoint authenticates the
 /// signed request first (``SyncResponder/authenticate(_:)``) except `POST /v1/register`, whose
-/// body is signed by the key it presents; endpoints with a body check the headers before reading
-/// it, so an unknown, stale or revoked caller makes the node read no body; `/v1/control/sync` lets `courtsync sync` on this
+/// body is signed by the key it presents; endpoints with a body check the headers before
+/// collecting it, so an unknown, stale or revoked caller is answered at once and its body is
+/// never buffered or hashed (Hummingbird discards what still arrives on a kept-alive connection); `/v1/control/sync` lets `courtsync sync` on this
 /// machine start a round.
 struct SyncRoutes: Sendable {
     let responder: SyncResponder

@@ -11,7 +11,9 @@ import NIOSSL
 ///   declared length or the bytes received pass the limit, and is never held whole.
 /// - The whole exchange (connect, TLS handshake, request, response) must end within `timeout`
 ///   seconds, or the connection is closed and the error is `unreachable`.
-/// - Cancelling the calling task closes the connection at once and throws `CancellationError`.
+/// - Cancelling the calling task closes an open connection at once and throws
+///   `CancellationError`; while the connection is still being made, cancellation waits for the
+///   connect to end (at most `min(timeout, 30)` seconds).
 public struct HTTPExchange: Sendable {
     /// A complete response.
     public struct Response: Sendable {
@@ -74,14 +76,14 @@ public struct HTTPExchange: Sendable {
                     }
                 }
         } catch {
-            throw Self.failure(error, origin: origin, phase: "did not accept a connection")
+            throw Self.failure(error, origin: origin, phase: "did not accept a connection", tls: secure ? tls : nil)
         }
         let raw = channel.channel
         let timer = raw.eventLoop.scheduleTask(deadline: deadline) { raw.close(promise: nil) }
         defer { timer.cancel() }
         do {
             return try await withTaskCancellationHandler {
-                try await exchange(on: channel, host: host, maxBodyBytes: maxBodyBytes, origin: origin)
+                try await exchange(on: channel, host: host, maxBodyBytes: maxBodyBytes, origin: origin, secure: secure)
             } onCancel: {
                 raw.close(promise: nil)
             }
@@ -91,13 +93,13 @@ public struct HTTPExchange: Sendable {
                 throw SyncError(code: "unreachable", status: 0, "\(origin) did not answer within \(timeout) s")
             }
             if error is SyncError { throw error }
-            throw Self.failure(error, origin: origin, phase: "broke off the exchange")
+            throw Self.failure(error, origin: origin, phase: "broke off the exchange", tls: secure ? tls : nil)
         }
     }
 
     private func exchange(
         on channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, host: String, maxBodyBytes: Int,
-        origin: String
+        origin: String, secure: Bool
     ) async throws -> Response {
         try await channel.executeThenClose { inbound, outbound in
             var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
@@ -146,10 +148,15 @@ public struct HTTPExchange: Sendable {
                 }
             }
             if let writeFailure { throw writeFailure }
-            throw SyncError(
-                code: "badResponse", status: 0,
-                "\(origin) closed the connection before its response ended (an https:// node addressed as http://?)")
+            throw Self.endedEarly(origin: origin, secure: secure)
         }
+    }
+
+    private static func endedEarly(origin: String, secure: Bool) -> SyncError {
+        SyncError(
+            code: "badResponse", status: 0,
+            "\(origin) closed the connection before its response ended"
+                + (secure ? "" : " (an https:// node addressed as http://?)"))
     }
 
     private static func tooLarge(origin: String, bytes: Int, limit: Int, status: HTTPResponseHead?) -> SyncError {
@@ -159,10 +166,13 @@ public struct HTTPExchange: Sendable {
     }
 
     /// One line on why a TLS handshake failed, without the library's source locations.
-    private static func tlsReason(_ error: any Error) -> String {
+    private static func tlsReason(_ error: any Error, tls: ClientTLS?) -> String {
         let text = String(describing: error)
         if text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "its certificate is not signed by a CA in tls.trustRoots, is not yet valid or has expired"
+            return tls?.verificationFailure ?? "its certificate was not accepted"
+        }
+        if text.contains("eofDuringHandshake") {
+            return "it closed the connection during the handshake (not a TLS server, or it refused this client)"
         }
         if text.contains("failedToValidateHostname") {
             return "its certificate is not issued for this host name or address"
@@ -178,12 +188,17 @@ public struct HTTPExchange: Sendable {
     }
 
     /// Names what went wrong: TLS (certificate, name, protocol), the connection, or the response.
-    private static func failure(_ error: any Error, origin: String, phase: String) -> SyncError {
+    private static func failure(_ error: any Error, origin: String, phase: String, tls: ClientTLS?) -> SyncError {
         switch error {
         case let error as SyncError:
             return error
+        case NIOSSLError.uncleanShutdown:
+            // The peer dropped TCP without closing TLS: a dead or killed node, not a refusal.
+            return endedEarly(origin: origin, secure: true)
+        case HTTPParserError.invalidEOFState:
+            return endedEarly(origin: origin, secure: tls != nil)
         case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
-            return SyncError(code: "tlsFailure", status: 0, "\(origin): TLS refused: \(tlsReason(error))")
+            return SyncError(code: "tlsFailure", status: 0, "\(origin): TLS refused: \(tlsReason(error, tls: tls))")
         case is HTTPParserError:
             return SyncError(
                 code: "badResponse", status: 0,

@@ -9,9 +9,10 @@ import Synchronization
 /// the node must be approved for the court it names, the timestamp within the window of this
 /// node's clock, the nonce unseen within the window, and the signature valid.
 ///
-/// In two steps, so that a server reads no body for a caller it already knows to refuse:
-/// ``checkHeaders(_:)`` does everything the headers alone decide (identity, window, key), then
-/// ``verify(_:body:)`` checks the signature over the body and spends the nonce.
+/// In two steps, so that a server neither stores nor hashes the body of a caller it already knows
+/// to refuse: ``checkHeaders(_:)`` does everything the headers alone decide (identity, window,
+/// key), then ``verify(_:body:)`` checks the window again (a body can take long to arrive), the
+/// signature over the body, and spends the nonce.
 public final class RequestAuthenticator: Sendable {
     /// A request whose headers passed every check that does not need its body.
     public struct CheckedHeaders: Sendable {
@@ -106,6 +107,11 @@ public final class RequestAuthenticator: Sendable {
         let now = node.time.now().milliseconds
         let window = windowMilliseconds
         let sentAt = checked.sentAt
+        guard abs(now - sentAt) <= window else {
+            throw SyncError(
+                code: "staleRequest", status: 401,
+                "the request's body arrived more than \(window / 1000) s after its timestamp: send it again")
+        }
         let verdict = seen.withLock { nonces -> Int in
             if nonces.count >= Self.maxNonces {
                 nonces = nonces.filter { abs(now - $0.value) <= window }

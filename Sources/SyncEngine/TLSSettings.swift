@@ -10,7 +10,7 @@ import Node
 public struct TLSSettings: Codable, Sendable, Equatable {
     /// PEM certificate chain the listener presents, leaf first (with `privateKey`, or neither).
     public var certificate: String?
-    /// PEM private key of that certificate. Refused if other users may read it.
+    /// PEM private key of that certificate. Refused unless only its owner may read it (`chmod 600`).
     public var privateKey: String?
     /// PEM bundle of the certificate authorities trusted for remote nodes' certificates; absent:
     /// the system's trust store.

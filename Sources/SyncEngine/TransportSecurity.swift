@@ -98,17 +98,17 @@ public struct TransportSecurity: Sendable {
         return chain
     }
 
-    /// Refuses a private key file other users may read or write.
+    /// Refuses a private key file anyone but its owner may read or write (as for `node.key`).
     static func checkKeyFileMode(_ path: String) throws(NodeError) {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw NodeError(code: "invalidConfig", "tls.privateKey \(path): no such readable file")
         }
         let mode = info.st_mode & 0o777
-        guard mode & 0o006 == 0 else {
+        guard mode & 0o077 == 0 else {
             throw NodeError(
                 code: "insecureKeyFile",
-                "tls.privateKey \(path) can be read or written by other users (mode \(String(mode, radix: 8))): chmod 600 it"
+                "tls.privateKey \(path) is open to its group or other users (mode \(String(mode, radix: 8))): chmod 600 it"
             )
         }
     }
@@ -120,6 +120,12 @@ public struct ClientTLS: Sendable {
     let context: NIOSSLContext
     /// The SHA-256 (hex) of the only leaf certificate accepted, when pinned.
     let pinnedSHA256: String?
+    /// Why a certificate the verifier refused was refused, for the operator.
+    var verificationFailure: String {
+        pinnedSHA256 == nil
+            ? "its certificate is not signed by a CA in tls.trustRoots, is not yet valid or has expired"
+            : "its certificate is not the one daemon.json records (certificateSHA256): another process answers there"
+    }
 
     /// Verifies the chain against the trust roots `settings` names (the system's if none) and the
     /// name against the URL's host.

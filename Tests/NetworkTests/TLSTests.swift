@@ -45,6 +45,15 @@ struct TLSTests {
         let synced = try secure.net.run(["sync", "--data-dir", secure.net.dir("京0105"), "--json"])
         #expect(synced.status == 0, "\(synced.stderr)")
         #expect(synced.json["via"] as? String == "daemon")
+
+        // Another certificate than the one daemon.json records: the CLI refuses to talk to it.
+        let recordFile = secure.net.folder.path("京0105").appendingPathComponent("daemon.json")
+        var forged = daemon
+        forged["certificateSHA256"] = String(repeating: "0", count: 64)
+        try JSONSerialization.data(withJSONObject: forged).write(to: recordFile)
+        let refused = try secure.net.run(["sync", "--data-dir", secure.net.dir("京0105")])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("not the one daemon.json records"), "\(refused.stderr)")
         secure.relay.stop()
     }
 

@@ -83,6 +83,7 @@ struct TransportSecurityTests {
         "bad TLS files are refused with a specific error",
         arguments: [
             ("world-readable key", "insecureKeyFile", "other users"),
+            ("group-readable key", "insecureKeyFile", "its group"),
             ("key of another certificate", "invalidConfig", "does not belong"),
             ("certificate without key", "invalidConfig", "without its private key"),
             ("garbage certificate", "invalidConfig", "not a PEM certificate"),
@@ -97,6 +98,8 @@ struct TransportSecurityTests {
         switch `case` {
         case "world-readable key":
             chmod(file("tls/node.key"), 0o644)
+        case "group-readable key":
+            chmod(file("tls/node.key"), 0o640)
         case "key of another certificate":
             let other = try TestCertificates.issue(ca: setup.folder.path("ca"), dataDirectory: setup.folder.path("b"))
             settings.privateKey = other.privateKey.path

@@ -3,52 +3,19 @@ import Foundation
 /// A TCP server on 127.0.0.1 that answers every connection with fixed bytes once the request's
 /// headers have arrived, then holds the connection open (or closes it): a misbehaving remote
 /// node, for testing what a client does with hostile or broken responses.
-public final class ScriptedServer: @unchecked Sendable {
+public final class ScriptedServer: Sendable {
+    private let listener: LoopbackListener
+
     /// The port it listens on.
-    public let port: Int
-    private let listener: Int32
-    private let lock = NSLock()
-    private var stopped = false
+    public var port: Int { listener.port }
 
     /// Answers with `response`; closes the connection afterwards if `close`.
     public init(response: [UInt8], close closeAfter: Bool) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw DaemonError(message: "the scripted server cannot listen: \(String(cString: strerror(errno)))")
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-        Thread.detachNewThread {
-            while true {
-                let client = accept(fd, nil, nil)
-                guard client >= 0 else { return }
-                Thread.detachNewThread { Self.answer(client, response: response, close: closeAfter) }
-            }
-        }
+        listener = try LoopbackListener { client in Self.answer(client, response: response, close: closeAfter) }
     }
 
     /// Stops accepting connections.
-    public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    deinit { stop() }
+    public func stop() { listener.stop() }
 
     private static func answer(_ client: Int32, response: [UInt8], close closeAfter: Bool) {
         defer { close(client) }

@@ -3,38 +3,23 @@ import Foundation
 /// A TCP relay on 127.0.0.1 that forwards every connection to a target port and keeps a copy of
 /// every byte that crosses it in either direction: what an eavesdropper on the path would see.
 public final class TCPRelay: @unchecked Sendable {
-    /// The port the relay listens on.
-    public let port: Int
     private let target: Int
-    private let listener: Int32
     private let lock = NSLock()
     private var captured: [UInt8] = []
-    private var stopped = false
+    private var listener: LoopbackListener?
+
+    /// The port the relay listens on.
+    public var port: Int { listener?.port ?? 0 }
 
     /// Listens on a free port and relays to `127.0.0.1:targetPort`.
     public init(to targetPort: Int) throws {
         target = targetPort
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = Self.loopback(port: 0)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw DaemonError(message: "the relay cannot listen: \(String(cString: strerror(errno)))")
-        }
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
-        Thread.detachNewThread { [self] in
-            while true {
-                let client = accept(fd, nil, nil)
-                guard client >= 0 else { return }
-                Thread.detachNewThread { self.relay(client) }
+        listener = try LoopbackListener { [weak self] client in
+            guard let self else {
+                close(client)
+                return
             }
+            self.relay(client)
         }
     }
 
@@ -56,30 +41,17 @@ public final class TCPRelay: @unchecked Sendable {
     }
 
     /// Stops accepting connections.
-    public func stop() {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !stopped else { return }
-        stopped = true
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-    }
-
-    deinit { stop() }
+    public func stop() { listener?.stop() }
 
     private func relay(_ client: Int32) {
-        let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = Self.loopback(port: target)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(upstream, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
+        guard let upstream = try? LoopbackSocket.connect(port: target) else {
+            close(client)
+            return
         }
         defer {
             close(client)
             close(upstream)
         }
-        guard connected == 0 else { return }
         var fds = [
             pollfd(fd: client, events: Int16(POLLIN), revents: 0),
             pollfd(fd: upstream, events: Int16(POLLIN), revents: 0),
@@ -102,13 +74,5 @@ public final class TCPRelay: @unchecked Sendable {
                 }
             }
         }
-    }
-
-    private static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
     }
 }
