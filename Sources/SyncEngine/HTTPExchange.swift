@@ -187,6 +187,11 @@ public struct HTTPExchange: Sendable {
         return "the handshake failed (\(withoutLocation))"
     }
 
+    /// A system error as the system words it ("Connection refused"), anything else as it prints.
+    private static func plain(_ error: any Error) -> String {
+        (error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(error)"
+    }
+
     /// Names what went wrong: TLS (certificate, name, protocol), the connection, or the response.
     private static func failure(_ error: any Error, origin: String, phase: String, tls: ClientTLS?) -> SyncError {
         switch error {
@@ -203,8 +208,11 @@ public struct HTTPExchange: Sendable {
             return SyncError(
                 code: "badResponse", status: 0,
                 "\(origin) answered with something that is not HTTP (\(error)); is it an https:// node?")
+        case let error as NIOConnectionError:
+            let cause = error.connectionErrors.first.map { plain($0.error) } ?? error.dnsAError.map(plain) ?? "\(error)"
+            return SyncError(code: "unreachable", status: 0, "\(origin) \(phase): \(cause)")
         default:
-            return SyncError(code: "unreachable", status: 0, "\(origin) \(phase): \(error)")
+            return SyncError(code: "unreachable", status: 0, "\(origin) \(phase): \(plain(error))")
         }
     }
 }
