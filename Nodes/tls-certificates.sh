@@ -4,9 +4,11 @@
 #   bash Nodes/tls-certificates.sh CA_DIR DATA_DIR [HOST ...]
 #
 # Makes a certificate authority in CA_DIR (ca.crt, ca.key) unless one is there already, then
-# issues DATA_DIR/tls/node.crt and DATA_DIR/tls/node.key (mode 0600) for HOST ... (IP addresses
-# or DNS names; default 127.0.0.1 and localhost) and copies the CA's certificate to
-# DATA_DIR/tls/ca.crt. Prints the `tls` section for DATA_DIR/node.json.
+# issues DATA_DIR/tls/certificate.pem and DATA_DIR/tls/private-key.pem (mode 0600) for HOST ...
+# (IP addresses or DNS names; default 127.0.0.1 and localhost) and copies the CA's certificate
+# to DATA_DIR/tls/ca.pem. Prints how to use them: the `courtsync init` options, or the `tls`
+# section for an existing DATA_DIR/node.json. (The TLS key is not the node's signing key,
+# DATA_DIR/node.key.)
 #
 # A court network in production uses its own PKI: hand each node a certificate for the name or
 # address the others reach it at, and the CA bundle that signed them (docs/security.md).
@@ -44,15 +46,16 @@ for host in "${hosts[@]}"; do
 done
 san=$(IFS=,; echo "${names[*]}")
 quiet openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/O=CourtSync demo/CN=${hosts[0]}" \
-    -keyout "$data/tls/node.key" -out "$data/tls/node.csr"
-quiet openssl x509 -req -in "$data/tls/node.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -CAcreateserial -days 825 \
+    -keyout "$data/tls/private-key.pem" -out "$data/tls/request.csr"
+quiet openssl x509 -req -in "$data/tls/request.csr" -CA "$ca/ca.crt" -CAkey "$ca/ca.key" -CAcreateserial -days 825 \
     -extfile <(printf 'subjectAltName=%s\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' "$san") \
-    -out "$data/tls/node.crt"
-rm -f "$data/tls/node.csr"
-cp "$ca/ca.crt" "$data/tls/ca.crt"
-chmod 600 "$data/tls/node.key"
-chmod 644 "$data/tls/node.crt" "$data/tls/ca.crt"
+    -out "$data/tls/certificate.pem"
+rm -f "$data/tls/request.csr"
+cp "$ca/ca.crt" "$data/tls/ca.pem"
+chmod 600 "$data/tls/private-key.pem"
+chmod 644 "$data/tls/certificate.pem" "$data/tls/ca.pem"
 
 cat <<EOF
-"tls": {"certificate": "tls/node.crt", "privateKey": "tls/node.key", "trustRoots": "tls/ca.crt"}
+courtsync init --data-dir $data ... --tls-certificate $data/tls/certificate.pem --tls-key $data/tls/private-key.pem --tls-trust-roots $data/tls/ca.pem
+or in node.json: "tls": {"certificate": "tls/certificate.pem", "privateKey": "tls/private-key.pem", "trustRoots": "tls/ca.pem"}
 EOF

@@ -17,6 +17,7 @@ import SyncEngine
 public enum NodeDaemon {
     /// Runs the node in `dataDirectory` until a shutdown signal.
     public static func run(dataDirectory: URL, logger: Logger) async throws {
+        let config = try NodeConfig.load(from: dataDirectory)  // first: it names a missing node plainly
         let lock = try DaemonRecord.lock(dataDirectory)
         defer { close(lock) }
         if let fixed = ProcessInfo.processInfo.environment["COURTSYNC_NOW"], !fixed.isEmpty {
@@ -24,7 +25,6 @@ public enum NodeDaemon {
         }
         let node = try CourtNode(dataDirectory: dataDirectory, time: SystemTimeSource())
         defer { try? node.close() }
-        let config = try NodeConfig.load(from: dataDirectory)
         try config.validate(directory: node.replica.directory)
         guard config.court == node.identity.court.rawValue else {
             throw NodeError(

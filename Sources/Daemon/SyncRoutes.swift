@@ -90,6 +90,12 @@ struct SyncRoutes: Sendable {
                 )
             }
             let peer = request.uri.queryParameters.get("peer")
+            if let peer, !scheduler.links.contains(where: { $0.isNamed(by: peer) }) {
+                throw SyncError(
+                    code: "unknownPeer", status: 404,
+                    "\(peer) is not a link of this node (links: \(scheduler.links.map { "\($0.court)" }.joined(separator: ", ")))"
+                )
+            }
             let rounds = await scheduler.syncNow(
                 matching: peer.map { peer in { $0.isNamed(by: peer) } })
             return try Self.json(rounds)

@@ -155,8 +155,12 @@ public struct HTTPExchange: Sendable {
     private static func endedEarly(origin: String, secure: Bool) -> SyncError {
         SyncError(
             code: "badResponse", status: 0,
-            "\(origin) closed the connection before its response ended"
-                + (secure ? "" : " (an https:// node addressed as http://?)"))
+            "\(origin) closed the connection before its response ended" + hint(secure: secure))
+    }
+
+    /// What a plain-HTTP client should suspect when the answer is not HTTP.
+    private static func hint(secure: Bool) -> String {
+        secure ? "" : " (an https:// node addressed as http://?)"
     }
 
     private static func tooLarge(origin: String, bytes: Int, limit: Int, status: HTTPResponseHead?) -> SyncError {
@@ -172,7 +176,7 @@ public struct HTTPExchange: Sendable {
             return tls?.verificationFailure ?? "its certificate was not accepted"
         }
         if text.contains("eofDuringHandshake") {
-            return "it closed the connection during the handshake (not a TLS server, or it refused this client)"
+            return "it closed the connection during the handshake: it does not speak TLS, or it refused this client"
         }
         if text.contains("failedToValidateHostname") {
             return "its certificate is not issued for this host name or address"
@@ -207,10 +211,14 @@ public struct HTTPExchange: Sendable {
         case is HTTPParserError:
             return SyncError(
                 code: "badResponse", status: 0,
-                "\(origin) answered with something that is not HTTP (\(error)); is it an https:// node?")
+                "\(origin) answered with something that is not HTTP (\(error))" + hint(secure: tls != nil))
         case let error as NIOConnectionError:
             let cause = error.connectionErrors.first.map { plain($0.error) } ?? error.dnsAError.map(plain) ?? "\(error)"
             return SyncError(code: "unreachable", status: 0, "\(origin) \(phase): \(cause)")
+        case let error as IOError where error.errnoCode == ECONNRESET:
+            // A TLS listener resets a plain-HTTP client after its alert.
+            return SyncError(
+                code: "unreachable", status: 0, "\(origin) \(phase): \(plain(error))" + hint(secure: tls != nil))
         default:
             return SyncError(code: "unreachable", status: 0, "\(origin) \(phase): \(plain(error))")
         }

@@ -26,7 +26,7 @@ public struct TLSSettings: Codable, Sendable, Equatable {
     public var servesTLS: Bool { certificate != nil }
 
     /// A file the section names, resolved against the data directory.
-    static func path(_ file: String, in dataDirectory: URL) -> String {
+    public static func path(_ file: String, in dataDirectory: URL) -> String {
         file.hasPrefix("/") ? file : dataDirectory.appendingPathComponent(file).path
     }
 }

@@ -120,10 +120,12 @@ public struct ClientTLS: Sendable {
     let context: NIOSSLContext
     /// The SHA-256 (hex) of the only leaf certificate accepted, when pinned.
     let pinnedSHA256: String?
+    /// What the chain is verified against, for messages: the trust roots file or the system store.
+    let trustedBy: String
     /// Why a certificate the verifier refused was refused, for the operator.
     var verificationFailure: String {
         pinnedSHA256 == nil
-            ? "its certificate is not signed by a CA in tls.trustRoots, is not yet valid or has expired"
+            ? "its certificate is not signed by a CA in \(trustedBy), is not yet valid or has expired"
             : "its certificate is not the one daemon.json records (certificateSHA256): another process answers there"
     }
 
@@ -131,10 +133,13 @@ public struct ClientTLS: Sendable {
     /// name against the URL's host.
     public init(settings: TLSSettings?, dataDirectory: URL) throws(NodeError) {
         var trustRoots: NIOSSLTrustRoots = .default
+        var trustedBy = "the system trust store (node.json sets no tls.trustRoots)"
         if let rootsFile = settings?.trustRoots {
             let rootsPath = TLSSettings.path(rootsFile, in: dataDirectory)
             trustRoots = .certificates(try TransportSecurity.certificates(at: rootsPath, setting: "tls.trustRoots"))
+            trustedBy = "tls.trustRoots (\(rootsPath))"
         }
+        self.trustedBy = trustedBy
         var configuration = TLSConfiguration.makeClientConfiguration()
         configuration.minimumTLSVersion = TransportSecurity.minimumVersion
         configuration.certificateVerification = .fullVerification
@@ -160,6 +165,7 @@ public struct ClientTLS: Sendable {
             throw NodeError(code: "invalidConfig", "cannot set up TLS: \(error)")
         }
         pinnedSHA256 = fingerprint.lowercased()
+        trustedBy = "daemon.json"
     }
 
     /// The channel handler for one connection to `host`.

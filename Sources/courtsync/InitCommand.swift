@@ -24,9 +24,9 @@ struct InitCommand: ParsableCommand {
     var role: NodeConfig.NodeRole = .court
     @Option(name: .long, help: "Where the daemon listens, HOST:PORT (default \(NodeConfig.defaultListen)).")
     var listen: String = NodeConfig.defaultListen
-    @Option(name: .long, help: "The hub's URL, e.g. http://10.0.0.1:7400.")
+    @Option(name: .long, help: "The hub's URL, e.g. https://10.0.0.1:7400.")
     var hub: String?
-    @Option(name: .long, help: "A court synced directly, CODE=URL (repeatable), e.g. 粤0106=http://10.2.0.7:7400.")
+    @Option(name: .long, help: "A court synced directly, CODE=URL (repeatable), e.g. 粤0106=https://10.2.0.7:7400.")
     var peer: [String] = []
     @Option(name: .customLong("nodes-dir"), help: "The folder with courts.json and calendar.json (default: Nodes/).")
     var nodesDir: String?
@@ -62,13 +62,13 @@ struct InitCommand: ParsableCommand {
             let peers = try peer.map { text throws(NodeError) in
                 guard let equals = text.firstIndex(of: "="), equals != text.startIndex else {
                     throw NodeError(
-                        code: "invalidConfig", "--peer \(text): expected CODE=URL, e.g. 粤0106=http://10.2.0.7:7400")
+                        code: "invalidConfig", "--peer \(text): expected CODE=URL, e.g. 粤0106=https://10.2.0.7:7400")
                 }
                 return NodeConfig.Peer(
                     court: String(text[..<equals]), url: String(text[text.index(after: equals)...]))
             }
             let dataDirectory = try node.dataDirectory()
-            let tls = tlsSettings()
+            let tls = try tlsSettings()
             let config = NodeConfig(role: role, court: courtCode, listen: listen, hub: hub, peers: peers, tls: tls)
             try config.validate(directory: reference.directory)
             if tls != nil { _ = try TransportSecurity(settings: tls, dataDirectory: dataDirectory) }
@@ -134,8 +134,11 @@ struct InitCommand: ParsableCommand {
     }
 
     /// The `tls` section the options give, with paths made absolute against the current directory.
-    private func tlsSettings() -> TLSSettings? {
+    private func tlsSettings() throws(NodeError) -> TLSSettings? {
         guard tlsCertificate != nil || tlsKey != nil || tlsTrustRoots != nil else { return nil }
+        guard (tlsCertificate == nil) == (tlsKey == nil) else {
+            throw NodeError(code: "invalidConfig", "give --tls-certificate and --tls-key together (or neither)")
+        }
         let absolute = { (path: String?) in path.map { URL(fileURLWithPath: $0).standardizedFileURL.path } }
         return TLSSettings(
             certificate: absolute(tlsCertificate), privateKey: absolute(tlsKey), trustRoots: absolute(tlsTrustRoots))

@@ -10,7 +10,8 @@ import SyncEngine
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "节点状态 — court, role, listen address, event and matter counts, whether the daemon runs.")
+        abstract:
+            "节点状态 — court, role, listen address, TLS certificate, event and matter counts, whether the daemon runs.")
 
     @OptionGroup var node: NodeOptions
     @OptionGroup var output: OutputOptions
@@ -21,6 +22,15 @@ struct StatusCommand: ParsableCommand {
             var pid: Int32?
             var url: String?
             var startedAt: String?
+        }
+        /// The `tls` section as loaded: what the listener serves and until when, or what is wrong.
+        struct TLSView: Encodable {
+            var servesHTTPS: Bool
+            var certificateSHA256: String?
+            var notValidAfter: String?
+            var daysLeft: Int?
+            var trustRoots: String
+            var problem: String?
         }
         var court: String
         var courtName: String
@@ -34,7 +44,36 @@ struct StatusCommand: ParsableCommand {
         var matters: Int
         var quarantined: Int
         var openConflicts: Int
+        var tls: TLSView?
         var daemon: DaemonView
+    }
+
+    /// Loads the TLS files as the daemon would; a problem is shown, not thrown (status diagnoses).
+    static func tlsView(_ settings: TLSSettings?, dataDirectory: URL) -> StatusView.TLSView? {
+        guard let settings else { return nil }
+        let trustRoots = settings.trustRoots.map { TLSSettings.path($0, in: dataDirectory) } ?? "系统默认 / system store"
+        do {
+            let security = try TransportSecurity(settings: settings, dataDirectory: dataDirectory)
+            let certificate = security.certificate
+            return .init(
+                servesHTTPS: certificate != nil, certificateSHA256: certificate?.sha256,
+                notValidAfter: certificate.map {
+                    Timestamp(milliseconds: Int64($0.notValidAfter.timeIntervalSince1970 * 1000)).rfc3339
+                },
+                daysLeft: certificate.map { Int($0.notValidAfter.timeIntervalSinceNow / 86_400) },
+                trustRoots: trustRoots, problem: nil)
+        } catch {
+            return .init(servesHTTPS: false, trustRoots: trustRoots, problem: error.message)
+        }
+    }
+
+    static func describe(_ tls: StatusView.TLSView?) -> String {
+        guard let tls else { return "未配置（明文 HTTP）" }
+        if let problem = tls.problem { return "配置有误：\(problem)" }
+        guard tls.servesHTTPS, let sha256 = tls.certificateSHA256, let end = tls.notValidAfter,
+            let days = tls.daysLeft
+        else { return "仅校验对端证书（本节点明文 HTTP），信任根 \(tls.trustRoots)" }
+        return "HTTPS，证书 sha256 \(sha256.prefix(16))…，有效期至 \(end)（剩 \(days) 天），信任根 \(tls.trustRoots)"
     }
 
     func run() throws {
@@ -56,6 +95,7 @@ struct StatusCommand: ParsableCommand {
                     nodeId: courtNode.identity.node.rawValue, role: config.role.rawValue, listen: config.listen,
                     hub: config.hub, peers: config.peers, events: counts.0, head: counts.1, matters: counts.2,
                     quarantined: counts.3, openConflicts: counts.4,
+                    tls: Self.tlsView(config.tls, dataDirectory: dataDirectory),
                     daemon: .init(
                         running: record != nil, pid: record?.pid, url: record?.url, startedAt: record?.startedAt))
             }
@@ -69,6 +109,7 @@ struct StatusCommand: ParsableCommand {
                     ("节点", view.nodeId),
                     ("角色", view.role == "hub" ? "指挥中心（hub）" : "法院节点（court）"),
                     ("监听地址", view.listen),
+                    ("传输加密", Self.describe(view.tls)),
                     ("指挥中心", view.hub ?? "—"),
                     ("直连法院", view.peers.isEmpty ? "—" : view.peers.map(\.court).joined(separator: ", ")),
                     ("事件数", String(view.events)),

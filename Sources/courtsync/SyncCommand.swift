@@ -57,11 +57,10 @@ struct SyncCommand: AsyncParsableCommand {
         if let peer {
             links = links.filter { $0.isNamed(by: peer) }
             if links.isEmpty {
-                let url = try NodeConfig.parseURL(peer, what: "--peer")
+                let names = try config.links.map { "\($0.court)" }.joined(separator: ", ")
                 throw NodeError(
                     code: "unknownPeer",
-                    "\(url.absoluteString) is not a link in node.json: add it with the court's code (peers: [{court, url}])"
-                )
+                    "\(peer) is not a link in node.json (links: \(names)): name a court code or URL from it")
             }
         }
         guard !links.isEmpty else {

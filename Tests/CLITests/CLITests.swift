@@ -133,6 +133,14 @@ struct CLITests {
                 "no such file"
             ),
             (["matter", "list", "--data-dir", courts.temp.path("nowhere").path], courts.guangzhou, "courtsync init"),
+            (["serve", "--data-dir", courts.temp.path("nowhere").path], courts.guangzhou, "courtsync init"),
+            (
+                [
+                    "init", "--data-dir", courts.temp.path("half-tls").path, "--court", "京0101", "--tls-certificate",
+                    courts.temp.path("cert.pem").path,
+                ], courts.guangzhou, "--tls-certificate and --tls-key together"
+            ),
+            (["sync", "--data-dir", courts.beijing, "--peer", "沪0115"], courts.beijing, "is not a link in node.json"),
         ]
         for c in cases {
             let before = try courts.replicaBytes(c.dir)

@@ -46,6 +46,8 @@ struct DaemonNetworkTests {
         let synced = try net.run(["sync", "--data-dir", net.dir("京0105"), "--json"])
         #expect(synced.status == 0, "\(synced.stderr)")
         #expect(synced.json["via"] as? String == "daemon")
+        let unknown = try net.run(["sync", "--data-dir", net.dir("京0105"), "--peer", "沪0115"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("is not a link of this node"), "\(unknown.stderr)")
         let peers =
             try net.run(["peers", "--data-dir", net.dir("京0105"), "--json"]).json["peers"] as? [[String: Any]] ?? []
         #expect(peers.map { $0["court"] as? String } == ["最高法", "粤0106"])

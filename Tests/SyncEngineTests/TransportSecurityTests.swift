@@ -22,7 +22,7 @@ struct TransportSecurityTests {
 
         /// The settings the demo network uses: paths relative to the data directory.
         var relative: TLSSettings {
-            TLSSettings(certificate: "tls/node.crt", privateKey: "tls/node.key", trustRoots: "tls/ca.crt")
+            TLSSettings(certificate: "tls/certificate.pem", privateKey: "tls/private-key.pem", trustRoots: "tls/ca.pem")
         }
 
         /// What `openssl x509` says of the certificate: its SHA-256 fingerprint and end date.
@@ -58,7 +58,7 @@ struct TransportSecurityTests {
         #expect(security.warnings.isEmpty)
 
         let clientOnly = try TransportSecurity(
-            settings: TLSSettings(trustRoots: "tls/ca.crt"), dataDirectory: setup.node)
+            settings: TLSSettings(trustRoots: "tls/ca.pem"), dataDirectory: setup.node)
         #expect(clientOnly.serverConfiguration == nil)
         #expect(clientOnly.certificate == nil)
     }
@@ -97,9 +97,9 @@ struct TransportSecurityTests {
         let file = { (name: String) in setup.node.appendingPathComponent(name).path }
         switch `case` {
         case "world-readable key":
-            chmod(file("tls/node.key"), 0o644)
+            chmod(file("tls/private-key.pem"), 0o644)
         case "group-readable key":
-            chmod(file("tls/node.key"), 0o640)
+            chmod(file("tls/private-key.pem"), 0o640)
         case "key of another certificate":
             let other = try TestCertificates.issue(ca: setup.folder.path("ca"), dataDirectory: setup.folder.path("b"))
             settings.privateKey = other.privateKey.path
@@ -110,7 +110,7 @@ struct TransportSecurityTests {
             settings.certificate = "bad.crt"
         case "garbage key":
             try Data("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8).write(
-                to: URL(fileURLWithPath: file("tls/node.key")))
+                to: URL(fileURLWithPath: file("tls/private-key.pem")))
         case "missing trust roots":
             settings.trustRoots = "tls/none.crt"
         default:

@@ -2,7 +2,7 @@ import Foundation
 
 /// TLS certificates for tests, issued by the shipped `Nodes/tls-certificates.sh` with the real
 /// `openssl` command: a CA folder shared by a test's nodes, and per node a certificate, its key
-/// and the CA's certificate under `DATA_DIR/tls/`.
+/// and the CA's certificate under `DATA_DIR/tls/` (`certificate.pem`, `private-key.pem`, `ca.pem`).
 public enum TestCertificates {
     /// The files one node gets.
     public struct Files: Sendable {
@@ -11,7 +11,7 @@ public enum TestCertificates {
         public let trustRoots: URL
     }
 
-    /// Issues `dataDirectory/tls/node.crt` for `hosts` (default 127.0.0.1 and localhost) from the
+    /// Issues `dataDirectory/tls/certificate.pem` for `hosts` (default 127.0.0.1 and localhost) from the
     /// CA in `ca`, making the CA first if the folder holds none.
     public static func issue(ca: URL, dataDirectory: URL, hosts: [String] = []) throws -> Files {
         let process = Process()
@@ -30,8 +30,8 @@ public enum TestCertificates {
         }
         let folder = dataDirectory.appendingPathComponent("tls")
         return Files(
-            certificate: folder.appendingPathComponent("node.crt"),
-            privateKey: folder.appendingPathComponent("node.key"),
-            trustRoots: folder.appendingPathComponent("ca.crt"))
+            certificate: folder.appendingPathComponent("certificate.pem"),
+            privateKey: folder.appendingPathComponent("private-key.pem"),
+            trustRoots: folder.appendingPathComponent("ca.pem"))
     }
 }
