@@ -87,7 +87,7 @@ public enum NodeDaemon {
                     metadata: [
                         "court": "\(node.identity.court)", "role": "\(config.role.rawValue)", "url": "\(url)",
                         "certificate":
-                            "\(security.certificate.map { "sha256 \($0.sha256), until \($0.notValidAfter.ISO8601Format())" } ?? "none")",
+                            "\(security.certificate.map { "sha256 \($0.sha256), until \($0.expiry)" } ?? "none")",
                         "links": "\(links.map { "\($0.court)=\($0.url)" }.joined(separator: ","))",
                     ])
             },

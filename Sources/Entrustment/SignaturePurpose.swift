@@ -8,7 +8,7 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
     case event = "CourtSync event v1"
     /// The court directory, by the hub: the label, then the directory's JSON payload.
     case directory = "CourtSync directory v1"
-    /// A sync request, by the calling node (`Protocol/sync.md` §3).
+    /// A sync request, by the calling node (`Protocol/sync.md` §2).
     case request = "CourtSync request v1"
     /// A registration request, by the registering node (proof that it holds the key).
     case registration = "CourtSync registration v1"

@@ -1,4 +1,4 @@
-/// The court directory as the hub signs it (`Protocol/sync.md` §3): every court, every node
+/// The court directory as the hub signs it (`Protocol/sync.md` §2.2): every court, every node
 /// registered for one with its public key and status, and the hub's own key. A node installs a
 /// directory only if the hub key it pinned at init verifies it and its version is newer.
 public struct TrustDirectory: Codable, Sendable, Equatable {

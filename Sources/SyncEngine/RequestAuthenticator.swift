@@ -5,7 +5,7 @@ import Node
 import Replica
 import Synchronization
 
-/// Checks a request's signature (`Protocol/sync.md` §3) against the court directory in force:
+/// Checks a request's signature (`Protocol/sync.md` §2) against the court directory in force:
 /// the node must be approved for the court it names, the timestamp within the window of this
 /// node's clock, the nonce unseen within the window, and the signature valid.
 ///

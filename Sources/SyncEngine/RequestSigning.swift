@@ -4,7 +4,7 @@ import Foundation
 import Node
 import Replica
 
-/// Signed requests (`Protocol/sync.md` §3): every request names its node and carries the node's
+/// Signed requests (`Protocol/sync.md` §2): every request names its node and carries the node's
 /// Ed25519 signature over the method, the target (path and query as sent), a timestamp, a
 /// random nonce, the SHA-256 of the body, and the court and node.
 public enum RequestSigning {

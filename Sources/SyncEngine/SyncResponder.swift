@@ -31,7 +31,7 @@ public final class SyncResponder: Sendable {
         authenticator = RequestAuthenticator(node: node, windowSeconds: config.limits.requestWindowSeconds)
     }
 
-    /// Authenticates a request (`Protocol/sync.md` §3); every endpoint but `POST /v1/register`
+    /// Authenticates a request (`Protocol/sync.md` §2); every endpoint but `POST /v1/register`
     /// calls this first. Refusals are logged with the caller's claimed identity.
     public func authenticate(_ request: IncomingRequest) throws(SyncError) -> Requester {
         try logRefusal(of: request) { () throws(SyncError) in try authenticator.authenticate(request) }

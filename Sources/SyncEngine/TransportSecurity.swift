@@ -27,7 +27,7 @@ public struct TransportSecurity: Sendable {
     public let warnings: [String]
 
     /// Loads the files `settings` names (relative to `dataDirectory`) and checks them: readable
-    /// PEM, a private key others cannot read that belongs to the certificate, a certificate that
+    /// PEM, a private key only its owner can read that belongs to the certificate, a certificate that
     /// has not expired, and at least one trust root.
     public init(settings: TLSSettings?, dataDirectory: URL, now: Date = Date()) throws(NodeError) {
         let settings = settings ?? TLSSettings()
@@ -51,14 +51,12 @@ public struct TransportSecurity: Sendable {
             guard summary.notValidAfter > now else {
                 throw NodeError(
                     code: "invalidConfig",
-                    "tls.certificate \(certificatePath) expired on \(summary.notValidAfter.ISO8601Format()): install a new certificate"
+                    "tls.certificate \(certificatePath) expired on \(summary.expiry): install a new certificate"
                 )
             }
-            let daysLeft = Int(summary.notValidAfter.timeIntervalSince(now) / 86_400)
+            let daysLeft = summary.daysLeft(at: now)
             if daysLeft < Self.expiryWarningDays {
-                warnings.append(
-                    "tls.certificate \(certificatePath) expires in \(daysLeft) days (\(summary.notValidAfter.ISO8601Format()))"
-                )
+                warnings.append("tls.certificate \(certificatePath) expires in \(daysLeft) days (\(summary.expiry))")
             }
             var configuration = TLSConfiguration.makeServerConfiguration(
                 certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
@@ -92,7 +90,7 @@ public struct TransportSecurity: Sendable {
         } catch {
             throw NodeError(code: "invalidConfig", "\(setting) \(path): not a PEM certificate file (\(error))")
         }
-        guard !chain.isEmpty else {
+        guard !chain.isEmpty else {  // NIOSSL throws for a file without one; callers index [0]
             throw NodeError(code: "invalidConfig", "\(setting) \(path) holds no certificate")
         }
         return chain
@@ -192,6 +190,12 @@ public struct CertificateSummary: Sendable, Equatable, Codable {
     public let notValidAfter: Date
     /// SHA-256 of its DER encoding, hexadecimal.
     public let sha256: String
+
+    /// The end of its validity as the CLI shows times (RFC 3339, China Standard Time).
+    public var expiry: String { Timestamp(milliseconds: Int64(notValidAfter.timeIntervalSince1970 * 1000)).rfc3339 }
+
+    /// Whole days from `now` to the end of its validity.
+    public func daysLeft(at now: Date) -> Int { Int(notValidAfter.timeIntervalSince(now) / 86_400) }
 
     init(_ certificate: NIOSSLCertificate) throws(NodeError) {
         notValidAfter = Date(timeIntervalSince1970: TimeInterval(certificate.notValidAfter))

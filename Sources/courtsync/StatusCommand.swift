@@ -57,10 +57,8 @@ struct StatusCommand: ParsableCommand {
             let certificate = security.certificate
             return .init(
                 servesHTTPS: certificate != nil, certificateSHA256: certificate?.sha256,
-                notValidAfter: certificate.map {
-                    Timestamp(milliseconds: Int64($0.notValidAfter.timeIntervalSince1970 * 1000)).rfc3339
-                },
-                daysLeft: certificate.map { Int($0.notValidAfter.timeIntervalSinceNow / 86_400) },
+                notValidAfter: certificate?.expiry,
+                daysLeft: certificate?.daysLeft(at: Date()),
                 trustRoots: trustRoots, problem: nil)
         } catch {
             return .init(servesHTTPS: false, trustRoots: trustRoots, problem: error.message)

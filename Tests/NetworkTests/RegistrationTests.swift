@@ -12,44 +12,9 @@ import TestSupport
 /// deciding, and hostile requests answered with JSON errors.
 @Suite("registration over HTTP", .serialized)
 struct RegistrationTests {
-    final class Setup {
-        let folder: TemporaryDirectory
-        let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
-        let hub: DaemonProcess
-        let port = FreePort.next()
-
-        init(limits: [String: Any] = [:]) throws {
-            folder = try TemporaryDirectory()
-            hub = DaemonProcess(dataDirectory: folder.path("hub"))
-            try check(["init", "--data-dir", dir("hub"), "--role", "hub", "--listen", "127.0.0.1:\(port)"])
-            if !limits.isEmpty {
-                let file = folder.path("hub").appendingPathComponent("node.json")
-                var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
-                json["limits"] = (json["limits"] as! [String: Any]).merging(limits) { $1 }
-                try JSONSerialization.data(withJSONObject: json).write(to: file)
-            }
-            try hub.start(runner: cli)
-        }
-
-        var url: String { "http://127.0.0.1:\(port)" }
-        func dir(_ name: String) -> String { folder.path(name).path }
-
-        @discardableResult
-        func check(_ arguments: [String]) throws -> CommandRunner.Result {
-            let result = try cli.run(arguments)
-            guard result.status == 0 else { throw DaemonError(message: "\(arguments): \(result.stderr)") }
-            return result
-        }
-
-        deinit {
-            hub.kill()
-            folder.remove()
-        }
-    }
-
     @Test("a court registers, is refused until approved, syncs once approved, and is refused again once revoked")
     func lifecycle() throws {
-        let setup = try Setup()
+        let setup = try HubSetup()
         let court = setup.dir("bj")
         let initialised = try setup.cli.run([
             "init", "--data-dir", court, "--court", "京0105", "--hub", setup.url, "--trust-hub-on-first-use",
@@ -93,7 +58,7 @@ struct RegistrationTests {
 
     @Test("a node that pinned another hub key refuses the hub; a registration signed by another key is refused")
     func wrongKeys() throws {
-        let setup = try Setup()
+        let setup = try HubSetup()
         let court = setup.dir("gz")
         try setup.check([
             "init", "--data-dir", court, "--court", "粤0106", "--hub", setup.url, "--hub-key",
@@ -116,7 +81,7 @@ struct RegistrationTests {
 
     @Test("unsigned, oversized and garbage requests get a specific JSON error and change nothing")
     func hostileRequests() async throws {
-        let setup = try Setup(limits: ["maxBodyBytes": 4096])
+        let setup = try HubSetup(limits: ["maxBodyBytes": 4096])
         func send(_ method: String, _ path: String, _ body: Data?, headers: [String: String] = [:]) async throws -> (
             Int, [String: Any]
         ) {

@@ -6,41 +6,11 @@ import TestSupport
 /// promised body is never waited for, and connections beyond the cap wait to be accepted.
 @Suite("slow clients", .serialized)
 struct SlowClientTests {
-    /// A hub daemon on a free port with `limits` merged into its node.json.
-    private final class Hub {
-        let folder: TemporaryDirectory
-        let port = FreePort.next()
-        let daemon: DaemonProcess
-
-        init(limits extra: [String: Any] = [:]) throws {
-            folder = try TemporaryDirectory()
-            let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
-            let hub = folder.path("hub")
-            let initialised = try cli.run([
-                "init", "--data-dir", hub.path, "--role", "hub", "--listen", "127.0.0.1:\(port)",
-            ])
-            guard initialised.status == 0 else { throw DaemonError(message: initialised.stderr) }
-            let file = hub.appendingPathComponent("node.json")
-            var json = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as! [String: Any]
-            var limits = json["limits"] as! [String: Any]
-            limits.merge(extra) { _, new in new }
-            json["limits"] = limits
-            try JSONSerialization.data(withJSONObject: json).write(to: file)
-            daemon = DaemonProcess(dataDirectory: hub)
-            try daemon.start(runner: cli)
-        }
-
-        deinit {
-            daemon.stop()
-            folder.remove()
-        }
-    }
-
     @Test("a stalled request is closed by the server after limits.idleTimeoutSeconds")
     func stalledRequestIsClosed() throws {
-        let hub = try Hub(limits: ["maxLongPollSeconds": 1, "idleTimeoutSeconds": 6])
-        let port = hub.port
-        let daemon = hub.daemon
+        let setup = try HubSetup(limits: ["maxLongPollSeconds": 1, "idleTimeoutSeconds": 6])
+        let port = setup.port
+        let daemon = setup.hub
 
         // Headers promise 1,000 bytes of body; only 3 arrive, then nothing. Registration reads its
         // body before any check (it is unauthenticated), so the server waits on the body.
@@ -53,8 +23,8 @@ struct SlowClientTests {
 
     @Test("an unsigned push is refused from its headers, before the body it promises is sent")
     func refusedBeforeBody() throws {
-        let hub = try Hub()
-        let port = hub.port
+        let setup = try HubSetup()
+        let port = setup.port
 
         // 10 MiB promised, none sent: the answer must come from the headers alone.
         let connection = try RawConnection(port: port)
@@ -69,8 +39,8 @@ struct SlowClientTests {
 
     @Test("beyond limits.maxConnections a connection waits until one closes, then is served")
     func connectionCap() throws {
-        let hub = try Hub(limits: ["maxConnections": 2])
-        let held = try [RawConnection(port: hub.port), RawConnection(port: hub.port)]
+        let setup = try HubSetup(limits: ["maxConnections": 2])
+        let held = try [RawConnection(port: setup.port), RawConnection(port: setup.port)]
         let health = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
         for connection in held {  // both are accepted: each gets its answer
             connection.send(health)
@@ -78,13 +48,13 @@ struct SlowClientTests {
                 String(decoding: connection.readUntilClosed(seconds: 30, stopAfter: "}}").bytes, as: UTF8.self)
                     .hasPrefix("HTTP/1.1 401"))
         }
-        let waiting = try RawConnection(port: hub.port)
+        let waiting = try RawConnection(port: setup.port)
         waiting.send(health)
         #expect(waiting.readUntilClosed(seconds: 3, stopAfter: "}}").bytes.isEmpty, "a third connection was served")
         held[0].close()
         let answer = String(decoding: waiting.readUntilClosed(seconds: 30, stopAfter: "}}").bytes, as: UTF8.self)
         #expect(answer.hasPrefix("HTTP/1.1 401"), "\(answer)")
-        #expect(hub.daemon.isRunning)
+        #expect(setup.hub.isRunning)
     }
 }
 

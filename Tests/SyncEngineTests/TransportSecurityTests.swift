@@ -89,7 +89,8 @@ struct TransportSecurityTests {
             ("garbage certificate", "invalidConfig", "not a PEM certificate"),
             ("garbage key", "invalidConfig", "not a PEM private key"),
             ("missing trust roots", "invalidConfig", "no such readable file"),
-            ("empty trust roots", "invalidConfig", "tls.trustRoots"),
+            ("empty trust roots", "invalidConfig", "not a PEM certificate"),
+            ("a key as trust roots", "invalidConfig", "not a PEM certificate"),
         ])
     func refused(_ case: String, code: String, says: String) throws {
         let setup = try Setup()
@@ -111,6 +112,8 @@ struct TransportSecurityTests {
         case "garbage key":
             try Data("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n".utf8).write(
                 to: URL(fileURLWithPath: file("tls/private-key.pem")))
+        case "a key as trust roots":
+            settings.trustRoots = "tls/private-key.pem"
         case "missing trust roots":
             settings.trustRoots = "tls/none.crt"
         default:
