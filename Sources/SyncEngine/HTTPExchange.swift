@@ -204,7 +204,11 @@ public struct HTTPExchange: Sendable {
         case NIOSSLError.uncleanShutdown:
             // The peer dropped TCP without closing TLS: a dead or killed node, not a refusal.
             return endedEarly(origin: origin, secure: true)
-        case HTTPParserError.invalidEOFState:
+        case HTTPParserError.invalidEOFState, ChannelError.ioOnClosedChannel, ChannelError.alreadyClosed,
+            ChannelError.outputClosed, ChannelError.eof:
+            // Accepted, then closed before an answer (whether our write or the read saw it first).
+            return endedEarly(origin: origin, secure: tls != nil)
+        case let error as IOError where error.errnoCode == EPIPE:
             return endedEarly(origin: origin, secure: tls != nil)
         case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
             return SyncError(code: "tlsFailure", status: 0, "\(origin): TLS refused: \(tlsReason(error, tls: tls))")
