@@ -55,6 +55,14 @@ public enum Admission {
                 .inconsistentMatter, "event \(id): its parents do not lead back to the creation of \(event.matterID)")
         }
         _ = try Lifecycle.transition(event.kind, by: before.roles(of: event.author, in: directory), in: before.state)
+        if let receivedAt = event.action.receivedAt {
+            guard before.sentAt <= receivedAt, receivedAt <= event.recordedAt else {
+                throw DomainError(
+                    .invalidField,
+                    "event \(id): received at \(receivedAt.rfc3339) is not between the sending (\(before.sentAt.rfc3339)) and the act (\(event.recordedAt.rfc3339))"
+                )
+            }
+        }
         if case .acknowledge(let conflictID, _) = event.action {
             guard let conflict = before.conflicts.first(where: { $0.id == conflictID }) else {
                 throw DomainError(

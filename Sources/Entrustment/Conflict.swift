@@ -100,11 +100,11 @@ public struct EventSummary: Hashable, Sendable {
         detail =
             switch event.action {
             case .create(let request): request.kind.id
-            case .sign(let note), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
+            case .sign(let note, _), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
                 .close(let note), .acknowledge(_, let note):
                 note
             case .complete(let outcome, _): outcome.chineseName
-            case .return(let reason, _): reason.chineseName
+            case .return(let reason, _, _): reason.chineseName
             case .edit(let field, let value): "\(field.chineseName)：\(value)"
             }
     }

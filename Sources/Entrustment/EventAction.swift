@@ -2,14 +2,15 @@
 public enum EventAction: Hashable, Sendable {
     /// 委托: send a new matter.
     case create(MatterRequest)
-    /// 签收.
-    case sign(note: String)
+    /// 签收. `receivedAt` is when the matter reached the signing node (``Matter/receivedAt``);
+    /// `nil` in events recorded before it was carried.
+    case sign(note: String, receivedAt: Timestamp? = nil)
     /// 开始办理.
     case start(note: String)
     /// 办结反馈.
     case complete(outcome: Outcome, feedback: String)
-    /// 退回.
-    case `return`(reason: ReturnReason, feedback: String)
+    /// 退回. `receivedAt` as for ``sign(note:receivedAt:)``: a matter can be returned unsigned.
+    case `return`(reason: ReturnReason, feedback: String, receivedAt: Timestamp? = nil)
     /// 撤回.
     case withdraw(note: String)
     /// 催办.
@@ -37,6 +38,14 @@ public enum EventAction: Hashable, Sendable {
         case .close: .close
         case .edit: .edit
         case .acknowledge: .acknowledge
+        }
+    }
+
+    /// The arrival time a `sign` or `return` carries.
+    public var receivedAt: Timestamp? {
+        switch self {
+        case .sign(_, let at), .return(_, _, let at): at
+        default: nil
         }
     }
 }

@@ -41,10 +41,10 @@ enum EventCoding {
             try check(request.debtor, "debtor", FieldLimits.name)
             try check(request.debtorID, "debtor id", FieldLimits.idNumber)
             try check(request.note, "note", FieldLimits.note)
-        case .sign(let note), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
+        case .sign(let note, _), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
             .close(let note):
             try check(note, "note", FieldLimits.note)
-        case .complete(_, let feedback), .return(_, let feedback):
+        case .complete(_, let feedback), .return(_, let feedback, _):
             try check(feedback, "feedback", FieldLimits.feedback)
         case .edit(let field, let value):
             try field.check(value)
@@ -85,15 +85,18 @@ enum EventCoding {
             w.write(optional: r.note)
             w.write(varint: UInt64(r.signDue.daysSinceEpoch))
             w.write(varint: UInt64(r.due.daysSinceEpoch))
-        case .sign(let note), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
-            .close(let note):
+        case .sign(let note, let receivedAt):
+            w.write(string: note)
+            write(receivedAt: receivedAt, to: &w)
+        case .start(let note), .withdraw(let note), .urge(let note), .supervise(let note), .close(let note):
             w.write(string: note)
         case .complete(let outcome, let feedback):
             w.write(byte: UInt8(outcomes.firstIndex(of: outcome)! + 1))
             w.write(string: feedback)
-        case .return(let reason, let feedback):
+        case .return(let reason, let feedback, let receivedAt):
             w.write(byte: UInt8(reasons.firstIndex(of: reason)! + 1))
             w.write(string: feedback)
+            write(receivedAt: receivedAt, to: &w)
         case .edit(let field, let value):
             w.write(byte: UInt8(fields.firstIndex(of: field)! + 1))
             w.write(string: value)
@@ -147,7 +150,9 @@ enum EventCoding {
                         caseNumber: caseNumber, entrustedCourt: entrusted, kind: matterKind, urgent: urgent,
                         applicant: applicant, debtor: debtor, debtorID: debtorID, measureExpires: expires, note: note,
                         signDue: signDue, due: due))
-            case .sign: action = .sign(note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .sign:
+                let note = try r.readString("note", maxBytes: FieldLimits.note)
+                action = .sign(note: note, receivedAt: try readReceivedAt(&r))
             case .start: action = .start(note: try r.readString("note", maxBytes: FieldLimits.note))
             case .withdraw: action = .withdraw(note: try r.readString("note", maxBytes: FieldLimits.note))
             case .urge: action = .urge(note: try r.readString("note", maxBytes: FieldLimits.note))
@@ -165,8 +170,8 @@ enum EventCoding {
                 guard (1...reasons.count).contains(code) else {
                     throw DomainError(.malformedEvent, "unknown return reason code \(code)")
                 }
-                action = .return(
-                    reason: reasons[code - 1], feedback: try r.readString("feedback", maxBytes: FieldLimits.feedback))
+                let feedback = try r.readString("feedback", maxBytes: FieldLimits.feedback)
+                action = .return(reason: reasons[code - 1], feedback: feedback, receivedAt: try readReceivedAt(&r))
             case .edit:
                 let code = Int(try r.readByte("field"))
                 guard (1...fields.count).contains(code) else {
@@ -192,6 +197,23 @@ enum EventCoding {
         } catch {
             throw DomainError(.malformedEvent, "malformed event: \(error)")
         }
+    }
+
+    /// The arrival time a `sign` or `return` may carry, last in the event: nothing when absent
+    /// (the encoding of events recorded before it was carried), else the marker 1 and the
+    /// milliseconds since the epoch. One encoding per value, so the encoding stays canonical.
+    private static func write(receivedAt: Timestamp?, to w: inout ByteWriter) {
+        guard let receivedAt else { return }
+        w.write(byte: 1)
+        w.write(varint: UInt64(receivedAt.milliseconds))
+    }
+
+    private static func readReceivedAt(_ r: inout ByteReader) throws -> Timestamp? {
+        guard !r.isAtEnd else { return nil }
+        let marker = try r.readByte("received-at marker")
+        guard marker == 1 else { throw DomainError(.malformedEvent, "received at: marker byte \(marker)") }
+        let ms = try r.readVarint("received at", max: UInt64(Timestamp.latest.milliseconds))
+        return Timestamp(milliseconds: Int64(ms))
     }
 
     private static func date(_ r: inout ByteReader, _ field: String) throws -> CivilDate {

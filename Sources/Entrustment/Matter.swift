@@ -13,6 +13,9 @@ public struct Matter: Hashable, Sendable {
     public var state: MatterState
     /// 委托时间.
     public var sentAt: Timestamp
+    /// 收到时间: when the matter reached the entrusted court's node, as that node's `sign` or
+    /// `return` reports it (the earliest report); `nil` until one of them is recorded.
+    public var receivedAt: Timestamp?
     /// 签收时间.
     public var signedAt: Timestamp?
     /// 开始办理时间.
@@ -53,7 +56,8 @@ public struct Matter: Hashable, Sendable {
     /// Creates a matter from its fields (the fold, or a stored row).
     public init(
         id: MatterID, request: MatterRequest, entrustingCourt: CourtCode, state: MatterState, sentAt: Timestamp,
-        signedAt: Timestamp? = nil, startedAt: Timestamp? = nil, completedAt: Timestamp? = nil,
+        receivedAt: Timestamp? = nil, signedAt: Timestamp? = nil, startedAt: Timestamp? = nil,
+        completedAt: Timestamp? = nil,
         returnedAt: Timestamp? = nil, withdrawnAt: Timestamp? = nil, closedAt: Timestamp? = nil,
         outcome: Outcome? = nil, feedback: String? = nil, returnReason: ReturnReason? = nil, urgeCount: Int = 0,
         supervised: Bool = false, heads: [EventID] = [], eventCount: Int = 0, contactPerson: String? = nil,
@@ -64,6 +68,7 @@ public struct Matter: Hashable, Sendable {
         self.entrustingCourt = entrustingCourt
         self.state = state
         self.sentAt = sentAt
+        self.receivedAt = receivedAt
         self.signedAt = signedAt
         self.startedAt = startedAt
         self.completedAt = completedAt

@@ -119,7 +119,7 @@ public enum MatterFold {
                 matter.completedAt = at
                 matter.outcome = outcome
                 matter.feedback = feedback
-            case .return(let reason, let feedback):
+            case .return(let reason, let feedback, _):
                 matter.returnedAt = at
                 matter.returnReason = reason
                 if matter.feedback == nil { matter.feedback = feedback }
@@ -129,6 +129,7 @@ public enum MatterFold {
             }
         }
         matter.state = furthestState(reached)
+        matter.receivedAt = transitions.compactMap(\.action.receivedAt).min()
         return conflicts
     }
 

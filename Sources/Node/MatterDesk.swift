@@ -74,12 +74,29 @@ extension CourtNode {
             guard let matter = try tx.matter(id) else {
                 throw ReplicaError(.unknownMatter, "unknown matter \(id): this replica does not hold it")
             }
+            let stamp = tx.tick(now: now)
+            let arrival = try Self.arrival(of: matter, firstStoredAt: tx.firstStoredAt(id), actAt: stamp.timestamp)
             let event = try Event(
-                matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
-                parents: matter.heads, action: action
+                matterID: id, author: identity.court, origin: identity.node, timestamp: stamp,
+                parents: matter.heads, action: Self.reportingArrival(action, at: arrival)
             ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)
             return try tx.matter(id)!
+        }
+    }
+
+    /// When the matter reached this node: when the replica first stored it, kept between the
+    /// sending and the act (the sender's clock may run ahead of this node's).
+    static func arrival(of matter: Matter, firstStoredAt: Timestamp?, actAt: Timestamp) -> Timestamp {
+        min(max(firstStoredAt ?? matter.sentAt, matter.sentAt), actAt)
+    }
+
+    /// A `sign` or `return` carries the arrival time unless the caller gave one.
+    static func reportingArrival(_ action: EventAction, at arrival: Timestamp) -> EventAction {
+        switch action {
+        case .sign(let note, nil): .sign(note: note, receivedAt: arrival)
+        case .return(let reason, let feedback, nil): .return(reason: reason, feedback: feedback, receivedAt: arrival)
+        default: action
         }
     }
 

@@ -22,9 +22,9 @@ enum MatterRow {
                     completed_at, returned_at, withdrawn_at, closed_at, sign_due_date, due_date, due_at_ms, on_time,
                     outcome, feedback, return_reason, urge_count, supervised, heads, event_count, superseded,
                     last_activity_at, first_stored_at, contact_person, contact_phone, current_note, open_conflicts,
-                    digest)
+                    digest, received_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?, ?, ?)
+                    ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, signed_at = excluded.signed_at,
                     started_at = excluded.started_at, completed_at = excluded.completed_at,
                     returned_at = excluded.returned_at, withdrawn_at = excluded.withdrawn_at,
@@ -34,7 +34,8 @@ enum MatterRow {
                     event_count = excluded.event_count, superseded = excluded.superseded,
                     last_activity_at = excluded.last_activity_at, contact_person = excluded.contact_person,
                     contact_phone = excluded.contact_phone, current_note = excluded.current_note,
-                    open_conflicts = excluded.open_conflicts, digest = excluded.digest
+                    open_conflicts = excluded.open_conflicts, digest = excluded.digest,
+                    received_at = excluded.received_at
                 """,
             arguments: [
                 matter.id.rawValue, r.caseNumber.description, matter.entrustingCourt.rawValue,
@@ -45,7 +46,7 @@ enum MatterRow {
                 matter.dueAt.milliseconds, onTime, matter.outcome?.rawValue, matter.feedback,
                 matter.returnReason?.rawValue, matter.urgeCount, matter.supervised, heads, matter.eventCount,
                 superseded, matter.lastActivityAt.rfc3339, firstStoredAt.rfc3339, matter.contactPerson,
-                matter.contactPhone, matter.note, matter.openConflicts.count, digest,
+                matter.contactPhone, matter.note, matter.openConflicts.count, digest, matter.receivedAt?.rfc3339,
             ])
         try ConflictRow.replace(matter.conflicts, of: matter.id, in: db)
     }
@@ -75,7 +76,8 @@ enum MatterRow {
         }
         return Matter(
             id: try MatterID(row["id"]), request: request, entrustingCourt: try CourtCode(row["entrusting_court"]),
-            state: state, sentAt: try timestamp("sent_at")!, signedAt: try timestamp("signed_at"),
+            state: state, sentAt: try timestamp("sent_at")!, receivedAt: try timestamp("received_at"),
+            signedAt: try timestamp("signed_at"),
             startedAt: try timestamp("started_at"), completedAt: try timestamp("completed_at"),
             returnedAt: try timestamp("returned_at"), withdrawnAt: try timestamp("withdrawn_at"),
             closedAt: try timestamp("closed_at"),

@@ -73,6 +73,13 @@ public struct ReplicaTransaction {
         return work[id]!.current(directory: trust.directory)
     }
 
+    /// When this replica first stored an event of the matter (for the entrusted court's node:
+    /// when the matter reached it), if it holds the matter.
+    public func firstStoredAt(_ id: MatterID) throws -> Timestamp? {
+        try String.fetchOne(db, sql: "SELECT first_stored_at FROM matters WHERE id = ?", arguments: [id.rawValue])
+            .map { try Timestamp(rfc3339: $0) }
+    }
+
     /// The next free matter id for `court` in `year`.
     public func nextMatterID(court: CourtCode, year: Int) throws -> MatterID {
         let prefix = "\(court.rawValue)-\(year)-"

@@ -49,6 +49,7 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
         ("委托时间", v.sentAt),
         ("签收期限", v.signDueDate),
         ("办理期限", v.dueDate),
+        ("收到时间", v.receivedAt ?? "—"),
         ("签收时间", v.signedAt ?? "—"),
     ]
     if let t = v.startedAt { fields.append(("开始办理", t)) }

@@ -20,6 +20,7 @@ struct MatterView: Encodable {
     var measureExpires: String?
     var note: String?
     var sentAt: String
+    var receivedAt: String?
     var signedAt: String?
     var startedAt: String?
     var completedAt: String?
@@ -65,6 +66,7 @@ struct MatterView: Encodable {
         measureExpires = m.request.measureExpires?.description
         note = m.note
         sentAt = m.sentAt.rfc3339
+        receivedAt = m.receivedAt?.rfc3339
         signedAt = m.signedAt?.rfc3339
         startedAt = m.startedAt?.rfc3339
         completedAt = m.completedAt?.rfc3339
@@ -117,6 +119,7 @@ struct MatterView: Encodable {
         try c.encode(measureExpires, forKey: .measureExpires)
         try c.encode(note, forKey: .note)
         try c.encode(sentAt, forKey: .sentAt)
+        try c.encode(receivedAt, forKey: .receivedAt)
         try c.encode(signedAt, forKey: .signedAt)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(completedAt, forKey: .completedAt)
@@ -147,7 +150,8 @@ struct MatterView: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, caseNumber, entrustingCourt, entrustingCourtName, entrustedCourt, entrustedCourtName, kind, kindName
-        case state, stateName, urgent, applicant, debtor, debtorId, measureExpires, note, sentAt, signedAt, startedAt
+        case state, stateName, urgent, applicant, debtor, debtorId, measureExpires, note, sentAt, receivedAt, signedAt,
+            startedAt
         case completedAt, returnedAt, withdrawnAt, closedAt, signDueDate, dueDate, signDueAt, dueAt, overdue, onTime
         case signedOnTime, outcome, feedback, returnReason, urgeCount, supervised, heads, eventCount, superseded
         case contactPerson, contactPhone, openConflicts, conflicts, digest

@@ -56,14 +56,18 @@ public enum ProtocolVectors {
                     kind: .realEstateRenewSeal, urgent: true, applicant: nil, debtor: "李某", debtorID: nil,
                     measureExpires: Fixtures.date("2026-11-28"), note: nil, signDue: Fixtures.date("2026-11-24"),
                     due: Fixtures.date("2026-11-26"))))
-        let sign1 = event(m1, guangzhou, gzNode, 86_400_000, 0, [create1], .sign(note: "已签收"))
+        let sign1 = event(
+            m1, guangzhou, gzNode, 86_400_000, 0, [create1],
+            .sign(note: "已签收", receivedAt: Timestamp(milliseconds: t0 + 1_800_000)))
         let start1 = event(m1, guangzhou, gzNode, 86_400_000, 1, [sign1], .start(note: ""))
         let complete1 = event(
             m1, guangzhou, gzNode, 2 * 86_400_000, 0, [start1],
             .complete(outcome: .partial, feedback: "冻结账户 1 个，冻结金额 152,300.00 元；另一账户余额为零。"))
         let return2 = event(
             m2, guangzhou, gzNode, 2 * 86_400_000, 1, [create2],
-            .return(reason: .notInJurisdiction, feedback: "该不动产位于番禺区，不属本院辖区"))
+            .return(
+                reason: .notInJurisdiction, feedback: "该不动产位于番禺区，不属本院辖区",
+                receivedAt: Timestamp(milliseconds: t0 + 60_000 + 1_800_000)))
         let urge1 = event(m1, beijing, bjNode, 2 * 86_400_000 + 5, 0, [start1], .urge(note: "请尽快反馈"))
         let close1 = event(m1, beijing, bjNode, 3 * 86_400_000, 0, [complete1, urge1], .close(note: ""))
         let m3 = MatterID(court: beijing, year: 2026, sequence: 3)
@@ -100,7 +104,7 @@ public enum ProtocolVectors {
             Vector(
                 name: "03-two-matters",
                 summary:
-                    "Two matters' histories as 粤0106 holds them: every event kind but withdraw and supervise, a merge (close has two parents), an urgent renewal with an expiry date, a return.",
+                    "Two matters' histories as 粤0106 holds them: every event kind but withdraw and supervise, a merge (close has two parents), an urgent renewal with an expiry date, a return; the sign and the return carry their arrival time (receivedAt).",
                 changeSet: ChangeSet(
                     senderCourt: guangzhou, senderNode: gzNode,
                     createdAt: Timestamp(milliseconds: t0 + 3 * 86_400_000 + 1000),
@@ -198,13 +202,16 @@ public enum ProtocolVectors {
                     "debtorId": r.debtorID, "measureExpires": r.measureExpires?.description, "note": r.note,
                     "signDue": r.signDue.description, "due": r.due.description,
                 ]
-            case .sign(let note), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
-                .close(let note):
+            case .sign(let note, let receivedAt):
+                payload = ["note": note]
+                if let receivedAt { payload["receivedAt"] = receivedAt.rfc3339 }
+            case .start(let note), .withdraw(let note), .urge(let note), .supervise(let note), .close(let note):
                 payload = ["note": note]
             case .complete(let outcome, let feedback):
                 payload = ["outcome": outcome.rawValue, "feedback": feedback]
-            case .return(let reason, let feedback):
+            case .return(let reason, let feedback, let receivedAt):
                 payload = ["reason": reason.rawValue, "feedback": feedback]
+                if let receivedAt { payload["receivedAt"] = receivedAt.rfc3339 }
             case .edit(let field, let value):
                 payload = ["field": field.rawValue, "value": value]
             case .acknowledge(let conflict, let note):
