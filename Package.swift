@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         /// zlib from the system (Debian: libz-dev).
@@ -51,6 +53,12 @@ let package = Package(
                 "Entrustment", "SyncProtocol", "Replica", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        /// Completion time and monitoring: per-matter timings, the indicators (`docs/indicators.md`),
+        /// sync latency per node, and the replica queries that feed them.
+        .target(
+            name: "Monitoring",
+            dependencies: ["Entrustment", "Replica", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         /// Sync between nodes: the protocol's server side, the per-link engine (cursors, backoff,
         /// quarantine), node.json, TLS settings and the HTTP/1.1 client transport (SwiftNIO with
         /// NIOSSL). No HTTP server framework.
@@ -64,13 +72,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         /// The node daemon: the Hummingbird HTTP server and the sync scheduler under service lifecycle.
         .target(
             name: "Daemon",
             dependencies: [
-                "SyncEngine", "Node",
+                "SyncEngine", "Node", "Replica", "Monitoring",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -78,13 +87,16 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         /// The `courtsync` command.
         .executableTarget(
             name: "courtsync",
             dependencies: [
-                "Node", "Replica", "SyncEngine", "Daemon",
+                "Node", "Replica", "SyncEngine", "Daemon", "Monitoring",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,6 +121,9 @@ let package = Package(
             name: "ReplicaTests",
             dependencies: ["Replica", "Node", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "Node", "Replica", "TestSupport"]),
+        .testTarget(
+            name: "MonitoringTests",
+            dependencies: ["Monitoring", "Node", "Replica", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
         .testTarget(name: "NetworkTests", dependencies: ["TestSupport", "courtsync", "Node", "SyncEngine"]),
     ],

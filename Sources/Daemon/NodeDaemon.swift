@@ -50,6 +50,10 @@ public enum NodeDaemon {
         let token = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
         let routes = SyncRoutes(
             responder: responder, scheduler: scheduler, notifier: notifier, controlToken: token)
+        let exporter = MetricsExporter()
+        exporter.bootstrap()
+        let router = routes.router()
+        MonitoringRoutes(node: node, config: config, exporter: exporter).add(to: router)
         let started = node.time.now()
         let startupLogger = logger
 
@@ -64,7 +68,7 @@ public enum NodeDaemon {
         }
         let scheme = security.serverConfiguration == nil ? "http" : "https"
         let app = Application(
-            router: routes.router(),
+            router: router,
             server: server,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: SyncWire.software,

@@ -219,6 +219,26 @@ enum Schema {
                     CREATE INDEX registrations_by_court ON registrations(court, status);
                     """)
         }
+        migrator.registerMigration("v5-monitoring") { db in
+            // received_at is carried by sign and return events from this version on; matters
+            // folded before stay NULL until one of their events arrives.
+            try db.execute(
+                sql: """
+                    ALTER TABLE matters ADD COLUMN received_at TEXT;
+                    CREATE INDEX matters_by_sent ON matters(sent_at);
+                    CREATE INDEX events_by_stored ON events(stored_at);
+                    CREATE TABLE node_contacts (
+                        node_id TEXT PRIMARY KEY,
+                        court TEXT NOT NULL,
+                        first_contact_at TEXT NOT NULL,
+                        last_contact_at TEXT NOT NULL,
+                        last_request TEXT NOT NULL,
+                        pulled_after INTEGER,
+                        pushed_through INTEGER,
+                        requests INTEGER NOT NULL DEFAULT 0
+                    );
+                    """)
+        }
         return migrator
     }
 }

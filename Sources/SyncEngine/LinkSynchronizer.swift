@@ -145,6 +145,7 @@ public final class LinkSynchronizer: Sendable {
                 return report
             }
         }
+        SyncMetrics.stored(report, via: "pull", bytes: bytes)
         if report.notVisible > 0 {
             logger.warning(
                 "refused events of matters this court may not hold", metadata: ["count": "\(report.notVisible)"])
@@ -210,6 +211,7 @@ public final class LinkSynchronizer: Sendable {
                 code: "badResponse", status: 200,
                 "\(url) acknowledged sequence \(receipt.acknowledged), not the \(batch.through) it was sent")
         }
+        SyncMetrics.sent(bytes: body.count)
         try await recordPush(through: receipt.acknowledged, stored: receipt.stored, bytes: body.count, now: now)
         if !receipt.refused.isEmpty {
             logger.error(

@@ -86,6 +86,29 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         }
     }
 
+    /// What the monitoring figures (reports, `/api/v1`, `/metrics`, the dashboard) use.
+    public struct Monitoring: Codable, Sendable, Equatable {
+        /// A node silent for longer than this is flagged stale (失联) (seconds).
+        public var staleAfterSeconds: Double = 900
+        /// The window the sync-latency percentiles cover, ending now (seconds).
+        public var latencyWindowSeconds: Double = 86_400
+        /// How often the dashboard refreshes itself (seconds).
+        public var dashboardRefreshSeconds: Int = 30
+
+        public init() {}
+
+        /// Reads the settings; one the file does not name keeps its default.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Monitoring()
+            staleAfterSeconds = try c.decodeIfPresent(Double.self, forKey: .staleAfterSeconds) ?? d.staleAfterSeconds
+            latencyWindowSeconds =
+                try c.decodeIfPresent(Double.self, forKey: .latencyWindowSeconds) ?? d.latencyWindowSeconds
+            dashboardRefreshSeconds =
+                try c.decodeIfPresent(Int.self, forKey: .dashboardRefreshSeconds) ?? d.dashboardRefreshSeconds
+        }
+    }
+
     /// `court` or `hub`.
     public var role: NodeRole
     /// The court this node serves (`最高法` for the hub). Must match the replica.
@@ -98,6 +121,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var peers: [Peer]
     public var sync: Sync
     public var limits: Limits
+    public var monitoring: Monitoring
     /// TLS for the listener and the links; absent: plain HTTP, and `https://` links verified
     /// against the system's trust store.
     public var tls: TLSSettings?
@@ -110,7 +134,8 @@ public struct NodeConfig: Codable, Sendable, Equatable {
 
     public init(
         role: NodeRole, court: String, listen: String = defaultListen, hub: String? = nil, peers: [Peer] = [],
-        sync: Sync = Sync(), limits: Limits = Limits(), tls: TLSSettings? = nil
+        sync: Sync = Sync(), limits: Limits = Limits(), monitoring: Monitoring = Monitoring(),
+        tls: TLSSettings? = nil
     ) {
         self.role = role
         self.court = court
@@ -119,6 +144,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         self.peers = peers
         self.sync = sync
         self.limits = limits
+        self.monitoring = monitoring
         self.tls = tls
     }
 
@@ -131,6 +157,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         peers = try c.decodeIfPresent([Peer].self, forKey: .peers) ?? []
         sync = try c.decodeIfPresent(Sync.self, forKey: .sync) ?? Sync()
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+        monitoring = try c.decodeIfPresent(Monitoring.self, forKey: .monitoring) ?? Monitoring()
         tls = try c.decodeIfPresent(TLSSettings.self, forKey: .tls)
     }
 
@@ -206,6 +233,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             ("limits.maxClockAheadSeconds", Double(limits.maxClockAheadSeconds)),
             ("limits.requestWindowSeconds", Double(limits.requestWindowSeconds)),
             ("limits.maxConnections", Double(limits.maxConnections)),
+            ("monitoring.staleAfterSeconds", monitoring.staleAfterSeconds),
+            ("monitoring.latencyWindowSeconds", monitoring.latencyWindowSeconds),
+            ("monitoring.dashboardRefreshSeconds", Double(monitoring.dashboardRefreshSeconds)),
         ]
         for (name, value) in positive where !(value > 0) || !value.isFinite {
             throw NodeError(code: "invalidConfig", "node.json \(name) must be a positive number")

@@ -54,6 +54,7 @@ public final class SyncResponder: Sendable {
         do {
             return try check()
         } catch {
+            SyncMetrics.refused(code: error.code)
             logger.warning(
                 "refused a request",
                 metadata: [
@@ -136,6 +137,7 @@ public final class SyncResponder: Sendable {
             )
         }
         _ = try Requester.identify(court: request.court, node: request.node, directory: node.replica.directory)
+        await recordContact(requester, .hello)
         logger.debug(
             "hello",
             metadata: ["peer": "\(request.node)", "court": "\(request.court)", "software": "\(request.software)"])
@@ -155,6 +157,7 @@ public final class SyncResponder: Sendable {
         let events = min(max(1, maxEvents ?? config.limits.maxEventsPerSet), config.limits.maxEventsPerSet)
         let bytes = min(max(1, maxBytes ?? config.limits.maxBytesPerSet), config.limits.maxBytesPerSet)
         let selection = ChangeSelection(court: requester.court, excludingNode: requester.node)
+        await recordContact(requester, .pull, pulledAfter: after)
         let deadline = Date().addingTimeInterval(min(wait, config.limits.maxLongPollSeconds))
         var cursor = after
         let replica = node.replica
@@ -200,6 +203,8 @@ public final class SyncResponder: Sendable {
             )
         }
         let applied = try await apply(set, source: requester.court.rawValue)
+        SyncMetrics.stored(applied, via: "push", bytes: body.count)
+        await recordContact(requester, .push, pushedThrough: Int64(set.throughSequence))
         if applied.notVisible > 0 {
             logger.warning(
                 "refused events of matters this court may not hold",
@@ -251,13 +256,35 @@ public final class SyncResponder: Sendable {
         return report
     }
 
+    /// Notes a caller's authenticated request (``Replica/recordContact(node:court:request:at:pulledAfter:pushedThrough:)``)
+    /// for the sync-latency figures. A failure to note it is logged, not returned: the request
+    /// itself is served either way.
+    private func recordContact(
+        _ requester: Requester, _ request: NodeContact.Request, pulledAfter: Int64? = nil, pushedThrough: Int64? = nil
+    ) async {
+        SyncMetrics.served(request.rawValue)
+        let replica = node.replica
+        let now = node.time.now()
+        do {
+            try await Blocking.run {
+                try replica.recordContact(
+                    node: requester.node, court: requester.court, request: request, at: now, pulledAfter: pulledAfter,
+                    pushedThrough: pushedThrough)
+            }
+        } catch {
+            logger.warning("cannot record the contact", metadata: ["peer": "\(requester.node)", "error": "\(error)"])
+        }
+    }
+
     private func encode(_ batch: ChangeBatch, directoryVersion: Int) throws(SyncError) -> PullAnswer {
         let set = ChangeSet(
             senderCourt: node.identity.court, senderNode: node.identity.node, createdAt: node.time.now(),
             throughSequence: UInt64(batch.through), events: batch.events)
         do {
+            let body = try ChangeSetCodec.encode(set)
+            SyncMetrics.sent(bytes: body.count)
             return PullAnswer(
-                body: try ChangeSetCodec.encode(set), head: batch.head, events: batch.events.count,
+                body: body, head: batch.head, events: batch.events.count,
                 directoryVersion: directoryVersion)
         } catch {
             throw SyncError(code: "internal", status: 500, "cannot encode the change set: \(error.message)")

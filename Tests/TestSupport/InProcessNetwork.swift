@@ -30,17 +30,19 @@ public final class InProcessNetwork: @unchecked Sendable {
     /// Adds a node for `court` (`最高法` makes the hub) with the given limits. A court's node
     /// pins the hub's key (the hub is added first if it is not there yet), registers, and (with
     /// `approve`) is approved by the hub, whose new signed directory every member then installs.
+    /// Nodes read the time from `time` (the hub, added first, from the same source).
     @discardableResult
     public func add(
-        _ court: String, limits: NodeConfig.Limits = NodeConfig.Limits(), approve: Bool = true
+        _ court: String, limits: NodeConfig.Limits = NodeConfig.Limits(), approve: Bool = true,
+        time: any TimeSource = SystemTimeSource()
     ) throws -> Member {
         let reference = try ReferenceData(folder: Fixtures.nodesFolder)
         let isHub = court == CourtCode.supreme.rawValue
         if isHub, let existing = members[court] { return existing }
-        if !isHub, members[CourtCode.supreme.rawValue] == nil { try add(CourtCode.supreme.rawValue) }
+        if !isHub, members[CourtCode.supreme.rawValue] == nil { try add(CourtCode.supreme.rawValue, time: time) }
         let node = try CourtNode.initialise(
             dataDirectory: folder.path(court), court: court, reference: reference,
-            hubTrust: isHub ? nil : .pinned(hub.node.publicKey), time: SystemTimeSource())
+            hubTrust: isHub ? nil : .pinned(hub.node.publicKey), time: time)
         let config = NodeConfig(
             role: court == CourtCode.supreme.rawValue ? .hub : .court, court: court, limits: limits)
         let notifier = ChangeNotifier()

@@ -1,0 +1,249 @@
+/// The hub dashboard (`/dashboard`): one self-contained page in Chinese — inline CSS, inline SVG
+/// charts and a small script that reads `/api/v1/dashboard` and refreshes itself. Nothing is
+/// loaded from elsewhere (courts' networks are closed). Figures are rounded as
+/// ``Monitoring/Figures`` rounds them, so the page shows the digits `courtsync report` prints.
+enum DashboardPage {
+    static let html = #"""
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>执行事项委托监控 · CourtSync</title>
+        <style>
+        :root { --ink:#1d2733; --muted:#5b6776; --line:#d8dee6; --bg:#f3f5f8; --card:#fff; --accent:#9b1c1c;
+          --good:#1f7a3f; --warn:#b45309; --bad:#b91c1c; --blue:#1e5aa8; }
+        * { box-sizing:border-box; }
+        body { margin:0; background:var(--bg); color:var(--ink);
+          font:14px/1.5 "Microsoft YaHei","PingFang SC","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei",sans-serif; }
+        header { background:var(--accent); color:#fff; padding:10px 20px; display:flex; align-items:baseline; gap:16px; }
+        header h1 { font-size:18px; margin:0; font-weight:600; letter-spacing:1px; }
+        header .meta { margin-left:auto; font-size:13px; opacity:.92; }
+        main { padding:14px 20px 24px; max-width:1400px; margin:0 auto; }
+        .kpis { display:grid; grid-template-columns:repeat(7,1fr); gap:10px; margin-bottom:14px; }
+        .kpi { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:10px 12px; }
+        .kpi .label { color:var(--muted); font-size:12px; }
+        .kpi .value { font-size:24px; font-weight:600; font-variant-numeric:tabular-nums; margin-top:2px; }
+        .kpi .note { color:var(--muted); font-size:11px; }
+        .grid { display:grid; grid-template-columns:1fr 1fr; gap:14px; margin-bottom:14px; }
+        section { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:12px 14px; min-width:0; }
+        section h2 { font-size:15px; margin:0 0 8px; display:flex; align-items:baseline; gap:10px; }
+        section h2 small { color:var(--muted); font-weight:normal; font-size:12px; }
+        table { border-collapse:collapse; width:100%; font-variant-numeric:tabular-nums; }
+        th, td { padding:5px 8px; border-bottom:1px solid var(--line); text-align:right; white-space:nowrap; }
+        th { background:#eef1f5; font-weight:600; font-size:12.5px; position:sticky; top:0; }
+        th.sortable { cursor:pointer; user-select:none; }
+        th.sortable:hover { background:#e2e7ee; }
+        th .arrow { color:var(--muted); font-size:10px; margin-left:2px; }
+        td.text, th.text { text-align:left; }
+        tr:hover td { background:#f8fafc; }
+        .scroll { max-height:330px; overflow:auto; }
+        .rate-bad { color:var(--bad); font-weight:600; }
+        .rate-warn { color:var(--warn); }
+        .rate-good { color:var(--good); }
+        .badge { display:inline-block; padding:0 6px; border-radius:3px; font-size:12px; }
+        .badge.stale { background:#fde2e2; color:var(--bad); }
+        .badge.ok { background:#dcf2e3; color:var(--good); }
+        .badge.sup { background:#fff1d6; color:var(--warn); }
+        a.matter { color:var(--blue); cursor:pointer; text-decoration:underline; }
+        svg text { font-size:11px; fill:var(--muted); }
+        .legend { font-size:12px; color:var(--muted); }
+        .legend span { display:inline-block; width:10px; height:10px; margin:0 4px 0 10px; vertical-align:-1px; }
+        #drill { position:fixed; top:0; right:0; bottom:0; width:460px; background:#fff; border-left:1px solid var(--line);
+          box-shadow:-4px 0 16px rgba(0,0,0,.08); padding:16px; overflow:auto; display:none; }
+        #drill.open { display:block; }
+        #drill h3 { margin:0 0 8px; font-size:16px; }
+        #drill dl { display:grid; grid-template-columns:7em 1fr; gap:3px 8px; margin:0 0 12px; font-size:13px; }
+        #drill dt { color:var(--muted); }
+        #drill ol { list-style:none; padding:0; margin:0; border-left:2px solid var(--line); }
+        #drill li { padding:4px 0 8px 12px; position:relative; font-size:13px; }
+        #drill li::before { content:""; position:absolute; left:-6px; top:9px; width:10px; height:10px; border-radius:50%; background:var(--blue); }
+        #drill li.superseded { color:var(--muted); text-decoration:line-through; }
+        #drill button { float:right; }
+        #status { font-size:12px; }
+        #errors { color:var(--bad); }
+        .empty { color:var(--muted); padding:8px 0; }
+        </style>
+        </head>
+        <body data-state="loading">
+        <header>
+          <h1>执行事项委托 · 监控看板</h1>
+          <span id="node"></span>
+          <span class="meta">统计时点 <b id="asOf">—</b>　<span id="status">正在加载…</span></span>
+        </header>
+        <main>
+          <div id="errors"></div>
+          <div class="kpis">
+            <div class="kpi"><div class="label">期限内办结率</div><div class="value" data-figure="onTimeRate">—</div><div class="note">按原定期限，全部事项</div></div>
+            <div class="kpi"><div class="label">平均用时（天）</div><div class="value" data-figure="meanDays">—</div><div class="note">收到 → 办结</div></div>
+            <div class="kpi"><div class="label">用时中位数 / P90（天）</div><div class="value"><span data-figure="medianDays">—</span> / <span data-figure="p90Days">—</span></div><div class="note">长尾分布</div></div>
+            <div class="kpi"><div class="label">办结率</div><div class="value" data-figure="completionRate">—</div><div class="note">退回率 <span data-figure="returnRate">—</span></div></div>
+            <div class="kpi"><div class="label">事项委托数</div><div class="value" data-figure="sent">—</div><div class="note">办结 <span data-figure="completed">—</span> · 退回 <span data-figure="returned">—</span></div></div>
+            <div class="kpi"><div class="label">超期未办结</div><div class="value" data-figure="overdueOpen">—</div><div class="note">需督办</div></div>
+            <div class="kpi"><div class="label">失联节点</div><div class="value" data-figure="staleNodes">—</div><div class="note">节点总数 <span data-figure="nodes">—</span></div></div>
+          </div>
+          <div class="grid">
+            <section><h2>月度趋势 <small>近12个月：期限内办结率与平均用时</small></h2><div id="trend"></div></section>
+            <section><h2>同步时延 <small>事件产生 → 本节点存储（秒），窗口内 P50 / P90 / P99</small></h2><div id="latencyChart"></div></section>
+          </div>
+          <section style="margin-bottom:14px"><h2>法院排行 <small>受托法院口径，点击表头排序</small></h2><div class="scroll" id="league"></div></section>
+          <div class="grid">
+            <section><h2>超期未办结 <small>点击委托编号查看办理过程</small></h2><div class="scroll" id="overdue"></div></section>
+            <section><h2>节点状态 <small>最近联系、待同步事件、失联标记</small></h2><div class="scroll" id="nodes"></div></section>
+          </div>
+        </main>
+        <aside id="drill"></aside>
+        <script>
+        "use strict";
+        const state = { data:null, sort:{ key:"onTimeRate", desc:true }, drill:null, timer:null };
+        const $ = (id) => document.getElementById(id);
+        function esc(s) { return String(s).replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;","'":"&#39;"}[c])); }
+        // Same rounding as the CLI (Monitoring.Figures): half away from zero, two decimals.
+        function fixed(v) { const h = Math.round(Math.abs(v) * 100); return (v < 0 && h > 0 ? "-" : "") + Math.floor(h / 100) + "." + String(h % 100).padStart(2, "0"); }
+        function pct(v) { return v == null ? "—" : fixed(v * 100) + "%"; }
+        function days(v) { return v == null ? "—" : fixed(v); }
+        function when(t) { return t ? t.slice(0, 16).replace("T", " ") : "—"; }
+        function rateClass(v) { return v == null ? "" : v < 0.8 ? "rate-bad" : v < 0.95 ? "rate-warn" : "rate-good"; }
+        function setFigure(name, text) { document.querySelectorAll('[data-figure="' + name + '"]').forEach(e => { e.textContent = text; }); }
+
+        async function load() {
+          try {
+            const response = await fetch("/api/v1/dashboard", { cache:"no-store" });
+            if (!response.ok) throw new Error("HTTP " + response.status);
+            state.data = await response.json();
+            render();
+            $("status").textContent = "每 " + state.data.refreshSeconds + " 秒自动刷新";
+            document.body.dataset.state = "ready";
+            schedule(state.data.refreshSeconds);
+          } catch (error) {
+            $("status").textContent = "刷新失败：" + error.message + "（稍后重试）";
+            document.body.dataset.state = state.data ? "stale" : "error";
+            schedule(15);
+          }
+        }
+        function schedule(seconds) { clearTimeout(state.timer); state.timer = setTimeout(load, Math.max(5, seconds) * 1000); }
+
+        function render() {
+          const d = state.data, t = d.league.total;
+          $("asOf").textContent = when(d.asOf);
+          $("node").textContent = d.courtName + (d.role === "hub" ? "（全国汇总）" : "");
+          setFigure("onTimeRate", pct(t.onTimeRate)); setFigure("meanDays", days(t.meanDays));
+          setFigure("medianDays", days(t.medianDays)); setFigure("p90Days", days(t.p90Days));
+          setFigure("completionRate", pct(t.completionRate)); setFigure("returnRate", pct(t.returnRate));
+          setFigure("sent", String(t.sent)); setFigure("completed", String(t.completed)); setFigure("returned", String(t.returned));
+          setFigure("overdueOpen", String(t.overdueOpen));
+          setFigure("staleNodes", String(d.latency.nodes.filter(n => n.stale).length)); setFigure("nodes", String(d.latency.nodes.length));
+          renderTrend(d.trend); renderLeague(); renderOverdue(d.overdue.matters); renderNodes(d.latency.nodes); renderLatency(d.latency.nodes);
+        }
+
+        const leagueColumns = [
+          ["key","法院代码","text"], ["label","法院名称","text"], ["received","受托数"], ["completed","办结数"], ["returned","退回数"],
+          ["completionRate","办结率","pct"], ["onTimeRate","期限内办结率","pct"], ["meanDays","平均用时","days"],
+          ["medianDays","中位数","days"], ["p90Days","P90","days"], ["meanSignLagDays","签收用时","days"], ["sent","事项委托数"], ["overdueOpen","超期未办结"] ];
+        function cell(row, [key, , kind]) {
+          const v = row[key];
+          if (kind === "pct") return '<td data-field="' + key + '" class="' + (key === "onTimeRate" ? rateClass(v) : "") + '">' + pct(v) + "</td>";
+          if (kind === "days") return '<td data-field="' + key + '">' + days(v) + "</td>";
+          if (kind === "text") return '<td class="text" data-field="' + key + '">' + esc(v) + "</td>";
+          return '<td data-field="' + key + '">' + v + "</td>";
+        }
+        function renderLeague() {
+          const rows = state.data.league.rows.filter(r => r.key !== "最高法");
+          const { key, desc } = state.sort;
+          rows.sort((a, b) => {
+            const x = a[key], y = b[key];
+            if (x == null && y == null) return a.key < b.key ? -1 : 1;
+            if (x == null) return 1; if (y == null) return -1;
+            if (x === y) return a.key < b.key ? -1 : 1;
+            return (x < y ? -1 : 1) * (desc ? -1 : 1);
+          });
+          const head = leagueColumns.map(c => '<th class="sortable ' + (c[2] === "text" ? "text" : "") + '" data-sort="' + c[0] + '">' + c[1] +
+            (c[0] === key ? '<span class="arrow">' + (desc ? "▼" : "▲") + "</span>" : "") + "</th>").join("");
+          const total = state.data.league.total;
+          const body = rows.map(r => '<tr data-court="' + esc(r.key) + '">' + leagueColumns.map(c => cell(r, c)).join("") + "</tr>").join("");
+          const foot = '<tr data-court="total" style="font-weight:600">' + leagueColumns.map(c => c[0] === "key" ? '<td class="text">合计</td>' : c[0] === "label" ? '<td class="text"></td>' : cell(total, c)).join("") + "</tr>";
+          $("league").innerHTML = rows.length ? "<table><thead><tr>" + head + "</tr></thead><tbody>" + body + foot + "</tbody></table>" : '<div class="empty">暂无事项</div>';
+          $("league").querySelectorAll("th.sortable").forEach(th => th.addEventListener("click", () => {
+            const k = th.dataset.sort; state.sort = { key:k, desc: state.sort.key === k ? !state.sort.desc : true }; renderLeague(); }));
+        }
+        function renderOverdue(list) {
+          if (!list.length) { $("overdue").innerHTML = '<div class="empty">没有超期未办结的事项</div>'; return; }
+          $("overdue").innerHTML = "<table><thead><tr><th class=text>委托编号</th><th class=text>受托法院</th><th class=text>事项类型</th><th class=text>状态</th><th>办理期限</th><th>超期天数</th><th>催办</th><th class=text>督办</th></tr></thead><tbody>" +
+            list.map(m => '<tr data-matter="' + esc(m.id) + '"><td class=text><a class="matter" data-id="' + esc(m.id) + '">' + esc(m.id) + "</a></td><td class=text>" + esc(m.entrustedCourtName) +
+              "</td><td class=text>" + esc(m.kindName) + "</td><td class=text>" + esc(m.stateName) + "</td><td>" + esc(m.due) + '</td><td data-field="daysOverdue" class="rate-bad">' + days(m.daysOverdue) +
+              "</td><td>" + m.urgeCount + "</td><td class=text>" + (m.supervised ? '<span class="badge sup">督办中</span>' : "—") + "</td></tr>").join("") + "</tbody></table>";
+          $("overdue").querySelectorAll("a.matter").forEach(a => a.addEventListener("click", () => openDrill(a.dataset.id)));
+        }
+        function renderNodes(nodes) {
+          if (!nodes.length) { $("nodes").innerHTML = '<div class="empty">尚无节点同步记录</div>'; return; }
+          $("nodes").innerHTML = "<table><thead><tr><th class=text>法院</th><th class=text>节点</th><th>窗口事件数</th><th>P90(秒)</th><th class=text>最近联系</th><th>待同步</th><th class=text>状态</th></tr></thead><tbody>" +
+            nodes.map(n => '<tr data-node="' + esc(n.node) + '"><td class=text>' + esc(n.courtName) + "</td><td class=text>" + esc(n.node.slice(0, 14)) + "</td><td>" + n.events + '</td><td data-field="p90Seconds">' + days(n.p90Seconds) +
+              "</td><td class=text>" + when(n.lastContactAt) + "</td><td>" + (n.backlog == null ? "—" : n.backlog) + "</td><td class=text>" +
+              (n.stale ? '<span class="badge stale">失联</span>' : '<span class="badge ok">正常</span>') + "</td></tr>").join("") + "</tbody></table>";
+        }
+        // Every month of the trend's period, with or without figures.
+        function months(report) {
+          const byKey = Object.fromEntries(report.rows.map(r => [r.key, r]));
+          let [y, m] = report.from.split("-").map(Number); const [ey, em] = report.to.split("-").map(Number); const out = [];
+          while (y < ey || (y === ey && m <= em)) { const key = y + "-" + String(m).padStart(2, "0");
+            out.push(byKey[key] || { key:key, label:y + "年" + m + "月", meanDays:null, onTimeRate:null }); m += 1; if (m > 12) { m = 1; y += 1; } }
+          return out;
+        }
+        function renderTrend(report) {
+          const rows = months(report);
+          const W = 620, H = 210, L = 44, R = 44, T = 14, B = 40, n = rows.length;
+          if (!report.rows.length) { $("trend").innerHTML = '<div class="empty">近12个月暂无事项</div>'; return; }
+          const step = (W - L - R) / n, maxDays = Math.max(1, ...rows.map(r => r.meanDays || 0));
+          const y1 = v => T + (H - T - B) * (1 - v), y2 = v => T + (H - T - B) * (1 - v / maxDays);
+          let s = '<svg viewBox="0 0 ' + W + " " + H + '" width="100%" role="img" aria-label="月度趋势">';
+          for (let i = 0; i <= 4; i++) { const y = T + (H - T - B) * i / 4;
+            s += '<line x1="' + L + '" x2="' + (W - R) + '" y1="' + y + '" y2="' + y + '" stroke="#e6eaf0"/>';
+            s += '<text x="' + (L - 6) + '" y="' + (y + 4) + '" text-anchor="end">' + (100 - 25 * i) + "%</text>";
+            s += '<text x="' + (W - R + 6) + '" y="' + (y + 4) + '">' + fixed(maxDays * (1 - i / 4)) + "</text>"; }
+          rows.forEach((r, i) => { const x = L + step * i + step * 0.2, w = step * 0.6;
+            if (r.meanDays != null) s += '<rect x="' + x + '" y="' + y2(r.meanDays) + '" width="' + w + '" height="' + (H - B - y2(r.meanDays)) + '" fill="#c7d7ee"><title>' + r.label + " 平均用时 " + days(r.meanDays) + " 天</title></rect>";
+            s += '<text x="' + (x + w / 2) + '" y="' + (H - B + 14) + '" text-anchor="middle">' + Number(r.key.slice(5)) + "月</text>"; });
+          const pts = rows.map((r, i) => r.onTimeRate == null ? null : [L + step * (i + 0.5), y1(r.onTimeRate), r]).filter(p => p);
+          if (pts.length) s += '<polyline fill="none" stroke="#9b1c1c" stroke-width="2" points="' + pts.map(p => p[0] + "," + p[1]).join(" ") + '"/>';
+          pts.forEach(p => { s += '<circle cx="' + p[0] + '" cy="' + p[1] + '" r="3.5" fill="#9b1c1c"><title>' + p[2].label + " 期限内办结率 " + pct(p[2].onTimeRate) + "</title></circle>"; });
+          s += '<text x="' + L + '" y="' + (H - 6) + '">' + rows[0].label + " — " + rows[n - 1].label + "</text></svg>";
+          $("trend").innerHTML = s + '<div class="legend"><span style="background:#9b1c1c"></span>期限内办结率（左轴）<span style="background:#c7d7ee"></span>平均用时，天（右轴）</div>';
+        }
+        function renderLatency(nodes) {
+          const shown = nodes.filter(n => n.events > 0);
+          if (!shown.length) { $("latencyChart").innerHTML = '<div class="empty">窗口内没有来自其他节点的事件</div>'; return; }
+          const rowH = 22, L = 150, W = 620, H = 20 + rowH * shown.length, max = Math.max(1, ...shown.map(n => n.p99Seconds || 0));
+          const x = v => L + (W - L - 60) * v / max;
+          let s = '<svg viewBox="0 0 ' + W + " " + H + '" width="100%" role="img" aria-label="同步时延">';
+          shown.forEach((n, i) => { const y = 10 + rowH * i;
+            s += '<text x="' + (L - 8) + '" y="' + (y + 13) + '" text-anchor="end">' + esc(n.courtName) + "</text>";
+            s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p99Seconds) - L) + '" height="14" fill="#f3d1d1"><title>P99 ' + days(n.p99Seconds) + " 秒</title></rect>";
+            s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p90Seconds) - L) + '" height="14" fill="#e7a0a0"><title>P90 ' + days(n.p90Seconds) + " 秒</title></rect>";
+            s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p50Seconds) - L) + '" height="14" fill="#9b1c1c"><title>P50 ' + days(n.p50Seconds) + " 秒</title></rect>";
+            s += '<text x="' + (x(n.p99Seconds) + 6) + '" y="' + (y + 13) + '">' + days(n.p90Seconds) + " 秒</text>";
+            if (n.stale) s += '<text x="' + (W - 4) + '" y="' + (y + 13) + '" text-anchor="end" style="fill:#b91c1c">失联</text>'; });
+          $("latencyChart").innerHTML = s + "</svg>" + '<div class="legend"><span style="background:#9b1c1c"></span>P50<span style="background:#e7a0a0"></span>P90<span style="background:#f3d1d1"></span>P99（条尾数字为 P90）</div>';
+        }
+        async function openDrill(id) {
+          state.drill = id;
+          const panel = $("drill");
+          panel.className = "open"; panel.innerHTML = "正在加载 " + esc(id) + " …";
+          try {
+            const response = await fetch("/api/v1/matters/" + encodeURIComponent(id), { cache:"no-store" });
+            if (!response.ok) throw new Error("HTTP " + response.status);
+            const m = await response.json();
+            panel.innerHTML = '<button id="closeDrill">关闭</button><h3>' + esc(m.id) + "</h3><dl>" +
+              [["执行案号", m.caseNumber], ["委托法院", m.entrustingCourtName], ["受托法院", m.entrustedCourtName], ["事项类型", m.kindName + (m.urgent ? "（加急）" : "")],
+               ["状态", m.stateName + (m.overdue ? "（超期）" : "")], ["签收期限", m.signDue], ["办理期限", m.due], ["委托时间", when(m.sentAt)], ["收到时间", when(m.receivedAt)],
+               ["签收时间", when(m.signedAt)], ["签收用时", days(m.signLagDays) + " 天"], ["办结时间", when(m.completedAt)], ["用时", days(m.completionDays) + " 天"]]
+                .map(([k, v]) => "<dt>" + k + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl><h3>办理过程</h3><ol>" +
+              m.steps.map(st => '<li class="' + (st.superseded ? "superseded" : "") + '"><b>' + esc(st.kindName) + "</b> · " + esc(st.authorName) + "<br><small>记录 " + when(st.recordedAt) + "　本节点收到 " + when(st.storedAt) + (st.superseded ? "　已被并发操作取代" : "") + "</small></li>").join("") + "</ol>";
+            $("closeDrill").addEventListener("click", () => { panel.className = ""; state.drill = null; });
+          } catch (error) { panel.innerHTML = '<button onclick="this.parentNode.className=\'\'">关闭</button>无法加载：' + esc(error.message); }
+        }
+        load();
+        </script>
+        </body>
+        </html>
+        """#
+}

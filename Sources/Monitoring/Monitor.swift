@@ -1,0 +1,78 @@
+import Entrustment
+import Foundation
+import Replica
+
+/// The monitoring figures of one node's replica (at the hub: of every court), read at one
+/// instant. The CLI's `report` commands, `/api/v1`, `/metrics` and the dashboard all read them
+/// here, so they agree.
+public struct Monitor: Sendable {
+    /// The replica read.
+    public let replica: Replica
+    /// The instant "now" (overdue, staleness, the latency window's end).
+    public let now: Timestamp
+
+    public init(replica: Replica, now: Timestamp) {
+        self.replica = replica
+        self.now = now
+    }
+
+    /// The indicators of every group over `period`.
+    public func indicators(by dimension: ReportDimension, period: ReportPeriod = .all) throws(ReplicaError)
+        -> IndicatorReport
+    {
+        let timings = try replica.matterTimings(touching: period.instants)
+        return IndicatorReport(timings, by: dimension, period: period, now: now, directory: replica.directory)
+    }
+
+    /// The indicators by month for the `months` calendar months up to and including the current one.
+    public func trend(months: Int) throws(ReplicaError) -> IndicatorReport {
+        let today = now.chinaDate
+        var year = today.year
+        var month = today.month - (max(1, months) - 1)
+        while month < 1 {
+            month += 12
+            year -= 1
+        }
+        let first = try? CivilDate(year: year, month: month, day: 1)
+        return try indicators(by: .month, period: ReportPeriod(from: first, to: today))
+    }
+
+    /// The overdue matters, most overdue first.
+    public func overdue() throws(ReplicaError) -> OverdueReport {
+        let open = try replica.openMatterTimings()
+        return OverdueReport(asOf: now, matters: OverdueMatter.list(open, at: now, directory: replica.directory))
+    }
+
+    /// The sync latency of every node over the `windowSeconds` before now.
+    public func latency(windowSeconds: Double, staleAfterSeconds: Double) throws(ReplicaError) -> LatencyReport {
+        let since = now.adding(milliseconds: -Int64(windowSeconds * 1000))
+        let arrivals = try replica.arrivals(storedSince: since)
+        let last = try replica.lastArrivals()
+        let contacts = try replica.contacts()
+        let replica = self.replica
+        let nodes = NodeLatency.list(
+            arrivals: arrivals, lastArrivals: last, contacts: contacts, now: now, staleAfterSeconds: staleAfterSeconds,
+            directory: replica.directory
+        ) { contact in
+            try? replica.pendingCount(
+                after: contact.pulledAfter ?? 0,
+                for: ChangeSelection(
+                    court: contact.court == .supreme ? nil : contact.court, excludingNode: contact.node))
+        }
+        return LatencyReport(
+            asOf: now, windowSeconds: windowSeconds, staleAfterSeconds: staleAfterSeconds, nodes: nodes)
+    }
+
+    /// One matter's timeline, or `nil` if this replica does not hold it.
+    public func timeline(_ id: MatterID) throws(ReplicaError) -> MatterTimeline? {
+        guard let matter = try replica.matter(id) else { return nil }
+        return MatterTimeline(matter, events: try replica.events(of: id), now: now, directory: replica.directory)
+    }
+
+    /// The JSON encoding every monitoring document uses (keys sorted, so outputs compare as text).
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

@@ -1,0 +1,53 @@
+import Entrustment
+
+/// An open matter past its completion deadline (超期未办结), as listed for 督办.
+public struct OverdueMatter: Sendable, Hashable, Codable {
+    /// 委托编号.
+    public var id: String
+    /// 执行案号.
+    public var caseNumber: String
+    /// 委托法院 code and name.
+    public var entrustingCourt: String
+    public var entrustingCourtName: String
+    /// 受托法院 code and name.
+    public var entrustedCourt: String
+    public var entrustedCourtName: String
+    /// 事项类型 id and its Chinese name.
+    public var kind: String
+    public var kindName: String
+    /// 状态 and its Chinese name.
+    public var state: String
+    public var stateName: String
+    /// 委托时间.
+    public var sentAt: Timestamp
+    /// 收到时间.
+    public var receivedAt: Timestamp?
+    /// 签收时间.
+    public var signedAt: Timestamp?
+    /// 办理期限: the last day.
+    public var due: CivilDate
+    /// 超期天数: days since the deadline ended (fractional).
+    public var daysOverdue: Double
+    /// 催办次数.
+    public var urgeCount: Int
+    /// 督办.
+    public var supervised: Bool
+
+    /// The open matters among `timings` that are past their deadline at `now`, most overdue first.
+    public static func list(_ timings: [MatterTiming], at now: Timestamp, directory: CourtDirectory) -> [OverdueMatter]
+    {
+        timings.filter { $0.isOverdue(at: now) }
+            .sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
+            .map { m in
+                OverdueMatter(
+                    id: m.id.rawValue, caseNumber: m.caseNumber.description,
+                    entrustingCourt: m.entrustingCourt.rawValue,
+                    entrustingCourtName: directory[m.entrustingCourt]?.name ?? m.entrustingCourt.rawValue,
+                    entrustedCourt: m.entrustedCourt.rawValue,
+                    entrustedCourtName: directory[m.entrustedCourt]?.name ?? m.entrustedCourt.rawValue, kind: m.kind.id,
+                    kindName: m.kind.chineseName, state: m.state.rawValue, stateName: m.state.chineseName,
+                    sentAt: m.sentAt, receivedAt: m.receivedAt, signedAt: m.signedAt, due: m.due,
+                    daysOverdue: m.daysOverdue(at: now), urgeCount: m.urgeCount, supervised: m.supervised)
+            }
+    }
+}

@@ -1,0 +1,64 @@
+import Entrustment
+
+/// How a report groups matters (`--by`).
+public enum ReportDimension: String, CaseIterable, Sendable, Codable {
+    /// By court: a court's 委托数 as the entrusting court, every other figure as the entrusted court.
+    case court
+    /// By court level (基层、中级、高级), attributed as for ``court``.
+    case level
+    /// By province (the court code's prefix), attributed as for ``court``.
+    case province
+    /// By province pair, entrusting → entrusted: every figure of a matter goes to its pair.
+    case pair
+    /// By matter kind (事项类型): every figure of a matter goes to its kind.
+    case kind
+    /// By month (China Standard Time) of the instant each figure counts.
+    case month
+
+    /// The column heading.
+    public var chineseName: String {
+        switch self {
+        case .court: "法院"
+        case .level: "法院层级"
+        case .province: "省份"
+        case .pair: "委托省份→受托省份"
+        case .kind: "事项类型"
+        case .month: "月份"
+        }
+    }
+
+    /// Which side of a matter a figure belongs to.
+    enum Side {
+        /// 委托数: the entrusting court.
+        case entrusting
+        /// Every other figure: the entrusted court.
+        case entrusted
+    }
+
+    /// The group (key and label) a figure of `matter` falls into, counted at `instant`.
+    func group(of matter: MatterTiming, side: Side, at instant: Timestamp, directory: CourtDirectory) -> (
+        key: String, label: String
+    ) {
+        let court = side == .entrusting ? matter.entrustingCourt : matter.entrustedCourt
+        switch self {
+        case .court:
+            return (court.rawValue, directory[court]?.name ?? court.rawValue)
+        case .level:
+            return (court.level.rawValue, court.level.chineseName)
+        case .province:
+            return (court.provincePrefix.map(String.init) ?? court.rawValue, court.provinceName)
+        case .pair:
+            let from = matter.entrustingCourt
+            let to = matter.entrustedCourt
+            let key =
+                "\(from.provincePrefix.map(String.init) ?? from.rawValue)→\(to.provincePrefix.map(String.init) ?? to.rawValue)"
+            return (key, "\(from.provinceName)→\(to.provinceName)")
+        case .kind:
+            return (matter.kind.id, matter.kind.chineseName)
+        case .month:
+            let day = instant.chinaDate
+            let key = "\(day.year)-\(day.month < 10 ? "0" : "")\(day.month)"
+            return (key, "\(day.year)年\(day.month)月")
+        }
+    }
+}
