@@ -125,7 +125,8 @@ let package = Package(
             name: "MonitoringTests",
             dependencies: ["Monitoring", "Node", "Replica", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
-        .testTarget(name: "NetworkTests", dependencies: ["TestSupport", "courtsync", "Node", "SyncEngine"]),
+        .testTarget(
+            name: "NetworkTests", dependencies: ["TestSupport", "courtsync", "Node", "SyncEngine", "Monitoring"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -135,6 +135,13 @@ for _ in $(seq 200); do
 done
 cs conflicts --data-dir "$work/yue0106" --all
 
+step "指挥中心统计 / the hub's indicators, overdue list and sync latency"
+cs report --data-dir "$work/hub"
+cs report overdue --data-dir "$work/hub"
+cs report latency --data-dir "$work/hub"
+hub_url=$(sed -n 's/.*"url" *: *"\([^"]*\)".*/\1/p' "$work/hub/daemon.json" | sed 's#\\/#/#g')
+echo "监控看板 / dashboard: $hub_url/dashboard   (demo CA: $work/ca/ca.crt; e.g. curl --cacert $work/ca/ca.crt $hub_url/api/v1/dashboard)"
+
 if [ "$stay" = 1 ]; then
     step "网络运行中，按 Ctrl-C 停止 / the network keeps running until Ctrl-C"
     wait

@@ -38,6 +38,8 @@ enum DashboardPage {
         td.text, th.text { text-align:left; }
         tr:hover td { background:#f8fafc; }
         .scroll { max-height:330px; overflow:auto; }
+        .grid table { font-size:13px; }
+        .grid th, .grid td { padding:4px 6px; }
         .rate-bad { color:var(--bad); font-weight:600; }
         .rate-warn { color:var(--warn); }
         .rate-good { color:var(--good); }
@@ -102,6 +104,9 @@ enum DashboardPage {
         function fixed(v) { const h = Math.round(Math.abs(v) * 100); return (v < 0 && h > 0 ? "-" : "") + Math.floor(h / 100) + "." + String(h % 100).padStart(2, "0"); }
         function pct(v) { return v == null ? "—" : fixed(v * 100) + "%"; }
         function days(v) { return v == null ? "—" : fixed(v); }
+        // A duration in seconds as people read it on a chart: 0.12 秒, 3.5 分钟, 7.7 小时, 322.6 天.
+        function duration(v) { if (v == null) return "—"; if (v < 60) return fixed(v) + " 秒"; if (v < 3600) return (v / 60).toFixed(1) + " 分钟";
+          if (v < 86400) return (v / 3600).toFixed(1) + " 小时"; return (v / 86400).toFixed(1) + " 天"; }
         function when(t) { return t ? t.slice(0, 16).replace("T", " ") : "—"; }
         function rateClass(v) { return v == null ? "" : v < 0.8 ? "rate-bad" : v < 0.95 ? "rate-warn" : "rate-good"; }
         function setFigure(name, text) { document.querySelectorAll('[data-figure="' + name + '"]').forEach(e => { e.textContent = text; }); }
@@ -213,14 +218,14 @@ enum DashboardPage {
           const shown = nodes.filter(n => n.events > 0);
           if (!shown.length) { $("latencyChart").innerHTML = '<div class="empty">窗口内没有来自其他节点的事件</div>'; return; }
           const rowH = 22, L = 150, W = 620, H = 20 + rowH * shown.length, max = Math.max(1, ...shown.map(n => n.p99Seconds || 0));
-          const x = v => L + (W - L - 60) * v / max;
+          const x = v => L + (W - L - 110) * v / max;
           let s = '<svg viewBox="0 0 ' + W + " " + H + '" width="100%" role="img" aria-label="同步时延">';
           shown.forEach((n, i) => { const y = 10 + rowH * i;
             s += '<text x="' + (L - 8) + '" y="' + (y + 13) + '" text-anchor="end">' + esc(n.courtName) + "</text>";
             s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p99Seconds) - L) + '" height="14" fill="#f3d1d1"><title>P99 ' + days(n.p99Seconds) + " 秒</title></rect>";
             s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p90Seconds) - L) + '" height="14" fill="#e7a0a0"><title>P90 ' + days(n.p90Seconds) + " 秒</title></rect>";
             s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p50Seconds) - L) + '" height="14" fill="#9b1c1c"><title>P50 ' + days(n.p50Seconds) + " 秒</title></rect>";
-            s += '<text x="' + (x(n.p99Seconds) + 6) + '" y="' + (y + 13) + '">' + days(n.p90Seconds) + " 秒</text>";
+            s += '<text x="' + (x(n.p99Seconds) + 6) + '" y="' + (y + 13) + '">' + duration(n.p90Seconds) + "</text>";
             if (n.stale) s += '<text x="' + (W - 4) + '" y="' + (y + 13) + '" text-anchor="end" style="fill:#b91c1c">失联</text>'; });
           $("latencyChart").innerHTML = s + "</svg>" + '<div class="legend"><span style="background:#9b1c1c"></span>P50<span style="background:#e7a0a0"></span>P90<span style="background:#f3d1d1"></span>P99（条尾数字为 P90）</div>';
         }
@@ -237,11 +242,16 @@ enum DashboardPage {
                ["状态", m.stateName + (m.overdue ? "（超期）" : "")], ["签收期限", m.signDue], ["办理期限", m.due], ["委托时间", when(m.sentAt)], ["收到时间", when(m.receivedAt)],
                ["签收时间", when(m.signedAt)], ["签收用时", days(m.signLagDays) + " 天"], ["办结时间", when(m.completedAt)], ["用时", days(m.completionDays) + " 天"]]
                 .map(([k, v]) => "<dt>" + k + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl><h3>办理过程</h3><ol>" +
-              m.steps.map(st => '<li class="' + (st.superseded ? "superseded" : "") + '"><b>' + esc(st.kindName) + "</b> · " + esc(st.authorName) + "<br><small>记录 " + when(st.recordedAt) + "　本节点收到 " + when(st.storedAt) + (st.superseded ? "　已被并发操作取代" : "") + "</small></li>").join("") + "</ol>";
-            $("closeDrill").addEventListener("click", () => { panel.className = ""; state.drill = null; });
+              m.steps.map(st => '<li data-step="' + esc(st.kind) + '" class="' + (st.superseded ? "superseded" : "") + '"><b>' + esc(st.kindName) + "</b> · " + esc(st.authorName) + "<br><small>记录 " + when(st.recordedAt) + "　本节点收到 " + when(st.storedAt) + (st.superseded ? "　已被并发操作取代" : "") + "</small></li>").join("") + "</ol>";
+            panel.dataset.matter = m.id;
+            $("closeDrill").addEventListener("click", () => { panel.className = ""; state.drill = null; if (location.hash) history.replaceState(null, "", location.pathname); });
           } catch (error) { panel.innerHTML = '<button onclick="this.parentNode.className=\'\'">关闭</button>无法加载：' + esc(error.message); }
         }
-        load();
+        window.addEventListener("error", (event) => { document.body.dataset.state = "error"; $("errors").textContent = "页面错误：" + event.message; });
+        window.addEventListener("hashchange", openFromHash);
+        // A link to /dashboard#matter=ID opens that matter's timeline (for 督办 notices).
+        function openFromHash() { const m = /^#matter=(.+)$/.exec(location.hash); if (m) openDrill(decodeURIComponent(m[1])); }
+        load().then(openFromHash);
         </script>
         </body>
         </html>

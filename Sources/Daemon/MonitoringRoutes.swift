@@ -57,7 +57,8 @@ struct MonitoringRoutes: Sendable {
                 })
         }
         router.get("api/v1/matters/:id") { _, context in
-            let text = context.parameters.get("id") ?? ""
+            let raw = context.parameters.get("id") ?? ""
+            let text = raw.removingPercentEncoding ?? raw
             let id = try Self.matterID(text)
             guard let timeline = try await read({ try $0.timeline(id) }) else {
                 throw SyncError(code: "unknownMatter", status: 404, "this node does not hold matter \(id)")
