@@ -57,7 +57,7 @@ let package = Package(
         /// sync latency per node, and the replica queries that feed them.
         .target(
             name: "Monitoring",
-            dependencies: ["Entrustment", "Replica", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Entrustment", "Replica"]
         ),
         /// Sync between nodes: the protocol's server side, the per-link engine (cursors, backoff,
         /// quarantine), node.json, TLS settings and the HTTP/1.1 client transport (SwiftNIO with

@@ -206,12 +206,12 @@ enum DashboardPage {
             s += '<text x="' + (L - 6) + '" y="' + (y + 4) + '" text-anchor="end">' + (100 - 25 * i) + "%</text>";
             s += '<text x="' + (W - R + 6) + '" y="' + (y + 4) + '">' + fixed(maxDays * (1 - i / 4)) + "</text>"; }
           rows.forEach((r, i) => { const x = L + step * i + step * 0.2, w = step * 0.6;
-            if (r.meanDays != null) s += '<rect x="' + x + '" y="' + y2(r.meanDays) + '" width="' + w + '" height="' + (H - B - y2(r.meanDays)) + '" fill="#c7d7ee"><title>' + r.label + " 平均用时 " + days(r.meanDays) + " 天</title></rect>";
+            if (r.meanDays != null) s += '<rect x="' + x + '" y="' + y2(r.meanDays) + '" width="' + w + '" height="' + (H - B - y2(r.meanDays)) + '" fill="#c7d7ee"><title>' + esc(r.label) + " 平均用时 " + days(r.meanDays) + " 天</title></rect>";
             s += '<text x="' + (x + w / 2) + '" y="' + (H - B + 14) + '" text-anchor="middle">' + Number(r.key.slice(5)) + "月</text>"; });
           const pts = rows.map((r, i) => r.onTimeRate == null ? null : [L + step * (i + 0.5), y1(r.onTimeRate), r]).filter(p => p);
           if (pts.length) s += '<polyline fill="none" stroke="#9b1c1c" stroke-width="2" points="' + pts.map(p => p[0] + "," + p[1]).join(" ") + '"/>';
-          pts.forEach(p => { s += '<circle cx="' + p[0] + '" cy="' + p[1] + '" r="3.5" fill="#9b1c1c"><title>' + p[2].label + " 期限内办结率 " + pct(p[2].onTimeRate) + "</title></circle>"; });
-          s += '<text x="' + L + '" y="' + (H - 6) + '">' + rows[0].label + " — " + rows[n - 1].label + "</text></svg>";
+          pts.forEach(p => { s += '<circle cx="' + p[0] + '" cy="' + p[1] + '" r="3.5" fill="#9b1c1c"><title>' + esc(p[2].label) + " 期限内办结率 " + pct(p[2].onTimeRate) + "</title></circle>"; });
+          s += '<text x="' + L + '" y="' + (H - 6) + '">' + esc(rows[0].label) + " — " + esc(rows[n - 1].label) + "</text></svg>";
           $("trend").innerHTML = s + '<div class="legend"><span style="background:#9b1c1c"></span>期限内办结率（左轴）<span style="background:#c7d7ee"></span>平均用时，天（右轴）</div>';
         }
         function renderLatency(nodes) {
@@ -237,6 +237,7 @@ enum DashboardPage {
             const response = await fetch("/api/v1/matters/" + encodeURIComponent(id), { cache:"no-store" });
             if (!response.ok) throw new Error("HTTP " + response.status);
             const m = await response.json();
+            if (state.drill !== id) return; // another matter was opened meanwhile
             panel.innerHTML = '<button id="closeDrill">关闭</button><h3>' + esc(m.id) + "</h3><dl>" +
               [["执行案号", m.caseNumber], ["委托法院", m.entrustingCourtName], ["受托法院", m.entrustedCourtName], ["事项类型", m.kindName + (m.urgent ? "（加急）" : "")],
                ["状态", m.stateName + (m.overdue ? "（超期）" : "")], ["签收期限", m.signDue], ["办理期限", m.due], ["委托时间", when(m.sentAt)], ["收到时间", when(m.receivedAt)],

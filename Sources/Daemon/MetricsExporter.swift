@@ -7,6 +7,10 @@ import SyncEngine
 
 /// `/metrics`: the Prometheus text exposition (swift-prometheus) of the counters the sync engine
 /// reports through swift-metrics, and of the monitoring figures, recomputed at each scrape.
+///
+/// The counters live in one registry for the life of the process; the figures go into a fresh
+/// registry at each scrape, so a figure that has no value now (a node with no events in the
+/// window, a rate without a denominator) is absent rather than stuck at its last value.
 final class MetricsExporter: Sendable {
     let registry = PrometheusCollectorRegistry()
 
@@ -47,6 +51,10 @@ final class MetricsExporter: Sendable {
 
     /// The exposition, after setting the figures from `indicators` and `latency`.
     func exposition(indicators: IndicatorReport, latency: LatencyReport) -> String {
+        let figures = PrometheusCollectorRegistry()
+        func set(_ name: String, _ value: Double?, _ labels: [(String, String)] = []) {
+            Self.set(name, value, labels, in: figures)
+        }
         let total = indicators.total
         set("courtsync_matters_sent", Double(total.sent))
         set("courtsync_matters_completed", Double(total.completed))
@@ -79,16 +87,18 @@ final class MetricsExporter: Sendable {
             set("courtsync_node_backlog_events", node.backlog.map(Double.init), labels)
             set("courtsync_node_stale", node.stale ? 1 : 0, labels)
         }
-        return registry.emitToString()
+        return registry.emitToString() + figures.emitToString()
     }
 
     /// Days as Prometheus's base unit, seconds.
     private func seconds(_ days: Double?) -> Double? { days.map { $0 * 86_400 } }
 
     /// Sets a gauge; a figure without a value (a rate without a denominator) is left out.
-    private func set(_ name: String, _ value: Double?, _ labels: [(String, String)] = []) {
+    private static func set(
+        _ name: String, _ value: Double?, _ labels: [(String, String)], in registry: PrometheusCollectorRegistry
+    ) {
         guard let value else { return }
-        let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: Self.help[name] ?? "")
+        let descriptor = MetricNameDescriptor(metricName: name, unitName: "", helpText: help[name] ?? "")
         registry.makeGauge(descriptor: descriptor, labels: labels).set(to: value)
     }
 }

@@ -38,11 +38,16 @@ struct MonitoringRoutes: Sendable {
             let dimension = try Self.dimension(query.get("by"))
             let period = ReportPeriod(
                 from: try Self.day(query.get("from"), "from"), to: try Self.day(query.get("to"), "to"))
+            if let from = period.from, let to = period.to, to < from {
+                throw SyncError.badRequest("to \(to) is before from \(from)")
+            }
             return try Self.json(try await read { try $0.indicators(by: dimension, period: period) })
         }
         router.get("api/v1/trend") { request, _ in
-            let months = request.uri.queryParameters.get("months", as: Int.self) ?? 12
-            guard (1...120).contains(months) else { throw SyncError.badRequest("months must be 1 to 120") }
+            let text = request.uri.queryParameters.get("months")
+            guard let months = text.map({ Int($0) }) ?? 12, (1...120).contains(months) else {
+                throw SyncError.badRequest("months must be a whole number from 1 to 120")
+            }
             return try Self.json(try await read { try $0.trend(months: months) })
         }
         router.get("api/v1/overdue") { _, _ in
@@ -100,10 +105,11 @@ struct MonitoringRoutes: Sendable {
         let name = node.replica.directory[court]?.name ?? court.rawValue
         let role = config.role.rawValue
         return try await read { monitor in
-            Dashboard(
+            let matters = try monitor.matterFigures(trendMonths: 12)
+            return Dashboard(
                 asOf: monitor.now, court: court.rawValue, courtName: name, role: role,
-                refreshSeconds: settings.dashboardRefreshSeconds, league: try monitor.indicators(by: .court),
-                trend: try monitor.trend(months: 12), overdue: try monitor.overdue(),
+                refreshSeconds: settings.dashboardRefreshSeconds, league: matters.league, trend: matters.trend,
+                overdue: matters.overdue,
                 latency: try monitor.latency(
                     windowSeconds: settings.latencyWindowSeconds, staleAfterSeconds: settings.staleAfterSeconds))
         }

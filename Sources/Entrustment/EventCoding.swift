@@ -32,6 +32,11 @@ enum EventCoding {
             throw DomainError(
                 .invalidField, "clock time \(timestamp.wall) ms is outside 1970-01-01 … \(Timestamp.latest.rfc3339)")
         }
+        if let receivedAt = action.receivedAt, !(0...Timestamp.latest.milliseconds).contains(receivedAt.milliseconds) {
+            throw DomainError(
+                .invalidField,
+                "received at \(receivedAt.milliseconds) ms is outside 1970-01-01 … \(Timestamp.latest.rfc3339)")
+        }
         guard parents.count <= FieldLimits.parents else {
             throw DomainError(.invalidField, "an event may have at most \(FieldLimits.parents) parents")
         }

@@ -3,8 +3,8 @@
 public struct MatterTiming: Hashable, Sendable {
     /// 委托编号.
     public var id: MatterID
-    /// 执行案号.
-    public var caseNumber: CaseNumber
+    /// 执行案号, as stored (canonical form).
+    public var caseNumber: String
     /// 委托法院.
     public var entrustingCourt: CourtCode
     /// 受托法院.
@@ -38,7 +38,7 @@ public struct MatterTiming: Hashable, Sendable {
 
     /// Creates a timing from its fields (a stored row).
     public init(
-        id: MatterID, caseNumber: CaseNumber, entrustingCourt: CourtCode, entrustedCourt: CourtCode, kind: MatterKind,
+        id: MatterID, caseNumber: String, entrustingCourt: CourtCode, entrustedCourt: CourtCode, kind: MatterKind,
         urgent: Bool, state: MatterState, sentAt: Timestamp, receivedAt: Timestamp?, signedAt: Timestamp?,
         completedAt: Timestamp?, returnedAt: Timestamp?, withdrawnAt: Timestamp?, signDue: CivilDate, due: CivilDate,
         urgeCount: Int, supervised: Bool
@@ -65,7 +65,7 @@ public struct MatterTiming: Hashable, Sendable {
     /// The timing of a folded matter.
     public init(_ matter: Matter) {
         self.init(
-            id: matter.id, caseNumber: matter.request.caseNumber, entrustingCourt: matter.entrustingCourt,
+            id: matter.id, caseNumber: matter.request.caseNumber.description, entrustingCourt: matter.entrustingCourt,
             entrustedCourt: matter.entrustedCourt, kind: matter.request.kind, urgent: matter.request.urgent,
             state: matter.state, sentAt: matter.sentAt, receivedAt: matter.receivedAt, signedAt: matter.signedAt,
             completedAt: matter.completedAt, returnedAt: matter.returnedAt, withdrawnAt: matter.withdrawnAt,
@@ -75,8 +75,6 @@ public struct MatterTiming: Hashable, Sendable {
 
     /// The end of the completion period: 24:00 CST of ``due``.
     public var dueAt: Timestamp { DeadlinePolicy.end(of: due) }
-    /// The end of the signing period: 24:00 CST of ``signDue``.
-    public var signDueAt: Timestamp { DeadlinePolicy.end(of: signDue) }
 
     /// Where the completion clock starts: ``receivedAt``, or ``sentAt`` for a matter whose
     /// entrusted court's events did not report the arrival (recorded by builds before it did).

@@ -2,7 +2,8 @@
 /// same way, so the page and the report show the same digits).
 ///
 /// Values are rounded half away from zero at two decimals of the shown unit, after multiplying
-/// (a rate becomes a percentage first): `Math.round(v * 100) / 100` in the page.
+/// (a rate becomes a percentage first): in the page, `Math.round(|v| · 100)` hundredths with the
+/// sign put back.
 public enum Figures {
     /// `92.78%`, or `—` for a rate without a denominator.
     public static func percent(_ rate: Double?) -> String {

@@ -26,48 +26,50 @@ public struct IndicatorReport: Sendable, Codable {
         asOf = now
         var groups: [String: Tally] = [:]
         var total = Tally(label: "合计")
+        /// Adds a figure to the matter's group (named when first met) and, unless told not to, to the total.
         func add(
-            _ matter: MatterTiming, _ side: ReportDimension.Side, at instant: Timestamp, _ count: (inout Tally) -> Void
+            _ matter: MatterTiming, _ side: ReportDimension.Side, at instant: Timestamp, toTotal: Bool = true,
+            _ count: (inout Tally) -> Void
         ) {
-            let (key, label) = dimension.group(of: matter, side: side, at: instant, directory: directory)
-            count(&groups[key, default: Tally(label: label)])
+            let key = dimension.key(of: matter, side: side, at: instant)
+            if groups[key] == nil {
+                groups[key] = Tally(label: dimension.label(of: matter, side: side, at: instant, directory: directory))
+            }
+            count(&groups[key]!)
+            if toTotal { count(&total) }
         }
         for matter in timings {
-            var facts: [(ReportDimension.Side, Timestamp, (inout Tally) -> Void)] = []
             if period.contains(matter.sentAt) {
-                facts.append((.entrusting, matter.sentAt, { $0.sent += 1 }))
-                facts.append((.entrusted, matter.sentAt, { $0.received += 1 }))
+                add(matter, .entrusting, at: matter.sentAt) { $0.sent += 1 }
+                add(matter, .entrusted, at: matter.sentAt) { $0.received += 1 }
             }
             if let at = matter.signedAt, period.contains(at), let lag = matter.signLagDays {
-                facts.append((.entrusted, at, { $0.signLags.append(lag) }))
+                add(matter, .entrusted, at: at) { $0.signLags.append(lag) }
             }
             if let at = matter.completedAt, period.contains(at), let days = matter.completionDays,
                 let fromSent = matter.completionDaysFromSent
             {
                 let onTime = matter.onTime == true
-                facts.append(
-                    (
-                        .entrusted, at,
-                        {
-                            $0.completed += 1
-                            if onTime { $0.completedOnTime += 1 }
-                            $0.days.append(days)
-                            $0.daysFromSent.append(fromSent)
-                        }
-                    ))
+                add(matter, .entrusted, at: at) {
+                    $0.completed += 1
+                    if onTime { $0.completedOnTime += 1 }
+                    $0.days.append(days)
+                    $0.daysFromSent.append(fromSent)
+                }
             }
             if let at = matter.returnedAt, period.contains(at) {
-                facts.append((.entrusted, at, { $0.returned += 1 }))
+                add(matter, .entrusted, at: at) { $0.returned += 1 }
             }
             if let at = matter.withdrawnAt, period.contains(at) {
-                facts.append((.entrusted, at, { $0.withdrawn += 1 }))
+                add(matter, .entrusted, at: at) { $0.withdrawn += 1 }
             }
             if matter.isOverdue(at: now) {
-                facts.append((.entrusted, matter.dueAt, { $0.overdueOpen += 1 }))
-            }
-            for (side, instant, count) in facts {
-                add(matter, side, at: instant, count)
-                count(&total)
+                // Counted now, whatever the period; by month, in the month of the last day (within the period).
+                let lastDay = Timestamp(startOfChinaDay: matter.due)
+                total.overdueOpen += 1
+                if dimension != .month || period.contains(lastDay) {
+                    add(matter, .entrusted, at: lastDay, toTotal: false) { $0.overdueOpen += 1 }
+                }
             }
         }
         rows = groups.keys.sorted().map { groups[$0]!.row(key: $0) }
@@ -102,5 +104,16 @@ public struct IndicatorReport: Sendable, Codable {
                 meanDaysFromSent: Distribution(daysFromSent).mean, meanSignLagDays: signLag.mean,
                 medianSignLagDays: signLag.median, overdueOpen: overdueOpen)
         }
+    }
+
+    /// Encodes every field, a missing value as `null` (tools can rely on each key being there).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(dimension, forKey: .dimension)
+        try c.encode(from, forKey: .from)
+        try c.encode(to, forKey: .to)
+        try c.encode(asOf, forKey: .asOf)
+        try c.encode(rows, forKey: .rows)
+        try c.encode(total, forKey: .total)
     }
 }

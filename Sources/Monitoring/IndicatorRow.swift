@@ -40,4 +40,28 @@ public struct IndicatorRow: Sendable, Hashable, Codable {
     public var medianSignLagDays: Double?
     /// 超期未办结: open matters past their deadline at the report's instant (not limited to the period).
     public var overdueOpen: Int
+
+    /// Encodes every field, a missing value as `null` (tools can rely on each key being there).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(label, forKey: .label)
+        try c.encode(sent, forKey: .sent)
+        try c.encode(received, forKey: .received)
+        try c.encode(signed, forKey: .signed)
+        try c.encode(completed, forKey: .completed)
+        try c.encode(returned, forKey: .returned)
+        try c.encode(withdrawn, forKey: .withdrawn)
+        try c.encode(completedOnTime, forKey: .completedOnTime)
+        try c.encode(completionRate, forKey: .completionRate)
+        try c.encode(returnRate, forKey: .returnRate)
+        try c.encode(onTimeRate, forKey: .onTimeRate)
+        try c.encode(meanDays, forKey: .meanDays)
+        try c.encode(medianDays, forKey: .medianDays)
+        try c.encode(p90Days, forKey: .p90Days)
+        try c.encode(meanDaysFromSent, forKey: .meanDaysFromSent)
+        try c.encode(meanSignLagDays, forKey: .meanSignLagDays)
+        try c.encode(medianSignLagDays, forKey: .medianSignLagDays)
+        try c.encode(overdueOpen, forKey: .overdueOpen)
+    }
 }

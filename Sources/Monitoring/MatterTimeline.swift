@@ -40,13 +40,46 @@ public struct MatterTimeline: Sendable, Codable {
     public var due: CivilDate
     /// 期限内办结: `nil` unless completed.
     public var onTime: Bool?
-    /// 签收用时 and 用时, in days.
+    /// 签收用时, 用时 (from receipt) and 用时 from sending, in days.
     public var signLagDays: Double?
     public var completionDays: Double?
-    /// 超期未办结 at the instant of the request.
+    public var completionDaysFromSent: Double?
+    /// 超期未办结 at the instant of the request, and by how many days (`nil` unless overdue).
     public var overdue: Bool
+    public var daysOverdue: Double?
     /// The events in the order this node stored them.
     public var steps: [Step]
+
+    /// Encodes every field, a missing time or figure as `null`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(caseNumber, forKey: .caseNumber)
+        try c.encode(entrustingCourt, forKey: .entrustingCourt)
+        try c.encode(entrustingCourtName, forKey: .entrustingCourtName)
+        try c.encode(entrustedCourt, forKey: .entrustedCourt)
+        try c.encode(entrustedCourtName, forKey: .entrustedCourtName)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(kindName, forKey: .kindName)
+        try c.encode(urgent, forKey: .urgent)
+        try c.encode(state, forKey: .state)
+        try c.encode(stateName, forKey: .stateName)
+        try c.encode(sentAt, forKey: .sentAt)
+        try c.encode(receivedAt, forKey: .receivedAt)
+        try c.encode(signedAt, forKey: .signedAt)
+        try c.encode(completedAt, forKey: .completedAt)
+        try c.encode(returnedAt, forKey: .returnedAt)
+        try c.encode(withdrawnAt, forKey: .withdrawnAt)
+        try c.encode(signDue, forKey: .signDue)
+        try c.encode(due, forKey: .due)
+        try c.encode(onTime, forKey: .onTime)
+        try c.encode(signLagDays, forKey: .signLagDays)
+        try c.encode(completionDays, forKey: .completionDays)
+        try c.encode(completionDaysFromSent, forKey: .completionDaysFromSent)
+        try c.encode(overdue, forKey: .overdue)
+        try c.encode(daysOverdue, forKey: .daysOverdue)
+        try c.encode(steps, forKey: .steps)
+    }
 
     /// The timeline of `matter` from its stored events.
     public init(_ matter: Matter, events: [StoredEvent], now: Timestamp, directory: CourtDirectory) {
@@ -74,7 +107,9 @@ public struct MatterTimeline: Sendable, Codable {
         onTime = timing.onTime
         signLagDays = timing.signLagDays
         completionDays = timing.completionDays
+        completionDaysFromSent = timing.completionDaysFromSent
         overdue = timing.isOverdue(at: now)
+        daysOverdue = overdue ? timing.daysOverdue(at: now) : nil
         let superseded = Set(matter.superseded)
         steps = events.map { stored in
             let e = stored.event

@@ -11,6 +11,7 @@ public struct Monitor: Sendable {
     /// The instant "now" (overdue, staleness, the latency window's end).
     public let now: Timestamp
 
+    /// A monitor of `replica` at the instant `now`.
     public init(replica: Replica, now: Timestamp) {
         self.replica = replica
         self.now = now
@@ -26,6 +27,27 @@ public struct Monitor: Sendable {
 
     /// The indicators by month for the `months` calendar months up to and including the current one.
     public func trend(months: Int) throws(ReplicaError) -> IndicatorReport {
+        try indicators(by: .month, period: trendPeriod(months: months))
+    }
+
+    /// The dashboard's matter figures from one read of the matters, so that they agree with each
+    /// other: the league table (by court, every matter), the trend of the last `trendMonths`
+    /// months, and the overdue list.
+    public func matterFigures(trendMonths: Int) throws(ReplicaError) -> (
+        league: IndicatorReport, trend: IndicatorReport, overdue: OverdueReport
+    ) {
+        let timings = try replica.matterTimings()
+        let directory = replica.directory
+        return (
+            IndicatorReport(timings, by: .court, period: .all, now: now, directory: directory),
+            IndicatorReport(
+                timings, by: .month, period: trendPeriod(months: trendMonths), now: now, directory: directory),
+            OverdueReport(asOf: now, matters: OverdueMatter.list(timings, at: now, directory: directory))
+        )
+    }
+
+    /// From the first day of the month `months − 1` months back to today.
+    private func trendPeriod(months: Int) -> ReportPeriod {
         let today = now.chinaDate
         var year = today.year
         var month = today.month - (max(1, months) - 1)
@@ -33,8 +55,7 @@ public struct Monitor: Sendable {
             month += 12
             year -= 1
         }
-        let first = try? CivilDate(year: year, month: month, day: 1)
-        return try indicators(by: .month, period: ReportPeriod(from: first, to: today))
+        return ReportPeriod(from: try? CivilDate(year: year, month: month, day: 1), to: today)
     }
 
     /// The overdue matters, most overdue first.
@@ -45,7 +66,8 @@ public struct Monitor: Sendable {
 
     /// The sync latency of every node over the `windowSeconds` before now.
     public func latency(windowSeconds: Double, staleAfterSeconds: Double) throws(ReplicaError) -> LatencyReport {
-        let since = now.adding(milliseconds: -Int64(windowSeconds * 1000))
+        let window = min(max(windowSeconds, 0), Self.longestWindowSeconds)
+        let since = now.adding(milliseconds: -Int64(window * 1000))
         let arrivals = try replica.arrivals(storedSince: since)
         let last = try replica.lastArrivals()
         let contacts = try replica.contacts()
@@ -68,6 +90,9 @@ public struct Monitor: Sendable {
         guard let matter = try replica.matter(id) else { return nil }
         return MatterTimeline(matter, events: try replica.events(of: id), now: now, directory: replica.directory)
     }
+
+    /// The longest latency window: ten years (longer ones are cut to it).
+    public static let longestWindowSeconds: Double = 10 * 366 * 86_400
 
     /// The JSON encoding every monitoring document uses (keys sorted, so outputs compare as text).
     public static func encoder() -> JSONEncoder {

@@ -21,6 +21,8 @@ public struct NodeLatency: Sendable, Hashable, Codable {
     /// The node's latest authenticated request to this node (最近联系), and what it was.
     public var lastContactAt: Timestamp?
     public var lastRequest: String?
+    /// Authenticated requests it has made to this node.
+    public var requests: Int?
     /// Events here it may see and has not pulled yet (待同步), counted from its latest pull.
     public var backlog: Int?
     /// Seconds since the last contact (or the last event stored, for a node that never called).
@@ -67,8 +69,29 @@ public struct NodeLatency: Sendable, Hashable, Codable {
                 node: node.rawValue, court: court.rawValue, courtName: directory[court]?.name ?? court.rawValue,
                 events: lag.count, p50Seconds: lag.median, p90Seconds: lag.p90, p99Seconds: lag.p99,
                 maxSeconds: lag.max, lastEventStoredAt: lastStored[node], lastContactAt: contact?.lastContactAt,
-                lastRequest: contact?.lastRequest.rawValue, backlog: contact.flatMap(backlog),
+                lastRequest: contact?.lastRequest.rawValue, requests: contact?.requests,
+                backlog: contact.flatMap(backlog),
                 silentSeconds: silent, stale: silent.map { $0 > staleAfterSeconds } ?? true)
         }
+    }
+
+    /// Encodes every field, a missing value as `null` (tools can rely on each key being there).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(node, forKey: .node)
+        try c.encode(court, forKey: .court)
+        try c.encode(courtName, forKey: .courtName)
+        try c.encode(events, forKey: .events)
+        try c.encode(p50Seconds, forKey: .p50Seconds)
+        try c.encode(p90Seconds, forKey: .p90Seconds)
+        try c.encode(p99Seconds, forKey: .p99Seconds)
+        try c.encode(maxSeconds, forKey: .maxSeconds)
+        try c.encode(lastEventStoredAt, forKey: .lastEventStoredAt)
+        try c.encode(lastContactAt, forKey: .lastContactAt)
+        try c.encode(lastRequest, forKey: .lastRequest)
+        try c.encode(requests, forKey: .requests)
+        try c.encode(backlog, forKey: .backlog)
+        try c.encode(silentSeconds, forKey: .silentSeconds)
+        try c.encode(stale, forKey: .stale)
     }
 }

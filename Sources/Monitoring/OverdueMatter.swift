@@ -40,7 +40,7 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
             .sorted { ($0.dueAt, $0.id) < ($1.dueAt, $1.id) }
             .map { m in
                 OverdueMatter(
-                    id: m.id.rawValue, caseNumber: m.caseNumber.description,
+                    id: m.id.rawValue, caseNumber: m.caseNumber,
                     entrustingCourt: m.entrustingCourt.rawValue,
                     entrustingCourtName: directory[m.entrustingCourt]?.name ?? m.entrustingCourt.rawValue,
                     entrustedCourt: m.entrustedCourt.rawValue,
@@ -49,5 +49,27 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
                     sentAt: m.sentAt, receivedAt: m.receivedAt, signedAt: m.signedAt, due: m.due,
                     daysOverdue: m.daysOverdue(at: now), urgeCount: m.urgeCount, supervised: m.supervised)
             }
+    }
+
+    /// Encodes every field, a missing value as `null` (tools can rely on each key being there).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(caseNumber, forKey: .caseNumber)
+        try c.encode(entrustingCourt, forKey: .entrustingCourt)
+        try c.encode(entrustingCourtName, forKey: .entrustingCourtName)
+        try c.encode(entrustedCourt, forKey: .entrustedCourt)
+        try c.encode(entrustedCourtName, forKey: .entrustedCourtName)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(kindName, forKey: .kindName)
+        try c.encode(state, forKey: .state)
+        try c.encode(stateName, forKey: .stateName)
+        try c.encode(sentAt, forKey: .sentAt)
+        try c.encode(receivedAt, forKey: .receivedAt)
+        try c.encode(signedAt, forKey: .signedAt)
+        try c.encode(due, forKey: .due)
+        try c.encode(daysOverdue, forKey: .daysOverdue)
+        try c.encode(urgeCount, forKey: .urgeCount)
+        try c.encode(supervised, forKey: .supervised)
     }
 }

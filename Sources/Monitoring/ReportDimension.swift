@@ -35,30 +35,38 @@ public enum ReportDimension: String, CaseIterable, Sendable, Codable {
         case entrusted
     }
 
-    /// The group (key and label) a figure of `matter` falls into, counted at `instant`.
-    func group(of matter: MatterTiming, side: Side, at instant: Timestamp, directory: CourtDirectory) -> (
-        key: String, label: String
-    ) {
+    /// The group a figure of `matter` falls into, counted at `instant`: a court code, a level, a
+    /// province prefix, `京→粤`, a kind id or `2026-03`.
+    func key(of matter: MatterTiming, side: Side, at instant: Timestamp) -> String {
         let court = side == .entrusting ? matter.entrustingCourt : matter.entrustedCourt
         switch self {
-        case .court:
-            return (court.rawValue, directory[court]?.name ?? court.rawValue)
-        case .level:
-            return (court.level.rawValue, court.level.chineseName)
-        case .province:
-            return (court.provincePrefix.map(String.init) ?? court.rawValue, court.provinceName)
-        case .pair:
-            let from = matter.entrustingCourt
-            let to = matter.entrustedCourt
-            let key =
-                "\(from.provincePrefix.map(String.init) ?? from.rawValue)→\(to.provincePrefix.map(String.init) ?? to.rawValue)"
-            return (key, "\(from.provinceName)→\(to.provinceName)")
-        case .kind:
-            return (matter.kind.id, matter.kind.chineseName)
+        case .court: return court.rawValue
+        case .level: return court.level.rawValue
+        case .province: return Self.prefix(court)
+        case .pair: return "\(Self.prefix(matter.entrustingCourt))→\(Self.prefix(matter.entrustedCourt))"
+        case .kind: return matter.kind.id
         case .month:
             let day = instant.chinaDate
-            let key = "\(day.year)-\(day.month < 10 ? "0" : "")\(day.month)"
-            return (key, "\(day.year)年\(day.month)月")
+            return "\(day.year)-\(day.month < 10 ? "0" : "")\(day.month)"
         }
+    }
+
+    /// The group's name as people read it: the court's name, 基层法院, 广东→北京, 冻结银行存款, 2026年3月.
+    func label(of matter: MatterTiming, side: Side, at instant: Timestamp, directory: CourtDirectory) -> String {
+        let court = side == .entrusting ? matter.entrustingCourt : matter.entrustedCourt
+        switch self {
+        case .court: return directory[court]?.name ?? court.rawValue
+        case .level: return court.level.chineseName
+        case .province: return court.provinceName
+        case .pair: return "\(matter.entrustingCourt.provinceName)→\(matter.entrustedCourt.provinceName)"
+        case .kind: return matter.kind.chineseName
+        case .month:
+            let day = instant.chinaDate
+            return "\(day.year)年\(day.month)月"
+        }
+    }
+
+    private static func prefix(_ court: CourtCode) -> String {
+        court.provincePrefix.map(String.init) ?? court.rawValue
     }
 }

@@ -16,12 +16,17 @@ public struct ReportPeriod: Sendable, Hashable {
     }
 
     /// The instants covered: from 00:00 CST of `from` up to (not including) 24:00 CST of `to`.
+    /// An open end, or one past 9999-12-30, stops at 9999-12-31 00:00 CST, so that every bound
+    /// has a four-digit year (the replica compares times as RFC 3339 text).
     public var instants: Range<Timestamp>? {
         guard from != nil || to != nil else { return nil }
         let start = from.map { Timestamp(startOfChinaDay: $0) } ?? Timestamp(milliseconds: 0)
-        let end = to.map { DeadlinePolicy.end(of: $0) } ?? Timestamp.latest
+        let end = min(to.map { DeadlinePolicy.end(of: $0) } ?? Self.lastInstant, Self.lastInstant)
         return start..<max(start, end)
     }
+
+    /// 9999-12-31 00:00 CST: the latest bound a period uses.
+    static let lastInstant = Timestamp(startOfChinaDay: try! CivilDate(year: 9999, month: 12, day: 31))
 
     /// Whether `instant` falls within the period.
     public func contains(_ instant: Timestamp) -> Bool { instants?.contains(instant) ?? true }

@@ -76,8 +76,12 @@ extension CourtNode {
                 held.append(event)
             }
             if broken == nil, let folded = MatterFold.fold(held, directory: directory) {
-                let stored = try? read { () throws(ReplicaError) in try replica.matter(folded.id) }
-                if stored.flatMap({ $0 }).map(MatterDigest.of) != MatterDigest.of(folded) {
+                let stored = (try? read { () throws(ReplicaError) in try replica.matter(folded.id) }).flatMap { $0 }
+                // The digest covers the state and acts; the timing adds the arrival time the
+                // indicators start their clock from.
+                if stored.map(MatterDigest.of) != MatterDigest.of(folded)
+                    || stored.map(MatterTiming.init) != MatterTiming(folded)
+                {
                     broken = AuditFinding(
                         matter: matter, event: nil, sequence: nil,
                         problem: "the materialised matters row differs from the fold of its events (edited by hand?)")

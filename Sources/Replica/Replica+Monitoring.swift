@@ -31,16 +31,12 @@ public struct NodeContact: Sendable, Hashable {
     public var node: NodeID
     /// Its court.
     public var court: CourtCode
-    /// Its first authenticated request.
-    public var firstContactAt: Timestamp
     /// Its latest authenticated request.
     public var lastContactAt: Timestamp
     /// What the latest request was.
     public var lastRequest: Request
     /// The `after` of its latest pull: it holds this node's events up to there.
     public var pulledAfter: Int64?
-    /// The sequence (its own) its latest push reached.
-    public var pushedThrough: Int64?
     /// How many authenticated requests it made.
     public var requests: Int
 }
@@ -65,31 +61,51 @@ extension Replica {
         try timings(where: "state IN ('sent', 'signed', 'inProgress')", arguments: [])
     }
 
+    /// Reads the timings, letting SQLite turn the stored RFC 3339 text into milliseconds and day
+    /// numbers (its own parser, exact to the millisecond), and parsing each court code and kind once.
     private func timings(where clause: String?, arguments: StatementArguments) throws(ReplicaError) -> [MatterTiming] {
+        func ms(_ column: String) -> String {
+            "CAST(round((julianday(\(column)) - 2440587.5) * 86400000.0) AS INTEGER)"
+        }
+        func day(_ column: String) -> String { "CAST(julianday(\(column)) - 2440587.5 AS INTEGER)" }
+        let times = ["sent_at", "received_at", "signed_at", "completed_at", "returned_at", "withdrawn_at"]
         let sql = """
-            SELECT id, case_number, entrusting_court, entrusted_court, kind, urgent, state, sent_at, received_at,
-                signed_at, completed_at, returned_at, withdrawn_at, sign_due_date, due_date, urge_count, supervised
+            SELECT id, case_number, entrusting_court, entrusted_court, kind, urgent, state, \(times.map(ms).joined(separator: ", ")),
+                \(day("sign_due_date")), \(day("due_date")), urge_count, supervised
             FROM matters \(clause.map { "WHERE " + $0 } ?? "") ORDER BY id
             """
         return try read { db in
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
-                func time(_ column: String) throws -> Timestamp? {
-                    try (row[column] as String?).map { try Timestamp(rfc3339: $0) }
-                }
-                guard let state = MatterState(rawValue: row["state"]) else {
-                    throw ReplicaError(.corrupt, "matters row \(row["id"] as String? ?? "?") has an unknown state")
-                }
-                return MatterTiming(
-                    id: try MatterID(row["id"]), caseNumber: try CaseNumber(parsing: row["case_number"]),
-                    entrustingCourt: try CourtCode(row["entrusting_court"]),
-                    entrustedCourt: try CourtCode(row["entrusted_court"]), kind: try MatterKind(id: row["kind"]),
-                    urgent: row["urgent"], state: state, sentAt: try time("sent_at")!,
-                    receivedAt: try time("received_at"), signedAt: try time("signed_at"),
-                    completedAt: try time("completed_at"), returnedAt: try time("returned_at"),
-                    withdrawnAt: try time("withdrawn_at"), signDue: try CivilDate(parsing: row["sign_due_date"]),
-                    due: try CivilDate(parsing: row["due_date"]), urgeCount: row["urge_count"],
-                    supervised: row["supervised"])
+            var courts: [String: CourtCode] = [:]
+            var kinds: [String: MatterKind] = [:]
+            func court(_ text: String) throws -> CourtCode {
+                if let known = courts[text] { return known }
+                let code = try CourtCode(text)
+                courts[text] = code
+                return code
             }
+            func kind(_ text: String) throws -> MatterKind {
+                if let known = kinds[text] { return known }
+                let parsed = try MatterKind(id: text)
+                kinds[text] = parsed
+                return parsed
+            }
+            var timings: [MatterTiming] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            while let row = try rows.next() {
+                func time(_ index: Int) -> Timestamp? { (row[index] as Int64?).map(Timestamp.init(milliseconds:)) }
+                let id: String = row[0]
+                guard let state = MatterState(rawValue: row[6]), let sent = time(7) else {
+                    throw ReplicaError(.corrupt, "matters row \(id) has an unknown state or no sending time")
+                }
+                timings.append(
+                    MatterTiming(
+                        id: try MatterID(id), caseNumber: row[1], entrustingCourt: try court(row[2]),
+                        entrustedCourt: try court(row[3]), kind: try kind(row[4]), urgent: row[5], state: state,
+                        sentAt: sent, receivedAt: time(8), signedAt: time(9), completedAt: time(10),
+                        returnedAt: time(11), withdrawnAt: time(12), signDue: CivilDate(daysSinceEpoch: row[13]),
+                        due: CivilDate(daysSinceEpoch: row[14]), urgeCount: row[15], supervised: row[16]))
+            }
+            return timings
         }
     }
 
@@ -164,10 +180,9 @@ extension Replica {
             try Row.fetchAll(db, sql: "SELECT * FROM node_contacts ORDER BY node_id").map { row in
                 NodeContact(
                     node: try NodeID(row["node_id"]), court: try CourtCode(row["court"]),
-                    firstContactAt: try Timestamp(rfc3339: row["first_contact_at"]),
                     lastContactAt: try Timestamp(rfc3339: row["last_contact_at"]),
                     lastRequest: NodeContact.Request(rawValue: row["last_request"]) ?? .hello,
-                    pulledAfter: row["pulled_after"], pushedThrough: row["pushed_through"], requests: row["requests"])
+                    pulledAfter: row["pulled_after"], requests: row["requests"])
             }
         }
     }

@@ -227,6 +227,7 @@ enum Schema {
                     ALTER TABLE matters ADD COLUMN received_at TEXT;
                     CREATE INDEX matters_by_sent ON matters(sent_at);
                     CREATE INDEX events_by_stored ON events(stored_at);
+                    CREATE INDEX events_by_origin ON events(origin, stored_at);
                     CREATE TABLE node_contacts (
                         node_id TEXT PRIMARY KEY,
                         court TEXT NOT NULL,

@@ -240,6 +240,13 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         for (name, value) in positive where !(value > 0) || !value.isFinite {
             throw NodeError(code: "invalidConfig", "node.json \(name) must be a positive number")
         }
+        guard monitoring.latencyWindowSeconds <= 10 * 366 * 86_400, monitoring.staleAfterSeconds <= 10 * 366 * 86_400,
+            monitoring.dashboardRefreshSeconds <= 86_400
+        else {
+            throw NodeError(
+                code: "invalidConfig",
+                "node.json monitoring: windows and thresholds are at most ten years, the refresh at most a day")
+        }
         guard sync.longPollSeconds >= 0, sync.longPollSeconds <= 300, limits.maxLongPollSeconds >= 0,
             limits.maxLongPollSeconds <= 300
         else {

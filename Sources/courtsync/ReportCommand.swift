@@ -192,11 +192,14 @@ struct LatencyReportCommand: ParsableCommand {
 
     func run() throws {
         try reporting(json: format == .json) {
-            let settings = try NodeConfig.load(from: node.dataDirectory()).monitoring
-            let window = windowHours.map { $0 * 3600 } ?? settings.latencyWindowSeconds
-            let stale = staleAfterMinutes.map { $0 * 60 } ?? settings.staleAfterSeconds
-            guard window > 0, stale > 0, window.isFinite, stale.isFinite else {
-                throw NodeError(code: "invalidArgument", "--window-hours and --stale-after-minutes must be positive")
+            let configured = { () throws(NodeError) in try NodeConfig.load(from: node.dataDirectory()).monitoring }
+            let window = try windowHours.map { $0 * 3600 } ?? configured().latencyWindowSeconds
+            let stale = try staleAfterMinutes.map { $0 * 60 } ?? configured().staleAfterSeconds
+            guard window > 0, stale > 0, window <= Monitor.longestWindowSeconds, stale <= Monitor.longestWindowSeconds
+            else {
+                throw NodeError(
+                    code: "invalidArgument",
+                    "--window-hours and --stale-after-minutes must be positive and at most ten years")
             }
             let report = try node.withNode { node in
                 try node.read { () throws(ReplicaError) in

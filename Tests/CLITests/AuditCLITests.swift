@@ -36,6 +36,14 @@ struct AuditCLITests {
             #expect(clean.json["events"] as? Int == 2 && (clean.json["findings"] as? [Any])?.isEmpty == true)
         }
 
+        // 收到时间 moved by hand (it drives 平均用时): the row no longer matches the fold.
+        try sqlite(courts.beijing, "UPDATE matters SET received_at = '2025-09-26T09:30:00+08:00'")
+        let moved = try courts.run(["audit", "verify", "--data-dir", courts.beijing, "--json"], at: at)
+        #expect(moved.status == 1, "\(moved.stdout)")
+        #expect((moved.json["findings"] as? [[String: Any]])?.first?["matter"] as? String == id)
+        try sqlite(courts.beijing, "UPDATE matters SET received_at = '\(at)'")
+        #expect(try courts.run(["audit", "verify", "--data-dir", courts.beijing], at: at).status == 0)
+
         try sqlite(courts.guangzhou, "UPDATE events SET signature = zeroblob(64) WHERE arrival_seq = 2")
         let signed = try courts.run(["audit", "verify", "--data-dir", courts.guangzhou, "--json"], at: at)
         #expect(signed.status == 1)

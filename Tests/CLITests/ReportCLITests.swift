@@ -176,6 +176,14 @@ struct ReportCLITests {
         #expect(gz["received"] as? Int == 0)
         #expect(gz["overdueOpen"] as? Int == 1)
         #expect(abs((gz["meanDays"] as? Double ?? 0) - Self.m1Days) < 1e-9)
+        // Open-ended periods reach the end of the calendar: the same completions as no period.
+        for bounds in [
+            ["--from", "2025-09-01"], ["--to", "9999-12-31"], ["--from", "2025-01-01", "--to", "9999-12-31"],
+        ] {
+            let open = Self.rows(try Self.report(courts, bounds))
+            #expect(open["粤0106"]?["completed"] as? Int == 4, "\(bounds)")
+            #expect(open["粤0106"]?["returned"] as? Int == 1, "\(bounds)")
+        }
         // 09-23 00:00:30 falls in the 23rd, not the 22nd: a period ending 09-22 sees M2 but not M3.
         let toThe22nd = Self.rows(try Self.report(courts, ["--from", "2025-09-22", "--to", "2025-09-22"]))
         #expect(toThe22nd["粤0106"]?["completed"] as? Int == 1)

@@ -42,6 +42,16 @@ struct ReceivedAtTests {
         }
     }
 
+    @Test("an arrival time outside 1970 … 9999 is refused when the event is made")
+    func outOfRange() throws {
+        let c = create()
+        for ms in [Int64(-1), Timestamp.latest.milliseconds + 1] {
+            #expect(throws: DomainError.self) {
+                try sign(after: c, at: "2026-03-03T10:00:00+08:00", receivedAt: Timestamp(milliseconds: ms))
+            }
+        }
+    }
+
     @Test("admission refuses an arrival before the sending or after the act")
     func admission() throws {
         let c = create()
@@ -67,7 +77,6 @@ struct ReceivedAtTests {
             after: [c], at: Fixtures.time("2026-03-03T09:00:00+08:00").milliseconds, node: "粤0106.second")
         let matter = try #require(MatterFold.fold([c, sign, other], directory: Fixtures.directory))
         #expect(matter.receivedAt == Fixtures.time("2026-03-02T10:30:00+08:00"))
-        #expect(MatterTiming(matter).completionDays == nil)
         let unsigned = try #require(MatterFold.fold([c], directory: Fixtures.directory))
         #expect(unsigned.receivedAt == nil)
         #expect(MatterTiming(unsigned).clockStart == sent)

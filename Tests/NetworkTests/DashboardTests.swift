@@ -18,16 +18,18 @@ struct DashboardTests {
         let bj = net.dir("京0105")
         let gz = net.dir("粤0106")
         let hub = net.dir("最高法")
-        func create(_ number: Int, environment: [String: String] = [:]) throws -> String {
+        func create(_ number: Int, extra: [String] = [], environment: [String: String] = [:]) throws -> String {
             let result = try net.cli.run(
                 [
                     "matter", "create", "--data-dir", bj, "--case", "（2026）京0105执\(number)号", "--to", "粤0106",
                     "--kind", "deposit:freeze", "--json",
-                ], environment: environment)
+                ] + extra, environment: environment)
             return try #require(result.json["id"] as? String, "\(result.stderr)")
         }
         // Sent "on 2026-01-05" (its deadline is long past), then two sent now.
-        let overdue = try create(1, environment: ["COURTSYNC_NOW": "2026-01-05T09:00:00+08:00"])
+        let overdue = try create(
+            1, extra: ["--debtor", "广州某贸易有限公司", "--debtor-id", "91440101MA5C1234XY", "--note", "冻结工行账户"],
+            environment: ["COURTSYNC_NOW": "2026-01-05T09:00:00+08:00"])
         let completed = try create(2)
         let returned = try create(3)
         #expect(try eventually { try net.matters("粤0106").count == 3 }, "\(net.logs())")
@@ -133,11 +135,24 @@ struct DashboardTests {
             try FileManager.default.copyItem(at: screenshot, to: URL(fileURLWithPath: keep))
         }
 
+        // The figures carry no party's name, identity number or note.
+        var bodies = [exposition, page.dom, drill.dom]
+        for path in ["/api/v1/dashboard", "/api/v1/overdue", "/api/v1/matters/" + overdue, "/api/v1/indicators"] {
+            bodies.append(try Self.canonical(try await Self.get(net.url("最高法") + path)))
+        }
+        for body in bodies {
+            for secret in ["广州某贸易有限公司", "91440101MA5C1234XY", "冻结工行账户"] {
+                #expect(!body.contains(secret), "\(secret)")
+            }
+        }
+        #expect(bodies[3].contains(overdue))
+
         // Bad queries get a JSON error.
         for (path, code) in [
             ("/api/v1/indicators?by=planet", 400), ("/api/v1/indicators?from=2026-02-30", 400),
             ("/api/v1/matters/nonsense", 400), ("/api/v1/matters/京0105-2026-999999", 404),
-            ("/api/v1/trend?months=0", 400),
+            ("/api/v1/trend?months=0", 400), ("/api/v1/trend?months=abc", 400),
+            ("/api/v1/indicators?from=2026-03-02&to=2026-03-01", 400),
         ] {
             let (status, body) = try await Self.response(net.url("最高法") + path)
             #expect(status == code, "\(path)")
