@@ -38,6 +38,7 @@ enum DashboardPage {
         td.text, th.text { text-align:left; }
         tr:hover td { background:#f8fafc; }
         .scroll { max-height:330px; overflow:auto; }
+        section.wide { margin-bottom:14px; }
         .grid table { font-size:13px; }
         .grid th, .grid td { padding:4px 6px; }
         .rate-bad { color:var(--bad); font-weight:600; }
@@ -88,11 +89,9 @@ enum DashboardPage {
             <section><h2>月度趋势 <small>近12个月：期限内办结率与平均用时</small></h2><div id="trend"></div></section>
             <section><h2>同步时延 <small>事件产生 → 本节点存储（秒），窗口内 P50 / P90 / P99</small></h2><div id="latencyChart"></div></section>
           </div>
-          <section style="margin-bottom:14px"><h2>法院排行 <small>受托法院口径，点击表头排序</small></h2><div class="scroll" id="league"></div></section>
-          <div class="grid">
-            <section><h2>超期未办结 <small>点击委托编号查看办理过程</small></h2><div class="scroll" id="overdue"></div></section>
-            <section><h2>节点状态 <small>最近联系、待同步事件、失联标记</small></h2><div class="scroll" id="nodes"></div></section>
-          </div>
+          <section style="margin-bottom:14px"><h2>法院排行 <small>事项委托数按委托法院统计，其余各项按受托法院统计；点击表头排序</small></h2><div class="scroll" id="league"></div></section>
+          <section class="wide"><h2>超期未办结 <small>督办清单，超期最久者在前；点击委托编号查看办理过程</small></h2><div class="scroll" id="overdue"></div></section>
+          <section class="wide"><h2>节点状态 <small>最近联系、待同步事件、失联标记</small></h2><div class="scroll" id="nodes"></div></section>
         </main>
         <aside id="drill"></aside>
         <script>
@@ -173,10 +172,10 @@ enum DashboardPage {
         }
         function renderOverdue(list) {
           if (!list.length) { $("overdue").innerHTML = '<div class="empty">没有超期未办结的事项</div>'; return; }
-          $("overdue").innerHTML = "<table><thead><tr><th class=text>委托编号</th><th class=text>受托法院</th><th class=text>事项类型</th><th class=text>状态</th><th>办理期限</th><th>超期天数</th><th>催办</th><th class=text>督办</th></tr></thead><tbody>" +
-            list.map(m => '<tr data-matter="' + esc(m.id) + '"><td class=text><a class="matter" data-id="' + esc(m.id) + '">' + esc(m.id) + "</a></td><td class=text>" + esc(m.entrustedCourtName) +
+          $("overdue").innerHTML = "<table><thead><tr><th class=text>委托编号</th><th class=text>执行案号</th><th class=text>委托法院</th><th class=text>受托法院</th><th class=text>事项类型</th><th class=text>状态</th><th>办理期限</th><th>超期天数</th><th>催办次数</th><th class=text>督办</th></tr></thead><tbody>" +
+            list.map(m => '<tr data-matter="' + esc(m.id) + '"><td class=text><a class="matter" data-id="' + esc(m.id) + '">' + esc(m.id) + "</a></td><td class=text>" + esc(m.caseNumber) + "</td><td class=text>" + esc(m.entrustingCourtName) + "</td><td class=text>" + esc(m.entrustedCourtName) +
               "</td><td class=text>" + esc(m.kindName) + "</td><td class=text>" + esc(m.stateName) + "</td><td>" + esc(m.due) + '</td><td data-field="daysOverdue" class="rate-bad">' + days(m.daysOverdue) +
-              "</td><td>" + m.urgeCount + "</td><td class=text>" + (m.supervised ? '<span class="badge sup">督办中</span>' : "—") + "</td></tr>").join("") + "</tbody></table>";
+              "</td><td>" + m.urgeCount + "</td><td class=text>" + (m.supervised ? '<span class="badge sup">督办中</span>' : "否") + "</td></tr>").join("") + "</tbody></table>";
           $("overdue").querySelectorAll("a.matter").forEach(a => a.addEventListener("click", () => openDrill(a.dataset.id)));
         }
         function renderNodes(nodes) {
@@ -215,8 +214,9 @@ enum DashboardPage {
           $("trend").innerHTML = s + '<div class="legend"><span style="background:#9b1c1c"></span>期限内办结率（左轴）<span style="background:#c7d7ee"></span>平均用时，天（右轴）</div>';
         }
         function renderLatency(nodes) {
-          const shown = nodes.filter(n => n.events > 0);
-          if (!shown.length) { $("latencyChart").innerHTML = '<div class="empty">窗口内没有来自其他节点的事件</div>'; return; }
+          const shown = nodes.filter(n => n.events > 0), quiet = nodes.filter(n => n.events === 0);
+          const quietNote = quiet.length ? '<div class="legend">窗口内无事件：' + quiet.map(n => esc(n.courtName) + (n.stale ? "（失联）" : "")).join("、") + "</div>" : "";
+          if (!shown.length) { $("latencyChart").innerHTML = '<div class="empty">窗口内没有来自其他节点的事件</div>' + quietNote; return; }
           const rowH = 22, L = 150, W = 620, H = 20 + rowH * shown.length, max = Math.max(1, ...shown.map(n => n.p99Seconds || 0));
           const x = v => L + (W - L - 110) * v / max;
           let s = '<svg viewBox="0 0 ' + W + " " + H + '" width="100%" role="img" aria-label="同步时延">';
@@ -225,9 +225,9 @@ enum DashboardPage {
             s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p99Seconds) - L) + '" height="14" fill="#f3d1d1"><title>P99 ' + days(n.p99Seconds) + " 秒</title></rect>";
             s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p90Seconds) - L) + '" height="14" fill="#e7a0a0"><title>P90 ' + days(n.p90Seconds) + " 秒</title></rect>";
             s += '<rect x="' + L + '" y="' + (y + 3) + '" width="' + (x(n.p50Seconds) - L) + '" height="14" fill="#9b1c1c"><title>P50 ' + days(n.p50Seconds) + " 秒</title></rect>";
-            s += '<text x="' + (x(n.p99Seconds) + 6) + '" y="' + (y + 13) + '">' + duration(n.p90Seconds) + "</text>";
+            s += '<text x="' + (x(n.p99Seconds) + 6) + '" y="' + (y + 13) + '">' + "P90 " + duration(n.p90Seconds) + "</text>";
             if (n.stale) s += '<text x="' + (W - 4) + '" y="' + (y + 13) + '" text-anchor="end" style="fill:#b91c1c">失联</text>'; });
-          $("latencyChart").innerHTML = s + "</svg>" + '<div class="legend"><span style="background:#9b1c1c"></span>P50<span style="background:#e7a0a0"></span>P90<span style="background:#f3d1d1"></span>P99（条尾数字为 P90）</div>';
+          $("latencyChart").innerHTML = s + "</svg>" + '<div class="legend"><span style="background:#9b1c1c"></span>P50<span style="background:#e7a0a0"></span>P90<span style="background:#f3d1d1"></span>P99</div>' + quietNote;
         }
         async function openDrill(id) {
           state.drill = id;
@@ -235,14 +235,19 @@ enum DashboardPage {
           panel.className = "open"; panel.innerHTML = "正在加载 " + esc(id) + " …";
           try {
             const response = await fetch("/api/v1/matters/" + encodeURIComponent(id), { cache:"no-store" });
-            if (!response.ok) throw new Error("HTTP " + response.status);
-            const m = await response.json();
+            const m = await response.json().catch(() => ({}));
             if (state.drill !== id) return; // another matter was opened meanwhile
+            if (!response.ok) throw new Error((m.error && m.error.message) || ("HTTP " + response.status));
+            const unit = (v) => v == null ? "—" : days(v) + " 天";
+            const fields = [["执行案号", m.caseNumber], ["委托法院", m.entrustingCourtName], ["受托法院", m.entrustedCourtName], ["事项类型", m.kindName + (m.urgent ? "（加急）" : "")],
+               ["状态", m.stateName], ["签收期限", m.signDue], ["办理期限", m.due], ["委托时间", when(m.sentAt)], ["收到时间", when(m.receivedAt)],
+               ["签收时间", when(m.signedAt)], ["签收用时", unit(m.signLagDays)]];
+            if (m.completedAt) fields.push(["办结时间", when(m.completedAt)], ["用时", unit(m.completionDays)], ["期限内办结", m.onTime ? "是" : "否（超过办理期限）"]);
+            if (m.returnedAt) fields.push(["退回时间", when(m.returnedAt)], ["退回原因", m.returnReasonName || "—"]);
+            if (m.withdrawnAt) fields.push(["撤回时间", when(m.withdrawnAt)]);
+            if (m.overdue) fields.push(["超期天数", days(m.daysOverdue) + " 天（未办结）"]);
             panel.innerHTML = '<button id="closeDrill">关闭</button><h3>' + esc(m.id) + "</h3><dl>" +
-              [["执行案号", m.caseNumber], ["委托法院", m.entrustingCourtName], ["受托法院", m.entrustedCourtName], ["事项类型", m.kindName + (m.urgent ? "（加急）" : "")],
-               ["状态", m.stateName + (m.overdue ? "（超期）" : "")], ["签收期限", m.signDue], ["办理期限", m.due], ["委托时间", when(m.sentAt)], ["收到时间", when(m.receivedAt)],
-               ["签收时间", when(m.signedAt)], ["签收用时", days(m.signLagDays) + " 天"], ["办结时间", when(m.completedAt)], ["用时", days(m.completionDays) + " 天"]]
-                .map(([k, v]) => "<dt>" + k + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl><h3>办理过程</h3><ol>" +
+              fields.map(([k, v]) => "<dt>" + k + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl><h3>办理过程</h3><ol>" +
               m.steps.map(st => '<li data-step="' + esc(st.kind) + '" class="' + (st.superseded ? "superseded" : "") + '"><b>' + esc(st.kindName) + "</b> · " + esc(st.authorName) + "<br><small>记录 " + when(st.recordedAt) + "　本节点收到 " + when(st.storedAt) + (st.superseded ? "　已被并发操作取代" : "") + "</small></li>").join("") + "</ol>";
             panel.dataset.matter = m.id;
             $("closeDrill").addEventListener("click", () => { panel.className = ""; state.drill = null; if (location.hash) history.replaceState(null, "", location.pathname); });

@@ -141,7 +141,7 @@ struct MonitoringRoutes: Sendable {
     static func day(_ text: String?, _ name: String) throws(SyncError) -> CivilDate? {
         guard let text else { return nil }
         do { return try CivilDate(parsing: text) } catch {
-            throw SyncError.badRequest("\(name): \(error.message) (expected YYYY-MM-DD)")
+            throw SyncError.badRequest("\(name): \(error.message)")
         }
     }
 

@@ -61,7 +61,7 @@ public struct IndicatorReport: Sendable, Codable {
                 add(matter, .entrusted, at: at) { $0.returned += 1 }
             }
             if let at = matter.withdrawnAt, period.contains(at) {
-                add(matter, .entrusted, at: at) { $0.withdrawn += 1 }
+                add(matter, .entrusting, at: at) { $0.withdrawn += 1 }
             }
             if matter.isOverdue(at: now) {
                 // Counted now, whatever the period; by month, in the month of the last day (within the period).

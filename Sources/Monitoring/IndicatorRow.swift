@@ -16,7 +16,7 @@ public struct IndicatorRow: Sendable, Hashable, Codable {
     public var completed: Int
     /// 退回数: matters returned in the period.
     public var returned: Int
-    /// 撤回数: matters withdrawn in the period (outside every rate).
+    /// 撤回数: matters withdrawn in the period (by the entrusting court; outside every rate).
     public var withdrawn: Int
     /// 期限内办结数: of ``completed``, those completed by the original deadline.
     public var completedOnTime: Int

@@ -36,6 +36,9 @@ public struct MatterTimeline: Sendable, Codable {
     public var completedAt: Timestamp?
     public var returnedAt: Timestamp?
     public var withdrawnAt: Timestamp?
+    /// 办结结果 and 退回原因, in Chinese.
+    public var outcomeName: String?
+    public var returnReasonName: String?
     public var signDue: CivilDate
     public var due: CivilDate
     /// 期限内办结: `nil` unless completed.
@@ -70,6 +73,8 @@ public struct MatterTimeline: Sendable, Codable {
         try c.encode(completedAt, forKey: .completedAt)
         try c.encode(returnedAt, forKey: .returnedAt)
         try c.encode(withdrawnAt, forKey: .withdrawnAt)
+        try c.encode(outcomeName, forKey: .outcomeName)
+        try c.encode(returnReasonName, forKey: .returnReasonName)
         try c.encode(signDue, forKey: .signDue)
         try c.encode(due, forKey: .due)
         try c.encode(onTime, forKey: .onTime)
@@ -102,6 +107,8 @@ public struct MatterTimeline: Sendable, Codable {
         completedAt = matter.completedAt
         returnedAt = matter.returnedAt
         withdrawnAt = matter.withdrawnAt
+        outcomeName = matter.outcome?.chineseName
+        returnReasonName = matter.returnReason?.chineseName
         signDue = matter.request.signDue
         due = matter.request.due
         onTime = timing.onTime

@@ -2,7 +2,8 @@ import Entrustment
 
 /// How a report groups matters (`--by`).
 public enum ReportDimension: String, CaseIterable, Sendable, Codable {
-    /// By court: a court's 委托数 as the entrusting court, every other figure as the entrusted court.
+    /// By court: a court's 委托数 and 撤回数 as the entrusting court, every other figure as the
+    /// entrusted court.
     case court
     /// By court level (基层、中级、高级), attributed as for ``court``.
     case level
@@ -29,7 +30,7 @@ public enum ReportDimension: String, CaseIterable, Sendable, Codable {
 
     /// Which side of a matter a figure belongs to.
     enum Side {
-        /// 委托数: the entrusting court.
+        /// 委托数, 撤回数: the entrusting court.
         case entrusting
         /// Every other figure: the entrusted court.
         case entrusted

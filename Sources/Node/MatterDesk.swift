@@ -33,31 +33,38 @@ public struct MatterDraft: Sendable {
 /// lifecycle table and stored with the matter's new state in one transaction.
 extension CourtNode {
     /// 委托: sends a new matter from this court. Deadlines are set now, from the deadline policy
-    /// and the holiday calendar.
+    /// and the holiday calendar, counted from the day of the matter's 委托时间: the clock reading
+    /// the event carries (which never goes back, and may run ahead of the wall clock after a
+    /// node heard from a faster one), so the deadlines always follow from the recorded sending.
     public func createMatter(_ draft: MatterDraft) throws(NodeError) -> Matter {
-        let request: MatterRequest
         let now = time.now()
-        let sentOn = now.chinaDate
+        let kind: MatterKind
+        let caseNumber: CaseNumber
+        let entrusted: CourtCode
+        let expires: CivilDate?
         do {
-            let caseNumber = try CaseNumber(parsing: draft.caseNumber)
-            let entrusted = try CourtCode(draft.entrustedCourt)
-            let kind = try MatterKind(id: draft.kind)
-            let expires = try draft.measureExpires.map { text throws(DomainError) in try CivilDate(parsing: text) }
-            let deadlines = replica.deadlinePolicy.deadlines(
-                for: kind, urgent: draft.urgent, sentOn: sentOn, calendar: replica.calendar)
-            request = MatterRequest(
-                caseNumber: caseNumber, entrustedCourt: entrusted, kind: kind, urgent: draft.urgent,
-                applicant: draft.applicant.nonEmpty, debtor: draft.debtor.nonEmpty, debtorID: draft.debtorID.nonEmpty,
-                measureExpires: expires, note: draft.note.nonEmpty, signDue: deadlines.signDue, due: deadlines.due)
-            try Admission.checkRequest(request, from: identity.court, directory: replica.directory)
+            caseNumber = try CaseNumber(parsing: draft.caseNumber)
+            entrusted = try CourtCode(draft.entrustedCourt)
+            kind = try MatterKind(id: draft.kind)
+            expires = try draft.measureExpires.map { text throws(DomainError) in try CivilDate(parsing: text) }
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)
         }
         let identity = self.identity
+        let policy = replica.deadlinePolicy
+        let calendar = replica.calendar
         return try write { tx in
+            let stamp = tx.tick(now: now)
+            let sentOn = stamp.timestamp.chinaDate
+            let deadlines = policy.deadlines(for: kind, urgent: draft.urgent, sentOn: sentOn, calendar: calendar)
+            let request = MatterRequest(
+                caseNumber: caseNumber, entrustedCourt: entrusted, kind: kind, urgent: draft.urgent,
+                applicant: draft.applicant.nonEmpty, debtor: draft.debtor.nonEmpty, debtorID: draft.debtorID.nonEmpty,
+                measureExpires: expires, note: draft.note.nonEmpty, signDue: deadlines.signDue, due: deadlines.due)
+            try Admission.checkRequest(request, from: identity.court, directory: tx.directory)
             let id = try tx.nextMatterID(court: identity.court, year: sentOn.year)
             let event = try Event(
-                matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now), parents: [],
+                matterID: id, author: identity.court, origin: identity.node, timestamp: stamp, parents: [],
                 action: .create(request)
             ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)

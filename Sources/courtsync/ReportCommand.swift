@@ -56,7 +56,7 @@ func csvNumber(_ value: Double?) -> String {
 func parseDay(_ text: String?, _ option: String) throws(NodeError) -> CivilDate? {
     guard let text else { return nil }
     do { return try CivilDate(parsing: text) } catch {
-        throw NodeError(code: "invalidArgument", "\(option) \(text): \(error.message) (expected YYYY-MM-DD)")
+        throw NodeError(code: "invalidArgument", "\(option) \(text): \(error.message)")
     }
 }
 
@@ -125,11 +125,12 @@ struct IndicatorsReport: ParsableCommand {
     }
 
     static let columns: [Column] = [
-        .count("事项委托数", \.sent), .count("受托数", \.received), .count("办结数", \.completed),
+        .count("事项委托数", \.sent), .count("受托数", \.received), .count("签收数", \.signed), .count("办结数", \.completed),
         .count("退回数", \.returned), .count("撤回数", \.withdrawn), .count("期限内办结数", \.completedOnTime),
         .rate("办结率", \.completionRate), .rate("退回率", \.returnRate), .rate("期限内办结率", \.onTimeRate),
         .days("平均用时(天)", \.meanDays), .days("用时中位数(天)", \.medianDays), .days("用时P90(天)", \.p90Days),
         .days("自委托起平均用时(天)", \.meanDaysFromSent), .days("平均签收用时(天)", \.meanSignLagDays),
+        .days("签收用时中位数(天)", \.medianSignLagDays),
         .count("超期未办结", \.overdueOpen),
     ]
 }

@@ -125,7 +125,7 @@ struct ReportCLITests {
         #expect(gz["received"] as? Int == 7)
         #expect(gz["completed"] as? Int == 4)
         #expect(gz["returned"] as? Int == 1)
-        #expect(gz["withdrawn"] as? Int == 1)
+        #expect(gz["withdrawn"] as? Int == 0)  // M6 was withdrawn by 京0105: counted there
         #expect(gz["completedOnTime"] as? Int == 3)
         #expect(gz["completionRate"] as? Double == 0.8)
         #expect(gz["returnRate"] as? Double == 0.2)
@@ -141,6 +141,7 @@ struct ReportCLITests {
 
         let bj = try #require(rows["京0105"])
         #expect(bj["sent"] as? Int == 7)
+        #expect(bj["withdrawn"] as? Int == 1)
         #expect(bj["received"] as? Int == 1)
         #expect(bj["completed"] as? Int == 1)
         #expect(bj["onTimeRate"] as? Double == 1)
@@ -237,5 +238,31 @@ struct ReportCLITests {
             #expect(result.status != 0)
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
+    }
+}
+
+@Suite("deadlines follow the recorded sending")
+struct SendingClockTests {
+    @Test("a node whose clock reading is ahead of the wall clock counts the deadlines from the day it records")
+    func deadlinesFromTheRecordedDay() throws {
+        let courts = try TwoCourts()
+        defer { courts.remove() }
+        try courts.initialise()
+        // 京0105 acts on 09-26; then its wall clock says 08-01. Its clock reading never goes back,
+        // so the new matter is recorded on 09-26, and its deadlines must count from 09-26 too.
+        _ = try courts.json(
+            [
+                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106",
+                "--kind", "deposit:freeze",
+            ], at: "2025-09-26T10:00:00+08:00")
+        let created = try courts.json(
+            [
+                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执2号", "--to", "粤0106",
+                "--kind", "deposit:freeze",
+            ], at: "2025-08-01T10:00:00+08:00")
+        #expect((created["sentAt"] as? String)?.hasPrefix("2025-09-26") == true, "\(created)")
+        // 09-26 + 30 = 10-26, a Sunday → 10-27; 3 working days after Fri 09-26 → Tue 09-30.
+        #expect(created["dueDate"] as? String == "2025-10-27")
+        #expect(created["signDueDate"] as? String == "2025-09-30")
     }
 }

@@ -92,16 +92,20 @@ struct CrossCheckTests {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.entrusting_court AS court, count(*) AS n FROM events e JOIN matters m ON m.id = e.matter_id
-                    WHERE e.kind = 'create' \(within) GROUP BY 1
+                    SELECT m.entrusting_court AS court, sum(e.kind = 'create') AS sent,
+                        sum(e.kind = 'withdraw') AS withdrawn
+                    FROM events e JOIN matters m ON m.id = e.matter_id WHERE 1 \(within) GROUP BY 1
                     """)
-            { figures[row["court"], default: Expected()].sent = row["n"] }
+            {
+                figures[row["court"], default: Expected()].sent = row["sent"]
+                figures[row["court"], default: Expected()].withdrawn = row["withdrawn"]
+            }
             for row in try Row.fetchAll(
                 db,
                 sql: """
                     SELECT m.entrusted_court AS court,
                         sum(e.kind = 'create') AS received, sum(e.kind = 'complete') AS completed,
-                        sum(e.kind = 'return') AS returned, sum(e.kind = 'withdraw') AS withdrawn,
+                        sum(e.kind = 'return') AS returned,
                         sum(e.kind = 'complete'
                             AND julianday(e.recorded_at) < julianday(m.due_date, '+1 day', '-8 hours')) AS on_time,
                         avg(CASE WHEN e.kind = 'complete'
@@ -113,7 +117,6 @@ struct CrossCheckTests {
                 f.received = row["received"]
                 f.completed = row["completed"]
                 f.returned = row["returned"]
-                f.withdrawn = row["withdrawn"]
                 f.onTime = row["on_time"]
                 f.meanDays = row["mean_days"]
                 figures[row["court"]] = f
