@@ -34,13 +34,21 @@ public struct CommandRunner: Sendable {
         env.removeValue(forKey: "COURTSYNC_NOW")
         for (key, value) in environment.merging(extra, uniquingKeysWith: { $1 }) { env[key] = value }
         process.environment = env
+        process.standardInput = FileHandle.nullDevice
+        let (outData, errData) = try Self.collect(process)
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// Runs a configured process to its end and returns what it wrote on stdout and stderr. Both
+    /// pipes are read to the end before waiting, so a large output cannot block the child.
+    public static func collect(_ process: Process) throws -> (stdout: Data, stderr: Data) {
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
         try process.run()
-        // Read both pipes to the end before waiting, so a large output cannot block the child.
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()
         group.enter()
@@ -51,9 +59,7 @@ public struct CommandRunner: Sendable {
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+        return (outData, errData)
     }
 
     private static func locateExecutable() -> URL {

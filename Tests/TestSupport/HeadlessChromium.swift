@@ -45,21 +45,7 @@ public enum HeadlessChromium {
         var environment = ProcessInfo.processInfo.environment
         environment["HOME"] = home.path
         process.environment = environment
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
+        let (outData, errData) = try CommandRunner.collect(process)
         try? FileManager.default.removeItem(at: home)
         return (String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
     }
