@@ -1,0 +1,130 @@
+import Foundation
+
+/// A TCP proxy on 127.0.0.1 between a node and the node it calls, that injects network faults
+/// (`docs/reliability.md`). The fault can be changed at any time; it applies to connections
+/// opened afterwards, and to the bytes still flowing on open ones.
+public final class FaultProxy: @unchecked Sendable {
+    /// What the path does to a connection.
+    public enum Fault: Sendable, Equatable {
+        /// Forward everything.
+        case none
+        /// Forward everything, each chunk `seconds` late.
+        case delay(seconds: Double)
+        /// Refuse: close every new connection at once, before any byte.
+        case drop
+        /// Accept and read, never forward or answer (a black hole): the caller times out.
+        case blackhole
+        /// Forward requests, lose the answers to those whose first bytes are `requestPrefix` (every
+        /// answer when empty): the asymmetric partition, where the callee hears the caller but the
+        /// caller never hears back.
+        case answersLost(requestPrefix: String)
+        /// Forward `bytes` of the request, then reset the connection (RST) in the middle of it.
+        case resetRequestAfter(bytes: Int)
+        /// Forward `bytes` of the answer, then close the connection cleanly (a truncated answer).
+        case truncateAnswerAfter(bytes: Int)
+    }
+
+    private let target: Int
+    private let lock = NSLock()
+    private var current: Fault = .none
+    private var listener: LoopbackListener?
+
+    /// The port the proxy listens on.
+    public var port: Int { listener?.port ?? 0 }
+
+    /// Listens on a free port and forwards to `127.0.0.1:targetPort`.
+    public init(to targetPort: Int) throws {
+        target = targetPort
+        listener = try LoopbackListener { [weak self] client in
+            guard let self else {
+                close(client)
+                return
+            }
+            self.serve(client)
+        }
+    }
+
+    /// The fault in force.
+    public var fault: Fault {
+        get { lock.withLock { current } }
+        set { lock.withLock { current = newValue } }
+    }
+
+    /// Stops accepting connections.
+    public func stop() { listener?.stop() }
+
+    private func serve(_ client: Int32) {
+        if fault == .drop {
+            close(client)
+            return
+        }
+        guard let upstream = try? LoopbackSocket.connect(port: target) else {
+            close(client)
+            return
+        }
+        var reset = false
+        defer {
+            if reset {
+                var linger = Foundation.linger(l_onoff: 1, l_linger: 0)
+                setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Foundation.linger>.size))
+            }
+            close(client)
+            close(upstream)
+        }
+        var fds = [
+            pollfd(fd: client, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: upstream, events: Int16(POLLIN), revents: 0),
+        ]
+        var requestBytes = 0
+        var answerBytes = 0
+        var requestStart: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16 << 10)
+        while true {
+            guard poll(&fds, 2, 120_000) > 0 else { return }
+            for (index, entry) in fds.enumerated() where entry.revents != 0 {
+                let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+                guard n > 0 else { return }
+                let isRequest = index == 0
+                if isRequest, requestStart.count < 64 { requestStart += buffer[0..<min(n, 64 - requestStart.count)] }
+                var forward = n
+                switch fault {
+                case .none, .drop: break
+                case .delay(let seconds): Thread.sleep(forTimeInterval: seconds)
+                case .blackhole: forward = 0
+                case .answersLost(let prefix):
+                    if !isRequest, requestStart.starts(with: Array(prefix.utf8)) { forward = 0 }
+                case .resetRequestAfter(let limit):
+                    if isRequest {
+                        forward = max(0, min(n, limit - requestBytes))
+                        if forward < n {
+                            send(buffer, forward, to: upstream)
+                            reset = true
+                            return
+                        }
+                    }
+                case .truncateAnswerAfter(let limit):
+                    if !isRequest {
+                        forward = max(0, min(n, limit - answerBytes))
+                        if forward < n {
+                            send(buffer, forward, to: client)
+                            return
+                        }
+                    }
+                }
+                if isRequest { requestBytes += forward } else { answerBytes += forward }
+                guard send(buffer, forward, to: fds[1 - index].fd) else { return }
+            }
+        }
+    }
+
+    @discardableResult
+    private func send(_ buffer: [UInt8], _ count: Int, to fd: Int32) -> Bool {
+        var sent = 0
+        while sent < count {
+            let written = buffer[sent..<count].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            guard written > 0 else { return false }
+            sent += written
+        }
+        return true
+    }
+}
