@@ -57,8 +57,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         /// How far ahead of this node's clock a received event may be dated (seconds).
         public var maxClockAheadSeconds: Int = 3_600
         /// How far a signed request's timestamp may be from this node's clock (seconds); nonces
-        /// are remembered for as long, so a replay inside the window is refused too.
-        public var requestWindowSeconds: Int = 300
+        /// are remembered for as long, so a replay inside the window is refused too. 15 minutes:
+        /// courts' clocks may be 10 minutes off (`docs/reliability.md`) and must still sync.
+        public var requestWindowSeconds: Int = 900
         /// A connection that sends and receives nothing for this long is closed (slow or stalled
         /// clients; seconds). Must exceed the longest long-poll wait granted.
         public var idleTimeoutSeconds: Int = 60

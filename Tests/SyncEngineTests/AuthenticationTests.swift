@@ -64,6 +64,7 @@ struct AuthenticationTests {
         let bj = net.members["京0105"]!.node
         let sh = net.members["沪0115"]!.node
         let now = bj.time.now().milliseconds
+        let beyondWindow = Int64(NodeConfig.Limits().requestWindowSeconds) * 1000 + 1000
         var unsigned = Self.headers(bj, body: body)
         unsigned.removeValue(forKey: RequestSigning.signatureHeader)
         var tamperedBody = body
@@ -71,8 +72,8 @@ struct AuthenticationTests {
         let cases: [(String, [String: String], [UInt8], String)] = [
             ("forged", Self.headers(bj, body: body, key: Curve25519.Signing.PrivateKey()), body, "badSignature"),
             ("body changed after signing", Self.headers(bj, body: body), tamperedBody, "badSignature"),
-            ("stale", Self.headers(bj, body: body, timestamp: now - 301_000), body, "staleRequest"),
-            ("from the future", Self.headers(bj, body: body, timestamp: now + 301_000), body, "staleRequest"),
+            ("stale", Self.headers(bj, body: body, timestamp: now - beyondWindow), body, "staleRequest"),
+            ("from the future", Self.headers(bj, body: body, timestamp: now + beyondWindow), body, "staleRequest"),
             ("unsigned", unsigned, body, "unauthenticated"),
             ("pending registration", Self.headers(sh, body: body), body, "unknownKey"),
         ]
