@@ -26,6 +26,8 @@ public struct IndicatorReport: Sendable, Codable {
         asOf = now
         var groups: [String: Tally] = [:]
         var total = Tally(label: "合计")
+        let instants = period.instants  // once, not per matter
+        func inPeriod(_ instant: Timestamp) -> Bool { instants?.contains(instant) ?? true }
         /// Adds a figure to the matter's group (named when first met) and, unless told not to, to the total.
         func add(
             _ matter: MatterTiming, _ side: ReportDimension.Side, at instant: Timestamp, toTotal: Bool = true,
@@ -39,14 +41,14 @@ public struct IndicatorReport: Sendable, Codable {
             if toTotal { count(&total) }
         }
         for matter in timings {
-            if period.contains(matter.sentAt) {
+            if inPeriod(matter.sentAt) {
                 add(matter, .entrusting, at: matter.sentAt) { $0.sent += 1 }
                 add(matter, .entrusted, at: matter.sentAt) { $0.received += 1 }
             }
-            if let at = matter.signedAt, period.contains(at), let lag = matter.signLagDays {
+            if let at = matter.signedAt, inPeriod(at), let lag = matter.signLagDays {
                 add(matter, .entrusted, at: at) { $0.signLags.append(lag) }
             }
-            if let at = matter.completedAt, period.contains(at), let days = matter.completionDays,
+            if let at = matter.completedAt, inPeriod(at), let days = matter.completionDays,
                 let fromSent = matter.completionDaysFromSent
             {
                 let onTime = matter.onTime == true
@@ -57,17 +59,17 @@ public struct IndicatorReport: Sendable, Codable {
                     $0.daysFromSent.append(fromSent)
                 }
             }
-            if let at = matter.returnedAt, period.contains(at) {
+            if let at = matter.returnedAt, inPeriod(at) {
                 add(matter, .entrusted, at: at) { $0.returned += 1 }
             }
-            if let at = matter.withdrawnAt, period.contains(at) {
+            if let at = matter.withdrawnAt, inPeriod(at) {
                 add(matter, .entrusting, at: at) { $0.withdrawn += 1 }
             }
             if matter.isOverdue(at: now) {
                 // Counted now, whatever the period; by month, in the month of the last day (within the period).
                 let lastDay = Timestamp(startOfChinaDay: matter.due)
                 total.overdueOpen += 1
-                if dimension != .month || period.contains(lastDay) {
+                if dimension != .month || inPeriod(lastDay) {
                     add(matter, .entrusted, at: lastDay, toTotal: false) { $0.overdueOpen += 1 }
                 }
             }

@@ -63,7 +63,8 @@ struct DashboardTests {
             #expect(node["stale"] as? Bool == false)
             #expect(node["lastContactAt"] is String)
             #expect((node["events"] as? Int ?? 0) > 0)
-            #expect((node["p50Seconds"] as? Double ?? -1) >= 0)
+            let lags = ["p50Seconds", "p90Seconds", "p99Seconds", "maxSeconds"].compactMap { node[$0] as? Double }
+            #expect(lags.count == 4 && lags == lags.sorted() && lags[0] >= 0, "\(node)")
         }
 
         // The CLI report and /api/v1 hold the same rows.

@@ -8,9 +8,9 @@ import TestSupport
 struct TLSTests {
     /// Runs a matter from 京0105 to the hub through a relay that records the wire, and returns
     /// the relay with what it saw.
-    private func matterThroughRelay(tls: Bool) throws -> (net: DaemonNetwork, relay: TCPRelay) {
+    private func matterThroughRelay(tls: Bool) throws -> (net: DaemonNetwork, relay: FaultProxy) {
         let net = try DaemonNetwork(["京0105"], tls: tls)
-        let relay = try TCPRelay(to: net.ports["最高法"]!)
+        let relay = try FaultProxy(to: net.ports["最高法"]!)
         try net.editConfig("京0105") { $0["hub"] = "\(net.scheme)://127.0.0.1:\(relay.port)" }
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let created = try net.run([

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A TCP proxy on 127.0.0.1 between a node and the node it calls, that injects network faults
-/// (`docs/reliability.md`). The fault can be changed at any time; it applies to connections
-/// opened afterwards, and to the bytes still flowing on open ones.
+/// (`docs/reliability.md`) and keeps a copy of every byte it forwards, in either direction: what
+/// an eavesdropper on the path would see. The fault can be changed at any time; it applies to
+/// connections opened afterwards, and to the bytes still flowing on open ones.
 public final class FaultProxy: @unchecked Sendable {
     /// What the path does to a connection.
     public enum Fault: Sendable, Equatable {
@@ -27,6 +28,7 @@ public final class FaultProxy: @unchecked Sendable {
     private let target: Int
     private let lock = NSLock()
     private var current: Fault = .none
+    private var captured: [UInt8] = []
     private var listener: LoopbackListener?
 
     /// The port the proxy listens on.
@@ -48,6 +50,19 @@ public final class FaultProxy: @unchecked Sendable {
     public var fault: Fault {
         get { lock.withLock { current } }
         set { lock.withLock { current = newValue } }
+    }
+
+    /// Every byte forwarded so far, both directions interleaved.
+    public var bytes: [UInt8] { lock.withLock { captured } }
+
+    /// Whether `text` (UTF-8) appears anywhere in what was forwarded.
+    public func saw(_ text: String) -> Bool {
+        let needle = Array(text.utf8)
+        let haystack = bytes
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        return (0...(haystack.count - needle.count)).contains { start in
+            haystack[start] == needle[0] && Array(haystack[start..<(start + needle.count)]) == needle
+        }
     }
 
     /// Stops accepting connections.
@@ -119,6 +134,7 @@ public final class FaultProxy: @unchecked Sendable {
 
     @discardableResult
     private func send(_ buffer: [UInt8], _ count: Int, to fd: Int32) -> Bool {
+        lock.withLock { captured += buffer[0..<count] }
         var sent = 0
         while sent < count {
             let written = buffer[sent..<count].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
