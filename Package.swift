@@ -59,6 +59,10 @@ let package = Package(
             name: "Monitoring",
             dependencies: ["Entrustment", "Replica"]
         ),
+        /// The workload model: which courts make a demo network, and a seeded plan of the matters
+        /// they send and every act on them in simulated time. No I/O; the demo and the benchmarks
+        /// drive real nodes with it.
+        .target(name: "Workload", dependencies: ["Entrustment"]),
         /// Sync between nodes: the protocol's server side, the per-link engine (cursors, backoff,
         /// quarantine), node.json, TLS settings and the HTTP/1.1 client transport (SwiftNIO with
         /// NIOSSL). No HTTP server framework.
@@ -92,11 +96,17 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        /// The demo network: nodes on disk, their `courtsync serve` processes, and the workload
+        /// driven through them on an accelerated clock (`courtsync demo`).
+        .target(
+            name: "Demo",
+            dependencies: ["Entrustment", "Node", "Replica", "SyncEngine", "Workload"]
+        ),
         /// The `courtsync` command.
         .executableTarget(
             name: "courtsync",
             dependencies: [
-                "Node", "Replica", "SyncEngine", "Daemon", "Monitoring",
+                "Node", "Replica", "SyncEngine", "Daemon", "Monitoring", "Workload", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

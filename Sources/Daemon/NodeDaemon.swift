@@ -21,9 +21,19 @@ public enum NodeDaemon {
         let lock = try DaemonRecord.lock(dataDirectory)
         defer { close(lock) }
         if let fixed = ProcessInfo.processInfo.environment["COURTSYNC_NOW"], !fixed.isEmpty {
-            logger.warning("COURTSYNC_NOW is set but ignored: a daemon always runs on the system clock")
+            logger.warning(
+                "COURTSYNC_NOW is set but ignored: a daemon runs on the system clock (or the accelerated one of clock.json)"
+            )
         }
-        let node = try CourtNode(dataDirectory: dataDirectory, time: SystemTimeSource())
+        let clock = try NodeClockFile.load(from: dataDirectory)
+        if let clock {
+            logger.warning(
+                "clock.json: simulated time (demo network), \(clock.rate)× from \(clock.simulatedStart) until it catches up with the wall clock at \(clock.catchUp)"
+            )
+        }
+        let node = try CourtNode(
+            dataDirectory: dataDirectory, time: clock.map { AcceleratedTimeSource($0) } ?? SystemTimeSource(),
+            wallClock: SystemTimeSource())
         defer { try? node.close() }
         try config.validate(directory: node.replica.directory)
         guard config.court == node.identity.court.rawValue else {

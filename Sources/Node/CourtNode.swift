@@ -10,8 +10,11 @@ public final class CourtNode: Sendable {
     public let dataDirectory: URL
     /// The open replica.
     public let replica: Replica
-    /// Where "now" comes from.
+    /// Where "now" comes from: the time acts, arrivals and contacts are recorded with.
     public let time: any TimeSource
+    /// The machine's clock as the transport sees it: signed requests are dated and checked for
+    /// freshness with it. It is ``time`` except on a demo node, whose ``time`` is simulated.
+    public let wallClock: any TimeSource
     /// This node's private key (`DATA_DIR/node.key`): signs its events and requests.
     let signingKey: Curve25519.Signing.PrivateKey
 
@@ -20,10 +23,12 @@ public final class CourtNode: Sendable {
         dataDirectory.appendingPathComponent(Replica.fileName).path
     }
 
-    /// Opens the node in an initialised data directory.
-    public init(dataDirectory: URL, time: any TimeSource) throws(NodeError) {
+    /// Opens the node in an initialised data directory. Requests are dated with `wallClock`
+    /// (default: `time`).
+    public init(dataDirectory: URL, time: any TimeSource, wallClock: (any TimeSource)? = nil) throws(NodeError) {
         self.dataDirectory = dataDirectory
         self.time = time
+        self.wallClock = wallClock ?? time
         do {
             replica = try Replica.open(at: Self.replicaPath(in: dataDirectory))
         } catch {

@@ -55,7 +55,7 @@ public final class RequestAuthenticator: Sendable {
             )
         }
         let requester = try Requester.parse(court: courtHeader, node: nodeHeader, directory: node.replica.directory)
-        let now = node.time.now().milliseconds
+        let now = node.wallClock.now().milliseconds
         guard let sentAt = Int64(timestamp) else {
             throw SyncError(code: "unauthenticated", status: 401, "\(RequestSigning.timestampHeader) is not a number")
         }
@@ -104,7 +104,7 @@ public final class RequestAuthenticator: Sendable {
                 code: "badSignature", status: 401,
                 "the request's signature does not verify with \(checked.requester.node)'s key")
         }
-        let now = node.time.now().milliseconds
+        let now = node.wallClock.now().milliseconds
         let window = windowMilliseconds
         let sentAt = checked.sentAt
         guard abs(now - sentAt) <= window else {

@@ -37,7 +37,7 @@ public struct RequestSigner: Sendable {
 
     /// The headers for a request of `method` to `target` (path and query, as sent) with `body`.
     public func headers(method: String, target: String, body: [UInt8]) -> [String: String] {
-        let timestamp = String(node.time.now().milliseconds)
+        let timestamp = String(node.wallClock.now().milliseconds)
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let court = SyncWire.encodeHeader(identity.court.rawValue)
         let nodeID = SyncWire.encodeHeader(identity.node.rawValue)

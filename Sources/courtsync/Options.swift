@@ -25,7 +25,8 @@ struct NodeOptions: ParsableArguments {
 
     /// Opens the node, runs `body`, and closes the node whatever happens.
     func withNode<T>(_ body: (CourtNode) throws -> T) throws -> T {
-        let node = try CourtNode(dataDirectory: dataDirectory(), time: .fromEnvironment())
+        let directory = try dataDirectory()
+        let node = try CourtNode(dataDirectory: directory, time: .fromEnvironment(dataDirectory: directory))
         do {
             let result = try body(node)
             try node.close()

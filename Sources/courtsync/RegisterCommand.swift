@@ -31,7 +31,8 @@ struct RegisterCommand: AsyncParsableCommand {
     func run() async throws {
         try await reportingAsync(json: output.json) {
             let dataDirectory = try node.dataDirectory()
-            let courtNode = try CourtNode(dataDirectory: dataDirectory, time: .fromEnvironment())
+            let courtNode = try CourtNode(
+                dataDirectory: dataDirectory, time: .fromEnvironment(dataDirectory: dataDirectory))
             defer { try? courtNode.close() }
             let request = courtNode.registrationRequest()
             var view = RegisterView(

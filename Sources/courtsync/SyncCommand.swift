@@ -45,7 +45,8 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     private func syncDirectly(_ dataDirectory: URL) async throws(NodeError) -> [SyncScheduler.LinkRound] {
-        let courtNode = try CourtNode(dataDirectory: dataDirectory, time: .fromEnvironment())
+        let courtNode = try CourtNode(
+            dataDirectory: dataDirectory, time: .fromEnvironment(dataDirectory: dataDirectory))
         defer { try? courtNode.close() }
         let config = try NodeConfig.load(from: dataDirectory)
         try config.validate(directory: courtNode.replica.directory)
