@@ -102,11 +102,22 @@ let package = Package(
             name: "Demo",
             dependencies: ["Entrustment", "Node", "Replica", "SyncEngine", "Workload"]
         ),
+        /// The benchmarks (`courtsync bench`, `docs/performance.md`): apply throughput, wire size,
+        /// propagation, hub fan-in, memory and bootstrap, each beside its reference.
+        .target(
+            name: "Bench",
+            dependencies: [
+                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine", "Demo",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         /// The `courtsync` command.
         .executableTarget(
             name: "courtsync",
             dependencies: [
-                "Node", "Replica", "SyncEngine", "Daemon", "Monitoring", "Workload", "Demo",
+                "Node", "Replica", "SyncEngine", "Daemon", "Monitoring", "Workload", "Demo", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -134,6 +145,7 @@ let package = Package(
         .testTarget(
             name: "MonitoringTests",
             dependencies: ["Monitoring", "Node", "Replica", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Entrustment", "Node", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
         .testTarget(
             name: "NetworkTests", dependencies: ["TestSupport", "courtsync", "Node", "SyncEngine", "Monitoring"]),

@@ -21,8 +21,8 @@ public struct DemoNetwork: Sendable {
     public let folder: URL
     /// The hub first, then the courts.
     public let members: [Member]
-    /// The simulated time every node runs on.
-    public let clock: AcceleratedClock
+    /// The simulated time every node runs on (none: the machine's clock).
+    public let clock: AcceleratedClock?
 
     /// The hub's member.
     public var hub: Member { members[0] }
@@ -40,9 +40,11 @@ public struct DemoNetwork: Sendable {
     }()
 
     /// Creates the nodes of `courts` and the hub in `folder` (which must not hold a node yet),
-    /// listening on `basePort` (hub), `basePort + 1`, … .
+    /// listening on `basePort` (hub), `basePort + 1`, … , syncing with `sync`, on `clock` (or the
+    /// machine's clock).
     public static func create(
-        in folder: URL, courts: [CourtCode], basePort: Int, reference: ReferenceData, clock: AcceleratedClock
+        in folder: URL, courts: [CourtCode], basePort: Int, reference: ReferenceData, clock: AcceleratedClock?,
+        sync: NodeConfig.Sync = DemoNetwork.sync, limits: NodeConfig.Limits = NodeConfig.Limits()
     ) throws(NodeError) -> DemoNetwork {
         guard basePort > 0, basePort + courts.count <= 65_535 else {
             throw NodeError(code: "invalidArgument", "ports \(basePort)…\(basePort + courts.count) are not all valid")
@@ -60,9 +62,10 @@ public struct DemoNetwork: Sendable {
             dataDirectory: hubDirectory, court: CourtCode.supreme.rawValue, reference: reference, hubTrust: nil,
             time: wall)
         defer { try? hub.close() }
-        try NodeConfig(role: .hub, court: CourtCode.supreme.rawValue, listen: "127.0.0.1:\(basePort)", sync: sync)
-            .save(to: hubDirectory)
-        try NodeClockFile.write(clock, to: hubDirectory)
+        try NodeConfig(
+            role: .hub, court: CourtCode.supreme.rawValue, listen: "127.0.0.1:\(basePort)", sync: sync, limits: limits
+        ).save(to: hubDirectory)
+        if let clock { try NodeClockFile.write(clock, to: hubDirectory) }
         members.append(Member(court: .supreme, dataDirectory: hubDirectory, url: hubURL))
 
         var nodes: [CourtNode] = []
@@ -74,9 +77,11 @@ public struct DemoNetwork: Sendable {
                 dataDirectory: directory, court: court.rawValue, reference: reference,
                 hubTrust: .pinned(hub.publicKey), time: wall)
             nodes.append(node)
-            try NodeConfig(role: .court, court: court.rawValue, listen: "127.0.0.1:\(port)", hub: hubURL, sync: sync)
-                .save(to: directory)
-            try NodeClockFile.write(clock, to: directory)
+            try NodeConfig(
+                role: .court, court: court.rawValue, listen: "127.0.0.1:\(port)", hub: hubURL, sync: sync,
+                limits: limits
+            ).save(to: directory)
+            if let clock { try NodeClockFile.write(clock, to: directory) }
             _ = try hub.receiveRegistration(node.registrationRequest())
             _ = try hub.decide(.approve, court: court.rawValue)
             members.append(Member(court: court, dataDirectory: directory, url: "http://127.0.0.1:\(port)"))

@@ -39,10 +39,13 @@ public final class DemoRun: @unchecked Sendable {
 
     /// Drives the plan through the running network.
     public func drive(report: (WorkloadRunner.Progress) -> Void) async throws(NodeError) -> WorkloadRunner.Summary {
+        guard let clock = network.clock else {
+            throw NodeError(code: "invalidState", "the demo network has no simulated clock to drive the workload on")
+        }
         let runner = try WorkloadRunner(
             plan: plan,
             dataDirectories: Dictionary(uniqueKeysWithValues: network.courts.map { ($0.court, $0.dataDirectory) }),
-            clock: network.clock,
+            clock: clock,
             setOnline: { [daemons] court, online throws(NodeError) in
                 if online { try daemons[court]!.start() } else { daemons[court]!.stop() }
             })

@@ -19,7 +19,7 @@ struct CourtSyncCommand: AsyncParsableCommand {
             InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,
             StatusCommand.self, QuarantineCommand.self, ConflictsCommand.self, DigestCommand.self, CourtsCommand.self,
             ExportCommand.self, ImportCommand.self, RegisterCommand.self, HubCommand.self, DirectoryCommand.self,
-            AuditCommand.self, ReportCommand.self, DemoCommand.self,
+            AuditCommand.self, ReportCommand.self, DemoCommand.self, BenchCommand.self,
         ]
     )
 }

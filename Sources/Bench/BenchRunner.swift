@@ -1,0 +1,213 @@
+import Demo
+import Entrustment
+import Foundation
+import GRDB
+import Node
+import Replica
+import SyncEngine
+
+/// Runs the benchmarks (a–f of `docs/performance.md`) on a network of real nodes in a scratch
+/// folder and returns the table.
+public struct BenchRunner: Sendable {
+    /// What to run and how big.
+    public struct Options: Sendable {
+        /// Events the hub applies (a) and holds (e); the new court catches up with them (f).
+        public var events = 100_002
+        /// Matters sent A → B for propagation (c).
+        public var propagationMatters = 1_000
+        /// Seconds between those sendings.
+        public var propagationInterval = 0.01
+        /// Nodes registered and polling (d).
+        public var pollingNodes = 1_000
+        /// Concurrent pollers (d).
+        public var pollingConcurrency = 64
+        /// Seconds of polling (d).
+        public var pollingSeconds = 5.0
+        /// Idle long-polls held at once (d).
+        public var heldLongPolls = 3_500
+        /// The first port (hub); nodes take the next ones.
+        public var basePort = 7700
+        public init() {}
+    }
+
+    let options: Options
+    let folder: URL
+    let reference: ReferenceData
+    let executable: URL
+    let say: @Sendable (String) -> Void
+
+    /// Runs in `folder` (created, left behind for inspection), starting daemons with the
+    /// `courtsync` binary `executable`; `say` hears progress.
+    public init(
+        options: Options, folder: URL, reference: ReferenceData, executable: URL,
+        say: @escaping @Sendable (String) -> Void
+    ) {
+        self.options = options
+        self.folder = folder
+        self.reference = reference
+        self.executable = executable
+        self.say = say
+    }
+
+    public func run() async throws -> BenchTable {
+        var table = BenchTable()
+        let bulkFrom = try CourtCode("京0105")
+        let bulkTo = try CourtCode("粤0106")
+        let newcomer = try CourtCode("粤")
+        let propagationFrom = try CourtCode("京0101")
+        let propagationTo = try CourtCode("粤0104")
+        var sync = NodeConfig.Sync()
+        sync.localCheckMilliseconds = 1
+        var limits = NodeConfig.Limits()
+        limits.maxConnections = max(1_000, options.heldLongPolls + 500)
+        let network = try DemoNetwork.create(
+            in: folder, courts: [bulkFrom, bulkTo, newcomer, propagationFrom, propagationTo],
+            basePort: options.basePort, reference: reference, clock: nil, sync: sync, limits: limits)
+        func member(_ court: CourtCode) -> DemoNetwork.Member { network.members.first { $0.court == court }! }
+
+        // Events, signature ceiling, wire sizes.
+        let matters = max(1, options.events / 3)
+        say("making \(matters * 3) signed events …")
+        let hubNode = try CourtNode(dataDirectory: network.hub.dataDirectory, time: SystemTimeSource())
+        let from = try CourtNode(dataDirectory: member(bulkFrom).dataDirectory, time: SystemTimeSource())
+        let to = try CourtNode(dataDirectory: member(bulkTo).dataDirectory, time: SystemTimeSource())
+        let now = SystemTimeSource().now()
+        let span: Int64 = 40 * 86_400_000
+        let bulk = try BenchEvents.make(
+            matters: matters, from: from, to: to, start: now.adding(milliseconds: -span - 2 * 86_400_000),
+            spacing: max(1, span / Int64(matters + 1)))
+        let creates = bulk.events.filter { $0.author == bulkFrom }.prefix(20_000)
+        let ceiling = SignatureCeiling.measure(
+            Array(creates), key: try .init(rawRepresentation: Hex.decode(from.publicKey)!))
+
+        say("b. wire bytes per event …")
+        for size in try WireSizeBenchmark.run(
+            bulk.events, sizes: [1, 10, 100, 1_000], sender: (bulkFrom, from.identity.node))
+        {
+            let target = size.events >= 100 ? 60.0 : (size.events == 1 ? 150.0 : .infinity)
+            table.add(
+                "b. 每事件传输字节 wire bytes/event, set of \(size.events)",
+                Format.number(size.changeSetBytes, decimals: 1) + " B",
+                reference: "JSON+zlib-6 " + Format.number(size.jsonBytes, decimals: 1) + " B",
+                ratio: Format.number(size.changeSetBytes / size.jsonBytes, decimals: 2),
+                target: target.isFinite ? "≤ \(Int(target)) B" : "",
+                met: target.isFinite ? size.changeSetBytes <= target : nil)
+        }
+
+        say("a. apply throughput at the hub …")
+        let batch = 1_000
+        let sets = try bulk.changeSets(of: batch, sender: from)
+        let hubConfig = try NodeConfig.load(from: network.hub.dataDirectory)
+        let apply = try await ApplyBenchmark.run(
+            sets: sets, events: bulk.events, batch: batch, hub: hubNode, hubConfig: hubConfig, sender: from,
+            scratch: folder)
+        try hubNode.close()
+        try from.close()
+        try to.close()
+        table.add(
+            "a. 验签 Ed25519 verifications/s", Format.number(ceiling.allCores) + " /s (\(ceiling.cores) cores)",
+            reference: Format.number(ceiling.perCore) + " /s (1 core)",
+            ratio: Format.number(ceiling.allCores / ceiling.perCore, decimals: 2))
+        table.add(
+            "a. 入库 apply, every signature checked", Format.number(apply.eventsPerSecond) + " events/s",
+            reference: "ceiling " + Format.number(ceiling.allCores) + " /s",
+            ratio: Format.number(apply.eventsPerSecond / ceiling.allCores, decimals: 2), target: "≥ 0.85",
+            met: apply.eventsPerSecond / ceiling.allCores >= 0.85)
+        table.add(
+            "a. 重复入库 re-apply (all duplicates)", Format.number(apply.duplicatesPerSecond) + " events/s",
+            reference: "raw append " + Format.number(apply.rawPerSecond) + " /s",
+            ratio: Format.number(apply.duplicatesPerSecond / apply.rawPerSecond, decimals: 2), target: "≥ 0.50",
+            met: apply.duplicatesPerSecond / apply.rawPerSecond >= 0.5)
+        table.add(
+            "a. 入库 apply vs raw append", Format.number(apply.eventsPerSecond) + " events/s",
+            reference: "raw append " + Format.number(apply.rawPerSecond) + " /s",
+            ratio: Format.number(apply.eventsPerSecond / apply.rawPerSecond, decimals: 2))
+
+        // Daemons: the hub holding the events, the pair for propagation.
+        let daemons = Dictionary(
+            uniqueKeysWithValues: network.members.map {
+                (
+                    $0.court,
+                    ServeProcess(
+                        executable: executable, dataDirectory: $0.dataDirectory, arguments: ["--log-level", "warning"])
+                )
+            })
+        defer { for process in daemons.values { process.stop() } }
+        say("f. bootstrap: a new court catches up …")
+        try daemons[.supreme]!.start()
+        let expected = bulk.events.count
+        var readOnly = Configuration()
+        readOnly.readonly = true
+        let newcomerReplica = try DatabaseQueue(
+            path: CourtNode.replicaPath(in: member(newcomer).dataDirectory), configuration: readOnly)
+        let bootstrap = try await Stopwatch.time {
+            try daemons[newcomer]!.start()
+            let deadline = Date().addingTimeInterval(600)
+            while try await newcomerReplica.read({ try Int.fetchOne($0, sql: "SELECT count(*) FROM events") ?? 0 })
+                < expected
+            {
+                guard Date() < deadline else { throw NodeError(code: "benchFailed", "bootstrap took over 600 s") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        daemons[newcomer]!.stop()
+        table.add(
+            "f. 新节点追平 bootstrap \(expected) events", String(format: "%.2f s", bootstrap),
+            reference: Format.number(Double(expected) / bootstrap) + " events/s", target: "< 5 s (100,000 events)",
+            met: expected >= 100_000 ? bootstrap < 5 : nil)
+
+        say("e. memory …")
+        try daemons[propagationFrom]!.start()
+        try daemons[propagationTo]!.start()
+        try await Task.sleep(for: .seconds(2))
+        let idleCourt = ResidentMemory.bytes(of: daemons[propagationTo]!.processIdentifier ?? 0)
+        let hubRSS = ResidentMemory.bytes(of: daemons[.supreme]!.processIdentifier ?? 0)
+        table.add(
+            "e. 空闲法院节点内存 idle court RSS", Format.megabytes(idleCourt), target: "< 40 MB",
+            met: idleCourt.map { $0 < 40 << 20 })
+        table.add(
+            "e. 指挥中心内存 hub RSS holding \(expected) events", Format.megabytes(hubRSS),
+            target: "< 300 MB (1,000,000 events)",
+            met: expected >= 1_000_000 ? hubRSS.map { $0 < 300 << 20 } : nil)
+
+        say("c. propagation A → hub → B, \(options.propagationMatters) matters …")
+        let delays = try await PropagationBenchmark.run(
+            from: member(propagationFrom).dataDirectory, to: member(propagationTo).dataDirectory,
+            toCourt: propagationTo, count: options.propagationMatters, interval: options.propagationInterval)
+        let sorted = delays.sorted()
+        func percentile(_ p: Double) -> Double {
+            sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
+        table.add(
+            "c. 传播 propagation p50", Format.milliseconds(percentile(0.5)), target: "≤ 5 ms",
+            met: percentile(0.5) <= 0.005)
+        table.add(
+            "c. 传播 propagation p99", Format.milliseconds(percentile(0.99)), target: "≤ 50 ms",
+            met: percentile(0.99) <= 0.05)
+        table.add("c. 传播 propagation max", Format.milliseconds(sorted.last ?? .nan))
+
+        say("d. hub fan-in: \(options.pollingNodes) nodes …")
+        daemons[.supreme]!.stop()
+        let hubAgain = try CourtNode(dataDirectory: network.hub.dataDirectory, time: SystemTimeSource())
+        let callers = try FanInBenchmark.register(options.pollingNodes, at: hubAgain)
+        let head = try hubAgain.read { () throws(ReplicaError) in try hubAgain.replica.headSequence() }
+        try hubAgain.close()
+        try daemons[.supreme]!.start()
+        let polling = await FanInBenchmark.poll(
+            callers, hub: network.hub.url, after: head, concurrency: options.pollingConcurrency,
+            seconds: options.pollingSeconds)
+        table.add(
+            "d. 空轮询 idle polls/s, \(options.pollingNodes) nodes", Format.number(polling.requestsPerSecond) + " req/s",
+            reference: "p50 " + Format.milliseconds(polling.p50) + ", p99 " + Format.milliseconds(polling.p99)
+                + (polling.failures > 0 ? ", \(polling.failures) failed" : ""),
+            target: "≥ 15,000 req/s", met: polling.requestsPerSecond >= 15_000)
+        let held = await FanInBenchmark.holdLongPolls(
+            callers, count: options.heldLongPolls, hub: network.hub.url, after: head, wait: 20,
+            hubPID: daemons[.supreme]!.processIdentifier ?? 0)
+        table.add(
+            "d. 长轮询 \(options.heldLongPolls) idle long-polls held: hub RSS", Format.megabytes(held.rss),
+            reference: held.answeredEarly > 0 ? "\(held.answeredEarly) answered early" : "all held",
+            target: "< 200 MB", met: held.rss.map { $0 < 200 << 20 && held.answeredEarly == 0 })
+        return table
+    }
+}

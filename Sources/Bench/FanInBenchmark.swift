@@ -1,0 +1,126 @@
+import Crypto
+import Entrustment
+import Foundation
+import Node
+import SyncEngine
+
+/// d. Hub fan-in: many registered nodes polling the hub with nothing new — signed
+/// `GET /v1/changes` requests, each on its own connection as the daemons' client makes them —
+/// and many idle long-polls held at once.
+enum FanInBenchmark {
+    /// A registered node the benchmark speaks for.
+    struct Caller: Sendable {
+        var court: CourtCode
+        var node: NodeID
+        var key: Curve25519.Signing.PrivateKey
+    }
+
+    /// Registers and approves `count` nodes at `hub` (spread over the directory's courts) and
+    /// installs nothing elsewhere: only the hub must know them.
+    static func register(_ count: Int, at hub: CourtNode) throws -> [Caller] {
+        let courts = hub.replica.directory.all.map(\.code).filter { $0 != .supreme }
+        var callers: [Caller] = []
+        for index in 0..<count {
+            let court = courts[index % courts.count]
+            let key = Curve25519.Signing.PrivateKey()
+            let node = try NodeID("bench-\(index)")
+            _ = try hub.receiveRegistration(
+                RegistrationRequest(identity: (court, node), key: key, at: hub.time.now()))
+            callers.append(Caller(court: court, node: node, key: key))
+        }
+        for caller in callers { _ = try hub.decide(.approve, court: caller.court.rawValue, node: caller.node.rawValue) }
+        return callers
+    }
+
+    /// One signed pull of the changes after `after`, waiting up to `wait` seconds.
+    static func pull(_ caller: Caller, hub: String, after: Int64, wait: Int) async throws -> Int {
+        let target = "/v1/changes?after=\(after)&wait=\(wait)"
+        let timestamp = String(SystemTimeSource().now().milliseconds)
+        let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
+        let court = SyncWire.encodeHeader(caller.court.rawValue)
+        let node = SyncWire.encodeHeader(caller.node.rawValue)
+        let message = RequestSigning.message(
+            method: "GET", target: target, timestamp: timestamp, nonce: nonce, body: [], court: court, node: node)
+        let signature = SignaturePurpose.request.sign(message, with: caller.key)
+        let exchange = HTTPExchange(
+            method: "GET", url: URL(string: hub + target)!,
+            headers: [
+                (SyncWire.courtHeader, court), (SyncWire.nodeHeader, node),
+                (RequestSigning.timestampHeader, timestamp), (RequestSigning.nonceHeader, nonce),
+                (RequestSigning.signatureHeader, Data(signature).base64EncodedString()),
+            ])
+        return Int(try await exchange.perform(tls: nil, timeout: Double(wait) + 30, maxBodyBytes: 1 << 24).status)
+    }
+
+    struct Polling {
+        var requestsPerSecond: Double
+        var p50: Double
+        var p99: Double
+        var failures: Int
+    }
+
+    /// `concurrency` callers polling with `wait=0` for `seconds`.
+    static func poll(_ callers: [Caller], hub: String, after: Int64, concurrency: Int, seconds: Double) async -> Polling
+    {
+        let stop = Date().addingTimeInterval(seconds)
+        let started = Date()
+        let results = await withTaskGroup(of: ([Double], Int).self) { group in
+            for lane in 0..<concurrency {
+                group.addTask {
+                    var latencies: [Double] = []
+                    var failures = 0
+                    var turn = lane
+                    while Date() < stop {
+                        let caller = callers[turn % callers.count]
+                        turn += concurrency
+                        let begin = DispatchTime.now().uptimeNanoseconds
+                        let status = try? await pull(caller, hub: hub, after: after, wait: 0)
+                        if status == 200 {
+                            latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
+                        } else {
+                            failures += 1
+                        }
+                    }
+                    return (latencies, failures)
+                }
+            }
+            var all: [Double] = []
+            var failures = 0
+            for await (latencies, failed) in group {
+                all += latencies
+                failures += failed
+            }
+            return (all, failures)
+        }
+        let elapsed = Date().timeIntervalSince(started)
+        let sorted = results.0.sorted()
+        func percentile(_ p: Double) -> Double {
+            sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int((p * Double(sorted.count)).rounded(.up)) - 1)]
+        }
+        return Polling(
+            requestsPerSecond: Double(sorted.count) / elapsed, p50: percentile(0.5), p99: percentile(0.99),
+            failures: results.1)
+    }
+
+    /// Opens `count` long-polls (`wait` seconds) at once, waits until the hub holds them, and
+    /// returns the hub's resident memory then and how many were answered before their time.
+    static func holdLongPolls(
+        _ callers: [Caller], count: Int, hub: String, after: Int64, wait: Int, hubPID: Int32
+    ) async -> (rss: Int?, answeredEarly: Int) {
+        await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    let begin = Date()
+                    _ = try? await pull(callers[index % callers.count], hub: hub, after: after, wait: wait)
+                    return Date().timeIntervalSince(begin) < Double(wait) - 1
+                }
+            }
+            // Give every connection time to be accepted and parked, then read the hub's memory.
+            try? await Task.sleep(for: .seconds(min(Double(wait) / 2, 3 + Double(count) / 1_000)))
+            let rss = ResidentMemory.bytes(of: hubPID)
+            var early = 0
+            for await answeredEarly in group where answeredEarly { early += 1 }
+            return (rss, early)
+        }
+    }
+}
