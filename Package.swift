@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine",
+                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine", "Workload", "Demo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -1,3 +1,4 @@
+import Entrustment
 import Foundation
 import Testing
 import TestSupport
@@ -35,24 +36,15 @@ import TestSupport
 
         // Every matter was sent within the simulated days, which end now.
         let list = matters.json["matters"] as? [[String: Any]] ?? []
-        let now = Date()
+        let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         for matter in list {
-            let sentAt = try #require(
-                (matter["sentAt"] as? String).flatMap { ISO8601DateFormatter.withFractions.date(from: $0) })
-            #expect(sentAt <= now && sentAt > now.addingTimeInterval(-9 * 86_400))
+            let sentAt = try Timestamp(rfc3339: try #require(matter["sentAt"] as? String))
+            #expect(sentAt <= now && sentAt > now.adding(milliseconds: -9 * 86_400_000))
         }
         #expect(list.count == sent)
 
         // A second run into the same folder is refused and changes nothing.
         let again = try runner.run(["demo", "--dir", dir.path, "--exit"])
         #expect(again.status != 0 && again.stderr.contains("not empty"))
-    }
-}
-
-extension ISO8601DateFormatter {
-    static var withFractions: ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
     }
 }
