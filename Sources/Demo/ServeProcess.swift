@@ -44,6 +44,7 @@ public final class ServeProcess: @unchecked Sendable {
             process.standardError = handle
             process.standardOutput = handle
             process.standardInput = FileHandle.nullDevice
+            defer { try? handle.close() }  // the child has its own copy; ours would leak one per start
             try process.run()
         } catch {
             throw NodeError(code: "serveFailed", "cannot start \(executable.path) serve: \(error)")

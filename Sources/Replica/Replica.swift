@@ -95,7 +95,8 @@ public final class Replica: Sendable {
         } catch let error as ReplicaError {
             throw error
         } catch {
-            throw ReplicaError(.corrupt, "cannot open the replica at \(path): \(describe(error))")
+            throw ReplicaError(
+                isStorageFailure(error) ? .storage : .corrupt, "cannot open the replica at \(path): \(describe(error))")
         }
     }
 
@@ -134,7 +135,8 @@ public final class Replica: Sendable {
         } catch let error as DomainError {
             throw ReplicaError(.rejectedEvent, error.message)
         } catch {
-            throw ReplicaError(.storage, "the replica could not be written: \(Self.describe(error))")
+            throw ReplicaError(
+                .storage, "the replica could not be written, nothing was stored: \(Self.describe(error))")
         }
     }
 
@@ -160,12 +162,32 @@ public final class Replica: Sendable {
         return config
     }
 
-    /// A user-facing description of a storage error (never a raw `DatabaseError` dump).
+    /// A user-facing description of a storage error (never a raw `DatabaseError` dump). Failures of
+    /// the disk or the file rather than of the data (full, read-only, I/O, cannot open) say what
+    /// the operator should do, before SQLite's own words.
     static func describe(_ error: any Error) -> String {
-        if let error = error as? DatabaseError {
-            return "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)")"
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        let sqlite = "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)")"
+        return switch error.resultCode {
+        case .SQLITE_FULL:
+            "the disk holding the replica is full; free space on it and try again (\(sqlite))"
+        case .SQLITE_READONLY:
+            "the replica cannot be written: its file or filesystem is read-only; mount it read-write or fix the file's permissions and try again (\(sqlite))"
+        case .SQLITE_IOERR:
+            "the disk holding the replica reported an I/O error; check the disk and the system log (\(sqlite))"
+        case .SQLITE_CANTOPEN:
+            "the replica's files cannot be opened: check that the data directory exists, is writable and its disk has space (\(sqlite))"
+        default:
+            sqlite
         }
-        return "\(error)"
+    }
+
+    /// Whether `error` is a failure of the disk or the files (full, read-only, I/O, cannot open)
+    /// rather than damaged data.
+    static func isStorageFailure(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return [.SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_BUSY].contains(
+            error.resultCode)
     }
 
     private static func loadSettings(_ db: Database) throws -> (NodeIdentity, HolidayCalendar, DeadlinePolicy) {

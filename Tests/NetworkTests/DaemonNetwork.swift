@@ -4,7 +4,8 @@ import TestSupport
 /// A hub and courts as real `courtsync serve` processes on 127.0.0.1, each with its own data
 /// directory, initialised and enrolled through the CLI as operators do. With `tls`, every node
 /// gets a certificate from a test CA (`Nodes/tls-certificates.sh`), serves HTTPS only and
-/// reaches the others at `https://` URLs.
+/// reaches the others at `https://` URLs. `prepare` runs on each court's data directory before
+/// `init` (to mount a filesystem there, say).
 final class DaemonNetwork {
     let folder: TemporaryDirectory
     let cli: CommandRunner
@@ -16,7 +17,7 @@ final class DaemonNetwork {
 
     init(
         _ courts: [String], peers: [(String, String)] = [], tls: Bool = false,
-        edit: (String, inout [String: Any]) -> Void = { _, _ in }
+        edit: (String, inout [String: Any]) -> Void = { _, _ in }, prepare: (String, URL) throws -> Void = { _, _ in }
     )
         throws
     {
@@ -27,6 +28,7 @@ final class DaemonNetwork {
         let hubURL = "\(scheme)://127.0.0.1:\(ports["最高法"]!)"
         var hubKey = ""
         for court in ["最高法"] + courts {
+            try prepare(court, URL(fileURLWithPath: dir(court)))
             var arguments = ["init", "--data-dir", dir(court), "--listen", "127.0.0.1:\(ports[court]!)"]
             if tls {
                 let files = try TestCertificates.issue(

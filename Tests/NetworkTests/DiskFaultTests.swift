@@ -1,0 +1,118 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A court whose disk fills up or turns read-only (`docs/reliability.md`): 京0105's data directory
+/// is a 16 MB tmpfs. Acts are refused with an error that says what to do, nothing is half-stored,
+/// the daemon keeps running and retrying, and once the disk is usable again the court catches up.
+@Suite(
+    "full disk and read-only replica", .serialized,
+    .enabled(if: SizedFilesystem.isAvailable, "mounting a tmpfs needs root"))
+struct DiskFaultTests {
+    @Test("disk full, then freed; read-only, then read-write: clear errors, nothing lost or half-stored, sync resumes")
+    func fullThenFreed() throws {
+        nonisolated(unsafe) var disk: SizedFilesystem?
+        let net = try DaemonNetwork(
+            ["京0105", "粤0106"],
+            prepare: { court, directory in
+                if court == "京0105" { disk = try SizedFilesystem(at: directory, megabytes: 16) }
+            })
+        let filesystem = try #require(disk)
+        defer {
+            for daemon in net.daemons.values { daemon.kill() }
+            filesystem.unmount()
+        }
+        for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
+        let (bj, gz) = (net.dir("京0105"), net.dir("粤0106"))
+        var acknowledged: [String: String] = [:]  // matter → its last acknowledged act
+        var number = 0
+        func create(at court: String, to other: String) throws -> CommandRunner.Result {
+            number += 1
+            let result = try net.run([
+                "matter", "create", "--data-dir", net.dir(court), "--case", "（2026）\(court)执\(number)号", "--to", other,
+                "--kind", "deposit:freeze", "--json",
+            ])
+            if result.status == 0, let id = result.json["id"] as? String { acknowledged[id] = "sent" }
+            return result
+        }
+
+        let first = try #require(try create(at: "京0105", to: "粤0106").json["id"] as? String)
+        #expect(try eventually { try net.matters("粤0106")[first] == "sent" }, "\(net.logs())")
+
+        // The disk fills. The court's acts fail with the reason and the remedy, and store nothing.
+        try filesystem.fill()
+        #expect(filesystem.freeBytes < 4096)
+        var refusal: CommandRunner.Result?
+        for _ in 0..<40 {
+            let result = try create(at: "京0105", to: "粤0106")
+            if result.status != 0 {
+                refusal = result
+                break
+            }
+        }
+        let refused = try #require(refusal, "40 acts fitted on a full disk")
+        #expect(refused.stderr.contains("the disk holding the replica is full"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("nothing was stored"), "\(refused.stderr)")
+        let stored = try net.matters("京0105")
+        #expect(stored.count == acknowledged.count, "\(stored) against \(acknowledged)")
+        #expect(try CrashTests.sqlite(bj, "PRAGMA integrity_check") == "ok")
+
+        // Meanwhile the other court acts: the hub takes it, the full court cannot store it yet,
+        // and its daemon stays up, retrying.
+        #expect(try net.run(["matter", "sign", "--data-dir", gz, first]).status == 0)
+        acknowledged[first] = "signed"
+        let inbound = try #require(try create(at: "粤0106", to: "京0105").json["id"] as? String)
+        #expect(try eventually { try net.matters("最高法")[inbound] == "sent" }, "\(net.logs())")
+        Thread.sleep(forTimeInterval: 2)
+        #expect(try net.matters("京0105")[inbound] == nil)
+        #expect(try net.matters("京0105")[first] == "sent")
+        #expect(net.daemons["京0105"]!.isRunning)
+
+        // Space is freed: the court catches up by itself and can act again.
+        try filesystem.free()
+        #expect(
+            try eventually(within: 30) {
+                try net.matters("京0105")[inbound] == "sent" && net.matters("京0105")[first] == "signed"
+            }, "\(net.logs())")
+        #expect(try create(at: "京0105", to: "粤0106").status == 0)
+
+        // Read-only: stop the daemon (a filesystem cannot turn read-only under a writer), remount.
+        // Acts are refused with the reason, reading still works, and the daemon will not start.
+        net.daemons["京0105"]!.stop()
+        try filesystem.remount(readOnly: true)
+        let readOnly = try create(at: "京0105", to: "粤0106")
+        #expect(readOnly.status != 0)
+        #expect(readOnly.stderr.contains("read-only"), "\(readOnly.stderr)")
+        #expect(try net.run(["matter", "list", "--data-dir", bj]).status == 0)
+        let serve = try net.run(["serve", "--data-dir", bj])
+        #expect(serve.status != 0)
+        #expect(serve.stderr.lowercased().contains("read-only"), "\(serve.stderr)")
+        let whileReadOnly = try #require(try create(at: "粤0106", to: "京0105").json["id"] as? String)
+
+        // Read-write again: the daemon starts and the court catches up.
+        try filesystem.remount(readOnly: false)
+        try net.daemons["京0105"]!.start(runner: net.cli)
+        #expect(try eventually(within: 30) { try net.matters("京0105")[whileReadOnly] == "sent" }, "\(net.logs())")
+
+        // Converged, every acknowledged act once everywhere, nothing quarantined, files sound.
+        func digest(_ arguments: [String]) throws -> String {
+            try net.run(["digest"] + arguments + ["--json"]).json["digest"] as? String ?? "?"
+        }
+        for court in ["京0105", "粤0106"] {
+            #expect(
+                try eventually(within: 30) {
+                    try digest(["--data-dir", net.dir(court)])
+                        == digest(["--data-dir", net.dir("最高法"), "--for", court])
+                }, "\(court) did not converge\n\(net.logs())")
+        }
+        for node in ["最高法", "京0105", "粤0106"] {
+            #expect(try net.matters(node) == acknowledged, "\(node)")
+            let events = acknowledged.count + acknowledged.values.filter { $0 == "signed" }.count
+            #expect(try net.count(node, "SELECT count(*) FROM events") == events, "\(node)")
+            #expect(try net.count(node, "SELECT count(*) FROM quarantine") == 0, "\(node)")
+            #expect(try CrashTests.sqlite(net.dir(node), "PRAGMA integrity_check") == "ok", "\(node)")
+            let audit = try net.run(["audit", "verify", "--data-dir", net.dir(node)])
+            #expect(audit.status == 0, "\(node): \(audit.stdout)")
+        }
+    }
+}
