@@ -144,11 +144,17 @@ let package = Package(
         .testTarget(name: "SyncEngineTests", dependencies: ["SyncEngine", "Node", "Replica", "TestSupport"]),
         .testTarget(
             name: "MonitoringTests",
-            dependencies: ["Monitoring", "Node", "Replica", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "Monitoring", "Node", "Replica", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Entrustment", "Node", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
         .testTarget(
-            name: "NetworkTests", dependencies: ["TestSupport", "courtsync", "Node", "SyncEngine", "Monitoring"]),
+            name: "NetworkTests",
+            dependencies: [
+                "TestSupport", "courtsync", "Entrustment", "Node", "Replica", "SyncEngine", "Monitoring", "Demo",
+                "Bench",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )
