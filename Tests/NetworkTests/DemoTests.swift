@@ -14,7 +14,7 @@ import TestSupport
         let runner = CommandRunner()
         let run = try runner.run([
             "demo", "--dir", dir.path, "--courts", "5", "--days", "8", "--seconds", "10", "--seed", "3",
-            "--port", "\(FreePort.next())", "--exit",
+            "--port", "\(FreePort.block(count: 6))", "--exit",
         ])
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("一致") && !run.stdout.contains("不一致"))

@@ -2,10 +2,10 @@ import Foundation
 
 /// Plain TCP sockets on 127.0.0.1 for tests that play a client or a server byte by byte.
 public enum LoopbackSocket {
-    /// A listening socket on a port the kernel picks, and that port.
-    public static func listen(backlog: Int32 = 16) throws -> (fd: Int32, port: Int) {
+    /// A listening socket on `port` (by default one the kernel picks), and that port.
+    public static func listen(port: Int = 0, backlog: Int32 = 16) throws -> (fd: Int32, port: Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = address(port: 0)
+        var address = address(port: port)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
@@ -13,7 +13,7 @@ public enum LoopbackSocket {
         guard bound == 0, Foundation.listen(fd, backlog) == 0 else {
             let reason = String(cString: strerror(errno))
             close(fd)
-            throw DaemonError(message: "cannot listen on 127.0.0.1: \(reason)")
+            throw DaemonError(message: "cannot listen on 127.0.0.1:\(port): \(reason)")
         }
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
