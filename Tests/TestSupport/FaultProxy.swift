@@ -29,14 +29,17 @@ public final class FaultProxy: @unchecked Sendable {
     private let lock = NSLock()
     private var current: Fault = .none
     private var captured: [UInt8] = []
+    private let capturing: Bool
     private var listener: LoopbackListener?
 
     /// The port the proxy listens on.
     public var port: Int { listener?.port ?? 0 }
 
-    /// Listens on a free port and forwards to `127.0.0.1:targetPort`.
-    public init(to targetPort: Int) throws {
+    /// Listens on a free port and forwards to `127.0.0.1:targetPort`, keeping a copy of what it
+    /// forwards unless `capturing` is false (a long run, where the copy would only grow).
+    public init(to targetPort: Int, capturing: Bool = true) throws {
         target = targetPort
+        self.capturing = capturing
         listener = try LoopbackListener { [weak self] client in
             guard let self else {
                 close(client)
@@ -52,7 +55,7 @@ public final class FaultProxy: @unchecked Sendable {
         set { lock.withLock { current = newValue } }
     }
 
-    /// Every byte forwarded so far, both directions interleaved.
+    /// Every byte forwarded so far, both directions interleaved (none when not capturing).
     public var bytes: [UInt8] { lock.withLock { captured } }
 
     /// Whether `text` (UTF-8) appears anywhere in what was forwarded.
@@ -134,7 +137,7 @@ public final class FaultProxy: @unchecked Sendable {
 
     @discardableResult
     private func send(_ buffer: [UInt8], _ count: Int, to fd: Int32) -> Bool {
-        lock.withLock { captured += buffer[0..<count] }
+        if capturing { lock.withLock { captured += buffer[0..<count] } }
         var sent = 0
         while sent < count {
             let written = buffer[sent..<count].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
