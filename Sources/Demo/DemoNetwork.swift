@@ -93,6 +93,6 @@ public struct DemoNetwork: Sendable {
         return DemoNetwork(folder: folder, members: members, clock: clock)
     }
 
-    /// A court's node lives in a folder named by its code (e.g. `粤0106`).
-    static func folderName(for court: CourtCode) -> String { court.rawValue }
+    /// The name of a court's data directory inside the network's folder: its code (e.g. `粤0106`).
+    public static func folderName(for court: CourtCode) -> String { court.rawValue }
 }

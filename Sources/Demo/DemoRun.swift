@@ -11,44 +11,39 @@ public final class DemoRun: @unchecked Sendable {
     public let network: DemoNetwork
     /// The workload.
     public let plan: WorkloadPlan
-    private let daemons: [CourtCode: ServeProcess]
+    /// The daemons, and which should be running.
+    public let fleet: DaemonFleet
 
-    /// Prepares the daemons of `network` (run by the `courtsync` binary `executable`).
-    public init(network: DemoNetwork, plan: WorkloadPlan, executable: URL) {
+    /// Prepares the daemons of `network` (run by the `courtsync` binary `executable`, with
+    /// `environment` added to theirs).
+    public init(network: DemoNetwork, plan: WorkloadPlan, executable: URL, environment: [String: String] = [:]) {
         self.network = network
         self.plan = plan
-        var daemons: [CourtCode: ServeProcess] = [:]
-        for member in network.members {
-            daemons[member.court] = ServeProcess(executable: executable, dataDirectory: member.dataDirectory)
-        }
-        self.daemons = daemons
+        fleet = DaemonFleet(network: network, executable: executable, environment: environment)
     }
 
     /// Starts every daemon, the hub first.
-    public func startAll() throws(NodeError) {
-        for member in network.members { try daemons[member.court]!.start() }
-    }
+    public func startAll() throws(NodeError) { try fleet.startAll() }
 
     /// Stops every daemon that runs (SIGTERM, then waits).
-    public func stopAll() {
-        for member in network.members.reversed() { daemons[member.court]!.stop() }
-    }
+    public func stopAll() { fleet.stopAll() }
 
     /// The process ids of the running daemons (for a signal handler that must not take locks).
-    public var processIdentifiers: [Int32] { network.members.compactMap { daemons[$0.court]!.processIdentifier } }
+    public var processIdentifiers: [Int32] { fleet.processIdentifiers }
 
-    /// Drives the plan through the running network.
-    public func drive(report: (WorkloadRunner.Progress) -> Void) async throws(NodeError) -> WorkloadRunner.Summary {
+    /// Drives the plan through the running network. A court in `timeSources` stamps its acts with
+    /// that clock instead of the network's (a court whose clock is off).
+    public func drive(
+        timeSources: [CourtCode: any TimeSource] = [:], report: (WorkloadRunner.Progress) -> Void
+    ) async throws(NodeError) -> WorkloadRunner.Summary {
         guard let clock = network.clock else {
             throw NodeError(code: "invalidState", "the demo network has no simulated clock to drive the workload on")
         }
         let runner = try WorkloadRunner(
             plan: plan,
             dataDirectories: Dictionary(uniqueKeysWithValues: network.courts.map { ($0.court, $0.dataDirectory) }),
-            clock: clock,
-            setOnline: { [daemons] court, online throws(NodeError) in
-                if online { try daemons[court]!.start() } else { daemons[court]!.stop() }
-            })
+            clock: clock, timeSources: timeSources,
+            setOnline: { [fleet] court, online throws(NodeError) in try fleet.setOnline(court, online) })
         return try await runner.run(report: report)
     }
 

@@ -8,8 +8,9 @@ import Workload
 /// the daemons carry it across the network. Outages stop and restart a court's daemon.
 ///
 /// An act on a matter that has not reached the acting court yet (its node was offline, or the
-/// sending is still on its way) waits and is tried again; an act the matter's state no longer
-/// allows (the other side acted first) is skipped and counted.
+/// sending is still on its way), or that the court's replica could not store (its disk is full),
+/// waits and is tried again, as a clerk would; an act the matter's state no longer allows (the
+/// other side acted first) is skipped and counted.
 public final class WorkloadRunner: @unchecked Sendable {
     /// Where the run stands, reported about once per simulated day.
     public struct Progress: Sendable {
@@ -42,11 +43,11 @@ public final class WorkloadRunner: @unchecked Sendable {
     private let clock: AcceleratedClock
     private let setOnline: (CourtCode, Bool) throws(NodeError) -> Void
 
-    /// Opens the courts' nodes in `dataDirectories` on the simulated `clock`. `setOnline` starts
-    /// or stops a court's daemon.
+    /// Opens the courts' nodes in `dataDirectories` on the simulated `clock` (or the court's own
+    /// in `timeSources`). `setOnline` starts or stops a court's daemon.
     public init(
         plan: WorkloadPlan, dataDirectories: [CourtCode: URL], clock: AcceleratedClock,
-        setOnline: @escaping (CourtCode, Bool) throws(NodeError) -> Void
+        timeSources: [CourtCode: any TimeSource] = [:], setOnline: @escaping (CourtCode, Bool) throws(NodeError) -> Void
     ) throws(NodeError) {
         self.plan = plan
         self.clock = clock
@@ -57,7 +58,8 @@ public final class WorkloadRunner: @unchecked Sendable {
                 throw NodeError(code: "invalidArgument", "no data directory for \(court)")
             }
             do {
-                nodes[court] = try CourtNode(dataDirectory: directory, time: AcceleratedTimeSource(clock))
+                nodes[court] = try CourtNode(
+                    dataDirectory: directory, time: timeSources[court] ?? AcceleratedTimeSource(clock))
             } catch {
                 for node in nodes.values { try? node.close() }
                 throw error
@@ -95,15 +97,22 @@ public final class WorkloadRunner: @unchecked Sendable {
                     return .notYet
                 } catch  where ["illegalTransition", "forbiddenRole"].contains(error.code) {
                     return .skipped("\(act.court) \(id): \(error.message)")
+                } catch  where error.code == "storage" {
+                    return .notYet
                 }
             }
             switch act.step {
             case .send(let matter):
-                let created = try node.createMatter(
-                    MatterDraft(
-                        caseNumber: matter.caseNumber, entrustedCourt: matter.to.rawValue, kind: matter.kind.id,
-                        urgent: matter.urgent, applicant: matter.applicant, debtor: matter.debtor,
-                        measureExpires: matter.measureExpires?.description))
+                let created: Matter
+                do {
+                    created = try node.createMatter(
+                        MatterDraft(
+                            caseNumber: matter.caseNumber, entrustedCourt: matter.to.rawValue, kind: matter.kind.id,
+                            urgent: matter.urgent, applicant: matter.applicant, debtor: matter.debtor,
+                            measureExpires: matter.measureExpires?.description))
+                } catch  where error.code == "storage" {
+                    return .notYet
+                }
                 ids[matter.index] = created.id.rawValue
                 progress.sent += 1
                 return .done
