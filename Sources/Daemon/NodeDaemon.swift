@@ -25,6 +25,11 @@ public enum NodeDaemon {
                 "COURTSYNC_NOW is set but ignored: a daemon runs on the system clock (or the accelerated one of clock.json)"
             )
         }
+        if let armed = try CrashPoint.arm(from: ProcessInfo.processInfo.environment) {
+            logger.warning(
+                "\(CrashPoint.environmentKey) is set: this daemon kills itself at \(armed.point.rawValue), arrival \(armed.arrival) (a fault test)"
+            )
+        }
         let clock = try NodeClockFile.load(from: dataDirectory)
         if let clock {
             logger.warning(

@@ -142,9 +142,11 @@ public final class LinkSynchronizer: Sendable {
                 state.lastAttemptAt = now
                 state.failures = 0
                 try tx.saveLink(state)
+                if !set.events.isEmpty { CrashPoint.pullApplied.reached() }
                 return report
             }
         }
+        if !set.events.isEmpty { CrashPoint.pullCommitted.reached() }
         SyncMetrics.stored(report, via: "pull", bytes: bytes)
         if report.notVisible > 0 {
             logger.warning(
@@ -205,12 +207,14 @@ public final class LinkSynchronizer: Sendable {
             ChangeSet(
                 senderCourt: identity.court, senderNode: identity.node, createdAt: now,
                 throughSequence: UInt64(batch.through), events: batch.events))
+        CrashPoint.pushEncoded.reached()
         let receipt = try await transport.push(body)
         guard receipt.acknowledged == batch.through else {
             throw SyncError(
                 code: "badResponse", status: 200,
                 "\(url) acknowledged sequence \(receipt.acknowledged), not the \(batch.through) it was sent")
         }
+        CrashPoint.pushAcknowledged.reached()
         SyncMetrics.sent(bytes: body.count)
         try await recordPush(through: receipt.acknowledged, stored: receipt.stored, bytes: body.count, now: now)
         if !receipt.refused.isEmpty {

@@ -236,14 +236,17 @@ public final class SyncResponder: Sendable {
         do {
             report = try await Blocking.run {
                 try node.replica.write { tx in
-                    try tx.receive(
+                    let report = try tx.receive(
                         set.events, from: set.senderNode, source: source, now: now, visibleTo: court,
                         maxClockAhead: clockAhead)
+                    CrashPoint.receiveApplied.reached()
+                    return report
                 }
             }
         } catch {
             throw SyncError.storage("cannot store the change set: \(error)")
         }
+        CrashPoint.receiveCommitted.reached()
         if report.stored > 0 {
             await notifier.changed()
             logger.info(

@@ -14,6 +14,8 @@ struct CourtSyncCommand: AsyncParsableCommand {
             COURTSYNC_NOW sets the current time, RFC 3339 (e.g. 2026-11-23T09:00:00+08:00), for scripts, tests and simulations.
 
             COURTSYNC_NODES_DIR names the folder holding courts.json and calendar.json (default: the nearest Nodes/ above the executable or the working directory).
+
+            COURTSYNC_CRASH_AT=point[@n] makes `serve` and `sync` kill themselves (SIGKILL) the n-th time they reach a named point of the sync path, for fault tests only (docs/reliability.md).
             """,
         subcommands: [
             InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,
