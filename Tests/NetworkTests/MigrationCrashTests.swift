@@ -34,7 +34,8 @@ struct MigrationCrashTests {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let network = try DemoNetwork.create(
-            in: folder.url, courts: [Fixtures.code("京0105"), Fixtures.code("粤0106")], basePort: FreePort.next(),
+            in: folder.url, courts: [Fixtures.code("京0105"), Fixtures.code("粤0106")],
+            basePort: FreePort.block(count: 3),
             reference: ReferenceData(folder: Fixtures.nodesFolder), clock: nil)
         let hub = network.hub.dataDirectory.path
         try Self.fill(network, matters: 1_500)
@@ -117,8 +118,11 @@ struct MigrationCrashTests {
         let now = SystemTimeSource().now()
         let bulk = try BenchEvents.make(
             matters: matters, from: from, to: to, start: now.adding(milliseconds: -30 * 86_400_000), spacing: 60_000)
-        try hub.replica.write { transaction in
+        let report = try hub.replica.write { transaction in
             try transaction.append(bulk.events, origin: .remote, now: now)
+        }
+        guard report.stored == bulk.events.count else {
+            throw DaemonError(message: "the hub stored \(report.stored) of \(bulk.events.count) events")
         }
     }
 
