@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import Node
+import Replica
 import ServiceLifecycle
 import SyncEngine
 
@@ -25,7 +26,7 @@ public enum NodeDaemon {
                 "COURTSYNC_NOW is set but ignored: a daemon runs on the system clock (or the accelerated one of clock.json)"
             )
         }
-        if let armed = try CrashPoint.arm(from: ProcessInfo.processInfo.environment) {
+        if let armed = try? CrashPoint.armed() {
             logger.warning(
                 "\(CrashPoint.environmentKey) is set: this daemon kills itself at \(armed.point.rawValue), arrival \(armed.arrival) (a fault test)"
             )

@@ -30,6 +30,11 @@ public final class CourtNode: Sendable {
         self.time = time
         self.wallClock = wallClock ?? time
         do {
+            _ = try CrashPoint.armed()
+        } catch {
+            throw NodeError(code: "invalidArgument", error.description)
+        }
+        do {
             replica = try Replica.open(at: Self.replicaPath(in: dataDirectory))
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)

@@ -88,6 +88,7 @@ public final class Replica: Sendable {
             let migrator = Schema.migrator
             if try pool.read({ db in try !migrator.hasCompletedMigrations(db) }) {
                 try migrator.migrate(pool)
+                CrashPoint.migrationCommitted.reached()
             }
             let replica = try Replica(pool: pool)
             try replica.refoldStaleMatters()
@@ -109,6 +110,7 @@ public final class Replica: Sendable {
         let now = Timestamp(milliseconds: Int64(Date().timeIntervalSince1970 * 1000))
         try write { transaction in
             for id in stale { try transaction.refold(try MatterID(id), now: now) }
+            CrashPoint.refoldApplied.reached()
         }
     }
 
@@ -163,8 +165,8 @@ public final class Replica: Sendable {
     }
 
     /// A user-facing description of a storage error (never a raw `DatabaseError` dump). Failures of
-    /// the disk or the file rather than of the data (full, read-only, I/O, cannot open) say what
-    /// the operator should do, before SQLite's own words.
+    /// the disk or the file rather than of the data (full, read-only, I/O, cannot open, locked)
+    /// say what the operator should do, before SQLite's own words.
     static func describe(_ error: any Error) -> String {
         guard let error = error as? DatabaseError else { return "\(error)" }
         let sqlite = "SQLite error \(error.resultCode.rawValue): \(error.message ?? "\(error.resultCode)")"
@@ -175,6 +177,8 @@ public final class Replica: Sendable {
             "the replica cannot be written: its file or filesystem is read-only; mount it read-write or fix the file's permissions and try again (\(sqlite))"
         case .SQLITE_IOERR:
             "the disk holding the replica reported an I/O error; check the disk and the system log (\(sqlite))"
+        case .SQLITE_BUSY:
+            "the replica stayed locked by another process (the daemon or another command) for over 10 seconds; try again (\(sqlite))"
         case .SQLITE_CANTOPEN:
             "the replica's files cannot be opened: check that the data directory exists, is writable and its disk has space (\(sqlite))"
         default:
@@ -182,8 +186,8 @@ public final class Replica: Sendable {
         }
     }
 
-    /// Whether `error` is a failure of the disk or the files (full, read-only, I/O, cannot open)
-    /// rather than damaged data.
+    /// Whether `error` is a failure of the disk or the files (full, read-only, I/O, cannot open,
+    /// locked for longer than the busy timeout) rather than damaged data.
     static func isStorageFailure(_ error: any Error) -> Bool {
         guard let error = error as? DatabaseError else { return false }
         return [.SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_BUSY].contains(

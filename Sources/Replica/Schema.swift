@@ -5,7 +5,14 @@ import GRDB
 enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1") { db in
+        /// Each migration runs in its own transaction; a crash point marks its end, before commit.
+        func register(_ identifier: String, _ migrate: @escaping @Sendable (Database) throws -> Void) {
+            migrator.registerMigration(identifier) { db in
+                try migrate(db)
+                CrashPoint.migrationApplied.reached()
+            }
+        }
+        register("v1") { db in
             try db.execute(
                 sql: """
                     CREATE TABLE node (
@@ -89,7 +96,7 @@ enum Schema {
                     CREATE INDEX matters_by_completion ON matters(completed_at);
                     """)
         }
-        migrator.registerMigration("v2-sync") { db in
+        register("v2-sync") { db in
             try db.execute(
                 sql: """
                     ALTER TABLE events ADD COLUMN received_from TEXT;
@@ -125,7 +132,7 @@ enum Schema {
                     );
                     """)
         }
-        migrator.registerMigration("v3-conflicts") { db in
+        register("v3-conflicts") { db in
             // Matters are refolded under the precedence rules when the replica opens (their
             // digest is empty until then; the partial index keeps that check free afterwards).
             try db.execute(
@@ -161,7 +168,7 @@ enum Schema {
                     CREATE INDEX conflicts_by_status ON conflicts(status, superseded_at);
                     """)
         }
-        migrator.registerMigration("v4-trust") { db in
+        register("v4-trust") { db in
             // Events are signed from this version on; an older replica holding events cannot be
             // upgraded (its events carry no signature). Such replicas exist only from development builds.
             let held = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
@@ -219,7 +226,7 @@ enum Schema {
                     CREATE INDEX registrations_by_court ON registrations(court, status);
                     """)
         }
-        migrator.registerMigration("v5-monitoring") { db in
+        register("v5-monitoring") { db in
             // received_at is carried by sign and return events from this version on; matters
             // folded before stay NULL until one of their events arrives.
             try db.execute(

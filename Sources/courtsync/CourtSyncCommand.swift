@@ -15,7 +15,7 @@ struct CourtSyncCommand: AsyncParsableCommand {
 
             COURTSYNC_NODES_DIR names the folder holding courts.json and calendar.json (default: the nearest Nodes/ above the executable or the working directory).
 
-            COURTSYNC_CRASH_AT=point[@n] makes `serve` and `sync` kill themselves (SIGKILL) the n-th time they reach a named point of the sync path, for fault tests only (docs/reliability.md).
+            COURTSYNC_CRASH_AT=point[@n] makes the process kill itself (SIGKILL) the n-th time it reaches a named point of the sync path or of a schema migration, for fault tests only (docs/reliability.md).
             """,
         subcommands: [
             InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,

@@ -45,7 +45,6 @@ struct SyncCommand: AsyncParsableCommand {
     }
 
     private func syncDirectly(_ dataDirectory: URL) async throws(NodeError) -> [SyncScheduler.LinkRound] {
-        try CrashPoint.arm(from: ProcessInfo.processInfo.environment)
         let courtNode = try CourtNode(
             dataDirectory: dataDirectory, time: .fromEnvironment(dataDirectory: dataDirectory))
         defer { try? courtNode.close() }

@@ -1,5 +1,5 @@
 import Foundation
-import SyncEngine
+import Replica
 import TestSupport
 import Testing
 

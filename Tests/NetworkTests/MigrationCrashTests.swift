@@ -108,6 +108,42 @@ struct MigrationCrashTests {
                 + Stage.allCases.map { "\($0.rawValue): \(seen[$0, default: 0])" }.joined(separator: ", "))
     }
 
+    @Test(
+        "a kill at each crash point of an open leaves the step before it whole",
+        arguments: [
+            (CrashPoint.migrationApplied, Stage.notMigrated), (.migrationCommitted, .refoldPending),
+            (.refoldApplied, .refoldPending),
+        ])
+    func killAtCrashPoint(_ point: CrashPoint, leaves expected: Stage) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let network = try DemoNetwork.create(
+            in: folder.url, courts: [Fixtures.code("京0105"), Fixtures.code("粤0106")],
+            basePort: FreePort.block(count: 3),
+            reference: ReferenceData(folder: Fixtures.nodesFolder), clock: nil)
+        let hub = network.hub.dataDirectory.path
+        try Self.fill(network, matters: 200)
+        let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+        let matters = "SELECT group_concat(id || ':' || digest, ' ') FROM (SELECT * FROM matters ORDER BY id)"
+        let before = try CrashTests.sqlite(hub, matters)
+        try Self.downgrade(hub)
+
+        let armed = CommandRunner(
+            environment: cli.environment.merging([CrashPoint.environmentKey: point.rawValue]) { $1 })
+        let killed = try armed.run(["matter", "list", "--data-dir", hub, "--json"])
+        #expect(killed.status == SIGKILL, "\(point.rawValue): \(killed.status) \(killed.stderr)")
+        #expect(killed.stderr.contains("reached \(point.rawValue)"), "\(killed.stderr)")
+        #expect(try Self.stage(hub) == expected, "\(point.rawValue)")
+        #expect(try CrashTests.sqlite(hub, "PRAGMA integrity_check") == "ok", "\(point.rawValue)")
+
+        let finished = try cli.run(["matter", "list", "--data-dir", hub, "--json"])
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(try Self.stage(hub) == .done)
+        #expect(try CrashTests.sqlite(hub, matters) == before, "\(point.rawValue)")
+        let audit = try cli.run(["audit", "verify", "--data-dir", hub])
+        #expect(audit.status == 0, "\(point.rawValue): \(audit.stdout)")
+    }
+
     /// Stores `matters` matters sent 京0105 → 粤0106, signed and completed, at the hub.
     static func fill(_ network: DemoNetwork, matters: Int) throws {
         func node(_ member: DemoNetwork.Member) throws -> CourtNode {

@@ -140,7 +140,7 @@ private struct Simulation {
     func deliver(_ events: [Event], to court: String, from sender: String) throws {
         let receiver = node(court)
         let now = receiver.time.now()
-        try receiver.replica.write { tx in
+        _ = try receiver.replica.write { tx in
             try tx.receive(
                 events, from: node(sender).identity.node, source: sender, now: now, visibleTo: receiver.identity.court,
                 maxClockAhead: ReplicaTransaction.maxClockAhead)

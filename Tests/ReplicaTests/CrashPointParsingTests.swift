@@ -1,9 +1,8 @@
-import Node
-import SyncEngine
+import Replica
 import Testing
 
-/// `COURTSYNC_CRASH_AT` values (`docs/reliability.md`). Only parsed here: arming a point would
-/// make this test process kill itself when an in-process sync test reached it.
+/// `COURTSYNC_CRASH_AT` values (`docs/reliability.md`). Only parsed here: this test process is
+/// never armed (it would kill itself when an in-process sync test reached the point).
 @Suite("crash point settings")
 struct CrashPointParsingTests {
     @Test(
@@ -28,14 +27,13 @@ struct CrashPointParsingTests {
         #expect {
             try CrashPoint.parse(text)
         } throws: { error in
-            let message = (error as? NodeError)?.message ?? ""
+            let message = (error as? CrashPoint.InvalidSetting)?.description ?? ""
             return message.contains(CrashPoint.environmentKey) && message.contains("receive-committed")
         }
     }
 
-    @Test("unset or empty arms nothing")
-    func unset() throws {
-        #expect(try CrashPoint.arm(from: [:]) == nil)
-        #expect(try CrashPoint.arm(from: [CrashPoint.environmentKey: ""]) == nil)
+    @Test("this test process is not armed")
+    func unarmed() throws {
+        #expect(try CrashPoint.armed() == nil)
     }
 }
