@@ -21,14 +21,21 @@ public final class FaultProxy: @unchecked Sendable {
         case answersLost(requestPrefix: String)
         /// Forward `bytes` of the request, then reset the connection (RST) in the middle of it.
         case resetRequestAfter(bytes: Int)
+        /// Forward a request's head and `bytes` of its body, then reset the connection (a push
+        /// cut off mid-body; requests without a body pass).
+        case resetRequestBodyAfter(bytes: Int)
         /// Forward `bytes` of the answer, then close the connection cleanly (a truncated answer).
         case truncateAnswerAfter(bytes: Int)
+        /// Forward the answer's head and `bytes` of its body, then close the connection cleanly
+        /// (a body cut short of its `Content-Length`).
+        case truncateAnswerBodyAfter(bytes: Int)
     }
 
     private let target: Int
     private let lock = NSLock()
     private var current: Fault = .none
     private var captured: [UInt8] = []
+    private var struck = 0
     private let capturing: Bool
     private var listener: LoopbackListener?
 
@@ -55,6 +62,10 @@ public final class FaultProxy: @unchecked Sendable {
         set { lock.withLock { current = newValue } }
     }
 
+    /// How many connections a fault has changed so far: refused, swallowed, answer lost, reset,
+    /// truncated or delayed. A test reads it to know the fault really struck.
+    public var strikes: Int { lock.withLock { struck } }
+
     /// Every byte forwarded so far, both directions interleaved (none when not capturing).
     public var bytes: [UInt8] { lock.withLock { captured } }
 
@@ -73,6 +84,7 @@ public final class FaultProxy: @unchecked Sendable {
 
     private func serve(_ client: Int32) {
         if fault == .drop {
+            strike()
             close(client)
             return
         }
@@ -96,6 +108,15 @@ public final class FaultProxy: @unchecked Sendable {
         var requestBytes = 0
         var answerBytes = 0
         var requestStart: [UInt8] = []
+        var requestHead: [UInt8] = []
+        var requestBodyStart: Int?
+        var answerHead: [UInt8] = []
+        var answerBodyStart: Int?
+        var struckHere = false
+        func strikeOnce() {
+            if !struckHere { strike() }
+            struckHere = true
+        }
         var buffer = [UInt8](repeating: 0, count: 16 << 10)
         while true {
             guard poll(&fds, 2, 120_000) > 0 else { return }
@@ -104,18 +125,44 @@ public final class FaultProxy: @unchecked Sendable {
                 guard n > 0 else { return }
                 let isRequest = index == 0
                 if isRequest, requestStart.count < 64 { requestStart += buffer[0..<min(n, 64 - requestStart.count)] }
+                if isRequest, requestBodyStart == nil, requestHead.count < 16 << 10 {
+                    requestHead += buffer[0..<n]
+                    requestBodyStart = Self.headEnd(requestHead)
+                }
+                if !isRequest, answerBodyStart == nil, answerHead.count < 16 << 10 {
+                    answerHead += buffer[0..<n]
+                    answerBodyStart = Self.headEnd(answerHead)
+                }
                 var forward = n
                 switch fault {
                 case .none, .drop: break
-                case .delay(let seconds): Thread.sleep(forTimeInterval: seconds)
-                case .blackhole: forward = 0
+                case .delay(let seconds):
+                    strikeOnce()
+                    Thread.sleep(forTimeInterval: seconds)
+                case .blackhole:
+                    strikeOnce()
+                    forward = 0
                 case .answersLost(let prefix):
-                    if !isRequest, requestStart.starts(with: Array(prefix.utf8)) { forward = 0 }
+                    if !isRequest, requestStart.starts(with: Array(prefix.utf8)) {
+                        strikeOnce()
+                        forward = 0
+                    }
                 case .resetRequestAfter(let limit):
                     if isRequest {
                         forward = max(0, min(n, limit - requestBytes))
                         if forward < n {
                             send(buffer, forward, to: upstream)
+                            strikeOnce()
+                            reset = true
+                            return
+                        }
+                    }
+                case .resetRequestBodyAfter(let limit):
+                    if isRequest, let bodyStart = requestBodyStart {
+                        forward = max(0, min(n, bodyStart + limit - requestBytes))
+                        if forward < n {
+                            send(buffer, forward, to: upstream)
+                            strikeOnce()
                             reset = true
                             return
                         }
@@ -125,6 +172,16 @@ public final class FaultProxy: @unchecked Sendable {
                         forward = max(0, min(n, limit - answerBytes))
                         if forward < n {
                             send(buffer, forward, to: client)
+                            strikeOnce()
+                            return
+                        }
+                    }
+                case .truncateAnswerBodyAfter(let limit):
+                    if !isRequest, let bodyStart = answerBodyStart {
+                        forward = max(0, min(n, bodyStart + limit - answerBytes))
+                        if forward < n {
+                            send(buffer, forward, to: client)
+                            strikeOnce()
                             return
                         }
                     }
@@ -133,6 +190,15 @@ public final class FaultProxy: @unchecked Sendable {
                 guard send(buffer, forward, to: fds[1 - index].fd) else { return }
             }
         }
+    }
+
+    private func strike() { lock.withLock { struck += 1 } }
+
+    /// Where the body starts in an answer that begins with `head`, once its blank line has come.
+    private static func headEnd(_ head: [UInt8]) -> Int? {
+        let blankLine: [UInt8] = [13, 10, 13, 10]
+        guard head.count >= 4 else { return nil }
+        return (0...(head.count - 4)).first { Array(head[$0..<($0 + 4)]) == blankLine }.map { $0 + 4 }
     }
 
     @discardableResult
