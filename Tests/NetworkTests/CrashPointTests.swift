@@ -75,6 +75,14 @@ struct CrashPointTests {
             let held = try net.matters("粤0106")[first] != nil
             #expect(held == crash.receiverHolds, "\(crash): 粤0106")
         }
+        if crash.victim == "粤0106" {
+            // The pull cursor covers the matter's event exactly when the event is stored.
+            let sequence = try net.count(
+                "最高法", "SELECT arrival_seq FROM events WHERE matter_id = '\(first)' AND kind = 'create'")
+            let pulled = try net.count("粤0106", "SELECT pulled_through FROM links WHERE court = '最高法'")
+            #expect(
+                (pulled >= sequence) == crash.receiverHolds, "\(crash): pulled through \(pulled), event \(sequence)")
+        }
         if crash.victim == "京0105" {
             let backlog = try net.pushBacklog("京0105") ?? 0
             #expect((backlog > 0) == crash.senderBacklog, "\(crash): 京0105's backlog is \(backlog)")

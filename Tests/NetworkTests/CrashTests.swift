@@ -41,6 +41,9 @@ struct CrashTests {
                 restarted.signal()
             }
             kills.append(victim)
+            // Should the burst fail, the restart still ends before the network is torn down.
+            var waited = false
+            defer { if !waited { restarted.wait() } }
             // A burst of acts: new matters both ways, and the entrusted courts act on what they hold.
             for _ in 0..<Int.random(in: 1...3, using: &random) {
                 number += 1
@@ -72,14 +75,13 @@ struct CrashTests {
                 }
             }
             restarted.wait()
+            waited = true
             if let restartError { throw restartError }
         }
 
         try net.expectSettled(courts: courts, acknowledged: acknowledged, context: "seed \(seed), kills \(kills)")
-        func digest(_ court: String) throws -> String {
-            try net.run(["digest", "--data-dir", net.dir(court), "--json"]).json["digest"] as? String ?? "?"
-        }
-        #expect(try digest("京0105") == digest("粤0106"), "seed \(seed): both courts are party to every matter")
+        #expect(
+            try net.digest("京0105") == net.digest("粤0106"), "seed \(seed): both courts are party to every matter")
         print(
             "crash safety: seed \(seed), \(rounds) kills (\(kills.joined(separator: " "))), \(acknowledged.count) acts")
     }

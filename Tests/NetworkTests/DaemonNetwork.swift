@@ -95,24 +95,30 @@ final class DaemonNetwork {
 
     func run(_ arguments: [String]) throws -> CommandRunner.Result { try cli.run(arguments) }
 
-    /// `matter list --json` ids and states at a court.
+    /// `matter list --json` ids and states at a court (a failing command is an error, not an
+    /// empty list).
     func matters(_ court: String) throws -> [String: String] {
-        let list =
-            try cli.run(["matter", "list", "--data-dir", dir(court), "--json"]).json["matters"] as? [[String: Any]]
-            ?? []
+        let result = try cli.run(["matter", "list", "--data-dir", dir(court), "--json"])
+        guard result.status == 0, let list = result.json["matters"] as? [[String: Any]] else {
+            throw DaemonError(message: "matter list at \(court) failed: \(result.stderr)")
+        }
         return Dictionary(uniqueKeysWithValues: list.map { ($0["id"] as! String, $0["state"] as! String) })
     }
 
+    /// The court's replica digest, or (with `scope`) the digest of the matters `scope` may see.
+    func digest(_ court: String, for scope: String? = nil) throws -> String {
+        let result = try cli.run(["digest", "--data-dir", dir(court), "--json"] + (scope.map { ["--for", $0] } ?? []))
+        guard result.status == 0, let digest = result.json["digest"] as? String else {
+            throw DaemonError(message: "digest at \(court) failed: \(result.stderr)")
+        }
+        return digest
+    }
+
+    /// A number from the court's replica, read with the `sqlite3` shell.
     func count(_ court: String, _ sql: String) throws -> Int {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
-        process.arguments = [folder.path(court).appendingPathComponent("replica.sqlite").path, sql]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+        let text = try CrashTests.sqlite(dir(court), sql)
+        guard let value = Int(text) else { throw DaemonError(message: "\(sql) at \(court): \(text)") }
+        return value
     }
 
     func logs() -> String {

@@ -128,11 +128,6 @@ struct DaemonNetworkTests {
             try net.run(["conflicts", "--data-dir", net.dir(court), "--json"]).json["conflicts"] as? [[String: Any]]
                 ?? []
         }
-        func digest(_ court: String, for scope: String? = nil) throws -> String {
-            let extra = scope.map { ["--for", $0] } ?? []
-            return try net.run(["digest", "--data-dir", net.dir(court), "--json"] + extra).json["digest"] as? String
-                ?? "?"
-        }
         for court in ["京0105", "粤0106", "最高法"] {
             #expect(try eventually { try net.matters(court)[id] == "completed" }, "\(court)\n\(net.logs())")
             #expect(try eventually { try openConflicts(court).count == 1 }, "\(court)")
@@ -140,9 +135,9 @@ struct DaemonNetworkTests {
             #expect((conflict?["superseded"] as? [String: Any])?["kind"] as? String == "withdraw")
             #expect(conflict?["rule"] as? String == "completeOverWithdraw")
         }
-        #expect(try eventually { try digest("京0105") == digest("粤0106") })
-        #expect(try digest("最高法", for: "京0105") == digest("京0105"))
-        #expect(try digest("最高法", for: "粤0106") == digest("粤0106"))
+        #expect(try eventually { try net.digest("京0105") == net.digest("粤0106") })
+        #expect(try net.digest("最高法", for: "京0105") == net.digest("京0105"))
+        #expect(try net.digest("最高法", for: "粤0106") == net.digest("粤0106"))
 
         // Acknowledged at 京0105; the acknowledgement reaches 粤0106 and the hub by itself.
         let conflictID = try #require(try openConflicts("京0105").first?["id"] as? String)
@@ -158,7 +153,7 @@ struct DaemonNetworkTests {
             #expect(all.first?["status"] as? String == "acknowledged")
             #expect(all.first?["acknowledgedBy"] as? String == "京0105")
         }
-        #expect(try eventually { try digest("京0105") == digest("粤0106") })
-        #expect(try digest("最高法", for: "粤0106") == digest("粤0106"))
+        #expect(try eventually { try net.digest("京0105") == net.digest("粤0106") })
+        #expect(try net.digest("最高法", for: "粤0106") == net.digest("粤0106"))
     }
 }

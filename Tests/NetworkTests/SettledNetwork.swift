@@ -19,13 +19,10 @@ extension DaemonNetwork {
         courts: [String], acknowledged: Set<AcknowledgedAct>, context: String,
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
-        func digest(_ arguments: [String]) throws -> String {
-            try run(["digest"] + arguments + ["--json"]).json["digest"] as? String ?? "?"
-        }
         for court in courts {
             let converged = try eventually(within: 60) {
                 _ = try run(["sync", "--data-dir", dir(court)])
-                return try digest(["--data-dir", dir(court)]) == digest(["--data-dir", dir("最高法"), "--for", court])
+                return try digest(court) == digest("最高法", for: court)
             }
             #expect(converged, "\(context): \(court) did not converge\n\(logs())", sourceLocation: sourceLocation)
         }
