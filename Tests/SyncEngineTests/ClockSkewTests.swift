@@ -40,6 +40,13 @@ struct ClockSkewTests {
         }
         try await network.settle(courts, with: hub)
         // 沪0115's clock jumps back 15 minutes (from 5 fast to 10 slow) before it acts.
+        let jumper = network.members["沪0115"]!.node
+        let jumpersMatters = try ids.filter { id in
+            let matter = try network.hub.node.matter(id)
+            return [matter.entrustingCourt, matter.entrustedCourt].map(\.rawValue).contains("沪0115")
+        }
+        let latestBeforeJump = try #require(
+            try jumpersMatters.flatMap { try jumper.events(of: MatterID($0)).map(\.event.timestamp) }.max())
         clocks["沪0115"]!.jump(minutes: -15)
         for id in ids {
             let matter = try network.hub.node.matter(id)
@@ -48,6 +55,21 @@ struct ClockSkewTests {
             _ = try entrusted.act(on: id, .complete(outcome: .full, feedback: ""))
         }
         try await network.settle(courts, with: hub)
+
+        // The jump did not take 沪0115's hybrid clock back: what it recorded afterwards is dated
+        // after everything it had recorded or heard of before.
+        // (Before the jump only sendings happened, so its signs and completions came after.)
+        let actsAfterJump = try jumpersMatters.flatMap { id in
+            try jumper.events(of: MatterID(id)).map(\.event).filter {
+                $0.author.rawValue == "沪0115" && [.sign, .complete].contains($0.kind)
+            }
+        }
+        #expect(actsAfterJump.count == 2, "沪0115 signs and completes the matter entrusted to it")
+        for event in actsAfterJump {
+            #expect(
+                event.timestamp > latestBeforeJump,
+                "\(event.kind) at \(event.timestamp), before the jump \(latestBeforeJump)")
+        }
 
         // Every court syncs despite its clock, and holds what the hub holds of its matters.
         for court in courts {
