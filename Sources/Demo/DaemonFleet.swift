@@ -49,9 +49,6 @@ public final class DaemonFleet: @unchecked Sendable {
     /// The process id of the court's daemon, if it runs.
     public func processIdentifier(of court: CourtCode) -> Int32? { daemons[court]?.processIdentifier }
 
-    /// Whether the court's daemon runs.
-    public func isRunning(_ court: CourtCode) -> Bool { daemons[court]?.isRunning ?? false }
-
     /// Takes a court offline (SIGTERM) or brings it back: a planned outage.
     public func setOnline(_ court: CourtCode, _ online: Bool) throws(NodeError) {
         try change(court) { $0.online = online }

@@ -38,10 +38,11 @@ final class OffsetClock: TimeSource, @unchecked Sendable {
     }
 }
 
-/// Random faults on a running demo network, from a seed: daemons (the hub too) killed with
-/// SIGKILL and restarted a few seconds later, network faults on the paths of the courts behind a
-/// ``FaultProxy``, and full disks on the courts whose data directory is a ``SizedFilesystem``.
-/// Each fault heals after a random while; ``stop()`` heals whatever is still broken.
+/// Random faults on a running demo network, from a seed: daemons of `courts` (and the hub, until
+/// `hubKillsUntil`) killed with SIGKILL and restarted a few seconds later, network faults on the
+/// paths of the courts behind a ``FaultProxy``, and full disks on the courts whose data directory
+/// is a ``SizedFilesystem``. Each fault heals after a random while; ``stop()`` heals whatever is
+/// still broken.
 final class FaultInjector: @unchecked Sendable {
     /// How many faults of each kind were injected.
     struct Tally: CustomStringConvertible {
@@ -56,6 +57,7 @@ final class FaultInjector: @unchecked Sendable {
     private let courts: [CourtCode]
     private let proxies: [CourtCode: FaultProxy]
     private let disks: [CourtCode: SizedFilesystem]
+    private let hubKillsUntil: Date
     private let lock = NSLock()
     private var random: SeededRandom
     private var heals: [(at: Date, court: CourtCode, heal: () throws -> Void)] = []
@@ -67,13 +69,14 @@ final class FaultInjector: @unchecked Sendable {
 
     init(
         fleet: DaemonFleet, hub: CourtCode, courts: [CourtCode], proxies: [CourtCode: FaultProxy],
-        disks: [CourtCode: SizedFilesystem], seed: UInt64
+        disks: [CourtCode: SizedFilesystem], hubKillsUntil: Date, seed: UInt64
     ) {
         self.fleet = fleet
         self.hub = hub
         self.courts = courts
         self.proxies = proxies
         self.disks = disks
+        self.hubKillsUntil = hubKillsUntil
         random = SeededRandom(seed: seed)
     }
 
@@ -95,8 +98,11 @@ final class FaultInjector: @unchecked Sendable {
 
     /// Stops injecting, heals every fault still in force and returns the tally and any error met.
     func stop() -> (Tally, [String]) {
-        lock.withLock { running = false }
-        finished.wait()
+        let wasRunning = lock.withLock {
+            defer { running = false }
+            return running
+        }
+        if wasRunning { finished.wait() }
         healDue(all: true)
         return lock.withLock { (tally, errors) }
     }
@@ -110,7 +116,7 @@ final class FaultInjector: @unchecked Sendable {
         let roll = Double.random(in: 0..<1, using: &random)
         let healthy = courts.filter { !broken.contains($0) }
         do {
-            if roll < 0.1, !broken.contains(hub) {
+            if roll < 0.1, !broken.contains(hub), Date() < hubKillsUntil {
                 try kill(hub)
                 tally.hubKills += 1
             } else if roll < 0.45, let victim = healthy.randomElement(using: &random) {
@@ -182,23 +188,28 @@ final class MemoryLog: @unchecked Sendable {
     struct Sample {
         var seconds: Double
         var hub: Double?
+        /// The courts never killed: one process each for the whole run.
+        var steadyMedian: Double?
+        var steadyMax: Double?
+        /// Every court daemon running at that moment.
         var courtMedian: Double?
-        var courtMax: Double?
         /// This process: the clerks' nodes of every court, in the test.
         var runner: Double?
     }
 
     private let fleet: DaemonFleet
     private let hub: CourtCode
+    private let steady: Set<CourtCode>
     private let courts: [CourtCode]
     private let lock = NSLock()
     private var samples: [Sample] = []
     private var running = true
     private let finished = DispatchSemaphore(value: 0)
 
-    init(fleet: DaemonFleet, hub: CourtCode, courts: [CourtCode]) {
+    init(fleet: DaemonFleet, hub: CourtCode, steady: Set<CourtCode>, courts: [CourtCode]) {
         self.fleet = fleet
         self.hub = hub
+        self.steady = steady
         self.courts = courts
     }
 
@@ -219,9 +230,13 @@ final class MemoryLog: @unchecked Sendable {
         }
     }
 
+    /// Stops sampling (once; later calls return the same samples).
     func stop() -> [Sample] {
-        lock.withLock { running = false }
-        finished.wait()
+        let wasRunning = lock.withLock {
+            defer { running = false }
+            return running
+        }
+        if wasRunning { finished.wait() }
         return lock.withLock { samples }
     }
 
@@ -229,11 +244,15 @@ final class MemoryLog: @unchecked Sendable {
         func megabytes(_ pid: Int32?) -> Double? {
             pid.flatMap { ResidentMemory.bytes(of: $0) }.map { Double($0) / 1_048_576 }
         }
-        let courtFigures = courts.compactMap { megabytes(fleet.processIdentifier(of: $0)) }.sorted()
+        func figures(_ courts: [CourtCode]) -> [Double] {
+            courts.compactMap { megabytes(fleet.processIdentifier(of: $0)) }.sorted()
+        }
+        func median(_ figures: [Double]) -> Double? { figures.isEmpty ? nil : figures[figures.count / 2] }
+        let steadyFigures = figures(courts.filter(steady.contains))
         let sample = Sample(
-            seconds: seconds, hub: megabytes(fleet.processIdentifier(of: hub)),
-            courtMedian: courtFigures.isEmpty ? nil : courtFigures[courtFigures.count / 2],
-            courtMax: courtFigures.last, runner: ResidentMemory.bytes().map { Double($0) / 1_048_576 })
+            seconds: seconds, hub: megabytes(fleet.processIdentifier(of: hub)), steadyMedian: median(steadyFigures),
+            steadyMax: steadyFigures.last, courtMedian: median(figures(courts)),
+            runner: ResidentMemory.bytes().map { Double($0) / 1_048_576 })
         lock.withLock { samples.append(sample) }
     }
 
@@ -246,7 +265,8 @@ final class MemoryLog: @unchecked Sendable {
     /// first third (once caches have warmed) to its last reading.
     static func render(_ samples: [Sample]) -> String {
         let columns: [(String, KeyPath<Sample, Double?>)] = [
-            ("指挥中心 hub MB", \.hub), ("法院中位 court median MB", \.courtMedian), ("法院最大 court max MB", \.courtMax),
+            ("指挥中心 hub MB", \.hub), ("常驻法院中位 steady median MB", \.steadyMedian),
+            ("常驻法院最大 steady max MB", \.steadyMax), ("全部法院中位 all courts median MB", \.courtMedian),
             ("驱动 runner MB", \.runner),
         ]
         var lines = ["   秒 s" + columns.map { "   \($0.0)" }.joined()]
