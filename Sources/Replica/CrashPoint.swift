@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Armed only by the environment, once per process: `COURTSYNC_CRASH_AT=point` kills the process
 /// the first time it reaches `point`, `point@n` the n-th time. Unset (always, outside fault
-/// tests), reaching a point costs one lock and nothing else happens.
+/// tests), reaching a point costs one comparison and nothing else happens.
 public enum CrashPoint: String, CaseIterable, Sendable {
     /// A schema migration's statements have run inside its transaction, not yet committed: the
     /// file must still be at the version before.

@@ -33,14 +33,8 @@ struct MigrationCrashTests {
         var random = SeededGenerator(seed: seed)
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let network = try DemoNetwork.create(
-            in: folder.url, courts: [Fixtures.code("京0105"), Fixtures.code("粤0106")],
-            basePort: FreePort.block(count: 3),
-            reference: ReferenceData(folder: Fixtures.nodesFolder), clock: nil)
-        let hub = network.hub.dataDirectory.path
-        try Self.fill(network, matters: 1_500)
-
-        let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+        let hub = try Self.hub(in: folder, matters: 1_500)
+        let cli = Self.cli
         func digest() throws -> String {
             try cli.run(["digest", "--data-dir", hub, "--json"]).json["digest"] as? String ?? "?"
         }
@@ -117,13 +111,8 @@ struct MigrationCrashTests {
     func killAtCrashPoint(_ point: CrashPoint, leaves expected: Stage) throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let network = try DemoNetwork.create(
-            in: folder.url, courts: [Fixtures.code("京0105"), Fixtures.code("粤0106")],
-            basePort: FreePort.block(count: 3),
-            reference: ReferenceData(folder: Fixtures.nodesFolder), clock: nil)
-        let hub = network.hub.dataDirectory.path
-        try Self.fill(network, matters: 200)
-        let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+        let hub = try Self.hub(in: folder, matters: 200)
+        let cli = Self.cli
         let matters = "SELECT group_concat(id || ':' || digest, ' ') FROM (SELECT * FROM matters ORDER BY id)"
         let before = try CrashTests.sqlite(hub, matters)
         try Self.downgrade(hub)
@@ -142,6 +131,18 @@ struct MigrationCrashTests {
         #expect(try CrashTests.sqlite(hub, matters) == before, "\(point.rawValue)")
         let audit = try cli.run(["audit", "verify", "--data-dir", hub])
         #expect(audit.status == 0, "\(point.rawValue): \(audit.stdout)")
+    }
+
+    static let cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
+
+    /// A hub and two courts on disk in `folder`; the hub's replica holds `matters` matters.
+    /// Returns the hub's data directory.
+    static func hub(in folder: TemporaryDirectory, matters: Int) throws -> String {
+        let network = try DemoNetwork.create(
+            in: folder.url, courts: [Fixtures.code("京0105"), Fixtures.code("粤0106")],
+            basePort: FreePort.block(count: 3), reference: ReferenceData(folder: Fixtures.nodesFolder), clock: nil)
+        try fill(network, matters: matters)
+        return network.hub.dataDirectory.path
     }
 
     /// Stores `matters` matters sent 京0105 → 粤0106, signed and completed, at the hub.
