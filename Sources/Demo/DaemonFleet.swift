@@ -22,12 +22,11 @@ public final class DaemonFleet: @unchecked Sendable {
     private var wanted: [CourtCode: Wanted]
 
     /// The daemons of `network`, run by the `courtsync` binary `executable`.
-    public init(network: DemoNetwork, executable: URL, environment: [String: String] = [:]) {
+    public init(network: DemoNetwork, executable: URL) {
         order = network.members.map(\.court)
         var daemons: [CourtCode: ServeProcess] = [:]
         for member in network.members {
-            daemons[member.court] = ServeProcess(
-                executable: executable, dataDirectory: member.dataDirectory, environment: environment)
+            daemons[member.court] = ServeProcess(executable: executable, dataDirectory: member.dataDirectory)
         }
         self.daemons = daemons
         wanted = Dictionary(uniqueKeysWithValues: order.map { ($0, Wanted()) })

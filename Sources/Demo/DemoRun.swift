@@ -14,12 +14,11 @@ public final class DemoRun: @unchecked Sendable {
     /// The daemons, and which should be running.
     public let fleet: DaemonFleet
 
-    /// Prepares the daemons of `network` (run by the `courtsync` binary `executable`, with
-    /// `environment` added to theirs).
-    public init(network: DemoNetwork, plan: WorkloadPlan, executable: URL, environment: [String: String] = [:]) {
+    /// Prepares the daemons of `network` (run by the `courtsync` binary `executable`).
+    public init(network: DemoNetwork, plan: WorkloadPlan, executable: URL) {
         self.network = network
         self.plan = plan
-        fleet = DaemonFleet(network: network, executable: executable, environment: environment)
+        fleet = DaemonFleet(network: network, executable: executable)
     }
 
     /// Starts every daemon, the hub first.

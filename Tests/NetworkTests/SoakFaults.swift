@@ -117,11 +117,9 @@ final class FaultInjector: @unchecked Sendable {
         let healthy = courts.filter { !broken.contains($0) }
         do {
             if roll < 0.1, !broken.contains(hub), Date() < hubKillsUntil {
-                try kill(hub)
-                tally.hubKills += 1
+                if kill(hub) { tally.hubKills += 1 }
             } else if roll < 0.45, let victim = healthy.randomElement(using: &random) {
-                try kill(victim)
-                tally.courtKills += 1
+                if kill(victim) { tally.courtKills += 1 }
             } else if roll < 0.8, let victim = healthy.filter({ proxies[$0] != nil }).randomElement(using: &random) {
                 breakPath(of: victim)
                 tally.pathFaults += 1
@@ -134,10 +132,12 @@ final class FaultInjector: @unchecked Sendable {
         }
     }
 
-    private func kill(_ victim: CourtCode) throws {
-        guard fleet.crash(victim) else { return }
+    /// Kills the victim's daemon, if it runs, and schedules its restart; says whether it did.
+    private func kill(_ victim: CourtCode) -> Bool {
+        guard fleet.crash(victim) else { return false }
         broken.insert(victim)
         schedule(victim, after: Double.random(in: 0.3...4, using: &random)) { [fleet] in try fleet.recover(victim) }
+        return true
     }
 
     private func breakPath(of victim: CourtCode) {
@@ -145,7 +145,9 @@ final class FaultInjector: @unchecked Sendable {
         let faults: [FaultProxy.Fault] = [
             .blackhole, .drop, .answersLost(requestPrefix: "POST /v1/changes"), .answersLost(requestPrefix: ""),
             .resetRequestAfter(bytes: Int.random(in: 50...2_000, using: &random)),
+            .resetRequestBodyAfter(bytes: Int.random(in: 1...400, using: &random)),
             .truncateAnswerAfter(bytes: Int.random(in: 20...600, using: &random)),
+            .truncateAnswerBodyAfter(bytes: Int.random(in: 1...400, using: &random)),
             .delay(seconds: Double.random(in: 0.1...1, using: &random)),
         ]
         proxy.fault = faults.randomElement(using: &random)!
