@@ -1,6 +1,7 @@
 import Entrustment
 import Foundation
 import Node
+import Replica
 import SyncProtocol
 
 /// Signed events for the benchmarks, made directly (not through a replica, which would be the
@@ -13,12 +14,13 @@ public struct BenchEvents: Sendable {
     public let matters: Int
 
     /// `matters` matters from `from` to `to` (both open nodes whose keys sign), the first sent at
-    /// `start`, one every `spacing` milliseconds.
+    /// `start`, one every `spacing` milliseconds; deadlines from the hub's calendar `from` holds.
     public static func make(
         matters: Int, from: CourtNode, to: CourtNode, start: Timestamp, spacing: Int64 = 20_000
     ) throws(NodeError) -> BenchEvents {
-        let policy = from.replica.deadlinePolicy
-        let calendar = from.replica.calendar
+        guard let calendars = try from.read({ () throws(ReplicaError) in try from.replica.calendars() }) else {
+            throw NodeError(code: "unknownCalendar", "\(from.identity.court) holds no calendar from the hub")
+        }
         let sender = from.identity
         let receiver = to.identity
         var events: [Event] = []
@@ -27,14 +29,15 @@ public struct BenchEvents: Sendable {
             for index in 0..<matters {
                 let sentAt = start.adding(milliseconds: Int64(index) * spacing)
                 let date = sentAt.chinaDate
-                let deadlines = policy.deadlines(for: .depositFreeze, urgent: false, sentOn: date, calendar: calendar)
+                let deadlines = try calendars.deadlines(
+                    for: .depositFreeze, urgent: false, sentOn: date, version: calendars.version)
                 let matter = MatterID(court: sender.court, year: date.year, sequence: index + 1)
                 let request = MatterRequest(
                     caseNumber: CaseNumber(
                         year: date.year, court: sender.court, type: .enforcement, sequence: index + 1),
                     entrustedCourt: receiver.court, kind: .depositFreeze, applicant: "某银行股份有限公司",
                     debtor: "某贸易有限公司\(index + 1)", note: "冻结被执行人名下银行存款，以 100 万元为限",
-                    signDue: deadlines.signDue, due: deadlines.due)
+                    signDue: deadlines.signDue, due: deadlines.due, calendarVersion: calendars.version)
                 let create = from.signed(
                     try Event(
                         matterID: matter, author: sender.court, origin: sender.node,

@@ -39,16 +39,18 @@ enum FanInBenchmark {
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let court = SyncWire.encodeHeader(caller.court.rawValue)
         let node = SyncWire.encodeHeader(caller.node.rawValue)
+        let digest = RequestSigning.digest(of: [])
         let message = RequestSigning.message(
-            method: "GET", target: target, timestamp: timestamp, nonce: nonce, body: [], court: court, node: node)
-        let signature = SignaturePurpose.request.sign(message, with: caller.key)
-        let exchange = HTTPExchange(
-            method: "GET", url: URL(string: hub + target)!,
-            headers: [
-                (SyncWire.courtHeader, court), (SyncWire.nodeHeader, node),
-                (RequestSigning.timestampHeader, timestamp), (RequestSigning.nonceHeader, nonce),
-                (RequestSigning.signatureHeader, Data(signature).base64EncodedString()),
-            ])
+            method: "GET", target: target, timestamp: timestamp, nonce: nonce, bodyDigest: digest, court: court,
+            node: node)
+        let signature: String = Data(SignaturePurpose.request.sign(message, with: caller.key)).base64EncodedString()
+        let headers: [(String, String)] = [
+            (SyncWire.courtHeader, court), (SyncWire.nodeHeader, node),
+            (RequestSigning.timestampHeader, timestamp), (RequestSigning.nonceHeader, nonce),
+            (RequestSigning.digestHeader, RequestSigning.digestHeaderValue(digest)),
+            (RequestSigning.signatureHeader, signature),
+        ]
+        let exchange = HTTPExchange(method: "GET", url: URL(string: hub + target)!, headers: headers)
         return Int(try await exchange.perform(tls: nil, timeout: Double(wait) + 30, maxBodyBytes: 1 << 24).status)
     }
 

@@ -2,6 +2,10 @@
 /// charts and a small script that reads `/api/v1/dashboard` and refreshes itself. Nothing is
 /// loaded from elsewhere (courts' networks are closed). Figures are rounded as
 /// ``Monitoring/Figures`` rounds them, so the page shows the digits `courtsync report` prints.
+///
+/// The page holds no data: it asks for a staff token (`courtsync token create`), keeps it for the
+/// browser session (`sessionStorage`) and sends it with every request; `#token=…` in the address
+/// logs in once (the fragment never reaches the server, and the page removes it).
 enum DashboardPage {
     static let html = #"""
         <!DOCTYPE html>
@@ -66,6 +70,16 @@ enum DashboardPage {
         #status { font-size:12px; }
         #errors { color:var(--bad); }
         .empty { color:var(--muted); padding:8px 0; }
+        #banner { background:#fff4e0; border:1px solid #f0c986; color:#7a4a05; border-radius:6px; padding:8px 12px; margin-bottom:12px; }
+        #banner:empty { display:none; }
+        .badge.late { background:#fde2e2; color:var(--bad); }
+        .badge.prov { background:#fff1d6; color:var(--warn); }
+        #login { max-width:420px; margin:60px auto; background:#fff; border:1px solid var(--line); border-radius:6px; padding:20px; }
+        #login h2 { margin:0 0 8px; font-size:16px; }
+        #login input { width:100%; padding:6px 8px; font:inherit; margin:8px 0; }
+        #login .why { color:var(--bad); font-size:13px; min-height:1.5em; }
+        body[data-state="login"] main, body[data-state="login"] #drill { display:none; }
+        body:not([data-state="login"]) #login { display:none; }
         </style>
         </head>
         <body data-state="loading">
@@ -74,8 +88,16 @@ enum DashboardPage {
           <span id="node"></span>
           <span class="meta">统计时点 <b id="asOf">—</b>　<span id="status">正在加载…</span></span>
         </header>
+        <form id="login">
+          <h2>请输入监控令牌</h2>
+          <div class="legend">监控数据仅供指挥中心及本院工作人员查看。令牌由管理员在本节点生成：courtsync token create --name 姓名</div>
+          <input id="token" type="password" autocomplete="off" placeholder="cst_…" aria-label="监控令牌">
+          <div class="why" id="loginWhy"></div>
+          <button type="submit">登录</button>
+        </form>
         <main>
           <div id="errors"></div>
+          <div id="banner"></div>
           <div class="kpis">
             <div class="kpi"><div class="label">期限内办结率</div><div class="value" data-figure="onTimeRate">—</div><div class="note">按原定期限，全部事项</div></div>
             <div class="kpi"><div class="label">平均用时（天）</div><div class="value" data-figure="meanDays">—</div><div class="note">收到 → 办结</div></div>
@@ -91,12 +113,34 @@ enum DashboardPage {
           </div>
           <section style="margin-bottom:14px"><h2>法院排行 <small>事项委托数按委托法院统计，其余各项按受托法院统计；点击表头排序</small></h2><div class="scroll" id="league"></div></section>
           <section class="wide"><h2>超期未办结 <small>督办清单，超期最久者在前；点击委托编号查看办理过程</small></h2><div class="scroll" id="overdue"></div></section>
+          <section class="wide"><h2>迟报 <small>指挥中心收到时间晚于记录时间超过宽限期的行为：按收到时间计入指标，采纳后按记录时间计</small></h2><div class="scroll" id="late"></div></section>
           <section class="wide"><h2>节点状态 <small>最近联系、待同步事件、失联标记</small></h2><div class="scroll" id="nodes"></div></section>
         </main>
         <aside id="drill"></aside>
         <script>
         "use strict";
         const state = { data:null, sort:{ key:"onTimeRate", desc:true }, drill:null, timer:null };
+        // The staff token: from #token=… once (then removed from the address), else this session's.
+        (function takeTokenFromHash() {
+          const params = new URLSearchParams(location.hash.slice(1));
+          if (params.has("token")) { sessionStorage.setItem("courtsyncToken", params.get("token")); params.delete("token");
+            const rest = params.toString(); history.replaceState(null, "", location.pathname + (rest ? "#" + rest : "")); }
+        })();
+        function token() { return sessionStorage.getItem("courtsyncToken") || ""; }
+        class Unauthorized extends Error {}
+        async function api(path) {
+          const response = await fetch(path, { cache:"no-store", headers:{ "Authorization":"Bearer " + token() } });
+          if (response.status === 401) throw new Unauthorized("令牌无效或已吊销");
+          return response;
+        }
+        function showLogin(why) {
+          clearTimeout(state.timer); document.body.dataset.state = "login";
+          document.getElementById("loginWhy").textContent = why || ""; document.getElementById("token").focus();
+        }
+        document.getElementById("login").addEventListener("submit", (event) => {
+          event.preventDefault(); sessionStorage.setItem("courtsyncToken", document.getElementById("token").value.trim());
+          document.body.dataset.state = "loading"; load().then(openFromHash);
+        });
         const $ = (id) => document.getElementById(id);
         function esc(s) { return String(s).replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;","'":"&#39;"}[c])); }
         // Same rounding as the CLI (Monitoring.Figures): half away from zero, two decimals.
@@ -111,8 +155,9 @@ enum DashboardPage {
         function setFigure(name, text) { document.querySelectorAll('[data-figure="' + name + '"]').forEach(e => { e.textContent = text; }); }
 
         async function load() {
+          if (!token()) { showLogin(""); return; }
           try {
-            const response = await fetch("/api/v1/dashboard", { cache:"no-store" });
+            const response = await api("/api/v1/dashboard");
             if (!response.ok) throw new Error("HTTP " + response.status);
             state.data = await response.json();
             render();
@@ -120,6 +165,7 @@ enum DashboardPage {
             document.body.dataset.state = "ready";
             schedule(state.data.refreshSeconds);
           } catch (error) {
+            if (error instanceof Unauthorized) { showLogin(error.message); return; }
             $("status").textContent = "刷新失败：" + error.message + "（稍后重试）";
             document.body.dataset.state = state.data ? "stale" : "error";
             schedule(15);
@@ -138,6 +184,16 @@ enum DashboardPage {
           setFigure("overdueOpen", String(t.overdueOpen));
           setFigure("staleNodes", String(d.latency.nodes.filter(n => n.stale).length)); setFigure("nodes", String(d.latency.nodes.length));
           renderTrend(d.trend); renderLeague(); renderOverdue(d.overdue.matters); renderNodes(d.latency.nodes); renderLatency(d.latency.nodes);
+          renderLate(d.lateReports.reports);
+          $("banner").textContent = d.calendar.warning ? "⚠ " + d.calendar.warning : "";
+        }
+        function renderLate(list) {
+          if (!list.length) { $("late").innerHTML = '<div class="empty">没有迟报</div>'; return; }
+          $("late").innerHTML = "<table><thead><tr><th class=text>委托编号</th><th class=text>执行案号</th><th class=text>行为</th><th class=text>法院</th><th class=text>记录时间</th><th class=text>指挥中心收到</th><th>迟报天数</th><th class=text>状态</th></tr></thead><tbody>" +
+            list.map(r => '<tr data-late="' + esc(r.event) + '"><td class=text><a class="matter" data-id="' + esc(r.matter) + '">' + esc(r.matter) + "</a></td><td class=text>" + esc(r.caseNumber || "") + "</td><td class=text>" + esc(r.kindName) +
+              "</td><td class=text>" + esc(r.authorName) + "</td><td class=text>" + when(r.recordedAt) + "</td><td class=text>" + when(r.witnessedAt) + '</td><td data-field="delayDays">' + days(r.delayDays) +
+              "</td><td class=text>" + (r.accepted ? '<span class="badge ok">已采纳</span>' : '<span class="badge late">待采纳</span>') + "</td></tr>").join("") + "</tbody></table>";
+          $("late").querySelectorAll("a.matter").forEach(a => a.addEventListener("click", () => openDrill(a.dataset.id)));
         }
 
         const leagueColumns = [
@@ -174,7 +230,7 @@ enum DashboardPage {
           if (!list.length) { $("overdue").innerHTML = '<div class="empty">没有超期未办结的事项</div>'; return; }
           $("overdue").innerHTML = "<table><thead><tr><th class=text>委托编号</th><th class=text>执行案号</th><th class=text>委托法院</th><th class=text>受托法院</th><th class=text>事项类型</th><th class=text>状态</th><th>办理期限</th><th>超期天数</th><th>催办次数</th><th class=text>督办</th></tr></thead><tbody>" +
             list.map(m => '<tr data-matter="' + esc(m.id) + '"><td class=text><a class="matter" data-id="' + esc(m.id) + '">' + esc(m.id) + "</a></td><td class=text>" + esc(m.caseNumber) + "</td><td class=text>" + esc(m.entrustingCourtName) + "</td><td class=text>" + esc(m.entrustedCourtName) +
-              "</td><td class=text>" + esc(m.kindName) + "</td><td class=text>" + esc(m.stateName) + "</td><td>" + esc(m.due) + '</td><td data-field="daysOverdue" class="rate-bad">' + days(m.daysOverdue) +
+              "</td><td class=text>" + esc(m.kindName) + "</td><td class=text>" + esc(m.stateName) + "</td><td>" + esc(m.due) + (m.dueProvisional ? ' <span class="badge prov">暂定</span>' : "") + '</td><td data-field="daysOverdue" class="rate-bad">' + days(m.daysOverdue) +
               "</td><td>" + m.urgeCount + "</td><td class=text>" + (m.supervised ? '<span class="badge sup">督办中</span>' : "否") + "</td></tr>").join("") + "</tbody></table>";
           $("overdue").querySelectorAll("a.matter").forEach(a => a.addEventListener("click", () => openDrill(a.dataset.id)));
         }
@@ -234,13 +290,14 @@ enum DashboardPage {
           const panel = $("drill");
           panel.className = "open"; panel.innerHTML = "正在加载 " + esc(id) + " …";
           try {
-            const response = await fetch("/api/v1/matters/" + encodeURIComponent(id), { cache:"no-store" });
+            const response = await api("/api/v1/matters/" + encodeURIComponent(id));
             const m = await response.json().catch(() => ({}));
             if (state.drill !== id) return; // another matter was opened meanwhile
             if (!response.ok) throw new Error((m.error && m.error.message) || ("HTTP " + response.status));
             const unit = (v) => v == null ? "—" : days(v) + " 天";
             const fields = [["执行案号", m.caseNumber], ["委托法院", m.entrustingCourtName], ["受托法院", m.entrustedCourtName], ["事项类型", m.kindName + (m.urgent ? "（加急）" : "")],
-               ["状态", m.stateName], ["签收期限", m.signDue], ["办理期限", m.due], ["委托时间", when(m.sentAt)], ["收到时间", when(m.receivedAt)],
+               ["状态", m.stateName], ["签收期限", m.signDue + (m.dueProvisional ? "（暂定）" : "")], ["办理期限", m.due + (m.dueProvisional ? "（暂定）" : "")],
+               ["委托时间", when(m.sentAt)], ["送达（指挥中心）", when(m.deliveredAt)], ["收到时间", when(m.receivedAt)],
                ["签收时间", when(m.signedAt)], ["签收用时", unit(m.signLagDays)]];
             if (m.completedAt) fields.push(["办结时间", when(m.completedAt)], ["用时", unit(m.completionDays)], ["期限内办结", m.onTime ? "是" : "否（超过办理期限）"]);
             if (m.returnedAt) fields.push(["退回时间", when(m.returnedAt)], ["退回原因", m.returnReasonName || "—"]);
@@ -248,15 +305,20 @@ enum DashboardPage {
             if (m.overdue) fields.push(["超期天数", days(m.daysOverdue) + " 天（未办结）"]);
             panel.innerHTML = '<button id="closeDrill">关闭</button><h3>' + esc(m.id) + "</h3><dl>" +
               fields.map(([k, v]) => "<dt>" + k + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl><h3>办理过程</h3><ol>" +
-              m.steps.map(st => '<li data-step="' + esc(st.kind) + '" class="' + (st.superseded ? "superseded" : "") + '"><b>' + esc(st.kindName) + "</b> · " + esc(st.authorName) + "<br><small>记录 " + when(st.recordedAt) + "　本节点收到 " + when(st.storedAt) + (st.superseded ? "　已被并发操作取代" : "") + "</small></li>").join("") + "</ol>";
+              m.steps.map(st => '<li data-step="' + esc(st.kind) + '" class="' + (st.superseded ? "superseded" : "") + '"><b>' + esc(st.kindName) + "</b> · " + esc(st.authorName) + "<br><small>记录 " + when(st.recordedAt) + "　指挥中心存证 " + when(st.witnessedAt) + "　本节点收到 " + when(st.storedAt) +
+                (st.late ? (st.lateAccepted ? '　<span class="badge ok">迟报·已采纳</span>' : '　<span class="badge late">迟报</span>') : "") +
+                (st.superseded ? "　已被并发操作取代" : "") + "</small></li>").join("") + "</ol>";
             panel.dataset.matter = m.id;
             $("closeDrill").addEventListener("click", () => { panel.className = ""; state.drill = null; if (location.hash) history.replaceState(null, "", location.pathname); });
-          } catch (error) { panel.innerHTML = '<button onclick="this.parentNode.className=\'\'">关闭</button>无法加载：' + esc(error.message); }
+          } catch (error) {
+            if (error instanceof Unauthorized) { showLogin(error.message); return; }
+            panel.innerHTML = '<button onclick="this.parentNode.className=\'\'">关闭</button>无法加载：' + esc(error.message); }
         }
         window.addEventListener("error", (event) => { document.body.dataset.state = "error"; $("errors").textContent = "页面错误：" + event.message; });
         window.addEventListener("hashchange", openFromHash);
         // A link to /dashboard#matter=ID opens that matter's timeline (for 督办 notices).
-        function openFromHash() { const m = /^#matter=(.+)$/.exec(location.hash); if (m) openDrill(decodeURIComponent(m[1])); }
+        function openFromHash() { if (document.body.dataset.state === "login") return;
+          const id = new URLSearchParams(location.hash.slice(1)).get("matter"); if (id) openDrill(id); }
         load().then(openFromHash);
         </script>
         </body>

@@ -12,8 +12,9 @@ import SyncEngine
 /// reads the replica at one instant through ``Monitor``, as `courtsync report` does.
 ///
 /// The figures carry court codes and names, case numbers and times, but no party's name or
-/// identity number; the endpoints are unauthenticated, for hub staff on the court network
-/// (`docs/security.md`).
+/// identity number. Every `/api/v1/…` request needs a staff token (`Authorization: Bearer`,
+/// `courtsync token create`); `/metrics` takes a monitoring or a metrics-only token; the page
+/// itself holds no data and asks for the token (`docs/security.md`).
 struct MonitoringRoutes: Sendable {
     let node: CourtNode
     let config: NodeConfig
@@ -30,10 +31,13 @@ struct MonitoringRoutes: Sendable {
         var trend: IndicatorReport
         var overdue: OverdueReport
         var latency: LatencyReport
+        var lateReports: LateReportList
+        var calendar: CalendarStatus
     }
 
-    func add(to router: Router<BasicRequestContext>) {
-        router.get("api/v1/indicators") { request, _ in
+    func add(to router: Router<NodeRequestContext>) {
+        let api = router.group("api/v1").add(middleware: StaffTokenMiddleware(node: node, scopes: [.monitoring]))
+        api.get("indicators") { request, _ in
             let query = request.uri.queryParameters
             let dimension = try Self.dimension(query.get("by"))
             let period = ReportPeriod(
@@ -43,17 +47,17 @@ struct MonitoringRoutes: Sendable {
             }
             return try Self.json(try await read { try $0.indicators(by: dimension, period: period) })
         }
-        router.get("api/v1/trend") { request, _ in
+        api.get("trend") { request, _ in
             let text = request.uri.queryParameters.get("months")
             guard let months = text.map({ Int($0) }) ?? 12, (1...120).contains(months) else {
                 throw SyncError.badRequest("months must be a whole number from 1 to 120")
             }
             return try Self.json(try await read { try $0.trend(months: months) })
         }
-        router.get("api/v1/overdue") { _, _ in
+        api.get("overdue") { _, _ in
             try Self.json(try await read { try $0.overdue() })
         }
-        router.get("api/v1/latency") { _, _ in
+        api.get("latency") { _, _ in
             let settings = config.monitoring
             return try Self.json(
                 try await read {
@@ -61,7 +65,10 @@ struct MonitoringRoutes: Sendable {
                         windowSeconds: settings.latencyWindowSeconds, staleAfterSeconds: settings.staleAfterSeconds)
                 })
         }
-        router.get("api/v1/matters/:id") { _, context in
+        api.get("late") { _, _ in
+            try Self.json(try await read { try $0.lateReports() })
+        }
+        api.get("matters/:id") { _, context in
             let raw = context.parameters.get("id") ?? ""
             let text = raw.removingPercentEncoding ?? raw
             let id = try Self.matterID(text)
@@ -70,10 +77,11 @@ struct MonitoringRoutes: Sendable {
             }
             return try Self.json(timeline)
         }
-        router.get("api/v1/dashboard") { _, _ in
+        api.get("dashboard") { _, _ in
             try Self.json(try await dashboard())
         }
-        router.get("metrics") { _, _ in
+        router.group("metrics").add(middleware: StaffTokenMiddleware(node: node, scopes: [.monitoring, .metrics]))
+            .get { _, _ in
             let settings = config.monitoring
             let (indicators, latency) = try await read { monitor in
                 (
@@ -111,7 +119,8 @@ struct MonitoringRoutes: Sendable {
                 refreshSeconds: settings.dashboardRefreshSeconds, league: matters.league, trend: matters.trend,
                 overdue: matters.overdue,
                 latency: try monitor.latency(
-                    windowSeconds: settings.latencyWindowSeconds, staleAfterSeconds: settings.staleAfterSeconds))
+                    windowSeconds: settings.latencyWindowSeconds, staleAfterSeconds: settings.staleAfterSeconds),
+                lateReports: try monitor.lateReports(), calendar: try monitor.calendar())
         }
     }
 

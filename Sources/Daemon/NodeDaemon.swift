@@ -47,6 +47,15 @@ public enum NodeDaemon {
                 code: "invalidConfig",
                 "node.json says court \(config.court), but the replica belongs to \(node.identity.court)")
         }
+        if node.isHub, try node.publishCalendarIfMissing() {
+            logger.notice("published the holiday calendar in a new signed directory (it carried none)")
+        }
+        let openFiles = FileLimit.raiseToHardLimit()
+        if openFiles < UInt64(config.limits.maxConnections) + 64 {
+            logger.warning(
+                "the open-file limit is below limits.maxConnections + 64: connections beyond it will be refused by the system",
+                metadata: ["limit": "\(openFiles)", "maxConnections": "\(config.limits.maxConnections)"])
+        }
         let (host, port) = try config.listenAddress
         let security = try TransportSecurity(settings: config.tls, dataDirectory: dataDirectory)
         var logger = logger
@@ -64,17 +73,24 @@ public enum NodeDaemon {
             node: node, config: config, tls: security.client, notifier: notifier, logger: logger)
         let scheduler = SyncScheduler(node: node, config: config, links: links, notifier: notifier, logger: logger)
         let token = (0..<4).map { _ in String(UInt64.random(in: 0...UInt64.max), radix: 16) }.joined()
-        let routes = SyncRoutes(
-            responder: responder, scheduler: scheduler, notifier: notifier, controlToken: token)
+        let slots = ConnectionSlots(capacity: config.limits.maxConnections)
+        let router = Router(context: NodeRequestContext.self)
+        router.middlewares.add(ConnectionSlotMiddleware(slots: slots))
+        router.middlewares.add(JSONErrorMiddleware())
+        SyncRoutes(
+            responder: responder, scheduler: scheduler, notifier: notifier, controlToken: token, slots: slots,
+            limits: config.limits
+        ).add(to: router)
         let exporter = MetricsExporter()
         exporter.bootstrap()
-        let router = routes.router()
         MonitoringRoutes(node: node, config: config, exporter: exporter).add(to: router)
         let started = node.time.now()
         let startupLogger = logger
 
         var server: HTTPServerBuilder = .http1(
-            configuration: .init(idleTimeout: .seconds(Int64(config.limits.idleTimeoutSeconds))))
+            configuration: .init(
+                additionalChannelHandlers: [slots.handler()],
+                idleTimeout: .seconds(Int64(config.limits.idleTimeoutSeconds))))
         if let tls = security.serverConfiguration {
             do {
                 server = try .tls(server, tlsConfiguration: tls)
@@ -88,8 +104,9 @@ public enum NodeDaemon {
             server: server,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: SyncWire.software,
-                availableConnectionsDelegate: MaximumAvailableConnections(config.limits.maxConnections, logger: logger)),
-            services: [SchedulerService(scheduler: scheduler, notifier: notifier)],
+                availableConnectionsDelegate: slots.delegate),
+            services: [SchedulerService(scheduler: scheduler, notifier: notifier)]
+                + (node.isHub ? [HubUptimeService(node: node, logger: logger) as any Service] : []),
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port
                 let urlHost = host.contains(":") ? "[\(host)]" : host

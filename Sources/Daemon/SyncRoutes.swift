@@ -6,55 +6,69 @@ import Node
 import ServiceLifecycle
 import SyncEngine
 
-/// The daemon's HTTP routes (`Protocol/sync.md` §4). Every protocol endpoint authenticates the
-/// signed request first (``SyncResponder/authenticate(_:)``) except `POST /v1/register`, whose
-/// body is signed by the key it presents; endpoints with a body check the headers before
-/// collecting it, so an unknown, stale or revoked caller is answered at once and its body is
-/// never buffered or hashed (Hummingbird discards what still arrives on a kept-alive connection); `/v1/control/sync` lets `courtsync sync` on this
-/// machine start a round.
+/// The daemon's HTTP routes (`Protocol/sync.md` §4). Every protocol endpoint but
+/// `POST /v1/register` (whose body is signed by the key it presents) authenticates the signed
+/// request from its headers first (``SyncResponder/authenticate(_:)``): a caller refused there is
+/// answered at once and its body is never buffered or hashed. A declared body over the limit is
+/// refused (413) before anything else; an accepted body is read as it arrives, checked against the
+/// signed digest, and cut off if it trickles (``BodyReader``). `/v1/control/sync` lets
+/// `courtsync sync` on this machine start a round.
 struct SyncRoutes: Sendable {
     let responder: SyncResponder
     let scheduler: SyncScheduler
     let notifier: ChangeNotifier
     let controlToken: String
+    let slots: ConnectionSlots
+    let limits: NodeConfig.Limits
 
     static let headField = HTTPField.Name(SyncWire.headHeader)!
     static let directoryField = HTTPField.Name(SyncWire.directoryHeader)!
     /// The largest JSON body accepted (hello, registration).
     static let maxJSONBytes = 64 << 10
 
-    func router() -> Router<BasicRequestContext> {
-        let router = Router()
-        router.middlewares.add(JSONErrorMiddleware())
-        router.get("v1/health") { request, _ in
-            _ = try responder.authenticate(Self.incoming(request, body: []))
+    /// Reads bodies of at most `limit` bytes at this node's minimum rate.
+    func reader(limit: Int) -> BodyReader {
+        BodyReader(limit: limit, minBytesPerSecond: limits.minBodyBytesPerSecond, graceSeconds: limits.bodyGraceSeconds)
+    }
+
+    /// Authenticates a request from its headers and marks its connection as a node's.
+    func authenticate(_ request: Request, _ context: NodeRequestContext) throws -> AuthenticatedRequest {
+        let authenticated = try responder.authenticate(Self.incoming(request))
+        slots.authenticated(context.channel)
+        return authenticated
+    }
+
+    func add(to router: Router<NodeRequestContext>) {
+        router.get("v1/health") { request, context in
+            _ = try authenticate(request, context)
             return try Self.json(await responder.health())
         }
-        router.post("v1/hello") { request, _ in
-            let checked = try responder.checkHeaders(Self.incoming(request, body: []))
-            let body = try await Self.collect(request, limit: Self.maxJSONBytes)
-            let requester = try responder.authenticate(checked, body: body)
+        router.post("v1/hello") { request, context in
+            let reader = reader(limit: Self.maxJSONBytes)
+            try reader.checkDeclaredLength(request)
+            let signed = try authenticate(request, context)
+            let body = try await reader.read(request, channel: context.channel, signed: signed)
             let hello: HelloRequest
             do {
                 hello = try JSONDecoder().decode(HelloRequest.self, from: Data(body))
             } catch {
                 throw SyncError.badRequest("the hello body is not a valid HelloRequest")
             }
-            return try Self.json(await responder.hello(hello, from: requester))
+            return try Self.json(await responder.hello(hello, from: signed.requester))
         }
-        router.post("v1/register") { request, _ in
-            let body = try await Self.collect(request, limit: Self.maxJSONBytes)
-            return try Self.json(await responder.register(body: body))
+        router.post("v1/register") { request, context in
+            let body = try await reader(limit: Self.maxJSONBytes).read(request, channel: context.channel)
+            return try Self.json(await responder.register(body: body, from: context.remoteAddress))
         }
-        router.get("v1/directory") { request, _ in
-            _ = try responder.authenticate(Self.incoming(request, body: []))
+        router.get("v1/directory") { request, context in
+            _ = try authenticate(request, context)
             let document = try await responder.directory()
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: Array(document.encoded()))))
         }
-        router.get("v1/changes") { request, _ in
-            let requester = try responder.authenticate(Self.incoming(request, body: []))
+        router.get("v1/changes") { request, context in
+            let requester = try authenticate(request, context).requester
             let query = request.uri.queryParameters
             guard let after = query.get("after", as: Int64.self) else {
                 throw SyncError.badRequest("the query needs after=N (an arrival sequence)")
@@ -76,11 +90,14 @@ struct SyncRoutes: Sendable {
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
-        router.post("v1/changes") { request, _ in
-            let checked = try responder.checkHeaders(Self.incoming(request, body: []))
-            let body = try await Self.collect(request, limit: responder.limits.maxBodyBytes)
-            let requester = try responder.authenticate(checked, body: body)
-            return try Self.json(await responder.push(from: requester, body: body))
+        router.post("v1/changes") { request, context in
+            let reader = reader(limit: responder.limits.maxBodyBytes)
+            try reader.checkDeclaredLength(request)
+            let signed = try authenticate(request, context)
+            let body = try await reader.read(request, channel: context.channel, signed: signed)
+            let directory = request.headers[Self.directoryField].flatMap { Int($0) }
+            return try Self.json(
+                await responder.push(from: signed.requester, body: body, senderDirectoryVersion: directory))
         }
         router.post("v1/control/sync") { request, _ in
             guard request.headers[.authorization] == "Bearer \(controlToken)" else {
@@ -100,26 +117,15 @@ struct SyncRoutes: Sendable {
                 matching: peer.map { peer in { $0.isNamed(by: peer) } })
             return try Self.json(rounds)
         }
-        return router
     }
 
-    /// Reads a body of at most `limit` bytes, refusing a larger one with 413.
-    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
-        do {
-            return Array(buffer: try await request.body.collect(upTo: limit))
-        } catch {
-            throw SyncError(code: "tooLarge", status: 413, "the request body is over the limit of \(limit) bytes")
-        }
-    }
-
-    /// The request as the authenticator sees it: method, target as sent, headers and body.
-    static func incoming(_ request: Request, body: [UInt8]) -> IncomingRequest {
+    /// The request as the authenticator sees it: method, target as sent, headers.
+    static func incoming(_ request: Request) -> IncomingRequest {
         var headers: [String: String] = [:]
         for field in request.headers where headers[field.name.canonicalName] == nil {
             headers[field.name.canonicalName] = field.value
         }
-        return IncomingRequest(
-            method: request.method.rawValue, target: request.uri.description, headers: headers, body: body)
+        return IncomingRequest(method: request.method.rawValue, target: request.uri.description, headers: headers)
     }
 
     static func json(_ value: some Encodable) throws -> Response {

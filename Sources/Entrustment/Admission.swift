@@ -10,23 +10,32 @@
 /// business (``MatterFold``).
 public enum Admission {
     /// Checks an event against `history`, the events this replica holds of its matter (all of
-    /// its parents among them).
-    public static func check(_ event: Event, history: [Event], directory: CourtDirectory) throws(DomainError) {
+    /// its parents among them), with the calendar versions `calendars` held here.
+    public static func check(
+        _ event: Event, history: [Event], directory: CourtDirectory, calendars: CalendarVersions?
+    ) throws(DomainError) {
         let byID = Dictionary(history.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let past = EventGraph.causalPast(of: event, in: byID)
         try check(
-            event, after: MatterFold.fold(past, directory: directory), holdsMatter: !history.isEmpty,
-            directory: directory)
+            event, past: past, before: MatterFold.fold(past, directory: directory), holdsMatter: !history.isEmpty,
+            directory: directory, calendars: calendars)
     }
 
-    /// Checks an event against `before`, the fold of its causal past (`nil` for a `create`).
-    /// `holdsMatter` says whether the replica holds any event of the matter.
+    /// Checks an event against `past`, its causal past (its parents and their ancestors), and
+    /// `before`, the fold of it (`nil` for a `create`). `holdsMatter` says whether the replica
+    /// holds any event of the matter; `calendars` are the calendar versions held here.
     public static func check(
-        _ event: Event, after before: Matter?, holdsMatter: Bool, directory: CourtDirectory
+        _ event: Event, past: [Event], before: Matter?, holdsMatter: Bool, directory: CourtDirectory,
+        calendars: CalendarVersions?
     ) throws(DomainError) {
         let id = event.id.hex.prefix(12)
         guard directory.contains(event.author) else {
             throw DomainError(.unknownCourt, "event \(id): unknown author court \(event.author)")
+        }
+        do {
+            try FreeText.check(event.action)
+        } catch {
+            throw DomainError(.invalidField, "event \(id): \(error.message)")
         }
         if case .create(let request) = event.action {
             guard !holdsMatter else {
@@ -42,6 +51,7 @@ public enum Admission {
                 )
             }
             try checkRequest(request, from: event.author, directory: directory)
+            try checkDeadlines(request, sentOn: event.recordedAt.chinaDate, calendars: calendars, event: id)
             return
         }
         guard holdsMatter else {
@@ -54,6 +64,13 @@ public enum Admission {
             throw DomainError(
                 .inconsistentMatter, "event \(id): its parents do not lead back to the creation of \(event.matterID)")
         }
+        let parents = Set(event.parents)
+        for parent in past where parents.contains(parent.id) && event.timestamp <= parent.timestamp {
+            throw DomainError(
+                .backdated,
+                "event \(id) is dated \(event.recordedAt.rfc3339), not after its parent \(parent.id.hex.prefix(12)) (\(parent.kind.rawValue), \(parent.recordedAt.rfc3339)): an act cannot precede what it follows"
+            )
+        }
         _ = try Lifecycle.transition(event.kind, by: before.roles(of: event.author, in: directory), in: before.state)
         if let receivedAt = event.action.receivedAt {
             guard before.sentAt <= receivedAt, receivedAt <= event.recordedAt else {
@@ -63,7 +80,8 @@ public enum Admission {
                 )
             }
         }
-        if case .acknowledge(let conflictID, _) = event.action {
+        switch event.action {
+        case .acknowledge(let conflictID, _):
             guard let conflict = before.conflicts.first(where: { $0.id == conflictID }) else {
                 throw DomainError(
                     .illegalTransition,
@@ -75,6 +93,15 @@ public enum Admission {
                     "conflict \(conflictID.hex.prefix(12)) was already acknowledged by \(done.court) at \(done.at.rfc3339)"
                 )
             }
+        case .acceptLate(let accepted, _):
+            guard past.contains(where: { $0.id == accepted }) else {
+                throw DomainError(
+                    .illegalTransition,
+                    "event \(id): \(accepted.hex.prefix(12)) is not an event of \(event.matterID) that this acceptance follows"
+                )
+            }
+        default:
+            break
         }
     }
 
@@ -93,6 +120,38 @@ public enum Admission {
         guard request.signDue <= request.due else {
             throw DomainError(
                 .invalidField, "the signing deadline \(request.signDue) is after the completion deadline \(request.due)"
+            )
+        }
+    }
+
+    /// Checks that a `create`'s deadlines are those its calendar version gives for its kind,
+    /// urgency and sending day. Throws `unknownCalendar` when that version is not held here yet.
+    ///
+    /// A create that names no version was recorded by a build before versions were carried: it is
+    /// checked against version 1, and may also carry the completion deadline lengthened to the
+    /// signing deadline, as those builds computed it (the deadline that counts is recomputed,
+    /// ``HonestTime``).
+    static func checkDeadlines(
+        _ request: MatterRequest, sentOn: CivilDate, calendars: CalendarVersions?, event id: Substring
+    ) throws(DomainError) {
+        let version = request.effectiveCalendarVersion
+        guard let calendars else {
+            throw DomainError(
+                .unknownCalendar,
+                "event \(id): its deadlines follow calendar version \(version), and this node holds no signed calendar yet: it comes with the hub's signed directory"
+            )
+        }
+        let expected = try calendars.deadlines(
+            for: request.kind, urgent: request.urgent, sentOn: sentOn, version: version)
+        var accepted = request.signDue == expected.signDue && request.due == expected.due
+        if !accepted, request.calendarVersion == nil {
+            let legacy = try calendars.legacyDeadlines(for: request.kind, urgent: request.urgent, sentOn: sentOn)
+            accepted = request.signDue == legacy.signDue && request.due == legacy.due
+        }
+        guard accepted else {
+            throw DomainError(
+                .invalidField,
+                "event \(id): deadlines \(request.signDue) / \(request.due) are not those calendar version \(version) gives for \(request.kind.id)\(request.urgent ? " (urgent)" : "") sent on \(sentOn): \(expected.signDue) / \(expected.due)"
             )
         }
     }

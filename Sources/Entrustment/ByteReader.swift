@@ -21,6 +21,12 @@ public struct ByteReader: Sendable {
         self.offset = offset
     }
 
+    /// Moves back to `offset` (at most the current offset), to read again from there.
+    public mutating func rewind(to offset: Int) {
+        precondition(offset >= 0 && offset <= self.offset, "rewind beyond what was read")
+        self.offset = offset
+    }
+
     /// Whether every byte has been read.
     public var isAtEnd: Bool { offset == bytes.count }
     /// How many bytes are left.

@@ -101,7 +101,7 @@ public struct EventSummary: Hashable, Sendable {
             switch event.action {
             case .create(let request): request.kind.id
             case .sign(let note, _), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
-                .close(let note), .acknowledge(_, let note):
+                .close(let note), .acknowledge(_, let note), .acceptLate(_, let note):
                 note
             case .complete(let outcome, _): outcome.chineseName
             case .return(let reason, _, _): reason.chineseName

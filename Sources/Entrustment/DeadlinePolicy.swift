@@ -64,14 +64,22 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
     }
 
     /// The last days for signing and completing a matter sent on `sentOn`.
+    ///
+    /// The completion deadline is the statutory period and is never lengthened: where the
+    /// signing period would end after it (a 10-day service whose 3 working days run over a
+    /// holiday), the signing deadline is the completion deadline. The deadlines are provisional
+    /// (暂定) when a day counted falls in a year `calendar` does not cover: only weekends were
+    /// taken as rest days there.
     public func deadlines(
         for kind: MatterKind, urgent: Bool, sentOn: CivilDate, calendar: HolidayCalendar
-    ) -> (signDue: CivilDate, due: CivilDate) {
+    ) -> MatterDeadlines {
         let kindCompletion = completionByKind[kind.id] ?? completion
         let signDue = Self.lastDay(of: urgent ? urgentSigning : signing, from: sentOn, in: calendar)
         var due = Self.lastDay(of: kindCompletion, from: sentOn, in: calendar)
         if urgent { due = min(due, Self.lastDay(of: urgentCompletion, from: sentOn, in: calendar)) }
-        return (signDue, max(signDue, due))
+        let counted = sentOn.adding(days: 1).year...max(signDue, due).year
+        return MatterDeadlines(
+            signDue: min(signDue, due), due: due, provisional: !counted.allSatisfy(calendar.covers))
     }
 
     /// Checks that every period is between 1 and 366 days and every kind is known.

@@ -29,6 +29,13 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unknownKey = Code(rawValue: "unknownKey")
         /// A node whose key the hub revoked or rejected.
         public static let revokedKey = Code(rawValue: "revokedKey")
+        /// A `create` names a calendar version this node does not hold yet (it comes with the
+        /// hub's next signed directory).
+        public static let unknownCalendar = Code(rawValue: "unknownCalendar")
+        /// An event dated before one of its parents: an act cannot precede what it follows.
+        public static let backdated = Code(rawValue: "backdated")
+        /// Bytes that are not a canonical witness (`Protocol/changeset.md` §5).
+        public static let malformedWitness = Code(rawValue: "malformedWitness")
     }
 
     /// What kind of problem this is.

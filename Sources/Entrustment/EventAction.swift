@@ -23,6 +23,9 @@ public enum EventAction: Hashable, Sendable {
     case edit(field: DescriptiveField, value: String)
     /// 确认冲突: acknowledges the conflict recorded for the superseded event `conflict`.
     case acknowledge(conflict: EventID, note: String)
+    /// 采纳迟报: hub staff accept the late report of `event` (an act the hub first stored after
+    /// the grace period): it counts at its recorded time again (`docs/indicators.md`).
+    case acceptLate(event: EventID, note: String)
 
     /// The event kind, without payload.
     public var kind: EventKind {
@@ -38,6 +41,7 @@ public enum EventAction: Hashable, Sendable {
         case .close: .close
         case .edit: .edit
         case .acknowledge: .acknowledge
+        case .acceptLate: .acceptLate
         }
     }
 

@@ -11,7 +11,7 @@ enum EventCoding {
 
     static let tags: [EventKind: UInt8] = [
         .create: 1, .sign: 2, .start: 3, .complete: 4, .return: 5, .withdraw: 6, .urge: 7, .supervise: 8,
-        .close: 9, .edit: 10, .acknowledge: 11,
+        .close: 9, .edit: 10, .acknowledge: 11, .acceptLate: 12,
     ]
     static let fields: [DescriptiveField] = [.contactPerson, .contactPhone, .note]
     static let outcomes: [Outcome] = [.full, .partial, .none]
@@ -53,8 +53,13 @@ enum EventCoding {
             try check(feedback, "feedback", FieldLimits.feedback)
         case .edit(let field, let value):
             try field.check(value)
-        case .acknowledge(_, let note):
+        case .acknowledge(_, let note), .acceptLate(_, let note):
             try check(note, "note", FieldLimits.note)
+        }
+        if case .create(let request) = action, let version = request.calendarVersion,
+            !(1...Int(UInt32.max)).contains(version)
+        {
+            throw DomainError(.invalidField, "calendar version \(version) is outside 1 … \(UInt32.max)")
         }
     }
 
@@ -90,6 +95,10 @@ enum EventCoding {
             w.write(optional: r.note)
             w.write(varint: UInt64(r.signDue.daysSinceEpoch))
             w.write(varint: UInt64(r.due.daysSinceEpoch))
+            if let version = r.calendarVersion {
+                w.write(byte: 1)
+                w.write(varint: UInt64(version))
+            }
         case .sign(let note, let receivedAt):
             w.write(string: note)
             write(receivedAt: receivedAt, to: &w)
@@ -107,6 +116,9 @@ enum EventCoding {
             w.write(string: value)
         case .acknowledge(let conflict, let note):
             w.write(raw: conflict.bytes)
+            w.write(string: note)
+        case .acceptLate(let event, let note):
+            w.write(raw: event.bytes)
             w.write(string: note)
         }
         return w.bytes
@@ -150,11 +162,21 @@ enum EventCoding {
                 let note = try r.readOptionalString("note", maxBytes: FieldLimits.note)
                 let signDue = try date(&r, "sign due")
                 let due = try date(&r, "due")
+                var calendarVersion: Int?
+                if !r.isAtEnd {
+                    let marker = try r.readByte("calendar-version marker")
+                    guard marker == 1 else {
+                        throw DomainError(.malformedEvent, "calendar version: marker byte \(marker)")
+                    }
+                    let version = try r.readVarint("calendar version", max: UInt64(UInt32.max))
+                    guard version >= 1 else { throw DomainError(.malformedEvent, "calendar version 0") }
+                    calendarVersion = Int(version)
+                }
                 action = .create(
                     MatterRequest(
                         caseNumber: caseNumber, entrustedCourt: entrusted, kind: matterKind, urgent: urgent,
                         applicant: applicant, debtor: debtor, debtorID: debtorID, measureExpires: expires, note: note,
-                        signDue: signDue, due: due))
+                        signDue: signDue, due: due, calendarVersion: calendarVersion))
             case .sign:
                 let note = try r.readString("note", maxBytes: FieldLimits.note)
                 action = .sign(note: note, receivedAt: try readReceivedAt(&r))
@@ -187,6 +209,9 @@ enum EventCoding {
             case .acknowledge:
                 let conflict = try EventID(bytes: Array(r.readRaw(count: 32, "conflict")))
                 action = .acknowledge(conflict: conflict, note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .acceptLate:
+                let accepted = try EventID(bytes: Array(r.readRaw(count: 32, "accepted event")))
+                action = .acceptLate(event: accepted, note: try r.readString("note", maxBytes: FieldLimits.note))
             }
             guard r.isAtEnd else {
                 throw DomainError(.malformedEvent, "\(r.remaining) unexpected bytes after the event")

@@ -22,6 +22,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case edit
     /// 确认冲突 — a party or the hub acknowledges a conflict; no state change.
     case acknowledge
+    /// 采纳迟报 — hub staff accept a late report: the act counts at its recorded time again.
+    case acceptLate
 
     /// The Chinese label.
     public var chineseName: String {
@@ -37,6 +39,7 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .close: "归档"
         case .edit: "修改信息"
         case .acknowledge: "确认冲突"
+        case .acceptLate: "采纳迟报"
         }
     }
 }

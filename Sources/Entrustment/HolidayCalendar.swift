@@ -4,8 +4,8 @@
 /// Years the file does not cover fall back to weekends only; ``covers(_:)`` tells which.
 public struct HolidayCalendar: Sendable {
     /// The file's shape (see `docs/data-files.md`).
-    public struct File: Codable, Sendable {
-        public struct Day: Codable, Sendable {
+    public struct File: Codable, Sendable, Hashable {
+        public struct Day: Codable, Sendable, Hashable {
             public var date: CivilDate
             public var name: String
             public init(date: CivilDate, name: String) {
@@ -13,15 +13,18 @@ public struct HolidayCalendar: Sendable {
                 self.name = name
             }
         }
-        public struct Year: Codable, Sendable {
+        public struct Year: Codable, Sendable, Hashable {
             public var year: Int
             /// `official` (from the State Council notice) or `provisional`.
             public var status: String
+            /// The State Council notice the year comes from, if the file names it.
+            public var notice: String?
             public var holidays: [Day]
             public var workdays: [Day]
-            public init(year: Int, status: String, holidays: [Day], workdays: [Day]) {
+            public init(year: Int, status: String, notice: String? = nil, holidays: [Day], workdays: [Day]) {
                 self.year = year
                 self.status = status
+                self.notice = notice
                 self.holidays = holidays
                 self.workdays = workdays
             }
@@ -73,6 +76,19 @@ public struct HolidayCalendar: Sendable {
         if workdays[date] != nil { return false }
         if holidays[date] != nil { return true }
         return date.isWeekend
+    }
+
+    /// The calendar as a file's contents.
+    public var file: File {
+        File(
+            years: years.keys.sorted().map { year in
+                File.Year(
+                    year: year, status: years[year]!,
+                    holidays: holidays.filter { $0.key.year == year }.map { File.Day(date: $0.key, name: $0.value) }
+                        .sorted { $0.date < $1.date },
+                    workdays: workdays.filter { $0.key.year == year }.map { File.Day(date: $0.key, name: $0.value) }
+                        .sorted { $0.date < $1.date })
+            })
     }
 
     /// All listed days, for storing the calendar: (date, isWorkday, name).

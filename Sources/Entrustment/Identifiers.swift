@@ -57,14 +57,29 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     public let rawValue: String
 
-    /// Checks that the id is 1–64 bytes of printable characters without spaces.
+    /// Checks that the id is 1–64 bytes of letters (Unicode categories L*), digits and other
+    /// numbers (N*), and the ASCII characters `.` `-` `_` (`Protocol/changeset.md` §3): no spaces,
+    /// control, format or private-use characters, nothing a terminal or a log would interpret.
     public init(_ text: String) throws(DomainError) {
-        guard !text.isEmpty, text.utf8.count <= Self.maxBytes,
-            text.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
-        else {
-            throw DomainError(.invalidField, "invalid node id \"\(text)\": 1-64 bytes, no spaces or control characters")
+        guard !text.isEmpty, text.utf8.count <= Self.maxBytes, text.unicodeScalars.allSatisfy(Self.allows) else {
+            throw DomainError(
+                .invalidField,
+                "invalid node id \"\(text.unicodeScalars.map { Self.allows($0) ? String($0) : "?" }.joined().prefix(80))\": 1-64 bytes of letters, digits and . - _"
+            )
         }
         rawValue = text
+    }
+
+    /// Whether `scalar` may appear in a node id.
+    static func allows(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "." || scalar == "-" || scalar == "_" { return true }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .decimalNumber, .letterNumber, .otherNumber:
+            return true
+        default:
+            return false
+        }
     }
 
     public var description: String { rawValue }

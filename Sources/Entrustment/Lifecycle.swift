@@ -32,6 +32,7 @@ public enum Lifecycle {
         .close: Rule(event: .close, roles: [.entrusting], from: [.completed], to: .closed),
         .edit: Rule(event: .edit, roles: [.entrusting, .entrusted], from: any, to: nil),
         .acknowledge: Rule(event: .acknowledge, roles: [.entrusting, .entrusted, .hub], from: any, to: nil),
+        .acceptLate: Rule(event: .acceptLate, roles: [.hub], from: any, to: nil),
     ]
 
     /// Whether any of `roles` may apply `event` at all (in some state).

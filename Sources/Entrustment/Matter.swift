@@ -96,18 +96,6 @@ public struct Matter: Hashable, Sendable {
 
     /// 受托法院.
     public var entrustedCourt: CourtCode { request.entrustedCourt }
-    /// The end of the signing period: 24:00 CST of ``MatterRequest/signDue``.
-    public var signDueAt: Timestamp { DeadlinePolicy.end(of: request.signDue) }
-    /// The end of the completion period: 24:00 CST of ``MatterRequest/due``.
-    public var dueAt: Timestamp { DeadlinePolicy.end(of: request.due) }
-
-    /// Completed by the deadline; `nil` until completed.
-    public var onTime: Bool? { completedAt.map { $0 < dueAt } }
-    /// Signed by the signing deadline; `nil` until signed.
-    public var signedOnTime: Bool? { signedAt.map { $0 < signDueAt } }
-
-    /// 超期: still open and past the completion deadline.
-    public func isOverdue(at now: Timestamp) -> Bool { state.isOpen && now >= dueAt }
 
     /// The roles a court holds for this matter.
     public func roles(of court: CourtCode, in directory: CourtDirectory) -> Set<Role> {

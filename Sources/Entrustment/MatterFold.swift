@@ -13,6 +13,13 @@ public enum MatterFold {
     ///
     /// Parents outside the set are ignored; callers hold events back until their parents arrive.
     public static func fold(_ events: some Collection<Event>, directory: CourtDirectory) -> Matter? {
+        foldWithActs(events, directory: directory)?.matter
+    }
+
+    /// ``fold(_:directory:)``, and which events the matter's times come from.
+    public static func foldWithActs(
+        _ events: some Collection<Event>, directory: CourtDirectory
+    ) -> (matter: Matter, acts: MatterActs)? {
         let ordered = order(events)
         guard let create = ordered.first(where: { $0.kind == .create && $0.matterID.court == $0.author }),
             case .create(let request) = create.action
@@ -24,6 +31,7 @@ public enum MatterFold {
         var transitions: [Event] = []
         var edits: [DescriptiveField: [Event]] = [:]
         var acknowledgements: [EventID: Event] = [:]
+        var acts = MatterActs(standing: [.create: create.id])
         var roles: [CourtCode: Set<Role>] = [:]
         for event in ordered where event.id != create.id {
             let held = roles[event.author] ?? matter.roles(of: event.author, in: directory)
@@ -37,10 +45,14 @@ public enum MatterFold {
             case .edit(let field, _): edits[field, default: []].append(event)
             case .acknowledge(let conflict, _):
                 if acknowledgements[conflict] == nil { acknowledgements[conflict] = event }
+            case .acceptLate(let accepted, let note):
+                if acts.acceptedLate[accepted] == nil {
+                    acts.acceptedLate[accepted] = LateAcceptance(event: event.id, at: event.recordedAt, note: note)
+                }
             case .sign, .start, .complete, .return, .withdraw, .close: transitions.append(event)
             }
         }
-        var conflicts = settle(transitions, graph: &graph, into: &matter)
+        var conflicts = settle(transitions, graph: &graph, into: &matter, acts: &acts)
         conflicts += resolveEdits(edits, graph: &graph, into: &matter)
         for index in conflicts.indices {
             guard let ack = acknowledgements[conflicts[index].id], case .acknowledge(_, let note) = ack.action
@@ -51,7 +63,7 @@ public enum MatterFold {
         matter.conflicts = conflicts.sorted { ($0.superseded.recordedAt, $0.id) < ($1.superseded.recordedAt, $1.id) }
         matter.heads = heads(of: events)
         matter.eventCount = ordered.count
-        return matter
+        return (matter, acts)
     }
 
     /// The events in fold order: parents before children, ties by (timestamp, id).
@@ -91,9 +103,9 @@ public enum MatterFold {
     /// act that already stands and is concurrent with it supersedes it. Applies the acts that
     /// stand to `matter` and returns a conflict for each superseded one, naming the strongest
     /// act that superseded it.
-    private static func settle(_ transitions: [Event], graph: inout EventGraph, into matter: inout Matter)
-        -> [Conflict]
-    {
+    private static func settle(
+        _ transitions: [Event], graph: inout EventGraph, into matter: inout Matter, acts: inout MatterActs
+    ) -> [Conflict] {
         var standing: [Event] = []
         var conflicts: [Conflict] = []
         for event in transitions.sorted(by: Precedence.settlesBefore) {
@@ -112,6 +124,7 @@ public enum MatterFold {
         var reached: Set<EventKind> = []
         for event in standing.sorted(by: precedes) where reached.insert(event.kind).inserted {
             let at = event.recordedAt
+            acts.standing[event.kind] = event.id
             switch event.action {
             case .sign: matter.signedAt = at
             case .start: matter.startedAt = at
@@ -125,7 +138,7 @@ public enum MatterFold {
                 if matter.feedback == nil { matter.feedback = feedback }
             case .withdraw: matter.withdrawnAt = at
             case .close: matter.closedAt = at
-            case .create, .urge, .supervise, .edit, .acknowledge: break
+            case .create, .urge, .supervise, .edit, .acknowledge, .acceptLate: break
             }
         }
         matter.state = furthestState(reached)

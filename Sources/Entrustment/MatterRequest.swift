@@ -1,7 +1,8 @@
 /// What the entrusting court asks for when it sends a matter: the payload of a `create` event.
 ///
-/// The deadlines are fixed by the sender when it sends, so that every replica folds the same
-/// dates whatever calendar it has.
+/// The deadlines are computed by the sender when it sends, with the version of the hub's signed
+/// calendar it names; every receiver computes them again with that version and refuses a create
+/// whose dates differ (``Admission``).
 public struct MatterRequest: Hashable, Sendable {
     /// The entrusting court's enforcement case (委托案件案号).
     public var caseNumber: CaseNumber
@@ -25,11 +26,15 @@ public struct MatterRequest: Hashable, Sendable {
     public var signDue: CivilDate
     /// The last day for completion (办理期限).
     public var due: CivilDate
+    /// The version of the hub's signed calendar the deadlines were computed with; `nil` in events
+    /// recorded before it was carried, which were computed with version 1.
+    public var calendarVersion: Int?
 
     public init(
         caseNumber: CaseNumber, entrustedCourt: CourtCode, kind: MatterKind, urgent: Bool = false,
         applicant: String? = nil, debtor: String? = nil, debtorID: String? = nil,
-        measureExpires: CivilDate? = nil, note: String? = nil, signDue: CivilDate, due: CivilDate
+        measureExpires: CivilDate? = nil, note: String? = nil, signDue: CivilDate, due: CivilDate,
+        calendarVersion: Int? = nil
     ) {
         self.caseNumber = caseNumber
         self.entrustedCourt = entrustedCourt
@@ -42,5 +47,9 @@ public struct MatterRequest: Hashable, Sendable {
         self.note = note
         self.signDue = signDue
         self.due = due
+        self.calendarVersion = calendarVersion
     }
+
+    /// The calendar version the deadlines were computed with (1 when the event names none).
+    public var effectiveCalendarVersion: Int { calendarVersion ?? 1 }
 }

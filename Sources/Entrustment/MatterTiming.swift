@@ -1,5 +1,6 @@
-/// The times and deadlines of one matter that the indicators read (`docs/indicators.md`):
-/// a projection of ``Matter`` without its texts, events or conflicts.
+/// The times and deadlines of one matter that the indicators read (`docs/indicators.md`): the
+/// times that count (``CountedTimes``, after the honest-time rules) of a ``Matter``, without its
+/// texts, events or conflicts.
 public struct MatterTiming: Hashable, Sendable {
     /// 委托编号.
     public var id: MatterID
@@ -27,10 +28,12 @@ public struct MatterTiming: Hashable, Sendable {
     public var returnedAt: Timestamp?
     /// 撤回时间.
     public var withdrawnAt: Timestamp?
-    /// The last day for signing, as sent.
+    /// The last day for signing, as it counts.
     public var signDue: CivilDate
-    /// The last day for completing, as sent (the original deadline).
+    /// The last day for completing, as it counts (the original deadline: no extension moves it).
     public var due: CivilDate
+    /// 暂定: the deadlines fall in a year the hub's calendar does not cover yet.
+    public var dueProvisional: Bool
     /// 催办 count.
     public var urgeCount: Int
     /// 督办.
@@ -41,7 +44,7 @@ public struct MatterTiming: Hashable, Sendable {
         id: MatterID, caseNumber: String, entrustingCourt: CourtCode, entrustedCourt: CourtCode, kind: MatterKind,
         urgent: Bool, state: MatterState, sentAt: Timestamp, receivedAt: Timestamp?, signedAt: Timestamp?,
         completedAt: Timestamp?, returnedAt: Timestamp?, withdrawnAt: Timestamp?, signDue: CivilDate, due: CivilDate,
-        urgeCount: Int, supervised: Bool
+        dueProvisional: Bool = false, urgeCount: Int, supervised: Bool
     ) {
         self.id = id
         self.caseNumber = caseNumber
@@ -58,19 +61,20 @@ public struct MatterTiming: Hashable, Sendable {
         self.withdrawnAt = withdrawnAt
         self.signDue = signDue
         self.due = due
+        self.dueProvisional = dueProvisional
         self.urgeCount = urgeCount
         self.supervised = supervised
     }
 
-    /// The timing of a folded matter.
-    public init(_ matter: Matter) {
+    /// The timing of a folded matter, with the times that count.
+    public init(_ matter: Matter, counted: CountedTimes) {
         self.init(
             id: matter.id, caseNumber: matter.request.caseNumber.description, entrustingCourt: matter.entrustingCourt,
             entrustedCourt: matter.entrustedCourt, kind: matter.request.kind, urgent: matter.request.urgent,
-            state: matter.state, sentAt: matter.sentAt, receivedAt: matter.receivedAt, signedAt: matter.signedAt,
-            completedAt: matter.completedAt, returnedAt: matter.returnedAt, withdrawnAt: matter.withdrawnAt,
-            signDue: matter.request.signDue, due: matter.request.due, urgeCount: matter.urgeCount,
-            supervised: matter.supervised)
+            state: matter.state, sentAt: counted.sentAt, receivedAt: counted.receivedAt, signedAt: counted.signedAt,
+            completedAt: counted.completedAt, returnedAt: counted.returnedAt, withdrawnAt: counted.withdrawnAt,
+            signDue: counted.deadlines.signDue, due: counted.deadlines.due, dueProvisional: counted.deadlines.provisional,
+            urgeCount: matter.urgeCount, supervised: matter.supervised)
     }
 
     /// The end of the completion period: 24:00 CST of ``due``.

@@ -51,6 +51,6 @@ public struct RegisteredNode: Codable, Hashable, Sendable {
         self.revokedAt = revokedAt
     }
 
-    /// The first 16 hex digits of the key, for people comparing keys by eye or by telephone.
-    public var fingerprint: String { String(publicKey.prefix(16)) }
+    /// The key's fingerprint (``KeyFingerprint``), for people comparing keys by eye or by telephone.
+    public var fingerprint: String { KeyFingerprint.of(publicKeyHex: publicKey) }
 }

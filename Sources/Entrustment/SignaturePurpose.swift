@@ -12,6 +12,9 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
     case request = "CourtSync request v1"
     /// A registration request, by the registering node (proof that it holds the key).
     case registration = "CourtSync registration v1"
+    /// A witness, by the hub: the label, then the witness's canonical bytes
+    /// (`Protocol/changeset.md` §5).
+    case witness = "CourtSync witness v1"
 
     /// The length of every signature, in bytes.
     public static let signatureLength = 64

@@ -1,6 +1,7 @@
 /// The court directory as the hub signs it (`Protocol/sync.md` §2.2): every court, every node
-/// registered for one with its public key and status, and the hub's own key. A node installs a
-/// directory only if the hub key it pinned at init verifies it and its version is newer.
+/// registered for one with its public key and status, the hub's own key, and the reference
+/// calendar (holidays and deadline rules, §2.3). A node installs a directory only if the hub key
+/// it pinned at init verifies it and its version is newer.
 public struct TrustDirectory: Codable, Sendable, Equatable {
     /// Raised by one for every directory the hub issues.
     public var version: Int
@@ -14,9 +15,13 @@ public struct TrustDirectory: Codable, Sendable, Equatable {
     public var courts: [Court]
     /// Every node the hub has decided on (approved, rejected or revoked).
     public var nodes: [RegisteredNode]
+    /// The holiday calendar and deadline rules every node computes with; absent in directories
+    /// issued before the calendar was published this way.
+    public var calendar: ReferenceCalendar?
 
     public init(
-        version: Int, issuedAt: String, hubNode: NodeID, hubKey: String, courts: [Court], nodes: [RegisteredNode]
+        version: Int, issuedAt: String, hubNode: NodeID, hubKey: String, courts: [Court], nodes: [RegisteredNode],
+        calendar: ReferenceCalendar? = nil
     ) {
         self.version = version
         self.issuedAt = issuedAt
@@ -24,6 +29,7 @@ public struct TrustDirectory: Codable, Sendable, Equatable {
         self.hubKey = hubKey
         self.courts = courts
         self.nodes = nodes
+        self.calendar = calendar
     }
 
     /// The courts, checked as a whole.
@@ -46,5 +52,6 @@ public struct TrustDirectory: Codable, Sendable, Equatable {
         _ = try SignaturePurpose.publicKey(hex: hubKey)
         _ = try courtDirectory()
         _ = try registry()
+        try calendar?.validate()
     }
 }

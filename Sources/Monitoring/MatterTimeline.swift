@@ -15,8 +15,31 @@ public struct MatterTimeline: Sendable, Codable {
         public var recordedAt: Timestamp
         /// When this node stored it.
         public var storedAt: Timestamp
+        /// When the hub first stored it (its witness), if this node holds the witness.
+        public var witnessedAt: Timestamp?
+        /// 迟报: the hub stored it more than the grace after it was recorded.
+        public var late: Bool
+        /// 已采纳: hub staff accepted the late report.
+        public var lateAccepted: Bool
         /// Superseded by a concurrent act (it stays in the log).
         public var superseded: Bool
+
+        /// Encodes every field, a missing time as `null`.
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(event, forKey: .event)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(kindName, forKey: .kindName)
+            try c.encode(author, forKey: .author)
+            try c.encode(authorName, forKey: .authorName)
+            try c.encode(origin, forKey: .origin)
+            try c.encode(recordedAt, forKey: .recordedAt)
+            try c.encode(storedAt, forKey: .storedAt)
+            try c.encode(witnessedAt, forKey: .witnessedAt)
+            try c.encode(late, forKey: .late)
+            try c.encode(lateAccepted, forKey: .lateAccepted)
+            try c.encode(superseded, forKey: .superseded)
+        }
     }
 
     public var id: String
@@ -41,6 +64,10 @@ public struct MatterTimeline: Sendable, Codable {
     public var returnReasonName: String?
     public var signDue: CivilDate
     public var due: CivilDate
+    /// 暂定: the deadlines fall in a year the hub's calendar does not cover yet.
+    public var dueProvisional: Bool
+    /// When the hub first handed the matter to the entrusted court (送达), if witnessed.
+    public var deliveredAt: Timestamp?
     /// 期限内办结: `nil` unless completed.
     public var onTime: Bool?
     /// 签收用时, 用时 (from receipt) and 用时 from sending, in days.
@@ -77,6 +104,8 @@ public struct MatterTimeline: Sendable, Codable {
         try c.encode(returnReasonName, forKey: .returnReasonName)
         try c.encode(signDue, forKey: .signDue)
         try c.encode(due, forKey: .due)
+        try c.encode(dueProvisional, forKey: .dueProvisional)
+        try c.encode(deliveredAt, forKey: .deliveredAt)
         try c.encode(onTime, forKey: .onTime)
         try c.encode(signLagDays, forKey: .signLagDays)
         try c.encode(completionDays, forKey: .completionDays)
@@ -86,9 +115,12 @@ public struct MatterTimeline: Sendable, Codable {
         try c.encode(steps, forKey: .steps)
     }
 
-    /// The timeline of `matter` from its stored events.
-    public init(_ matter: Matter, events: [StoredEvent], now: Timestamp, directory: CourtDirectory) {
-        let timing = MatterTiming(matter)
+    /// The timeline of `matter`: the times that count (`timing`), its stored events and the
+    /// hub's witnesses of them, and its late reports.
+    public init(
+        _ matter: Matter, timing: MatterTiming, events: [StoredEvent], witnesses: [Witness], lateReports: [LateReport],
+        now: Timestamp, directory: CourtDirectory
+    ) {
         func name(_ court: CourtCode) -> String { directory[court]?.name ?? court.rawValue }
         id = matter.id.rawValue
         caseNumber = matter.request.caseNumber.description
@@ -101,16 +133,18 @@ public struct MatterTimeline: Sendable, Codable {
         urgent = matter.request.urgent
         state = matter.state.rawValue
         stateName = matter.state.chineseName
-        sentAt = matter.sentAt
-        receivedAt = matter.receivedAt
-        signedAt = matter.signedAt
-        completedAt = matter.completedAt
-        returnedAt = matter.returnedAt
-        withdrawnAt = matter.withdrawnAt
+        sentAt = timing.sentAt
+        receivedAt = timing.receivedAt
+        signedAt = timing.signedAt
+        completedAt = timing.completedAt
+        returnedAt = timing.returnedAt
+        withdrawnAt = timing.withdrawnAt
         outcomeName = matter.outcome?.chineseName
         returnReasonName = matter.returnReason?.chineseName
-        signDue = matter.request.signDue
-        due = matter.request.due
+        signDue = timing.signDue
+        due = timing.due
+        dueProvisional = timing.dueProvisional
+        deliveredAt = witnesses.first { $0.kind == .delivered }?.at
         onTime = timing.onTime
         signLagDays = timing.signLagDays
         completionDays = timing.completionDays
@@ -118,12 +152,16 @@ public struct MatterTimeline: Sendable, Codable {
         overdue = timing.isOverdue(at: now)
         daysOverdue = overdue ? timing.daysOverdue(at: now) : nil
         let superseded = Set(matter.superseded)
+        let witnessed = Dictionary(
+            witnesses.filter { $0.kind == .stored }.map { ($0.event, $0.at) }, uniquingKeysWith: { first, _ in first })
+        let late = Dictionary(lateReports.map { ($0.event, $0) }, uniquingKeysWith: { first, _ in first })
         steps = events.map { stored in
             let e = stored.event
             return Step(
                 event: e.id.hex, kind: e.kind.rawValue, kindName: e.kind.chineseName, author: e.author.rawValue,
                 authorName: name(e.author), origin: e.origin.rawValue, recordedAt: e.recordedAt,
-                storedAt: stored.storedAt, superseded: superseded.contains(e.id))
+                storedAt: stored.storedAt, witnessedAt: witnessed[e.id], late: late[e.id] != nil,
+                lateAccepted: late[e.id]?.acceptance != nil, superseded: superseded.contains(e.id))
         }
     }
 }

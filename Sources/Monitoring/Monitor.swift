@@ -87,8 +87,25 @@ public struct Monitor: Sendable {
 
     /// One matter's timeline, or `nil` if this replica does not hold it.
     public func timeline(_ id: MatterID) throws(ReplicaError) -> MatterTimeline? {
-        guard let matter = try replica.matter(id) else { return nil }
-        return MatterTimeline(matter, events: try replica.events(of: id), now: now, directory: replica.directory)
+        guard let matter = try replica.matter(id), let timing = try replica.matterTiming(id) else { return nil }
+        return MatterTimeline(
+            matter, timing: timing, events: try replica.events(of: id), witnesses: try replica.witnesses(ofMatter: id),
+            lateReports: try replica.lateReports(matter: id), now: now, directory: replica.directory)
+    }
+
+    /// The late reports held, newest witness first.
+    public func lateReports(open: Bool = false) throws(ReplicaError) -> LateReportList {
+        let reports = try replica.lateReports(open: open)
+        var caseNumbers: [MatterID: String] = [:]
+        for id in Set(reports.map(\.matter)) {
+            caseNumbers[id] = try replica.matterTiming(id)?.caseNumber
+        }
+        return LateReportList(asOf: now, reports: reports, caseNumbers: caseNumbers, directory: replica.directory)
+    }
+
+    /// The calendar in force and whether it runs out soon.
+    public func calendar() throws(ReplicaError) -> CalendarStatus {
+        CalendarStatus(try replica.calendars(), now: now)
     }
 
     /// The longest latency window: ten years (longer ones are cut to it).

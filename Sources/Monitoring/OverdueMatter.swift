@@ -26,6 +26,8 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
     public var signedAt: Timestamp?
     /// 办理期限: the last day.
     public var due: CivilDate
+    /// 暂定: the deadline falls in a year the hub's calendar does not cover yet.
+    public var dueProvisional: Bool
     /// 超期天数: days since the deadline ended (fractional).
     public var daysOverdue: Double
     /// 催办次数.
@@ -47,7 +49,7 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
                     entrustedCourtName: directory[m.entrustedCourt]?.name ?? m.entrustedCourt.rawValue, kind: m.kind.id,
                     kindName: m.kind.chineseName, state: m.state.rawValue, stateName: m.state.chineseName,
                     sentAt: m.sentAt, receivedAt: m.receivedAt, signedAt: m.signedAt, due: m.due,
-                    daysOverdue: m.daysOverdue(at: now), urgeCount: m.urgeCount, supervised: m.supervised)
+                    dueProvisional: m.dueProvisional, daysOverdue: m.daysOverdue(at: now), urgeCount: m.urgeCount, supervised: m.supervised)
             }
     }
 
@@ -68,6 +70,7 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
         try c.encode(receivedAt, forKey: .receivedAt)
         try c.encode(signedAt, forKey: .signedAt)
         try c.encode(due, forKey: .due)
+        try c.encode(dueProvisional, forKey: .dueProvisional)
         try c.encode(daysOverdue, forKey: .daysOverdue)
         try c.encode(urgeCount, forKey: .urgeCount)
         try c.encode(supervised, forKey: .supervised)

@@ -22,13 +22,16 @@ public struct AuditReport: Sendable, Encodable {
     public var ok: Bool { findings.isEmpty }
 }
 
-/// 全程留痕 checked: every stored event's hash, signature, parents and authorisation, re-done
-/// from the bytes in `replica.sqlite`, and each materialised matter against its events.
+/// 全程留痕 checked: every stored event's hash, signature, parents, causality and authorisation,
+/// re-done from the bytes in `replica.sqlite`; every hub witness's signature against the pinned
+/// hub key; and each materialised matter (its state and the times that count) against them.
 extension CourtNode {
-    /// Re-checks every stored event and names the first broken event of each matter.
+    /// Re-checks every stored event and witness and names the first broken one of each matter.
     public func auditVerify() throws(NodeError) -> AuditReport {
         let matters = try read { () throws(ReplicaError) in try replica.loggedMatterIDs() }
         let keys = try read { () throws(ReplicaError) in try replica.eventKeys() }
+        let calendars = try read { () throws(ReplicaError) in try replica.calendars() }
+        let hubKey = try hubKey().flatMap { try? SignaturePurpose.publicKey(hex: $0) }
         let directory = replica.directory
         var report = AuditReport(matters: matters.count, events: 0, findings: [])
         for matter in matters {
@@ -68,20 +71,38 @@ extension CourtNode {
                     break
                 }
                 do {
-                    try Admission.check(event, history: held, directory: directory)
+                    try Admission.check(event, history: held, directory: directory, calendars: calendars)
                 } catch {
                     broken = finding("authorisation: \(error.message)")
                     break
                 }
                 held.append(event)
             }
-            if broken == nil, let folded = MatterFold.fold(held, directory: directory) {
+            var witnesses: [Witness] = []
+            if broken == nil, let id = try? MatterID(matter) {
+                witnesses = try read { () throws(ReplicaError) in try replica.witnesses(ofMatter: id) }
+                for witness in witnesses {
+                    do throws(DomainError) {
+                        guard let hubKey else {
+                            throw DomainError(.badSignature, "no hub key is pinned to check it with")
+                        }
+                        try witness.verify(hubKey: hubKey)
+                    } catch {
+                        broken = AuditFinding(
+                            matter: matter, event: witness.event.hex, sequence: nil,
+                            problem: "hub witness (\(witness.kind.chineseName)): \(error.message)")
+                        break
+                    }
+                }
+            }
+            if broken == nil, let (folded, acts) = MatterFold.foldWithActs(held, directory: directory) {
                 let stored = (try? read { () throws(ReplicaError) in try replica.matter(folded.id) }).flatMap { $0 }
-                // The digest covers the state and acts; the timing adds the arrival time the
-                // indicators start their clock from.
-                if stored.map(MatterDigest.of) != MatterDigest.of(folded)
-                    || stored.map(MatterTiming.init) != MatterTiming(folded)
-                {
+                let timing = try? read { () throws(ReplicaError) in try replica.matterTiming(folded.id) }
+                let counted = HonestTime.count(
+                    folded, acts: acts, events: held, witnesses: witnesses, calendars: calendars)
+                // The whole folded matter as stored, and the times that count (from the
+                // witnesses and the calendar).
+                if stored != folded || timing.flatMap({ $0 }) != MatterTiming(folded, counted: counted) {
                     broken = AuditFinding(
                         matter: matter, event: nil, sequence: nil,
                         problem: "the materialised matters row differs from the fold of its events (edited by hand?)")

@@ -31,6 +31,8 @@ public struct ImportReport: Sendable, Encodable {
     public var duplicates: Int
     /// Events of matters this court may not see, left out.
     public var notVisible: Int
+    /// The hub's witnesses newly stored.
+    public var witnesses: Int
     /// The matters whose state changed.
     public var matters: [String]
 }
@@ -55,7 +57,7 @@ extension CourtNode {
         let selection = try read { () throws(ReplicaError) in try replica.events(after: since, visibleTo: filter) }
         let set = ChangeSet(
             senderCourt: identity.court, senderNode: identity.node, createdAt: time.now(),
-            throughSequence: UInt64(selection.through), events: selection.events)
+            throughSequence: UInt64(selection.through), events: selection.events, witnesses: selection.witnesses)
         let bytes: [UInt8]
         do {
             bytes = try ChangeSetCodec.encode(set)
@@ -70,8 +72,8 @@ extension CourtNode {
             bytes: bytes.count)
     }
 
-    /// Reads a change file and applies it, all or nothing: a damaged file, or any event this
-    /// replica refuses, leaves the replica as it was.
+    /// Reads a change file and applies it, all or nothing: a damaged file, or any event or
+    /// witness this replica refuses, leaves the replica as it was.
     public func importChanges(from file: URL, limits: ChangeSetLimits = .standard) throws(NodeError) -> ImportReport {
         let bytes = [UInt8](try BoundedFile.read(file, limit: limits.maxEncodedBytes))
         let set: ChangeSet
@@ -83,11 +85,18 @@ extension CourtNode {
         let now = time.now()
         let court = identity.court
         let report = try write { tx in
-            try tx.append(set.events, origin: .remote, now: now, visibleTo: court, receivedFrom: set.senderNode)
+            var report = try tx.append(
+                set.events, origin: .remote, now: now, visibleTo: court, receivedFrom: set.senderNode)
+            let witnessed = try tx.store(set.witnesses, receivedFrom: set.senderNode, now: now, visibleTo: court)
+            if let refused = witnessed.refused.first {
+                throw ReplicaError(.badSignature, "witness of event \(refused.event.hex.prefix(12)): \(refused.reason)")
+            }
+            report.add(witnessed)
+            return report
         }
         return ImportReport(
             senderCourt: set.senderCourt.rawValue, senderNode: set.senderNode.rawValue, events: set.events.count,
             stored: report.stored, duplicates: report.duplicates, notVisible: report.notVisible,
-            matters: report.touchedMatters.map(\.rawValue))
+            witnesses: report.witnessesStored, matters: report.touchedMatters.map(\.rawValue))
     }
 }

@@ -55,6 +55,10 @@ public final class CourtNode: Sendable {
             try? replica.close()
             throw error
         }
+        if replica.identity.court == .supreme {
+            let key = signingKey
+            replica.witness { $0.signed(with: key) }
+        }
     }
 
     /// How a new court node comes to trust the hub's key.

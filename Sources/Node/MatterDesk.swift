@@ -32,10 +32,12 @@ public struct MatterDraft: Sendable {
 /// The acts this node's court performs on matters: each becomes one event, checked against the
 /// lifecycle table and stored with the matter's new state in one transaction.
 extension CourtNode {
-    /// 委托: sends a new matter from this court. Deadlines are set now, from the deadline policy
-    /// and the holiday calendar, counted from the day of the matter's 委托时间: the clock reading
-    /// the event carries (which never goes back, and may run ahead of the wall clock after a
-    /// node heard from a faster one), so the deadlines always follow from the recorded sending.
+    /// 委托: sends a new matter from this court. Deadlines are set now, with the newest version of
+    /// the hub's signed calendar (named in the event, so that every receiver checks them), counted
+    /// from the day of the matter's 委托时间: the clock reading the event carries (which never goes
+    /// back, and may run ahead of the wall clock after a node heard from a faster one), so the
+    /// deadlines always follow from the recorded sending. Refused until the node holds the hub's
+    /// calendar (it comes with the signed directory).
     public func createMatter(_ draft: MatterDraft) throws(NodeError) -> Matter {
         let now = time.now()
         let kind: MatterKind
@@ -51,16 +53,22 @@ extension CourtNode {
             throw NodeError(code: error.code.rawValue, error.message)
         }
         let identity = self.identity
-        let policy = replica.deadlinePolicy
-        let calendar = replica.calendar
         return try write { tx in
+            guard let calendars = tx.calendars else {
+                throw ReplicaError(
+                    .unknownCalendar,
+                    "this node holds no signed calendar from the hub yet, so it cannot set deadlines: sync with the hub (courtsync sync) or import its directory (courtsync directory --import)"
+                )
+            }
             let stamp = tx.tick(now: now)
             let sentOn = stamp.timestamp.chinaDate
-            let deadlines = policy.deadlines(for: kind, urgent: draft.urgent, sentOn: sentOn, calendar: calendar)
+            let deadlines = try calendars.deadlines(
+                for: kind, urgent: draft.urgent, sentOn: sentOn, version: calendars.version)
             let request = MatterRequest(
                 caseNumber: caseNumber, entrustedCourt: entrusted, kind: kind, urgent: draft.urgent,
                 applicant: draft.applicant.nonEmpty, debtor: draft.debtor.nonEmpty, debtorID: draft.debtorID.nonEmpty,
-                measureExpires: expires, note: draft.note.nonEmpty, signDue: deadlines.signDue, due: deadlines.due)
+                measureExpires: expires, note: draft.note.nonEmpty, signDue: deadlines.signDue, due: deadlines.due,
+                calendarVersion: calendars.version)
             try Admission.checkRequest(request, from: identity.court, directory: tx.directory)
             let id = try tx.nextMatterID(court: identity.court, year: sentOn.year)
             let event = try Event(

@@ -44,7 +44,8 @@ extension CourtNode {
     }
 
     /// Verifies a signed directory against the pinned hub key and installs it if it is newer.
-    /// Then retries the quarantine: events held for an unknown key may verify now.
+    /// Then settles provisional deadlines (the calendar may cover their year now) and retries
+    /// the quarantine: events held for an unknown key or calendar may pass now.
     @discardableResult
     public func install(_ document: SignedDirectory) throws(NodeError) -> (version: Int, installed: Bool) {
         guard let hubKey = try hubKey() else {
@@ -59,7 +60,10 @@ extension CourtNode {
         }
         if installed {
             let court = identity.court
-            _ = try write { tx in try tx.retryQuarantined(now: now, visibleTo: court) }
+            _ = try write { tx in
+                try tx.refoldProvisionalMatters(now: now)
+                try tx.retryQuarantinedReferenceData(now: now, visibleTo: court)
+            }
         }
         return (directory.version, installed)
     }

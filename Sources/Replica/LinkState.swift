@@ -87,11 +87,15 @@ extension Replica {
     }
 
     /// Reads, changes and stores one link's state in one transaction (a new link starts empty).
+    /// With `witnesses` (from a push receipt, sent by `remote`), stores those of matters
+    /// `visibleTo` may see in the same transaction.
     @discardableResult
     public func updateLink(
-        _ court: CourtCode, url: String, _ change: (inout LinkState) -> Void
+        _ court: CourtCode, url: String, witnesses: [Witness] = [], from remote: NodeID? = nil,
+        now: Timestamp = Timestamp(milliseconds: 0), visibleTo: CourtCode? = nil, _ change: (inout LinkState) -> Void
     ) throws(ReplicaError) -> LinkState {
         try write { tx in
+            if !witnesses.isEmpty { _ = try tx.store(witnesses, receivedFrom: remote, now: now, visibleTo: visibleTo) }
             var state = try tx.link(court) ?? LinkState(court: court, url: url)
             state.url = url
             change(&state)

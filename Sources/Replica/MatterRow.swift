@@ -9,12 +9,13 @@ enum MatterRow {
         return try rows.map { try load($0, conflicts: conflicts[$0["id"], default: []]) }
     }
 
-    static func save(_ matter: Matter, firstStoredAt: Timestamp, in db: Database) throws {
+    /// Saves a folded matter, the times that count (``HonestTime``) and its late reports.
+    static func save(_ matter: Matter, counted: CountedTimes, firstStoredAt: Timestamp, in db: Database) throws {
         let r = matter.request
         let heads = matter.heads.map(\.hex).joined(separator: " ")
         let superseded = matter.superseded.map(\.hex).joined(separator: " ")
         let digest = MatterDigest.of(matter).hex
-        let onTime: Int? = matter.onTime.map { $0 ? 1 : 0 }
+        let onTime: Int? = counted.onTime.map { $0 ? 1 : 0 }
         try db.execute(
             sql: """
                 INSERT INTO matters (id, case_number, entrusting_court, entrusted_court, kind, state, urgent,
@@ -22,9 +23,11 @@ enum MatterRow {
                     completed_at, returned_at, withdrawn_at, closed_at, sign_due_date, due_date, due_at_ms, on_time,
                     outcome, feedback, return_reason, urge_count, supervised, heads, event_count, superseded,
                     last_activity_at, first_stored_at, contact_person, contact_phone, current_note, open_conflicts,
-                    digest, received_at)
+                    digest, received_at, calendar_version, counted_sent_at, counted_received_at, counted_signed_at,
+                    counted_completed_at, counted_returned_at, counted_withdrawn_at, counted_sign_due, counted_due,
+                    counted_due_at_ms, due_provisional, late_reports)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?, ?, ?, ?)
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, signed_at = excluded.signed_at,
                     started_at = excluded.started_at, completed_at = excluded.completed_at,
                     returned_at = excluded.returned_at, withdrawn_at = excluded.withdrawn_at,
@@ -35,7 +38,15 @@ enum MatterRow {
                     last_activity_at = excluded.last_activity_at, contact_person = excluded.contact_person,
                     contact_phone = excluded.contact_phone, current_note = excluded.current_note,
                     open_conflicts = excluded.open_conflicts, digest = excluded.digest,
-                    received_at = excluded.received_at
+                    received_at = excluded.received_at, counted_sent_at = excluded.counted_sent_at,
+                    counted_received_at = excluded.counted_received_at,
+                    counted_signed_at = excluded.counted_signed_at,
+                    counted_completed_at = excluded.counted_completed_at,
+                    counted_returned_at = excluded.counted_returned_at,
+                    counted_withdrawn_at = excluded.counted_withdrawn_at,
+                    counted_sign_due = excluded.counted_sign_due, counted_due = excluded.counted_due,
+                    counted_due_at_ms = excluded.counted_due_at_ms, due_provisional = excluded.due_provisional,
+                    late_reports = excluded.late_reports
                 """,
             arguments: [
                 matter.id.rawValue, r.caseNumber.description, matter.entrustingCourt.rawValue,
@@ -43,12 +54,18 @@ enum MatterRow {
                 r.debtorID, r.measureExpires?.description, r.note, matter.sentAt.rfc3339, matter.signedAt?.rfc3339,
                 matter.startedAt?.rfc3339, matter.completedAt?.rfc3339, matter.returnedAt?.rfc3339,
                 matter.withdrawnAt?.rfc3339, matter.closedAt?.rfc3339, r.signDue.description, r.due.description,
-                matter.dueAt.milliseconds, onTime, matter.outcome?.rawValue, matter.feedback,
+                DeadlinePolicy.end(of: r.due).milliseconds, onTime, matter.outcome?.rawValue, matter.feedback,
                 matter.returnReason?.rawValue, matter.urgeCount, matter.supervised, heads, matter.eventCount,
                 superseded, matter.lastActivityAt.rfc3339, firstStoredAt.rfc3339, matter.contactPerson,
                 matter.contactPhone, matter.note, matter.openConflicts.count, digest, matter.receivedAt?.rfc3339,
+                r.calendarVersion, counted.sentAt.rfc3339, counted.receivedAt?.rfc3339, counted.signedAt?.rfc3339,
+                counted.completedAt?.rfc3339, counted.returnedAt?.rfc3339, counted.withdrawnAt?.rfc3339,
+                counted.deadlines.signDue.description, counted.deadlines.due.description,
+                counted.deadlines.dueAt.milliseconds, counted.deadlines.provisional,
+                counted.lateReports.filter { $0.acceptance == nil }.count,
             ])
         try ConflictRow.replace(matter.conflicts, of: matter.id, in: db)
+        try LateReportRow.replace(counted.lateReports, of: matter.id, in: db)
     }
 
     /// The matter in `row`, with its conflicts (from the `conflicts` table).
@@ -70,7 +87,8 @@ enum MatterRow {
             measureExpires: try (row["measure_expires"] as String?).map { try CivilDate(parsing: $0) },
             note: row["note"],
             signDue: try CivilDate(parsing: row["sign_due_date"]),
-            due: try CivilDate(parsing: row["due_date"]))
+            due: try CivilDate(parsing: row["due_date"]),
+            calendarVersion: row["calendar_version"])
         guard let state = MatterState(rawValue: row["state"]) else {
             throw ReplicaError(.corrupt, "matters row \(row["id"] as String? ?? "?") has an unknown state")
         }

@@ -6,7 +6,7 @@ struct MatterWork {
     /// The events held, in arrival order.
     private(set) var history: [Event]
     private var byID: [EventID: Event]
-    private var folded: Matter??
+    private var folded: (matter: Matter, acts: MatterActs)??
 
     init(history: [Event]) {
         self.history = history
@@ -21,6 +21,9 @@ struct MatterWork {
         return nil
     }
 
+    /// The held event with that id.
+    func event(_ id: EventID) -> Event? { byID[id] }
+
     /// Adds a stored event.
     mutating func add(_ event: Event) {
         history.append(event)
@@ -29,16 +32,22 @@ struct MatterWork {
     }
 
     /// The matter folded from every event held (`nil` if none).
-    mutating func current(directory: CourtDirectory) -> Matter? {
+    mutating func current(directory: CourtDirectory) -> Matter? { currentWithActs(directory: directory)?.matter }
+
+    /// The matter folded from every event held and which events its times come from.
+    mutating func currentWithActs(directory: CourtDirectory) -> (matter: Matter, acts: MatterActs)? {
         if let folded { return folded }
-        let matter = MatterFold.fold(history, directory: directory)
-        folded = .some(matter)
-        return matter
+        let result = MatterFold.foldWithActs(history, directory: directory)
+        folded = .some(result)
+        return result
     }
 
-    /// The matter as it stood where `event` was made: the fold of its causal past.
-    mutating func state(before event: Event, directory: CourtDirectory) -> Matter? {
+    /// The causal past of `event` (its parents and their ancestors among the events held) and
+    /// the matter as it stood there: the fold of that past.
+    mutating func past(of event: Event, directory: CourtDirectory) -> (events: [Event], matter: Matter?) {
         let past = EventGraph.causalPast(of: event, in: byID)
-        return past.count == history.count ? current(directory: directory) : MatterFold.fold(past, directory: directory)
+        let matter =
+            past.count == history.count ? current(directory: directory) : MatterFold.fold(past, directory: directory)
+        return (past, matter)
     }
 }

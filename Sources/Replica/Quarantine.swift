@@ -2,11 +2,13 @@ import Entrustment
 import Foundation
 import GRDB
 
-/// An event this replica received but could not apply, held with its reason.
+/// An event this replica received but could not apply yet, held with its reason and with what it
+/// waits for (`Protocol/sync.md` §6).
 ///
-/// Quarantined events are retried after every batch that stores something (a missing parent or
-/// an unknown matter may have arrived since) and leave the quarantine once stored. They never
-/// block the link they came from.
+/// Only what time may cure is held: a missing parent or matter, a key or calendar the hub's next
+/// directory may bring, a clock running ahead. Each is retried when what it waits for arrives,
+/// not by age, so no pile of junk can starve a genuine event; and each sending node may have at
+/// most ``QuarantinePolicy/maxPerSource`` events held.
 public struct QuarantinedEvent: Sendable, Hashable {
     /// The event's id.
     public let event: EventID
@@ -14,42 +16,122 @@ public struct QuarantinedEvent: Sendable, Hashable {
     public let matter: String
     /// Where it came from (a link's court, or a change file).
     public let source: String
-    /// The refusal's code (`missingParent`, `unknownMatter`, `clockAhead`, `unknownKey`).
+    /// The refusal's code (`missingParent`, `unknownMatter`, `clockAhead`, `unknownKey`, `unknownCalendar`).
     public let code: String
     /// The refusal, as one line.
     public let reason: String
+    /// What it waits for: `parent:ID`, `matter:ID`, `key:NODE`, `calendar` or `clock`.
+    public let waitingFor: String
     /// When it first arrived, and when it was last tried.
     public let firstSeenAt: Timestamp
     public let lastTriedAt: Timestamp
     /// How many times it was tried.
     public let attempts: Int
+}
 
-    /// Whether a later arrival can make it applicable (its parent, its matter, or time).
-    public var isRetryable: Bool { QuarantinedEvent.retryableCodes.contains(code) }
+/// How a receiver holds and refuses the events of one sender.
+public struct QuarantinePolicy: Sendable {
+    /// Where the events came from, for the operator (a link's court, or `file`).
+    public var source: String
+    /// The node that sent them.
+    public var node: NodeID?
+    /// Whether the sender announced a newer signed directory than this node holds: only then may
+    /// an event by a node this directory does not list become valid (on the hub: only while that
+    /// node's registration is pending).
+    public var newerDirectory: Bool
+    /// The most events held for one sending node; beyond, they are refused (`quarantineFull`).
+    public var maxPerSource: Int
 
-    static let retryableCodes: Set<String> = [
-        ReplicaError.Code.missingParent.rawValue, ReplicaError.Code.unknownMatter.rawValue,
-        ReplicaError.Code.clockAhead.rawValue, ReplicaError.Code.unknownKey.rawValue,
-    ]
+    /// The default cap per sending node.
+    public static let defaultMaxPerSource = 10_000
+
+    public init(
+        source: String, node: NodeID?, newerDirectory: Bool = false, maxPerSource: Int = defaultMaxPerSource
+    ) {
+        self.source = source
+        self.node = node
+        self.newerDirectory = newerDirectory
+        self.maxPerSource = maxPerSource
+    }
+}
+
+/// What a quarantined event waits for, as stored in `quarantine.waiting_for`.
+enum QuarantineWake {
+    static func parent(_ id: EventID) -> String { "parent:\(id.hex)" }
+    static func matter(_ id: MatterID) -> String { "matter:\(id.rawValue)" }
+    static func key(_ node: NodeID) -> String { "key:\(node.rawValue)" }
+    static let calendar = "calendar"
+    static let clock = "clock"
+    /// Entries from before waits were recorded: retried with the clock.
+    static let legacy = "retry"
 }
 
 extension ReplicaTransaction {
-    /// The most quarantined events retried in one pass.
-    public static let quarantineRetryBatch = 1_000
+    /// Holds a refused event in the quarantine when time may cure it, or refuses it outright
+    /// (logged in `refusals`), and reports which.
+    mutating func hold(
+        _ event: Event, _ refusal: ReplicaError, policy: QuarantinePolicy, now: Timestamp,
+        into report: inout AppendReport
+    ) throws {
+        var entry = Refusal(event: event.id, code: refusal.code.rawValue, reason: refusal.message)
+        let wake = try waitingFor(event, refusal.code, policy: policy)
+        if let wake {
+            let held = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM quarantine WHERE event_id = ?)", arguments: [event.id.hex])!
+            let fromSender = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM quarantine WHERE source_node IS ?", arguments: [policy.node?.rawValue])!
+            if held || fromSender < policy.maxPerSource {
+                try quarantine(event, policy: policy, code: entry.code, reason: entry.reason, waitingFor: wake, now: now)
+                report.quarantined.append(entry)
+                return
+            }
+            entry = Refusal(
+                event: event.id, code: ReplicaError.Code.quarantineFull.rawValue,
+                reason:
+                    "\(policy.maxPerSource) events from \(policy.node?.rawValue ?? policy.source) already wait in the quarantine; this one (\(entry.code): \(entry.reason)) is refused"
+            )
+        }
+        try forgetQuarantined(event.id)
+        try logRefusal(event, source: policy.source, code: entry.code, reason: entry.reason, now: now)
+        report.refused.append(entry)
+    }
+
+    /// What a refused event waits for, or `nil` if nothing can cure it.
+    private func waitingFor(_ event: Event, _ code: ReplicaError.Code, policy: QuarantinePolicy) throws -> String? {
+        switch code {
+        case .missingParent:
+            for parent in event.parents where try !exists(parent) { return QuarantineWake.parent(parent) }
+            return nil
+        case .unknownMatter: return QuarantineWake.matter(event.matterID)
+        case .unknownCalendar: return QuarantineWake.calendar
+        case .clockAhead: return QuarantineWake.clock
+        case .unknownKey:
+            if policy.newerDirectory { return QuarantineWake.key(event.origin) }
+            guard replica.identity.court == .supreme else { return nil }
+            let pending = try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM registrations WHERE node_id = ? AND status = 'pending')",
+                arguments: [event.origin.rawValue])
+            return pending == true ? QuarantineWake.key(event.origin) : nil
+        default: return nil
+        }
+    }
 
     /// Puts a refused event in the quarantine, or updates its reason if it is there already.
-    func quarantine(_ event: Event, source: String, code: String, reason: String, now: Timestamp) throws {
+    private func quarantine(
+        _ event: Event, policy: QuarantinePolicy, code: String, reason: String, waitingFor: String, now: Timestamp
+    ) throws {
         try db.execute(
             sql: """
-                INSERT INTO quarantine (event_id, matter_id, source, code, reason, hlc_wall, hlc_counter,
-                    first_seen_at, last_tried_at, attempts, encoded, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                INSERT INTO quarantine (event_id, matter_id, source, source_node, code, reason, waiting_for, hlc_wall,
+                    hlc_counter, first_seen_at, last_tried_at, attempts, encoded, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
                 ON CONFLICT (event_id) DO UPDATE SET code = excluded.code, reason = excluded.reason,
-                    last_tried_at = excluded.last_tried_at, attempts = attempts + 1
+                    waiting_for = excluded.waiting_for, last_tried_at = excluded.last_tried_at,
+                    attempts = attempts + 1
                 """,
             arguments: [
-                event.id.hex, event.matterID.rawValue, source, code, reason, event.timestamp.wall,
-                Int64(event.timestamp.counter), now.rfc3339, now.rfc3339, Data(event.encoded),
+                event.id.hex, event.matterID.rawValue, policy.source, policy.node?.rawValue, code, reason, waitingFor,
+                event.timestamp.wall, Int64(event.timestamp.counter), now.rfc3339, now.rfc3339, Data(event.encoded),
                 Data(event.signature ?? []),
             ])
     }
@@ -59,60 +141,113 @@ extension ReplicaTransaction {
         try db.execute(sql: "DELETE FROM quarantine WHERE event_id = ?", arguments: [id.hex])
     }
 
-    /// Stores a change set received over sync from `sender`: refused events go to the quarantine
-    /// (with `source` named), and when anything was stored the quarantine is retried, since a
-    /// missing parent or matter may just have arrived.
+    /// Stores a change set received over sync from `sender`: events this node refuses are held
+    /// in the quarantine or refused (``QuarantinePolicy``); the witnesses it carries are stored.
+    /// `newerDirectory`: the sender announced a newer signed directory than this node holds.
     public mutating func receive(
-        _ events: [Event], from sender: NodeID, source: String, now: Timestamp, visibleTo court: CourtCode,
-        maxClockAhead: Int64
+        _ events: [Event], witnesses: [Witness] = [], from sender: NodeID, source: String, now: Timestamp,
+        visibleTo court: CourtCode, maxClockAhead: Int64, newerDirectory: Bool = false,
+        maxQuarantinedPerSource: Int = QuarantinePolicy.defaultMaxPerSource
     ) throws -> AppendReport {
+        let policy = QuarantinePolicy(
+            source: source, node: sender, newerDirectory: newerDirectory, maxPerSource: maxQuarantinedPerSource)
         var report = try append(
-            events, origin: .remote, now: now, visibleTo: court, receivedFrom: sender,
-            refusals: .quarantine(source: source), maxClockAhead: maxClockAhead)
-        if report.stored > 0 {
-            report.stored += try retryQuarantined(now: now, visibleTo: court, maxClockAhead: maxClockAhead).stored
-        }
+            events, origin: .remote, now: now, visibleTo: court, receivedFrom: sender, refusals: .quarantine(policy),
+            maxClockAhead: maxClockAhead)
+        report.add(try store(witnesses, receivedFrom: sender, now: now, visibleTo: court))
         return report
     }
 
-    /// Retries the retryable quarantined events (oldest clock first, so parents come before
-    /// children), storing those that now pass; the rest stay with their updated reason.
+    /// Retries the events waiting for any of `wakes` (events or matters just stored), then those
+    /// waiting for what these stored, until nothing more can be applied.
+    mutating func retryQuarantined(
+        waitingFor wakes: [String], now: Timestamp, visibleTo court: CourtCode?, maxClockAhead: Int64
+    ) throws -> AppendReport {
+        var total = AppendReport()
+        var pending = wakes
+        while !pending.isEmpty {
+            var next: [String] = []
+            for chunk in stride(from: 0, to: pending.count, by: 500).map({ pending[$0..<min($0 + 500, pending.count)] }) {
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT source, source_node, encoded, signature FROM quarantine
+                        WHERE waiting_for IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                        ORDER BY hlc_wall, hlc_counter, event_id
+                        """, arguments: StatementArguments(Array(chunk)))
+                let (report, arrivals) = try reapply(rows, now: now, visibleTo: court, maxClockAhead: maxClockAhead)
+                total.add(report)
+                next += arrivals
+            }
+            pending = next
+        }
+        return total
+    }
+
+    /// Retries the events waiting for a key or a calendar (after a newer signed directory was
+    /// installed), and what they unblock.
     @discardableResult
-    public mutating func retryQuarantined(
+    public mutating func retryQuarantinedReferenceData(
         now: Timestamp, visibleTo court: CourtCode?, maxClockAhead: Int64 = Self.maxClockAhead
     ) throws -> AppendReport {
-        let codes = QuarantinedEvent.retryableCodes.sorted()
+        try retry(
+            where: "waiting_for LIKE 'key:%' OR waiting_for = ?", [QuarantineWake.calendar], now: now,
+            visibleTo: court, maxClockAhead: maxClockAhead)
+    }
+
+    /// Retries the events held for their clock (and any held before waits were recorded), and
+    /// what they unblock: on the sync interval.
+    @discardableResult
+    public mutating func retryQuarantinedByTime(
+        now: Timestamp, visibleTo court: CourtCode?, maxClockAhead: Int64 = Self.maxClockAhead
+    ) throws -> AppendReport {
+        try retry(
+            where: "waiting_for IN (?, ?)", [QuarantineWake.clock, QuarantineWake.legacy], now: now, visibleTo: court,
+            maxClockAhead: maxClockAhead)
+    }
+
+    private mutating func retry(
+        where clause: String, _ arguments: [String], now: Timestamp, visibleTo court: CourtCode?, maxClockAhead: Int64
+    ) throws -> AppendReport {
         let rows = try Row.fetchAll(
             db,
             sql: """
-                SELECT source, encoded, signature FROM quarantine WHERE code IN (\(codes.map { _ in "?" }.joined(separator: ",")))
-                ORDER BY hlc_wall, hlc_counter, event_id LIMIT ?
-                """,
-            arguments: StatementArguments(codes + [String(Self.quarantineRetryBatch)]))
-        guard !rows.isEmpty else { return AppendReport() }
-        var bySource: [(String, [Event])] = []
+                SELECT source, source_node, encoded, signature FROM quarantine WHERE \(clause)
+                ORDER BY hlc_wall, hlc_counter, event_id
+                """, arguments: StatementArguments(arguments))
+        var (total, arrivals) = try reapply(rows, now: now, visibleTo: court, maxClockAhead: maxClockAhead)
+        total.add(try retryQuarantined(waitingFor: arrivals, now: now, visibleTo: court, maxClockAhead: maxClockAhead))
+        return total
+    }
+
+    /// Appends quarantined rows again (each group from one sender as that sender's), without
+    /// following the arrivals: returns them instead.
+    private mutating func reapply(
+        _ rows: [Row], now: Timestamp, visibleTo court: CourtCode?, maxClockAhead: Int64
+    ) throws -> (AppendReport, [String]) {
+        var groups: [(QuarantinePolicy, [Event])] = []
         for row in rows {
             let event = try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"])
-            let source: String = row["source"]
-            if let last = bySource.indices.last, bySource[last].0 == source {
-                bySource[last].1.append(event)
+            let policy = QuarantinePolicy(
+                source: row["source"], node: try (row["source_node"] as String?).map { try NodeID($0) })
+            if let last = groups.indices.last, groups[last].0.source == policy.source,
+                groups[last].0.node == policy.node
+            {
+                groups[last].1.append(event)
             } else {
-                bySource.append((source, [event]))
+                groups.append((policy, [event]))
             }
         }
         var total = AppendReport()
-        for (source, events) in bySource {
-            let report = try append(
-                events, origin: .remote, now: now, visibleTo: court, refusals: .quarantine(source: source),
-                maxClockAhead: maxClockAhead)
-            total.stored += report.stored
-            total.duplicates += report.duplicates
-            total.notVisible += report.notVisible
-            total.quarantined += report.quarantined
-            total.refused += report.refused
-            total.touchedMatters = Array(Set(total.touchedMatters + report.touchedMatters)).sorted()
+        var arrivals: [String] = []
+        for (policy, events) in groups {
+            let (report, stored) = try appendBatch(
+                events, origin: .remote, now: now, visibleTo: court, receivedFrom: policy.node,
+                refusals: .quarantine(policy), maxClockAhead: maxClockAhead)
+            total.add(report)
+            arrivals += stored
         }
-        return total
+        return (total, arrivals)
     }
 }
 
@@ -123,13 +258,14 @@ extension Replica {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT event_id, matter_id, source, code, reason, first_seen_at, last_tried_at, attempts
+                    SELECT event_id, matter_id, source, code, reason, waiting_for, first_seen_at, last_tried_at, attempts
                     FROM quarantine ORDER BY first_seen_at, event_id
                     """
             ).map { row in
                 QuarantinedEvent(
                     event: try EventID(hex: row["event_id"]), matter: row["matter_id"], source: row["source"],
-                    code: row["code"], reason: row["reason"], firstSeenAt: try Timestamp(rfc3339: row["first_seen_at"]),
+                    code: row["code"], reason: row["reason"], waitingFor: row["waiting_for"],
+                    firstSeenAt: try Timestamp(rfc3339: row["first_seen_at"]),
                     lastTriedAt: try Timestamp(rfc3339: row["last_tried_at"]), attempts: row["attempts"])
             }
         }

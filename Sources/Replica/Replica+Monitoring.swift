@@ -47,13 +47,21 @@ extension Replica {
     /// count, which is taken at an instant).
     public func matterTimings(touching period: Range<Timestamp>? = nil) throws(ReplicaError) -> [MatterTiming] {
         guard let period else { return try timings(where: nil, arguments: []) }
-        let columns = ["sent_at", "signed_at", "completed_at", "returned_at", "withdrawn_at"]
+        let columns = [
+            "counted_sent_at", "counted_signed_at", "counted_completed_at", "counted_returned_at",
+            "counted_withdrawn_at",
+        ]
         var arguments: StatementArguments = []
         for _ in columns { arguments += [period.lowerBound.rfc3339, period.upperBound.rfc3339] }
         return try timings(
             where: "state IN ('sent', 'signed', 'inProgress') OR "
                 + columns.map { "(\($0) >= ? AND \($0) < ?)" }.joined(separator: " OR "),
             arguments: arguments)
+    }
+
+    /// The timing of one matter (the times that count), if this replica holds it.
+    public func matterTiming(_ id: MatterID) throws(ReplicaError) -> MatterTiming? {
+        try timings(where: "id = ?", arguments: [id.rawValue]).first
     }
 
     /// The timings of the open matters (待签收, 已签收, 办理中).
@@ -68,10 +76,13 @@ extension Replica {
             "CAST(round((julianday(\(column)) - 2440587.5) * 86400000.0) AS INTEGER)"
         }
         func day(_ column: String) -> String { "CAST(julianday(\(column)) - 2440587.5 AS INTEGER)" }
-        let times = ["sent_at", "received_at", "signed_at", "completed_at", "returned_at", "withdrawn_at"]
+        let times = [
+            "counted_sent_at", "counted_received_at", "counted_signed_at", "counted_completed_at",
+            "counted_returned_at", "counted_withdrawn_at",
+        ]
         let sql = """
             SELECT id, case_number, entrusting_court, entrusted_court, kind, urgent, state, \(times.map(ms).joined(separator: ", ")),
-                \(day("sign_due_date")), \(day("due_date")), urge_count, supervised
+                \(day("counted_sign_due")), \(day("counted_due")), urge_count, supervised, due_provisional
             FROM matters \(clause.map { "WHERE " + $0 } ?? "") ORDER BY id
             """
         return try read { db in
@@ -103,7 +114,8 @@ extension Replica {
                         entrustedCourt: try court(row[3]), kind: try kind(row[4]), urgent: row[5], state: state,
                         sentAt: sent, receivedAt: time(8), signedAt: time(9), completedAt: time(10),
                         returnedAt: time(11), withdrawnAt: time(12), signDue: CivilDate(daysSinceEpoch: row[13]),
-                        due: CivilDate(daysSinceEpoch: row[14]), urgeCount: row[15], supervised: row[16]))
+                        due: CivilDate(daysSinceEpoch: row[14]), dueProvisional: row[17], urgeCount: row[15],
+                        supervised: row[16]))
             }
             return timings
         }

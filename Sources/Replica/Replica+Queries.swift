@@ -47,7 +47,7 @@ extension Replica {
             _ = arguments.append(contentsOf: [state.rawValue])
         }
         if let now = filter.overdueAt {
-            clauses.append("state IN ('sent', 'signed', 'inProgress') AND due_at_ms <= ?")
+            clauses.append("state IN ('sent', 'signed', 'inProgress') AND counted_due_at_ms <= ?")
             _ = arguments.append(contentsOf: [now.milliseconds])
         }
         if let court = filter.court {
@@ -71,10 +71,10 @@ extension Replica {
         }
     }
 
-    /// Events stored after arrival sequence `sequence`, in arrival order, optionally only those of
-    /// matters `court` may see; and the highest sequence looked at.
+    /// Events and witnesses stored after arrival sequence `sequence`, in arrival order, optionally
+    /// only those of matters `court` may see; and the highest sequence looked at.
     public func events(after sequence: Int64, visibleTo court: CourtCode? = nil) throws(ReplicaError) -> (
-        events: [Event], through: Int64
+        events: [Event], witnesses: [Witness], through: Int64
     ) {
         let directory = self.directory
         return try read { db in
@@ -95,11 +95,22 @@ extension Replica {
                     "SELECT arrival_seq, matter_id, encoded, signature FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
                 arguments: [sequence])
             while let row = try rows.next() {
-                through = row["arrival_seq"]
+                through = max(through, row["arrival_seq"])
                 if court != nil, visible[row["matter_id"]] != true { continue }
                 events.append(try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"]))
             }
-            return (events, through)
+            var witnesses: [Witness] = []
+            let witnessRows = try Row.fetchCursor(
+                db,
+                sql:
+                    "SELECT arrival_seq, matter_id, encoded, signature FROM witnesses WHERE arrival_seq > ? ORDER BY arrival_seq",
+                arguments: [sequence])
+            while let row = try witnessRows.next() {
+                through = max(through, row["arrival_seq"])
+                if court != nil, visible[row["matter_id"]] != true { continue }
+                witnesses.append(try Replica.storedWitness(encoded: row["encoded"], signature: row["signature"]))
+            }
+            return (events, witnesses, through)
         }
     }
 

@@ -5,14 +5,31 @@ import GRDB
 /// The hub's register of nodes that asked to join (`courtsync register`) and what hub staff
 /// decided. Only the hub's replica fills it; the signed directory is issued from it.
 extension Replica {
-    /// Records a registration request as pending. A node already decided keeps its decision (a
-    /// repeated request changes nothing); a pending one takes the newer key.
-    public func recordRegistration(_ request: RegisteredNode, receivedAt: Timestamp) throws(ReplicaError)
-        -> RegisteredNode
-    {
+    /// Records a registration request as pending. A node already registered keeps its entry: a
+    /// repeated request with the same key changes nothing but its time; with another key it is
+    /// refused (`registrationConflict`), so that nobody can swap the key of a pending node before
+    /// hub staff approve it. A new node is refused (`tooManyRegistrations`) while `maxPending`
+    /// registrations already wait.
+    public func recordRegistration(
+        _ request: RegisteredNode, receivedAt: Timestamp, maxPending: Int
+    ) throws(ReplicaError) -> RegisteredNode {
         try write { tx in
-            if let existing = try Self.registration(request.node, in: tx.db), existing.status != .pending {
-                return existing
+            if let existing = try Self.registration(request.node, in: tx.db) {
+                guard existing.publicKey == request.publicKey else {
+                    throw ReplicaError(
+                        .registrationConflict,
+                        "node \(request.node) is already registered (\(existing.status.chineseName)) with the key of fingerprint \(existing.fingerprint); a new key needs a new node (courtsync init), or hub staff must reject the pending one first"
+                    )
+                }
+                if existing.status != .pending { return existing }
+            } else {
+                let pending =
+                    try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM registrations WHERE status = 'pending'") ?? 0
+                guard pending < maxPending else {
+                    throw ReplicaError(
+                        .tooManyRegistrations,
+                        "\(pending) registrations already wait for hub staff: refused until they are decided")
+                }
             }
             var pending = request
             pending.status = .pending

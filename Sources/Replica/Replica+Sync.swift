@@ -2,20 +2,24 @@ import Entrustment
 import Foundation
 import GRDB
 
-/// A bounded run of events to send to another node, read from one consistent snapshot.
+/// A bounded run of events and witnesses to send to another node, read from one consistent snapshot.
 public struct ChangeBatch: Sendable {
     /// The events, in arrival order (parents before children).
     public var events: [Event]
-    /// The highest arrival sequence the batch covers: every event up to it was either included
-    /// or is not for the receiver. The receiver's cursor after applying the batch.
+    /// The hub's witnesses, in arrival order.
+    public var witnesses: [Witness]
+    /// The highest arrival sequence the batch covers: every event and witness up to it was either
+    /// included or is not for the receiver. The receiver's cursor after applying the batch.
     public var through: Int64
     /// This replica's highest arrival sequence when the batch was read.
     public var head: Int64
-    /// The sum of the events' encoded sizes.
+    /// The sum of the events' and witnesses' encoded sizes.
     public var payloadBytes: Int
 
     /// Whether events remain after this batch.
     public var hasMore: Bool { through < head }
+    /// Whether the batch carries nothing.
+    public var isEmpty: Bool { events.isEmpty && witnesses.isEmpty }
 }
 
 /// Which events go to a receiver: those of matters its court may see, except those it made or
@@ -33,49 +37,79 @@ public struct ChangeSelection: Sendable {
 }
 
 extension Replica {
-    /// The highest arrival sequence stored (0 for an empty replica).
+    /// The highest arrival sequence given out, to an event or a witness (0 for an empty replica).
     public func headSequence() throws(ReplicaError) -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT max(arrival_seq) FROM events") ?? 0 }
+        try read { db in try Self.head(db) }
     }
 
-    /// The events after arrival sequence `after` that the selection lets through, at most
-    /// `maxEvents` of them and (beyond the first) at most `maxBytes` of encoded events.
+    static func head(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT head_seq FROM node WHERE id = 1") ?? 0
+    }
+
+    /// The events and witnesses after arrival sequence `after` that the selection lets through,
+    /// in arrival order: at most `maxEvents` records and (beyond the first) at most `maxBytes` of
+    /// encoded records.
     public func changes(
         after: Int64, for selection: ChangeSelection, maxEvents: Int, maxBytes: Int
     ) throws(ReplicaError) -> ChangeBatch {
-        let (sql, arguments) = selectionQuery(
-            columns: "e.arrival_seq, e.encoded, e.signature", after: after, selection: selection,
+        let limit = max(1, maxEvents)
+        let (eventSQL, eventArguments) = selectionQuery(
+            table: "events", columns: "e.arrival_seq, e.encoded, e.signature", after: after, selection: selection,
+            suffix: "ORDER BY e.arrival_seq LIMIT ?")
+        let (witnessSQL, witnessArguments) = selectionQuery(
+            table: "witnesses", columns: "e.arrival_seq, e.encoded, e.signature", after: after, selection: selection,
             suffix: "ORDER BY e.arrival_seq LIMIT ?")
         return try read { db in
-            let head = try Int64.fetchOne(db, sql: "SELECT max(arrival_seq) FROM events") ?? 0
-            var batch = ChangeBatch(events: [], through: max(after, head), head: head, payloadBytes: 0)
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments + [max(1, maxEvents)])
+            let head = try Self.head(db)
+            var batch = ChangeBatch(events: [], witnesses: [], through: max(after, head), head: head, payloadBytes: 0)
+            // Rows are copied out of their cursor at once: a cursor reuses its row.
+            let events = try Row.fetchCursor(db, sql: eventSQL, arguments: eventArguments + [limit])
+            let witnesses = try Row.fetchCursor(db, sql: witnessSQL, arguments: witnessArguments + [limit])
+            var nextEvent = try events.next()?.copy()
+            var nextWitness = try witnesses.next()?.copy()
             var last = after
-            while let row = try rows.next() {
+            var records = 0
+            while records < limit {
+                let eventSeq: Int64? = nextEvent?["arrival_seq"]
+                let witnessSeq: Int64? = nextWitness?["arrival_seq"]
+                guard eventSeq != nil || witnessSeq != nil else { return batch }
+                let takeEvent = witnessSeq == nil || (eventSeq != nil && eventSeq! < witnessSeq!)
+                let row = takeEvent ? nextEvent! : nextWitness!
                 let encoded = [UInt8](row["encoded"] as Data)
-                if !batch.events.isEmpty, batch.payloadBytes + encoded.count > maxBytes {
+                if records > 0, batch.payloadBytes + encoded.count > maxBytes {
                     batch.through = last
                     return batch
                 }
-                batch.events.append(try Replica.storedEvent(encoded: Data(encoded), signature: row["signature"]))
+                if takeEvent {
+                    batch.events.append(try Replica.storedEvent(encoded: Data(encoded), signature: row["signature"]))
+                    nextEvent = try events.next()?.copy()
+                } else {
+                    batch.witnesses.append(
+                        try Replica.storedWitness(encoded: Data(encoded), signature: row["signature"]))
+                    nextWitness = try witnesses.next()?.copy()
+                }
                 batch.payloadBytes += encoded.count
                 last = row["arrival_seq"]
+                records += 1
             }
-            if batch.events.count >= max(1, maxEvents) { batch.through = last }
+            batch.through = last
             return batch
         }
     }
 
     /// How many events after `after` the selection lets through (a link's backlog).
     public func pendingCount(after: Int64, for selection: ChangeSelection) throws(ReplicaError) -> Int {
-        let (sql, arguments) = selectionQuery(columns: "count(*)", after: after, selection: selection, suffix: "")
+        let (sql, arguments) = selectionQuery(
+            table: "events", columns: "count(*)", after: after, selection: selection, suffix: "")
         return try read { db in try Int.fetchOne(db, sql: sql, arguments: arguments) ?? 0 }
     }
 
+    /// The query for the rows of `table` (`events` or `witnesses`, both with `arrival_seq`,
+    /// `matter_id` and `received_from`) after `after` that the selection lets through.
     private func selectionQuery(
-        columns: String, after: Int64, selection: ChangeSelection, suffix: String
+        table: String, columns: String, after: Int64, selection: ChangeSelection, suffix: String
     ) -> (String, StatementArguments) {
-        var sql = "SELECT \(columns) FROM events e"
+        var sql = "SELECT \(columns) FROM \(table) e"
         var clauses = ["e.arrival_seq > ?"]
         var arguments: StatementArguments = [after]
         if let court = selection.court, court != .supreme {
@@ -86,8 +120,12 @@ extension Replica {
             arguments += StatementArguments(courts + courts)
         }
         if let node = selection.excludingNode {
-            clauses.append("e.origin != ? AND (e.received_from IS NULL OR e.received_from != ?)")
-            arguments += [node.rawValue, node.rawValue]
+            if table == "events" {
+                clauses.append("e.origin != ?")
+                arguments += [node.rawValue]
+            }
+            clauses.append("(e.received_from IS NULL OR e.received_from != ?)")
+            arguments += [node.rawValue]
         }
         return ("\(sql) WHERE \(clauses.joined(separator: " AND ")) \(suffix)", arguments)
     }

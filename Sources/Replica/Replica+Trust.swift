@@ -87,6 +87,17 @@ extension Replica {
             throw ReplicaError(.badSignature, "no hub key is pinned: initialise with --hub-key")
         }
         try write { tx in try tx.db.execute(sql: "UPDATE node SET hub_key = ? WHERE id = 1", arguments: [hex]) }
+        reloadTrust()
+    }
+
+    /// Reloads the courts, keys and calendar in force from the file (after this process changed them).
+    func reloadTrust() {
+        if let fresh = try? read({ db in try TrustState.load(db) }) { trust.withLock { $0 = fresh } }
+    }
+
+    /// The calendar versions in force (`nil` until a directory carrying the hub's calendar is installed).
+    public func calendars() throws(ReplicaError) -> CalendarVersions? {
+        try read { db in try currentTrust(db).calendars }
     }
 
     /// The installed signed directory, if any.
@@ -132,6 +143,16 @@ extension Replica {
                         node.requestedAt, node.decidedAt, node.revokedAt,
                     ])
             }
+            if let calendar = content.calendar {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                try tx.db.execute(
+                    sql: """
+                        INSERT INTO reference_calendar (id, version, document) VALUES (1, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET version = excluded.version, document = excluded.document
+                        """,
+                    arguments: [calendar.version, String(decoding: try encoder.encode(calendar), as: UTF8.self)])
+            }
             try tx.db.execute(
                 sql: """
                     INSERT INTO trust_directory (id, version, issued_at, installed_at, payload, signature)
@@ -142,7 +163,7 @@ extension Replica {
                 arguments: [content.version, content.issuedAt, now.rfc3339, Data(payload), Data(signature)])
             return true
         }
-        if installed { _ = try read { db in try currentTrust(db) } }
+        if installed { reloadTrust() }
         return installed
     }
 

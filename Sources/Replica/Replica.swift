@@ -16,19 +16,23 @@ public final class Replica: Sendable {
     private let pool: DatabasePool
     /// Who this node is.
     public let identity: NodeIdentity
-    /// The holiday calendar for deadlines.
-    public let calendar: HolidayCalendar
-    /// How deadlines are set for new matters.
-    public let deadlinePolicy: DeadlinePolicy
+    /// The holiday calendar this node was initialised with (`Nodes/calendar.json`): what the hub
+    /// publishes as calendar version 1. Deadlines are computed with the hub's signed calendar
+    /// (``calendars()``), never with this.
+    public let seedCalendar: HolidayCalendar
+    /// The deadline policy this node was initialised with: the hub publishes it with version 1.
+    public let seedDeadlinePolicy: DeadlinePolicy
     /// The courts and keys in force: from `Nodes/courts.json` at init, then from each signed
     /// directory installed. Reloaded when another process (the CLI beside a daemon) installs one.
     let trust: Mutex<TrustState>
+    /// On the hub: signs the witnesses its replica makes.
+    private let witnessSigning = Mutex<WitnessSigning?>(nil)
 
     private init(pool: DatabasePool) throws(ReplicaError) {
         self.pool = pool
         do {
             let loaded = try pool.read { db in try Self.loadSettings(db) }
-            (identity, calendar, deadlinePolicy) = loaded
+            (identity, seedCalendar, seedDeadlinePolicy) = loaded
             trust = Mutex(try pool.read { db in try TrustState.load(db) })
         } catch let error as ReplicaError {
             throw error
@@ -113,6 +117,15 @@ public final class Replica: Sendable {
             CrashPoint.refoldApplied.reached()
         }
     }
+
+    /// Makes this the hub's replica: from now on every event it stores is witnessed, signed by
+    /// `signer` (``Witness``).
+    public func witness(with signer: @escaping WitnessSigning) {
+        witnessSigning.withLock { $0 = signer }
+    }
+
+    /// The hub's witness signer, if this is the hub's replica.
+    var witnessSigner: WitnessSigning? { witnessSigning.withLock { $0 } }
 
     /// Closes the database (checkpointing the WAL into the main file).
     public func close() throws(ReplicaError) {

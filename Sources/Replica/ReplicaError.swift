@@ -23,6 +23,19 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         case unknownKey
         /// An event signed by a key the hub rejected, or revoked before the event's time.
         case revokedKey
+        /// A `create` names a calendar version this node does not hold yet: it comes with the
+        /// hub's next signed directory.
+        case unknownCalendar
+        /// Too many events from one sender wait in the quarantine already.
+        case quarantineFull
+        /// A registration names a node already registered with another key.
+        case registrationConflict
+        /// Too many registrations wait for hub staff already.
+        case tooManyRegistrations
+        /// Something of that name exists already.
+        case conflict
+        /// Nothing of that name exists.
+        case notFound
         /// SQLite failed (disk full, read-only file, I/O error …).
         case storage
     }

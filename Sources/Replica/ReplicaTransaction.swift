@@ -1,5 +1,5 @@
-import Foundation
 import Entrustment
+import Foundation
 import GRDB
 
 /// Write access to a replica inside one transaction (see ``Replica/write(_:)``).
@@ -21,12 +21,25 @@ public struct ReplicaTransaction {
         public var notVisible: Int = 0
         /// The matters whose state was refolded, ascending.
         public var touchedMatters: [MatterID] = []
-        /// Events refused and put in the quarantine (only with ``RefusalPolicy/quarantine(source:)``).
+        /// Events refused and put in the quarantine (only with ``RefusalPolicy/quarantine(_:)``).
         public var quarantined: [Refusal] = []
-        /// Events refused outright and not stored: a signature that does not verify, a revoked or
-        /// rejected key, an act its author may not do (only with ``RefusalPolicy/quarantine(source:)``;
-        /// each is logged in the `refusals` table).
+        /// Events (and witnesses) refused outright and not stored: a signature that does not
+        /// verify, a revoked or rejected key, an act its author may not do (only with
+        /// ``RefusalPolicy/quarantine(_:)``; each event is logged in the `refusals` table).
         public var refused: [Refusal] = []
+        /// Witnesses newly stored.
+        public var witnessesStored: Int = 0
+
+        /// Adds what `other` did.
+        public mutating func add(_ other: AppendReport) {
+            stored += other.stored
+            duplicates += other.duplicates
+            notVisible += other.notVisible
+            quarantined += other.quarantined
+            refused += other.refused
+            witnessesStored += other.witnessesStored
+            touchedMatters = Array(Set(touchedMatters + other.touchedMatters)).sorted()
+        }
     }
 
     /// An event the replica refused, and why.
@@ -40,37 +53,57 @@ public struct ReplicaTransaction {
     }
 
     let db: Database
-    private let replica: Replica
-    /// The courts and keys in force for this transaction.
-    private let trust: TrustState
+    let replica: Replica
+    /// The courts, keys and calendar in force for this transaction.
+    let trust: TrustState
     /// This node's hybrid logical clock; saved when the transaction commits.
     public private(set) var clock: HybridLogicalClock
+    /// The arrival sequence last given out (events and witnesses share it); saved at commit.
+    private(set) var head: Int64
     /// The matters this transaction has read or written: their events and, once needed, fold.
     private var work: [MatterID: MatterWork] = [:]
+    /// The hub's uptime log, read once when a witness needs it.
+    var uptime: [HubUptime.Run]?
 
     init(db: Database, replica: Replica) throws {
         self.db = db
         self.replica = replica
-        guard let row = try Row.fetchOne(db, sql: "SELECT hlc_wall, hlc_counter FROM node WHERE id = 1") else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT hlc_wall, hlc_counter, head_seq FROM node WHERE id = 1") else {
             throw ReplicaError(.corrupt, "the replica has no node identity")
         }
         guard let counter = UInt32(exactly: row["hlc_counter"] as Int64) else {
             throw ReplicaError(.corrupt, "the replica's clock counter is out of range")
         }
         clock = HybridLogicalClock(last: HybridTimestamp(wall: row["hlc_wall"], counter: counter))
+        head = row["head_seq"]
         trust = try replica.currentTrust(db)
     }
 
     /// The court directory in force.
     public var directory: CourtDirectory { trust.directory }
 
+    /// The calendar versions in force (`nil` until a directory carrying the hub's calendar is installed).
+    public var calendars: CalendarVersions? { trust.calendars }
+
     /// A clock reading for a new local act.
     public mutating func tick(now: Timestamp) -> HybridTimestamp { clock.tick(now: now) }
+
+    /// The next arrival sequence.
+    mutating func nextSequence() -> Int64 {
+        head += 1
+        return head
+    }
 
     /// The matter as currently folded, if this replica holds it.
     public mutating func matter(_ id: MatterID) throws -> Matter? {
         try load(id)
         return work[id]!.current(directory: trust.directory)
+    }
+
+    /// The events of the matter this replica holds, in arrival order.
+    mutating func history(of id: MatterID) throws -> [Event] {
+        try load(id)
+        return work[id]!.history
     }
 
     /// When this replica first stored an event of the matter (for the entrusted court's node:
@@ -100,30 +133,49 @@ public struct ReplicaTransaction {
     public enum RefusalPolicy: Sendable {
         /// Throw, rolling back the whole transaction (change files: all or nothing).
         case abort
-        /// Store it in the quarantine with its reason and go on with the rest (network sync: one
-        /// bad event never blocks a link). `source` names where it came from, for the operator.
-        case quarantine(source: String)
+        /// Hold what time may cure in the quarantine and refuse the rest, going on with the
+        /// events after it (network sync: one bad event never blocks a link).
+        case quarantine(QuarantinePolicy)
+
+        /// Quarantine on behalf of `source` (a link's court, for the operator), sent by `node`.
+        public static func quarantine(source: String, node: NodeID? = nil) -> RefusalPolicy {
+            .quarantine(QuarantinePolicy(source: source, node: node))
+        }
     }
 
     /// Appends events, idempotently, refolding every matter they touch once.
     ///
     /// Each event's parents must already be stored or come earlier in `events`, and belong to the
     /// same matter. Every event is checked with ``Admission``; a refused event either throws and
-    /// rolls the whole transaction back, or is quarantined (see ``RefusalPolicy``). With
-    /// `visibleTo`, events of matters that court may not see are left out and counted.
-    /// `receivedFrom` records the node the events arrived from, so that they are not sent back to it.
-    ///
-    /// Remote events are admitted on the matter's parties, which the `create` fixes, so a matter
-    /// is folded once after the batch. A local act is held to the current state, so its matter is
-    /// refolded after each one.
+    /// rolls the whole transaction back, or is quarantined or refused (see ``RefusalPolicy``).
+    /// With `visibleTo`, events of matters that court may not see are left out and counted.
+    /// `receivedFrom` records the node the events arrived from, so that they are not sent back to
+    /// it. On the hub, every event stored is witnessed (``Witness``). With a quarantine policy,
+    /// quarantined events waiting for an event or matter stored here are retried at the end.
     @discardableResult
     public mutating func append(
         _ events: [Event], origin: Origin, now: Timestamp, visibleTo court: CourtCode? = nil,
         receivedFrom: NodeID? = nil, refusals: RefusalPolicy = .abort, maxClockAhead: Int64 = Self.maxClockAhead
     ) throws -> AppendReport {
+        var (report, arrivals) = try appendBatch(
+            events, origin: origin, now: now, visibleTo: court, receivedFrom: receivedFrom, refusals: refusals,
+            maxClockAhead: maxClockAhead)
+        if case .quarantine = refusals, !arrivals.isEmpty {
+            report.add(try retryQuarantined(waitingFor: arrivals, now: now, visibleTo: court, maxClockAhead: maxClockAhead))
+        }
+        return report
+    }
+
+    /// ``append(_:origin:now:visibleTo:receivedFrom:refusals:maxClockAhead:)`` without retrying
+    /// the quarantine: also returns what quarantined events waiting for these arrivals wait for.
+    mutating func appendBatch(
+        _ events: [Event], origin: Origin, now: Timestamp, visibleTo court: CourtCode?, receivedFrom: NodeID?,
+        refusals: RefusalPolicy, maxClockAhead: Int64
+    ) throws -> (AppendReport, [String]) {
         var report = AppendReport()
         var touched: Set<MatterID> = []
         var invisible: Set<MatterID> = []
+        var arrivals: [String] = []
         for event in events {
             if try exists(event.id) {
                 report.duplicates += 1
@@ -143,16 +195,8 @@ public struct ReplicaTransaction {
             do {
                 try admit(event, origin: origin, now: now, maxClockAhead: maxClockAhead)
             } catch let refusal as ReplicaError where refusal.code != .storage {
-                guard case .quarantine(let source) = refusals else { throw refusal }
-                let entry = Refusal(event: event.id, code: refusal.code.rawValue, reason: refusal.message)
-                if QuarantinedEvent.retryableCodes.contains(refusal.code.rawValue) {
-                    try quarantine(event, source: source, code: entry.code, reason: entry.reason, now: now)
-                    report.quarantined.append(entry)
-                } else {
-                    try forgetQuarantined(event.id)
-                    try logRefusal(event, source: source, code: entry.code, reason: entry.reason, now: now)
-                    report.refused.append(entry)
-                }
+                guard case .quarantine(let policy) = refusals else { throw refusal }
+                try hold(event, refusal, policy: policy, now: now, into: &report)
                 continue
             }
             try insert(event, now: now, receivedFrom: receivedFrom)
@@ -160,19 +204,30 @@ public struct ReplicaTransaction {
             if origin == .remote { clock.observe(event.timestamp, now: now) }
             work[event.matterID]!.add(event)
             touched.insert(event.matterID)
+            arrivals.append(QuarantineWake.parent(event.id))
+            if event.kind == .create { arrivals.append(QuarantineWake.matter(event.matterID)) }
             report.stored += 1
         }
         for id in touched.sorted() {
             try save(id, now: now)
         }
         report.touchedMatters = touched.sorted()
-        return report
+        return (report, arrivals)
     }
 
-    /// Refolds a matter from its stored events and saves the row (after a change of fold rules).
+    /// Refolds a matter from its stored events and saves the row (after a change of fold rules,
+    /// a new witness or a new calendar).
     mutating func refold(_ id: MatterID, now: Timestamp) throws {
         try load(id)
         try save(id, now: now)
+    }
+
+    /// Refolds the matters whose deadlines are provisional (暂定), after a newer calendar was
+    /// installed: those whose year it publishes settle.
+    public mutating func refoldProvisionalMatters(now: Timestamp) throws {
+        for id in try String.fetchAll(db, sql: "SELECT id FROM matters WHERE due_provisional = 1") {
+            try refold(try MatterID(id), now: now)
+        }
     }
 
     private mutating func load(_ id: MatterID) throws {
@@ -180,11 +235,15 @@ public struct ReplicaTransaction {
         work[id] = MatterWork(history: try storedEvents(of: id))
     }
 
+    /// Saves the matter's row: its fold, and the times that count by the witnesses held.
     private mutating func save(_ id: MatterID, now: Timestamp) throws {
-        guard let folded = work[id]!.current(directory: trust.directory) else {
+        guard let (folded, acts) = work[id]!.currentWithActs(directory: trust.directory) else {
             throw ReplicaError(.rejectedEvent, "matter \(id) has no create event")
         }
-        try MatterRow.save(folded, firstStoredAt: now, in: db)
+        let counted = HonestTime.count(
+            folded, acts: acts, events: work[id]!.history, witnesses: try witnesses(ofMatter: id),
+            calendars: trust.calendars)
+        try MatterRow.save(folded, counted: counted, firstStoredAt: now, in: db)
     }
 
     /// Whether `court` may see the event's matter: it is a party to it, a superior of a party, or
@@ -200,12 +259,23 @@ public struct ReplicaTransaction {
                 (event.author, r.entrustedCourt)
             } else { nil }
         guard let (entrusting, entrusted) = parties else { return true }
-        return !Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: trust.directory).isEmpty
+        return isVisible(entrusting: entrusting, entrusted: entrusted, to: court)
+    }
+
+    /// Whether `court` may see a matter between these courts.
+    func isVisible(entrusting: CourtCode, entrusted: CourtCode, to court: CourtCode) -> Bool {
+        !Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: trust.directory).isEmpty
+    }
+
+    /// The parties of a matter this transaction can see, if it holds the matter.
+    mutating func parties(of id: MatterID) throws -> (entrusting: CourtCode, entrusted: CourtCode)? {
+        try load(id)
+        return work[id]!.parties
     }
 
     /// The checks before an event is stored: parents held and of the same matter, ``Admission``
-    /// against the matter as it stood where the event was made, and (for remote events) the clock
-    /// lead. Throws a ``ReplicaError`` naming the refusal.
+    /// against the matter as it stood where the event was made (with the calendar versions held),
+    /// and (for remote events) the clock lead. Throws a ``ReplicaError`` naming the refusal.
     private mutating func admit(_ event: Event, origin: Origin, now: Timestamp, maxClockAhead: Int64) throws {
         try verifySignature(event)
         for parent in event.parents {
@@ -225,11 +295,18 @@ public struct ReplicaTransaction {
         }
         let holdsMatter = !work[event.matterID]!.history.isEmpty
         do {
-            let before = work[event.matterID]!.state(before: event, directory: trust.directory)
-            try Admission.check(event, after: before, holdsMatter: holdsMatter, directory: trust.directory)
+            let (past, before) = work[event.matterID]!.past(of: event, directory: trust.directory)
+            try Admission.check(
+                event, past: past, before: before, holdsMatter: holdsMatter, directory: trust.directory,
+                calendars: trust.calendars)
         } catch {
-            throw ReplicaError(
-                error.code == .inconsistentMatter && !holdsMatter ? .unknownMatter : .rejectedEvent, error.message)
+            let code: ReplicaError.Code =
+                switch error.code {
+                case .inconsistentMatter where !holdsMatter: .unknownMatter
+                case .unknownCalendar: .unknownCalendar
+                default: .rejectedEvent
+                }
+            throw ReplicaError(code, error.message)
         }
         if origin == .remote, event.timestamp.wall > now.milliseconds + maxClockAhead {
             throw ReplicaError(
@@ -256,8 +333,9 @@ public struct ReplicaTransaction {
         }
     }
 
-    /// Logs an event refused outright (it is not stored).
-    private func logRefusal(_ event: Event, source: String, code: String, reason: String, now: Timestamp) throws {
+    /// Logs an event refused outright (it is not stored). The log keeps the latest
+    /// ``refusalLogLimit`` entries.
+    func logRefusal(_ event: Event, source: String, code: String, reason: String, now: Timestamp) throws {
         try db.execute(
             sql: """
                 INSERT INTO refusals (event_id, matter_id, origin, author, source, code, reason, refused_at)
@@ -267,7 +345,12 @@ public struct ReplicaTransaction {
                 event.id.hex, event.matterID.rawValue, event.origin.rawValue, event.author.rawValue, source, code,
                 reason, now.rfc3339,
             ])
+        try db.execute(
+            sql: "DELETE FROM refusals WHERE seq <= ?", arguments: [db.lastInsertedRowID - Int64(Self.refusalLogLimit)])
     }
+
+    /// How many refusals the log keeps.
+    public static let refusalLogLimit = 10_000
 
     /// The events of one matter held by this replica, in arrival order.
     func storedEvents(of matter: MatterID) throws -> [Event] {
@@ -281,28 +364,31 @@ public struct ReplicaTransaction {
         try String.fetchOne(db, sql: "SELECT matter_id FROM events WHERE id = ?", arguments: [id.hex])
     }
 
-    private func exists(_ id: EventID) throws -> Bool {
+    func exists(_ id: EventID) throws -> Bool {
         try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)", arguments: [id.hex]) ?? false
     }
 
-    private func insert(_ event: Event, now: Timestamp, receivedFrom: NodeID?) throws {
+    private mutating func insert(_ event: Event, now: Timestamp, receivedFrom: NodeID?) throws {
         try db.execute(
             sql: """
-                INSERT INTO events (id, matter_id, kind, author, origin, hlc_wall, hlc_counter, recorded_at, parents,
-                    stored_at, encoded, received_from, signature)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (arrival_seq, id, matter_id, kind, author, origin, hlc_wall, hlc_counter,
+                    recorded_at, parents, stored_at, encoded, received_from, signature)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
-                event.id.hex, event.matterID.rawValue, event.kind.rawValue, event.author.rawValue,
-                event.origin.rawValue, event.timestamp.wall, Int64(event.timestamp.counter), event.recordedAt.rfc3339,
-                event.parents.map(\.hex).joined(separator: " "), now.rfc3339, Data(event.encoded),
-                receivedFrom?.rawValue, Data(event.signature ?? []),
+                nextSequence(), event.id.hex, event.matterID.rawValue, event.kind.rawValue, event.author.rawValue,
+                event.origin.rawValue, event.timestamp.wall, Int64(event.timestamp.counter),
+                event.recordedAt.rfc3339, event.parents.map(\.hex).joined(separator: " "), now.rfc3339,
+                Data(event.encoded), receivedFrom?.rawValue, Data(event.signature ?? []),
             ])
+        if let signer = replica.witnessSigner {
+            try witnessStorage(of: event, at: now, signer: signer)
+        }
     }
 
     func finish() throws {
         try db.execute(
-            sql: "UPDATE node SET hlc_wall = ?, hlc_counter = ? WHERE id = 1",
-            arguments: [clock.last.wall, Int64(clock.last.counter)])
+            sql: "UPDATE node SET hlc_wall = ?, hlc_counter = ?, head_seq = ? WHERE id = 1",
+            arguments: [clock.last.wall, Int64(clock.last.counter), head])
     }
 }

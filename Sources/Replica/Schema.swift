@@ -247,6 +247,84 @@ enum Schema {
                     );
                     """)
         }
+        register("v6-honest-time") { db in
+            // Matters are refolded when the replica opens (digest emptied): the counted times,
+            // the deadlines that count and the late reports are filled in then.
+            try db.execute(
+                sql: """
+                    ALTER TABLE node ADD COLUMN head_seq INTEGER NOT NULL DEFAULT 0;
+                    UPDATE node SET head_seq = (SELECT coalesce(max(arrival_seq), 0) FROM events);
+                    CREATE TABLE witnesses (
+                        arrival_seq INTEGER PRIMARY KEY,
+                        event_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        matter_id TEXT NOT NULL,
+                        court TEXT,
+                        at TEXT NOT NULL,
+                        hub_downtime_ms INTEGER NOT NULL,
+                        grace_ms INTEGER NOT NULL,
+                        encoded BLOB NOT NULL,
+                        signature BLOB NOT NULL,
+                        stored_at TEXT NOT NULL,
+                        received_from TEXT,
+                        UNIQUE (event_id, kind)
+                    );
+                    CREATE INDEX witnesses_by_matter ON witnesses(matter_id);
+                    CREATE TABLE reference_calendar (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        version INTEGER NOT NULL,
+                        document TEXT NOT NULL
+                    );
+                    CREATE TABLE late_reports (
+                        event_id TEXT PRIMARY KEY,
+                        matter_id TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        author TEXT NOT NULL,
+                        recorded_at TEXT NOT NULL,
+                        witnessed_at TEXT NOT NULL,
+                        delay_ms INTEGER NOT NULL,
+                        hub_downtime_ms INTEGER NOT NULL,
+                        grace_ms INTEGER NOT NULL,
+                        accepted_by TEXT,
+                        accepted_at TEXT,
+                        accepted_note TEXT
+                    );
+                    CREATE INDEX late_reports_by_matter ON late_reports(matter_id);
+                    CREATE INDEX late_reports_by_witnessed ON late_reports(witnessed_at);
+                    ALTER TABLE matters ADD COLUMN calendar_version INTEGER;
+                    ALTER TABLE matters ADD COLUMN counted_sent_at TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_received_at TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_signed_at TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_completed_at TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_returned_at TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_withdrawn_at TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_sign_due TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_due TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_due_at_ms INTEGER;
+                    ALTER TABLE matters ADD COLUMN due_provisional INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE matters ADD COLUMN late_reports INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX matters_by_counted_due ON matters(state, counted_due_at_ms);
+                    CREATE INDEX matters_by_counted_sent ON matters(counted_sent_at);
+                    CREATE INDEX matters_by_counted_completion ON matters(counted_completed_at);
+                    CREATE INDEX matters_provisional ON matters(id) WHERE due_provisional = 1;
+                    UPDATE matters SET digest = '';
+                    ALTER TABLE quarantine ADD COLUMN source_node TEXT;
+                    ALTER TABLE quarantine ADD COLUMN waiting_for TEXT NOT NULL DEFAULT 'retry';
+                    CREATE INDEX quarantine_waiting ON quarantine(waiting_for);
+                    CREATE INDEX quarantine_by_source ON quarantine(source_node);
+                    CREATE TABLE staff_tokens (
+                        name TEXT PRIMARY KEY,
+                        scope TEXT NOT NULL,
+                        token_hash TEXT NOT NULL UNIQUE,
+                        created_at TEXT NOT NULL,
+                        revoked_at TEXT
+                    );
+                    CREATE TABLE hub_uptime (
+                        started_at_ms INTEGER PRIMARY KEY,
+                        alive_at_ms INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

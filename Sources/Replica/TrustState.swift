@@ -1,8 +1,11 @@
+import Crypto
 import Entrustment
+import Foundation
 import GRDB
 
-/// The courts and node keys a replica holds in memory, with the version of the signed directory
-/// they came from (0: the courts from `Nodes/courts.json`, no directory installed yet).
+/// The courts, node keys and reference calendar a replica holds in memory, with the version of
+/// the signed directory they came from (0: the courts from `Nodes/courts.json`, no directory
+/// installed yet, and no calendar).
 struct TrustState: Sendable {
     var version: Int
     var directory: CourtDirectory
@@ -11,8 +14,12 @@ struct TrustState: Sendable {
     /// The keys events are verified with: the directory's, plus this node's own key while the
     /// directory does not list it yet (its own acts verify before its registration is approved).
     var eventKeys: KeyRegistry
+    /// Every version of the hub's published calendar, if a directory carrying one is installed.
+    var calendars: CalendarVersions?
+    /// The pinned hub key, which signs witnesses (`nil` until pinned on first use).
+    var hubKey: Curve25519.Signing.PublicKey?
 
-    /// Reads the courts and keys from the replica.
+    /// Reads the courts, keys and calendar from the replica.
     static func load(_ db: Database) throws -> TrustState {
         let courts = try Row.fetchAll(db, sql: "SELECT code, name, parent_code FROM courts").map { row in
             Court(
@@ -27,9 +34,9 @@ struct TrustState: Sendable {
         }
         let registry = try KeyRegistry(nodes)
         var eventKeys = registry
-        if let own = try Row.fetchOne(db, sql: "SELECT court_code, node_id, public_key FROM node WHERE id = 1"),
-            registry[try NodeID(own["node_id"])] == nil
-        {
+        guard let own = try Row.fetchOne(db, sql: "SELECT court_code, node_id, public_key, hub_key FROM node WHERE id = 1")
+        else { throw ReplicaError(.corrupt, "the replica has no node identity") }
+        if registry[try NodeID(own["node_id"])] == nil {
             eventKeys = try KeyRegistry(
                 nodes + [
                     RegisteredNode(
@@ -37,8 +44,12 @@ struct TrustState: Sendable {
                         publicKey: own["public_key"], status: .approved, requestedAt: "")
                 ])
         }
+        let calendars = try String.fetchOne(db, sql: "SELECT document FROM reference_calendar WHERE id = 1").map {
+            try CalendarVersions(JSONDecoder().decode(ReferenceCalendar.self, from: Data($0.utf8)))
+        }
         return TrustState(
-            version: try version(db), directory: try CourtDirectory(courts), registry: registry, eventKeys: eventKeys)
+            version: try version(db), directory: try CourtDirectory(courts), registry: registry, eventKeys: eventKeys,
+            calendars: calendars, hubKey: try (own["hub_key"] as String?).map { try SignaturePurpose.publicKey(hex: $0) })
     }
 
     /// The installed directory's version (0 if none).

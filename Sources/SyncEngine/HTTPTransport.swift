@@ -62,15 +62,16 @@ public final class HTTPTransport: SyncTransport {
         return try decode(RegistrationReceipt.self, data)
     }
 
-    public func push(_ changeSet: [UInt8]) async throws -> PushReceipt {
+    public func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt {
         let (data, _) = try await send(
             "POST", path: "v1/changes", body: Data(changeSet), contentType: SyncWire.changeSetMediaType,
-            timeout: requestTimeout)
+            timeout: requestTimeout, extraHeaders: [(SyncWire.directoryHeader, String(directoryVersion))])
         return try decode(PushReceipt.self, data)
     }
 
     private func send(
-        _ method: String, path: String, body: Data?, contentType: String?, timeout: Double
+        _ method: String, path: String, body: Data?, contentType: String?, timeout: Double,
+        extraHeaders: [(String, String)] = []
     ) async throws -> (Data, HTTPExchange.Response) {
         guard let url = URL(string: path, relativeTo: base.appendingPathComponent("/")) else {
             throw SyncError(code: "badRequest", status: 0, "cannot form a URL from \(base) and \(path)")
@@ -83,6 +84,7 @@ public final class HTTPTransport: SyncTransport {
             }
         }
         exchange.headers.append(("User-Agent", SyncWire.software))
+        exchange.headers += extraHeaders
         if let contentType { exchange.headers.append(("Content-Type", contentType)) }
         let response = try await exchange.perform(tls: tls, timeout: timeout, maxBodyBytes: maxBodyBytes)
         let data = Data(response.body)

@@ -113,9 +113,7 @@ public final class LinkSynchronizer: Sendable {
             after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
             maxBytes: config.limits.maxBytesPerSet)
         try await refreshDirectory(remoteVersion: pulled.directoryVersion)
-        var limits = ChangeSetLimits.standard
-        limits.maxEncodedBytes = config.limits.maxBodyBytes
-        let set = try ChangeSetCodec.decode(pulled.body, limits: limits)
+        let set = try ChangeSetCodec.decode(pulled.body, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
         guard set.senderCourt == court, set.senderNode == remoteNode else {
             throw SyncError(
                 code: "wrongPeer", status: 0,
@@ -125,14 +123,15 @@ public final class LinkSynchronizer: Sendable {
         let now = node.time.now()
         let ownCourt = node.identity.court
         let clockAhead = Int64(config.limits.maxClockAheadSeconds) * 1000
+        let maxQuarantined = config.limits.maxQuarantinedPerSource
         let source = court.rawValue
         let bytes = pulled.body.count
         let head = pulled.head
         let report = try await Blocking.run { [node, court, url] in
             try node.replica.write { tx in
                 let report = try tx.receive(
-                    set.events, from: set.senderNode, source: source, now: now, visibleTo: ownCourt,
-                    maxClockAhead: clockAhead)
+                    set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
+                    visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined)
                 var state = try tx.link(court) ?? LinkState(court: court, url: url)
                 if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
                 state.remoteHead = max(head, through)
@@ -148,11 +147,15 @@ public final class LinkSynchronizer: Sendable {
         }
         if !set.events.isEmpty { CrashPoint.pullCommitted.reached() }
         SyncMetrics.stored(report, via: "pull", bytes: bytes)
+        for refusal in report.refused where set.witnesses.contains(where: { $0.event == refusal.event }) {
+            logger.error(
+                "refused a witness", metadata: ["event": "\(refusal.event.hex.prefix(12))", "reason": "\(refusal.reason)"])
+        }
         if report.notVisible > 0 {
             logger.warning(
                 "refused events of matters this court may not hold", metadata: ["count": "\(report.notVisible)"])
         }
-        if report.stored > 0 {
+        if report.stored > 0 || report.witnessesStored > 0 {
             await notifier?.changed()
             logger.info(
                 "pulled",
@@ -198,17 +201,20 @@ public final class LinkSynchronizer: Sendable {
         }
         var stats = TransferStats()
         let now = node.time.now()
-        guard !batch.events.isEmpty else {
-            if batch.through > after { try await recordPush(through: batch.through, stored: 0, bytes: 0, now: now) }
+        guard !batch.isEmpty else {
+            if batch.through > after {
+                try await recordPush(through: batch.through, stored: 0, bytes: 0, witnesses: [], now: now)
+            }
             return (stats, false)
         }
         let identity = node.identity
         let body = try ChangeSetCodec.encode(
             ChangeSet(
                 senderCourt: identity.court, senderNode: identity.node, createdAt: now,
-                throughSequence: UInt64(batch.through), events: batch.events))
+                throughSequence: UInt64(batch.through), events: batch.events, witnesses: batch.witnesses))
         CrashPoint.pushEncoded.reached()
-        let receipt = try await transport.push(body)
+        let directoryVersion = try await Blocking.run { [node] in try node.directoryVersion() }
+        let receipt = try await transport.push(body, directoryVersion: directoryVersion)
         guard receipt.acknowledged == batch.through else {
             throw SyncError(
                 code: "badResponse", status: 200,
@@ -216,7 +222,9 @@ public final class LinkSynchronizer: Sendable {
         }
         CrashPoint.pushAcknowledged.reached()
         SyncMetrics.sent(bytes: body.count)
-        try await recordPush(through: receipt.acknowledged, stored: receipt.stored, bytes: body.count, now: now)
+        try await recordPush(
+            through: receipt.acknowledged, stored: receipt.stored, bytes: body.count, witnesses: receipt.decodedWitnesses,
+            from: remoteNode, now: now)
         if !receipt.refused.isEmpty {
             logger.error(
                 "the remote refused events",
@@ -260,9 +268,15 @@ public final class LinkSynchronizer: Sendable {
         }
     }
 
-    private func recordPush(through: Int64, stored: Int, bytes: Int, now: Timestamp) async throws {
+    /// Moves the push cursor to what the remote acknowledged and stores the witnesses its receipt
+    /// carried, in one transaction.
+    private func recordPush(
+        through: Int64, stored: Int, bytes: Int, witnesses: [Witness], from remote: NodeID? = nil, now: Timestamp
+    ) async throws {
+        let ownCourt = node.identity.court
         try await Blocking.run { [node, court, url] in
-            try node.replica.updateLink(court, url: url) { state in
+            try node.replica.updateLink(court, url: url, witnesses: witnesses, from: remote, now: now, visibleTo: ownCourt) {
+                state in
                 state.pushedThrough = max(state.pushedThrough, through)
                 state.eventsOut += Int64(stored)
                 state.bytesOut += Int64(bytes)

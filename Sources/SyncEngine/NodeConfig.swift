@@ -63,9 +63,23 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         /// A connection that sends and receives nothing for this long is closed (slow or stalled
         /// clients; seconds). Must exceed the longest long-poll wait granted.
         public var idleTimeoutSeconds: Int = 60
-        /// The most connections the listener holds open at once; beyond it, new ones wait in the
-        /// kernel's queue until one closes. Keep it below the process's open-file limit.
+        /// The most connections the listener holds open at once. At the cap, an idle connection
+        /// that never made an authenticated request is closed to make room for a new one; if
+        /// there is none, new ones wait in the kernel's queue until one closes. Keep it below the
+        /// process's open-file limit (the daemon raises its soft limit to the hard one).
         public var maxConnections: Int = 1_000
+        /// The most requests one node may make within the replay window (`requestWindowSeconds`);
+        /// beyond, that node (and only it) gets `503 busy` (`Protocol/sync.md` §2.1).
+        public var requestsPerNodePerWindow: Int = 20_000
+        /// A request body must arrive at least this fast on average (bytes per second, after a
+        /// first ``bodyGraceSeconds``), or the request is cut off (`408 slowBody`).
+        public var minBodyBytesPerSecond: Int = 1_024
+        /// How long a body may take before ``minBodyBytesPerSecond`` applies (seconds).
+        public var bodyGraceSeconds: Double = 10
+        /// The most events held in the quarantine for one sending node (`quarantineFull` beyond).
+        public var maxQuarantinedPerSource: Int = 10_000
+        /// Unauthenticated registrations accepted from one source address per minute (the hub).
+        public var registrationsPerMinutePerAddress: Int = 10
 
         public init() {}
 
@@ -84,6 +98,16 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 try c.decodeIfPresent(Int.self, forKey: .requestWindowSeconds) ?? d.requestWindowSeconds
             idleTimeoutSeconds = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutSeconds) ?? d.idleTimeoutSeconds
             maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? d.maxConnections
+            requestsPerNodePerWindow =
+                try c.decodeIfPresent(Int.self, forKey: .requestsPerNodePerWindow) ?? d.requestsPerNodePerWindow
+            minBodyBytesPerSecond =
+                try c.decodeIfPresent(Int.self, forKey: .minBodyBytesPerSecond) ?? d.minBodyBytesPerSecond
+            bodyGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .bodyGraceSeconds) ?? d.bodyGraceSeconds
+            maxQuarantinedPerSource =
+                try c.decodeIfPresent(Int.self, forKey: .maxQuarantinedPerSource) ?? d.maxQuarantinedPerSource
+            registrationsPerMinutePerAddress =
+                try c.decodeIfPresent(Int.self, forKey: .registrationsPerMinutePerAddress)
+                ?? d.registrationsPerMinutePerAddress
         }
     }
 
@@ -234,6 +258,11 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             ("limits.maxClockAheadSeconds", Double(limits.maxClockAheadSeconds)),
             ("limits.requestWindowSeconds", Double(limits.requestWindowSeconds)),
             ("limits.maxConnections", Double(limits.maxConnections)),
+            ("limits.requestsPerNodePerWindow", Double(limits.requestsPerNodePerWindow)),
+            ("limits.minBodyBytesPerSecond", Double(limits.minBodyBytesPerSecond)),
+            ("limits.bodyGraceSeconds", limits.bodyGraceSeconds),
+            ("limits.maxQuarantinedPerSource", Double(limits.maxQuarantinedPerSource)),
+            ("limits.registrationsPerMinutePerAddress", Double(limits.registrationsPerMinutePerAddress)),
             ("monitoring.staleAfterSeconds", monitoring.staleAfterSeconds),
             ("monitoring.latencyWindowSeconds", monitoring.latencyWindowSeconds),
             ("monitoring.dashboardRefreshSeconds", Double(monitoring.dashboardRefreshSeconds)),

@@ -3,55 +3,42 @@ import Entrustment
 import Foundation
 import Node
 import Replica
-import Synchronization
 
-/// Checks a request's signature (`Protocol/sync.md` §2) against the court directory in force:
-/// the node must be approved for the court it names, the timestamp within the window of this
-/// node's clock, the nonce unseen within the window, and the signature valid.
-///
-/// In two steps, so that a server neither stores nor hashes the body of a caller it already knows
-/// to refuse: ``checkHeaders(_:)`` does everything the headers alone decide (identity, window,
-/// key), then ``verify(_:body:)`` checks the window again (a body can take long to arrive), the
-/// signature over the body, and spends the nonce.
+/// Checks a request's signature (`Protocol/sync.md` §2) against the court directory in force,
+/// from its headers alone: the node must be approved for the court it names, the timestamp
+/// within the window of this node's clock, the signature valid over the declared body digest,
+/// and the nonce unseen within the window (``NonceLedger``, per node). A server therefore neither
+/// buffers nor hashes a byte of the body of a caller it refuses; the body is checked against the
+/// signed digest as it arrives (``AuthenticatedRequest/check(body:)``).
 public final class RequestAuthenticator: Sendable {
-    /// A request whose headers passed every check that does not need its body.
-    public struct CheckedHeaders: Sendable {
-        let request: IncomingRequest
-        let requester: Requester
-        let key: Curve25519.Signing.PublicKey
-        let sentAt: Int64
-    }
-
-    /// The most nonces remembered; older ones beyond the window are forgotten first.
-    public static let maxNonces = 200_000
-
     private let node: CourtNode
     private let windowMilliseconds: Int64
-    private let seen = Mutex<[String: Int64]>([:])
+    private let nonces: NonceLedger
 
-    /// `windowSeconds`: how far a request's timestamp may be from this node's clock.
-    public init(node: CourtNode, windowSeconds: Int) {
+    /// `windowSeconds`: how far a request's timestamp may be from this node's clock;
+    /// `requestsPerNode`: how many requests one node may make within it.
+    public init(node: CourtNode, windowSeconds: Int, requestsPerNode: Int) {
         self.node = node
         windowMilliseconds = Int64(windowSeconds) * 1000
+        nonces = NonceLedger(windowMilliseconds: windowMilliseconds, perNode: requestsPerNode)
     }
 
-    /// The authenticated caller, or the specific refusal.
-    public func authenticate(_ request: IncomingRequest) throws(SyncError) -> Requester {
-        try verify(checkHeaders(request), body: request.body)
-    }
-
-    /// The checks the headers decide: all five present, a known court, the timestamp within the
-    /// window, a well-formed nonce, and a node approved for its court.
-    public func checkHeaders(_ request: IncomingRequest) throws(SyncError) -> CheckedHeaders {
+    /// The authenticated caller and the body digest it signed, or the specific refusal: all six
+    /// headers present (`unauthenticated`), a known court (`unknownCourt`), the timestamp within
+    /// the window (`staleRequest`), a node approved for its court (`unknownKey`, `revokedKey`), a
+    /// valid signature (`badSignature`), and a fresh nonce (`replayedRequest`; `busy` when the
+    /// node spent its allowance).
+    public func authenticate(_ request: IncomingRequest) throws(SyncError) -> AuthenticatedRequest {
         guard let courtHeader = request.header(SyncWire.courtHeader),
             let nodeHeader = request.header(SyncWire.nodeHeader),
             let timestamp = request.header(RequestSigning.timestampHeader),
             let nonce = request.header(RequestSigning.nonceHeader),
-            request.header(RequestSigning.signatureHeader) != nil
+            let digestHeader = request.header(RequestSigning.digestHeader),
+            let signatureHeader = request.header(RequestSigning.signatureHeader)
         else {
             throw SyncError(
                 code: "unauthenticated", status: 401,
-                "the request is not signed: send \(SyncWire.courtHeader), \(SyncWire.nodeHeader), \(RequestSigning.timestampHeader), \(RequestSigning.nonceHeader) and \(RequestSigning.signatureHeader)"
+                "the request is not signed: send \(SyncWire.courtHeader), \(SyncWire.nodeHeader), \(RequestSigning.timestampHeader), \(RequestSigning.nonceHeader), \(RequestSigning.digestHeader) and \(RequestSigning.signatureHeader)"
             )
         }
         let requester = try Requester.parse(court: courtHeader, node: nodeHeader, directory: node.replica.directory)
@@ -65,13 +52,42 @@ public final class RequestAuthenticator: Sendable {
                 "the request is dated \(Timestamp(milliseconds: sentAt).rfc3339), more than \(windowMilliseconds / 1000) s from this node's clock (\(Timestamp(milliseconds: now).rfc3339)): check both clocks"
             )
         }
-        guard nonce.utf8.count == 32, Hex.decode(nonce) != nil else {
+        guard nonce.utf8.count == 32, let nonceBytes = Hex.decode(nonce) else {
             throw SyncError(code: "unauthenticated", status: 401, "\(RequestSigning.nonceHeader) must be 32 hex digits")
         }
-        let key: Curve25519.Signing.PublicKey
+        guard let digest = RequestSigning.declaredDigest(digestHeader) else {
+            throw SyncError(
+                code: "unauthenticated", status: 401,
+                "\(RequestSigning.digestHeader) must carry the body's SHA-256 as sha-256=:BASE64:")
+        }
+        let key = try approvedKey(of: requester)
+        let message = RequestSigning.message(
+            method: request.method, target: request.target, timestamp: timestamp, nonce: nonce, bodyDigest: digest,
+            court: courtHeader, node: nodeHeader)
+        guard let signature = Data(base64Encoded: signatureHeader),
+            SignaturePurpose.request.isValid(Array(signature), of: message, by: key)
+        else {
+            throw SyncError(
+                code: "badSignature", status: 401, "the request's signature does not verify with \(requester.node)'s key")
+        }
+        switch nonces.spend(nonceBytes, node: requester.node, now: now) {
+        case .fresh:
+            return AuthenticatedRequest(requester: requester, bodyDigest: digest)
+        case .replayed:
+            throw SyncError(code: "replayedRequest", status: 401, "nonce \(nonce) was already used: a replayed request")
+        case .busy:
+            throw SyncError(
+                code: "busy", status: 503,
+                "\(requester.node) made more than \(nonces.perNode) requests within the \(windowMilliseconds / 1000) s replay window; retry later"
+            )
+        }
+    }
+
+    /// The key of a node approved for the court it names, or why it may not make requests.
+    private func approvedKey(of requester: Requester) throws(SyncError) -> Curve25519.Signing.PublicKey {
         do {
             let registry = try node.replica.keyRegistry()
-            key = try registry.authenticate(node: requester.node, court: requester.court)
+            return try registry.authenticate(node: requester.node, court: requester.court)
         } catch let error as DomainError {
             if error.code == .unknownKey, node.isHub,
                 (try? node.registrations())?.contains(where: { $0.node == requester.node && $0.status == .pending })
@@ -86,50 +102,5 @@ public final class RequestAuthenticator: Sendable {
         } catch {
             throw SyncError.storage("cannot read the court directory: \(error)")
         }
-        return CheckedHeaders(request: request, requester: requester, key: key, sentAt: sentAt)
-    }
-
-    /// The signature over the headers and `body`, then the nonce: the authenticated caller.
-    public func verify(_ checked: CheckedHeaders, body: [UInt8]) throws(SyncError) -> Requester {
-        let request = checked.request
-        let header = { (name: String) in request.header(name) ?? "" }
-        let nonce = header(RequestSigning.nonceHeader)
-        let message = RequestSigning.message(
-            method: request.method, target: request.target, timestamp: header(RequestSigning.timestampHeader),
-            nonce: nonce, body: body, court: header(SyncWire.courtHeader), node: header(SyncWire.nodeHeader))
-        guard let signature = Data(base64Encoded: header(RequestSigning.signatureHeader)),
-            SignaturePurpose.request.isValid(Array(signature), of: message, by: checked.key)
-        else {
-            throw SyncError(
-                code: "badSignature", status: 401,
-                "the request's signature does not verify with \(checked.requester.node)'s key")
-        }
-        let now = node.wallClock.now().milliseconds
-        let window = windowMilliseconds
-        let sentAt = checked.sentAt
-        guard abs(now - sentAt) <= window else {
-            throw SyncError(
-                code: "staleRequest", status: 401,
-                "the request's body arrived more than \(window / 1000) s after its timestamp: send it again")
-        }
-        let verdict = seen.withLock { nonces -> Int in
-            if nonces.count >= Self.maxNonces {
-                nonces = nonces.filter { abs(now - $0.value) <= window }
-            }
-            guard nonces[nonce] == nil else { return 1 }
-            guard nonces.count < Self.maxNonces else { return 2 }
-            nonces[nonce] = sentAt
-            return 0
-        }
-        switch verdict {
-        case 1:
-            throw SyncError(code: "replayedRequest", status: 401, "nonce \(nonce) was already used: a replayed request")
-        case 2:
-            throw SyncError(
-                code: "busy", status: 503, "too many requests within the replay window; retry in a few seconds")
-        default:
-            break
-        }
-        return checked.requester
     }
 }

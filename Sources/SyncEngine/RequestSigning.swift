@@ -6,7 +6,9 @@ import Replica
 
 /// Signed requests (`Protocol/sync.md` §2): every request names its node and carries the node's
 /// Ed25519 signature over the method, the target (path and query as sent), a timestamp, a
-/// random nonce, the SHA-256 of the body, and the court and node.
+/// random nonce, the SHA-256 of the body it declares in `Content-Digest` (RFC 9530), and the
+/// court and node. The server checks all of it from the headers, before it reads a byte of the
+/// body, then checks the body against the declared digest as it arrives.
 public enum RequestSigning {
     /// Milliseconds since 1970 on the caller's clock.
     public static let timestampHeader = "CourtSync-Timestamp"
@@ -14,13 +16,38 @@ public enum RequestSigning {
     public static let nonceHeader = "CourtSync-Nonce"
     /// Base64 of the signature.
     public static let signatureHeader = "CourtSync-Signature"
+    /// The body's SHA-256 (RFC 9530): `sha-256=:BASE64:`.
+    public static let digestHeader = "Content-Digest"
 
-    /// The bytes signed for a request.
+    /// The bytes signed for a request whose body has SHA-256 `bodyDigest`.
     public static func message(
-        method: String, target: String, timestamp: String, nonce: String, body: [UInt8], court: String, node: String
+        method: String, target: String, timestamp: String, nonce: String, bodyDigest: [UInt8], court: String,
+        node: String
     ) -> [UInt8] {
-        let bodyHash = Hex.encode(Array(SHA256.hash(data: body)))
-        return Array("\(method)\n\(target)\n\(timestamp)\n\(nonce)\n\(bodyHash)\n\(court)\n\(node)".utf8)
+        Array("\(method)\n\(target)\n\(timestamp)\n\(nonce)\n\(Hex.encode(bodyDigest))\n\(court)\n\(node)".utf8)
+    }
+
+    /// The SHA-256 of a body.
+    public static func digest(of body: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: body)) }
+
+    /// The `Content-Digest` value for a body with SHA-256 `digest`.
+    public static func digestHeaderValue(_ digest: [UInt8]) -> String {
+        "sha-256=:\(Data(digest).base64EncodedString()):"
+    }
+
+    /// The SHA-256 a `Content-Digest` value declares: its `sha-256` member (RFC 9530; other
+    /// algorithms beside it are ignored), or `nil` if it has none or it is not 32 bytes of base64.
+    public static func declaredDigest(_ value: String) -> [UInt8]? {
+        for member in value.split(separator: ",") {
+            let trimmed = member.trimmingCharacters(in: .whitespaces)
+            guard trimmed.lowercased().hasPrefix("sha-256=:"), trimmed.hasSuffix(":"), trimmed.count > 10 else {
+                continue
+            }
+            let encoded = trimmed.dropFirst("sha-256=:".count).dropLast()
+            guard let bytes = Data(base64Encoded: String(encoded)), bytes.count == 32 else { return nil }
+            return Array(bytes)
+        }
+        return nil
     }
 }
 
@@ -41,31 +68,67 @@ public struct RequestSigner: Sendable {
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let court = SyncWire.encodeHeader(identity.court.rawValue)
         let nodeID = SyncWire.encodeHeader(identity.node.rawValue)
+        let digest = RequestSigning.digest(of: body)
         let message = RequestSigning.message(
-            method: method, target: target, timestamp: timestamp, nonce: nonce, body: body, court: court, node: nodeID)
+            method: method, target: target, timestamp: timestamp, nonce: nonce, bodyDigest: digest, court: court,
+            node: nodeID)
         return [
             SyncWire.courtHeader: court, SyncWire.nodeHeader: nodeID, RequestSigning.timestampHeader: timestamp,
-            RequestSigning.nonceHeader: nonce,
+            RequestSigning.nonceHeader: nonce, RequestSigning.digestHeader: RequestSigning.digestHeaderValue(digest),
             RequestSigning.signatureHeader: Data(node.sign(message, for: .request)).base64EncodedString(),
         ]
     }
 }
 
-/// A request as the server received it, before authentication.
+/// A request as the server received it: its method, target and headers (the body is checked
+/// against the signed digest as it arrives, ``AuthenticatedRequest/check(body:)``).
 public struct IncomingRequest: Sendable {
     public var method: String
     /// The path and query, as sent (`/v1/changes?after=0&wait=25`).
     public var target: String
     /// Header values by lowercased name.
     public var headers: [String: String]
-    public var body: [UInt8]
 
-    public init(method: String, target: String, headers: [String: String], body: [UInt8]) {
+    public init(method: String, target: String, headers: [String: String]) {
         self.method = method
         self.target = target
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { a, _ in a })
-        self.body = body
     }
 
     func header(_ name: String) -> String? { headers[name.lowercased()] }
+}
+
+/// The SHA-256 of a body, computed piece by piece as it arrives.
+public struct BodyHasher: Sendable {
+    private var hasher = SHA256()
+
+    public init() {}
+
+    /// Adds the next piece of the body.
+    public mutating func update(_ bytes: some DataProtocol) { hasher.update(data: bytes) }
+
+    /// The digest of everything added.
+    public func finalize() -> [UInt8] { Array(hasher.finalize()) }
+}
+
+/// A request whose signature held: who sent it, and the body it signed for.
+public struct AuthenticatedRequest: Sendable {
+    /// The caller.
+    public let requester: Requester
+    /// The SHA-256 of the body the caller signed.
+    public let bodyDigest: [UInt8]
+
+    /// Throws `digestMismatch` (400) unless `body` is the body the caller signed.
+    public func check(body: [UInt8]) throws(SyncError) {
+        try check(digest: RequestSigning.digest(of: body))
+    }
+
+    /// Throws `digestMismatch` (400) unless `digest` is the SHA-256 the caller signed.
+    public func check(digest: [UInt8]) throws(SyncError) {
+        guard digest == bodyDigest else {
+            throw SyncError(
+                code: "digestMismatch", status: 400,
+                "the body does not match the \(RequestSigning.digestHeader) the request was signed with")
+        }
+    }
 }

@@ -22,32 +22,24 @@ public final class SyncResponder: Sendable {
     private let notifier: ChangeNotifier
     private let logger: Logger
     private let authenticator: RequestAuthenticator
+    private let registrations: RegistrationThrottle
 
     public init(node: CourtNode, config: NodeConfig, notifier: ChangeNotifier, logger: Logger) {
         self.node = node
         self.config = config
         self.notifier = notifier
         self.logger = logger
-        authenticator = RequestAuthenticator(node: node, windowSeconds: config.limits.requestWindowSeconds)
+        authenticator = RequestAuthenticator(
+            node: node, windowSeconds: config.limits.requestWindowSeconds,
+            requestsPerNode: config.limits.requestsPerNodePerWindow)
+        registrations = RegistrationThrottle(perMinute: config.limits.registrationsPerMinutePerAddress)
     }
 
-    /// Authenticates a request (`Protocol/sync.md` §2); every endpoint but `POST /v1/register`
-    /// calls this first. Refusals are logged with the caller's claimed identity.
-    public func authenticate(_ request: IncomingRequest) throws(SyncError) -> Requester {
+    /// Authenticates a request from its headers alone (`Protocol/sync.md` §2); every endpoint but
+    /// `POST /v1/register` calls this first, before reading any body. Refusals are logged with
+    /// the caller's claimed identity.
+    public func authenticate(_ request: IncomingRequest) throws(SyncError) -> AuthenticatedRequest {
         try logRefusal(of: request) { () throws(SyncError) in try authenticator.authenticate(request) }
-    }
-
-    /// The header checks of a request with a body, before the body is read: a caller refused
-    /// here makes this node read nothing more.
-    public func checkHeaders(_ request: IncomingRequest) throws(SyncError) -> RequestAuthenticator.CheckedHeaders {
-        try logRefusal(of: request) { () throws(SyncError) in try authenticator.checkHeaders(request) }
-    }
-
-    /// Completes ``checkHeaders(_:)`` once the body has arrived.
-    public func authenticate(_ checked: RequestAuthenticator.CheckedHeaders, body: [UInt8]) throws(SyncError)
-        -> Requester
-    {
-        try logRefusal(of: checked.request) { () throws(SyncError) in try authenticator.verify(checked, body: body) }
     }
 
     private func logRefusal<T>(of request: IncomingRequest, _ check: () throws(SyncError) -> T) throws(SyncError) -> T {
@@ -82,10 +74,16 @@ public final class SyncResponder: Sendable {
     }
 
     /// `POST /v1/register` (the hub only, unauthenticated: the request is signed by the key it
-    /// presents): records a node's registration as pending for hub staff.
-    public func register(body: [UInt8]) async throws(SyncError) -> RegistrationReceipt {
+    /// presents): records a node's registration as pending for hub staff. At most
+    /// `limits.registrationsPerMinutePerAddress` a minute from one `address` (`429 tooManyRequests`).
+    public func register(body: [UInt8], from address: String) async throws(SyncError) -> RegistrationReceipt {
         guard node.isHub else {
             throw SyncError(code: "notHub", status: 404, "registration is with the hub (最高法), not this node")
+        }
+        guard registrations.admit(address, now: node.wallClock.now().milliseconds) else {
+            throw SyncError(
+                code: "tooManyRequests", status: 429,
+                "too many registrations from \(address) within a minute; try again later")
         }
         let request: RegistrationRequest
         do {
@@ -101,7 +99,14 @@ public final class SyncResponder: Sendable {
                 metadata: ["court": "\(request.court)", "node": "\(request.node)", "status": "\(receipt.status)"])
             return receipt
         } catch let error as NodeError {
-            let status = error.code == "badSignature" ? 401 : error.code == "storage" ? 500 : 400
+            let status =
+                switch error.code {
+                case "badSignature": 401
+                case "storage": 500
+                case "registrationConflict": 409
+                case "tooManyRegistrations": 429
+                default: 400
+                }
             throw SyncError(code: error.code, status: status, error.message)
         } catch {
             throw SyncError.storage("\(error)")
@@ -176,7 +181,8 @@ public final class SyncResponder: Sendable {
             cursor = batch.through
             let remaining = deadline.timeIntervalSinceNow
             let stopping = await notifier.isShuttingDown
-            if !batch.events.isEmpty || remaining <= 0 || stopping {
+            if !batch.isEmpty || remaining <= 0 || stopping {
+                try await witnessDeliveries(in: batch, to: requester)
                 return try encode(batch, directoryVersion: directoryVersion)
             }
             _ = await notifier.wait(beyond: seen, seconds: remaining)
@@ -185,14 +191,16 @@ public final class SyncResponder: Sendable {
     }
 
     /// `POST /v1/changes`: applies a pushed change set. Events this node refuses go to its
-    /// quarantine; events of matters it may not hold are refused and counted. Answers only after
-    /// the set is durably stored.
-    public func push(from requester: Requester, body: [UInt8]) async throws(SyncError) -> PushReceipt {
-        var limits = ChangeSetLimits.standard
-        limits.maxEncodedBytes = config.limits.maxBodyBytes
+    /// quarantine or are refused; events of matters it may not hold are refused and counted.
+    /// Answers only after the set is durably stored, with the hub's witnesses of its events.
+    /// `senderDirectoryVersion`: the signed directory the pusher holds (its
+    /// `CourtSync-Directory` header), which says whether an unknown key may yet be approved.
+    public func push(
+        from requester: Requester, body: [UInt8], senderDirectoryVersion: Int? = nil
+    ) async throws(SyncError) -> PushReceipt {
         let set: ChangeSet
         do {
-            set = try ChangeSetCodec.decode(body, limits: limits)
+            set = try ChangeSetCodec.decode(body, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
         } catch {
             throw SyncError(code: error.code.rawValue, status: error.code == .tooLarge ? 413 : 400, error.message)
         }
@@ -202,7 +210,8 @@ public final class SyncResponder: Sendable {
                 "the change set was made by \(set.senderNode) (\(set.senderCourt)), but the request comes from \(requester.node) (\(requester.court))"
             )
         }
-        let applied = try await apply(set, source: requester.court.rawValue)
+        let newerDirectory = (senderDirectoryVersion ?? 0) > (try await directoryVersion())
+        let applied = try await apply(set, source: requester.court.rawValue, newerDirectory: newerDirectory)
         SyncMetrics.stored(applied, via: "push", bytes: body.count)
         await recordContact(requester, .push, pushedThrough: Int64(set.throughSequence))
         if applied.notVisible > 0 {
@@ -224,21 +233,67 @@ public final class SyncResponder: Sendable {
             quarantined: applied.quarantined.map {
                 QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason)
             },
-            refused: applied.refused.map { QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason) })
+            refused: applied.refused.map { QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason) },
+            witnesses: try await witnesses(of: set.events))
     }
 
-    private func apply(_ set: ChangeSet, source: String) async throws(SyncError) -> ReplicaTransaction.AppendReport {
+    /// The hub's witnesses of `events` this node holds, as a push receipt carries them.
+    private func witnesses(of events: [Event]) async throws(SyncError) -> [String] {
+        let replica = node.replica
+        let ids = events.map(\.id)
+        do {
+            return try await Blocking.run { try replica.witnesses(ofEvents: ids) }.map {
+                Data($0.encoded + ($0.signature ?? [])).base64EncodedString()
+            }
+        } catch {
+            throw SyncError.storage("cannot read witnesses: \(error)")
+        }
+    }
+
+    /// On the hub: witnesses the first delivery of each `create` in `batch` to a node of its
+    /// entrusted court (DESIGN §3a), before the answer goes out.
+    private func witnessDeliveries(in batch: ChangeBatch, to requester: Requester) async throws(SyncError) {
+        guard node.isHub else { return }
+        let court = requester.court
+        let creates = batch.events.filter {
+            if case .create(let request) = $0.action { request.entrustedCourt == court } else { false }
+        }
+        guard !creates.isEmpty else { return }
+        let replica = node.replica
+        let now = node.time.now()
+        do {
+            let delivered = try await Blocking.run {
+                let undelivered = try replica.undelivered(creates.map(\.id))
+                let matters = creates.filter { undelivered.contains($0.id) }.map(\.matterID)
+                guard !matters.isEmpty else { return 0 }
+                return try replica.write { tx in
+                    var count = 0
+                    for matter in matters where try tx.witnessDelivery(of: matter, to: court, now: now) { count += 1 }
+                    return count
+                }
+            }
+            if delivered > 0 { await notifier.changed() }
+        } catch {
+            throw SyncError.storage("cannot witness the delivery: \(error)")
+        }
+    }
+
+    private func apply(
+        _ set: ChangeSet, source: String, newerDirectory: Bool
+    ) async throws(SyncError) -> ReplicaTransaction.AppendReport {
         let node = self.node
         let court = node.identity.court
         let now = node.time.now()
         let clockAhead = Int64(config.limits.maxClockAheadSeconds) * 1000
+        let maxQuarantined = config.limits.maxQuarantinedPerSource
         let report: ReplicaTransaction.AppendReport
         do {
             report = try await Blocking.run {
                 try node.replica.write { tx in
                     let report = try tx.receive(
-                        set.events, from: set.senderNode, source: source, now: now, visibleTo: court,
-                        maxClockAhead: clockAhead)
+                        set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
+                        visibleTo: court, maxClockAhead: clockAhead, newerDirectory: newerDirectory,
+                        maxQuarantinedPerSource: maxQuarantined)
                     CrashPoint.receiveApplied.reached()
                     return report
                 }
@@ -247,7 +302,7 @@ public final class SyncResponder: Sendable {
             throw SyncError.storage("cannot store the change set: \(error)")
         }
         CrashPoint.receiveCommitted.reached()
-        if report.stored > 0 {
+        if report.stored > 0 || report.witnessesStored > 0 {
             await notifier.changed()
             logger.info(
                 "stored pushed events",
@@ -282,7 +337,7 @@ public final class SyncResponder: Sendable {
     private func encode(_ batch: ChangeBatch, directoryVersion: Int) throws(SyncError) -> PullAnswer {
         let set = ChangeSet(
             senderCourt: node.identity.court, senderNode: node.identity.node, createdAt: node.time.now(),
-            throughSequence: UInt64(batch.through), events: batch.events)
+            throughSequence: UInt64(batch.through), events: batch.events, witnesses: batch.witnesses)
         do {
             let body = try ChangeSetCodec.encode(set)
             SyncMetrics.sent(bytes: body.count)

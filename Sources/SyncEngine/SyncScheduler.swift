@@ -176,8 +176,8 @@ public final class SyncScheduler: Sendable {
         }
     }
 
-    /// Events quarantined for their clock (or waiting for a parent that came by another path)
-    /// are retried on the sync interval too.
+    /// Events quarantined for their clock are retried on the sync interval (the others are
+    /// retried when what they wait for arrives).
     private func retryQuarantinePeriodically() async {
         let replica = node.replica
         let court = node.identity.court
@@ -188,7 +188,7 @@ public final class SyncScheduler: Sendable {
             let stored = try? await Blocking.run {
                 guard try replica.quarantineCount() > 0 else { return 0 }
                 return try replica.write { tx in
-                    try tx.retryQuarantined(now: time.now(), visibleTo: court, maxClockAhead: clockAhead).stored
+                    try tx.retryQuarantinedByTime(now: time.now(), visibleTo: court, maxClockAhead: clockAhead).stored
                 }
             }
             if let stored, stored > 0 {

@@ -9,8 +9,8 @@ public protocol SyncTransport: Sendable {
     func hello(_ request: HelloRequest) async throws -> HelloResponse
     /// `GET /v1/changes`: a change set and the remote's head.
     func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges
-    /// `POST /v1/changes`.
-    func push(_ changeSet: [UInt8]) async throws -> PushReceipt
+    /// `POST /v1/changes`, saying which signed directory this node holds (`directoryVersion`).
+    func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt
     /// `GET /v1/directory`: the signed court directory the remote holds.
     func directory() async throws -> SignedDirectory
 }
@@ -42,11 +42,15 @@ public struct LocalTransport: SyncTransport {
         self.signer = signer
     }
 
-    private func authenticate(_ method: String, _ target: String, _ body: [UInt8] = []) throws -> Requester {
-        try responder.authenticate(
+    private func authenticate(
+        _ method: String, _ target: String, _ body: [UInt8] = [], extra: [String: String] = [:]
+    ) throws -> Requester {
+        let request = try responder.authenticate(
             IncomingRequest(
-                method: method, target: target, headers: signer.headers(method: method, target: target, body: body),
-                body: body))
+                method: method, target: target,
+                headers: signer.headers(method: method, target: target, body: body).merging(extra) { $1 }))
+        try request.check(body: body)
+        return request.requester
     }
 
     public func hello(_ request: HelloRequest) async throws -> HelloResponse {
@@ -61,8 +65,11 @@ public struct LocalTransport: SyncTransport {
         return PulledChanges(body: answer.body, head: answer.head, directoryVersion: answer.directoryVersion)
     }
 
-    public func push(_ changeSet: [UInt8]) async throws -> PushReceipt {
-        try await responder.push(from: authenticate("POST", "/v1/changes", changeSet), body: changeSet)
+    public func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt {
+        try await responder.push(
+            from: authenticate(
+                "POST", "/v1/changes", changeSet, extra: [SyncWire.directoryHeader: String(directoryVersion)]),
+            body: changeSet, senderDirectoryVersion: directoryVersion)
     }
 
     public func directory() async throws -> SignedDirectory {

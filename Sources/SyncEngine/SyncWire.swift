@@ -13,7 +13,8 @@ public enum SyncWire {
     public static let nodeHeader = "CourtSync-Node"
     /// On a pull response: the server's highest arrival sequence (for the caller's backlog).
     public static let headHeader = "CourtSync-Head"
-    /// On a pull response: the version of the server's signed court directory.
+    /// On a pull response: the version of the server's signed court directory; on a push: the
+    /// pusher's.
     public static let directoryHeader = "CourtSync-Directory"
     /// The software name sent in the handshake.
     public static let software = "courtsync/0.3"
@@ -108,17 +109,44 @@ public struct PushReceipt: Codable, Sendable, Equatable {
     /// Events the receiver refused outright and did not store (bad signature, revoked key, an
     /// act the author may not do), each with its reason.
     public var refused: [QuarantineNotice]
+    /// The hub's witnesses of the set's events that the receiver holds: each the base64 of a
+    /// witness's canonical bytes followed by its 64-byte signature (`Protocol/changeset.md` §5).
+    public var witnesses: [String]
 
     public init(
         acknowledged: Int64, stored: Int, duplicates: Int, notVisible: Int, quarantined: [QuarantineNotice],
-        refused: [QuarantineNotice]
+        refused: [QuarantineNotice], witnesses: [String] = []
     ) {
+        self.witnesses = witnesses
         self.refused = refused
         self.acknowledged = acknowledged
         self.stored = stored
         self.duplicates = duplicates
         self.notVisible = notVisible
         self.quarantined = quarantined
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        acknowledged = try c.decode(Int64.self, forKey: .acknowledged)
+        stored = try c.decode(Int.self, forKey: .stored)
+        duplicates = try c.decode(Int.self, forKey: .duplicates)
+        notVisible = try c.decode(Int.self, forKey: .notVisible)
+        quarantined = try c.decode([QuarantineNotice].self, forKey: .quarantined)
+        refused = try c.decode([QuarantineNotice].self, forKey: .refused)
+        witnesses = try c.decodeIfPresent([String].self, forKey: .witnesses) ?? []
+    }
+
+    /// The witnesses carried, decoded (those that are not canonical witnesses are left out; every
+    /// one is checked against the hub's key before it is stored).
+    public var decodedWitnesses: [Witness] {
+        witnesses.compactMap { text in
+            guard let bytes = Data(base64Encoded: text), bytes.count > SignaturePurpose.signatureLength else {
+                return nil
+            }
+            let split = bytes.count - SignaturePurpose.signatureLength
+            return try? Witness(decoding: Array(bytes.prefix(split))).withSignature(Array(bytes.suffix(from: split)))
+        }
     }
 }
 

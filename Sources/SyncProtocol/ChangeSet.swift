@@ -16,14 +16,18 @@ public struct ChangeSet: Hashable, Sendable {
     public var throughSequence: UInt64
     /// The events, in the sender's arrival order (parents before children).
     public var events: [Event]
+    /// The hub's witnesses the set carries (format version 3), in the sender's arrival order.
+    public var witnesses: [Witness]
 
     public init(
-        senderCourt: CourtCode, senderNode: NodeID, createdAt: Timestamp, throughSequence: UInt64, events: [Event]
+        senderCourt: CourtCode, senderNode: NodeID, createdAt: Timestamp, throughSequence: UInt64, events: [Event],
+        witnesses: [Witness] = []
     ) {
         self.senderCourt = senderCourt
         self.senderNode = senderNode
         self.createdAt = createdAt
         self.throughSequence = throughSequence
         self.events = events
+        self.witnesses = witnesses
     }
 }

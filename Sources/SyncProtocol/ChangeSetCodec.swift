@@ -5,12 +5,15 @@ import Entrustment
 public enum ChangeSetCodec {
     /// The four bytes every change set starts with: `CSYN`.
     public static let magic: [UInt8] = Array("CSYN".utf8)
-    /// The format version this build writes and reads. Version 2 adds each event's signature.
-    public static let formatVersion: UInt8 = 2
+    /// The format version this build writes. Version 3 adds the hub's witnesses; version 2 (signed
+    /// events, no witnesses) is still read.
+    public static let formatVersion: UInt8 = 3
+    /// The format versions this build reads.
+    public static let readableVersions: ClosedRange<UInt8> = 2...3
     /// Compression method 1: zlib (RFC 1950).
     public static let zlibCompression: UInt8 = 1
 
-    /// Encodes a change set: header, SHA-256 checksum, zlib-compressed signed events.
+    /// Encodes a change set: header, SHA-256 checksum, zlib-compressed signed events and witnesses.
     public static func encode(_ set: ChangeSet) throws(ChangeSetError) -> [UInt8] {
         var payload = ByteWriter()
         for event in set.events {
@@ -19,6 +22,14 @@ public enum ChangeSetCodec {
             }
             payload.write(varint: UInt64(event.encoded.count))
             payload.write(raw: event.encoded)
+            payload.write(raw: signature)
+        }
+        for witness in set.witnesses {
+            guard let signature = witness.signature else {
+                throw ChangeSetError(.malformedWitness, "the witness of \(witness.event.hex.prefix(12)) is not signed")
+            }
+            payload.write(varint: UInt64(witness.encoded.count))
+            payload.write(raw: witness.encoded)
             payload.write(raw: signature)
         }
         let compressed: [UInt8]
@@ -41,6 +52,7 @@ public enum ChangeSetCodec {
         header.write(varint: UInt64(set.createdAt.milliseconds))
         header.write(varint: set.throughSequence)
         header.write(varint: UInt64(set.events.count))
+        header.write(varint: UInt64(set.witnesses.count))
         header.write(varint: UInt64(payload.bytes.count))
         header.write(varint: UInt64(compressed.count))
         var out = header.bytes
@@ -49,7 +61,24 @@ public enum ChangeSetCodec {
         return out
     }
 
+    /// The fields of a header, as read.
+    private struct Header {
+        var court: CourtCode
+        var node: NodeID
+        var created: Int64
+        var through: UInt64
+        var events: Int
+        var witnesses: Int
+        var payload: Int
+        var compressed: Int
+    }
+
     /// Decodes and checks a change set. Any problem refuses the whole set with a specific error.
+    ///
+    /// The payload is inflated twice, in pieces: once to check the stream and its length, then
+    /// again to read the records as they come out. Memory thus holds the encoded set and the
+    /// decoded records, never the whole decompressed payload, and the checks keep the order of
+    /// `Protocol/changeset.md` §7.
     public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = .standard) throws(ChangeSetError) -> ChangeSet
     {
         guard bytes.count <= limits.maxEncodedBytes else {
@@ -66,14 +95,55 @@ public enum ChangeSetCodec {
             throw ChangeSetError(.badMagic, "does not start with CSYN: not a change set")
         }
         var r = ByteReader(bytes, offset: 4)
-        let header:
-            (court: CourtCode, node: NodeID, created: Int64, through: UInt64, count: Int, payload: Int, compressed: Int)
+        let header = try readHeader(&r, limits: limits)
+        let headerEnd = r.offset
+        guard bytes.count - headerEnd - 32 >= header.compressed else {
+            throw ChangeSetError(
+                .truncated,
+                "expected \(headerEnd + 32 + header.compressed) bytes, got \(bytes.count): the file is cut short")
+        }
+        guard bytes.count - headerEnd - 32 == header.compressed else {
+            throw ChangeSetError(
+                .trailingBytes, "\(bytes.count - headerEnd - 32 - header.compressed) unexpected bytes after the payload"
+            )
+        }
+        let stated = Array(bytes[headerEnd..<headerEnd + 32])
+        let compressed = Array(bytes[(headerEnd + 32)...])
+        guard stated == checksum(header: Array(bytes[0..<headerEnd]), compressed: compressed) else {
+            throw ChangeSetError(.checksumMismatch, "SHA-256 checksum does not match: the file was altered or damaged")
+        }
+        let produced: Int
+        do {
+            produced = try Zlib.inflate(compressed, limit: header.payload) { _ in }
+        } catch {
+            throw ChangeSetError(.decompressionFailed, error.description)
+        }
+        guard produced == header.payload else {
+            throw ChangeSetError(.lengthMismatch, "payload is \(produced) bytes, the header says \(header.payload)")
+        }
+        var records = RecordReader(events: header.events, witnesses: header.witnesses)
+        do {
+            try Zlib.inflate(compressed, limit: header.payload) { chunk throws(Zlib.Failure) in
+                do { try records.take(chunk) } catch { throw Zlib.Failure(description: "") }
+            }
+        } catch {
+            // Only the reader's own error can stop the second pass: the first one read the stream.
+            throw records.failure ?? ChangeSetError(.decompressionFailed, error.description)
+        }
+        try records.finish()
+        return ChangeSet(
+            senderCourt: header.court, senderNode: header.node, createdAt: Timestamp(milliseconds: header.created),
+            throughSequence: header.through, events: records.events, witnesses: records.witnesses)
+    }
+
+    private static func readHeader(_ r: inout ByteReader, limits: ChangeSetLimits) throws(ChangeSetError) -> Header {
         do {
             let version = try r.readByte("format version")
-            guard version == formatVersion else {
+            guard readableVersions.contains(version) else {
                 throw ChangeSetError(
                     .unsupportedVersion,
-                    "format version \(version) is not supported (this build reads \(formatVersion))")
+                    "format version \(version) is not supported (this build reads \(readableVersions.lowerBound) to \(readableVersions.upperBound))"
+                )
             }
             let compression = try r.readByte("compression")
             guard compression == zlibCompression else {
@@ -84,11 +154,14 @@ public enum ChangeSetCodec {
             let nodeText = try r.readString("sender node", maxBytes: NodeID.maxBytes)
             let created = try r.readVarint("created at", max: UInt64(Timestamp.latest.milliseconds))
             let through = try r.readVarint("through sequence", max: UInt64(Int64.max))
-            let count = try r.readVarint("event count")
+            let events = try r.readVarint("event count")
+            let witnesses = version >= 3 ? try r.readVarint("witness count") : 0
             let payload = try r.readVarint("payload length")
             let compressed = try r.readVarint("compressed length")
-            guard count <= UInt64(max(0, limits.maxEvents)) else {
-                throw ChangeSetError(.tooLarge, "\(count) events, over the limit of \(limits.maxEvents)")
+            let maxRecords = UInt64(max(0, limits.maxEvents))
+            guard events <= maxRecords, witnesses <= maxRecords - events else {
+                throw ChangeSetError(
+                    .tooLarge, "\(events) events and \(witnesses) witnesses, over the limit of \(limits.maxEvents) records")
             }
             guard payload <= UInt64(max(0, limits.maxPayloadBytes)) else {
                 throw ChangeSetError(
@@ -107,9 +180,9 @@ public enum ChangeSetCodec {
             } catch {
                 throw ChangeSetError(.malformedHeader, error.message)
             }
-            header = (
-                court, node, Int64(created), through, Int(count), Int(payload), Int(compressed)
-            )
+            return Header(
+                court: court, node: node, created: Int64(created), through: through, events: Int(events),
+                witnesses: Int(witnesses), payload: Int(payload), compressed: Int(compressed))
         } catch let failure as ByteReader.Failure {
             throw ChangeSetError(failure.isEndOfData ? .truncated : .malformedHeader, "header: \(failure.description)")
         } catch let error as ChangeSetError {
@@ -117,69 +190,6 @@ public enum ChangeSetCodec {
         } catch {
             throw ChangeSetError(.malformedHeader, "header: \(error)")
         }
-        let headerEnd = r.offset
-        guard bytes.count - headerEnd - 32 >= header.compressed else {
-            throw ChangeSetError(
-                .truncated,
-                "expected \(headerEnd + 32 + header.compressed) bytes, got \(bytes.count): the file is cut short")
-        }
-        guard bytes.count - headerEnd - 32 == header.compressed else {
-            throw ChangeSetError(
-                .trailingBytes, "\(bytes.count - headerEnd - 32 - header.compressed) unexpected bytes after the payload"
-            )
-        }
-        let stated = Array(bytes[headerEnd..<headerEnd + 32])
-        let compressed = Array(bytes[(headerEnd + 32)...])
-        guard stated == checksum(header: Array(bytes[0..<headerEnd]), compressed: compressed) else {
-            throw ChangeSetError(.checksumMismatch, "SHA-256 checksum does not match: the file was altered or damaged")
-        }
-        let payload: [UInt8]
-        do {
-            payload = try Zlib.decompress(compressed, limit: header.payload)
-        } catch {
-            throw ChangeSetError(.decompressionFailed, error.description)
-        }
-        guard payload.count == header.payload else {
-            throw ChangeSetError(
-                .lengthMismatch, "payload is \(payload.count) bytes, the header says \(header.payload)")
-        }
-        var events: [Event] = []
-        events.reserveCapacity(header.count)
-        var p = ByteReader(payload)
-        for index in 0..<header.count {
-            let length: UInt64
-            do {
-                length = try p.readVarint("event \(index) length")
-            } catch {
-                throw ChangeSetError(
-                    error.isEndOfData ? .lengthMismatch : .malformedEvent,
-                    error.isEndOfData
-                        ? "payload holds fewer events than the header's \(header.count)" : "event \(index): \(error)")
-            }
-            guard length <= UInt64(FieldLimits.eventBytes) else {
-                throw ChangeSetError(
-                    .malformedEvent, "event \(index) is \(length) bytes, over the limit of \(FieldLimits.eventBytes)")
-            }
-            do {
-                let event = try Event(decoding: Array(p.readRaw(count: Int(length), "event \(index)")))
-                let signature = Array(
-                    try p.readRaw(count: SignaturePurpose.signatureLength, "event \(index) signature"))
-                events.append(try event.withSignature(signature))
-            } catch let failure as ByteReader.Failure {
-                throw ChangeSetError(
-                    .lengthMismatch, "payload holds fewer events than the header's \(header.count): \(failure)")
-            } catch let error as DomainError {
-                throw ChangeSetError(.malformedEvent, "event \(index): \(error.message)")
-            } catch {
-                throw ChangeSetError(.malformedEvent, "event \(index): \(error)")
-            }
-        }
-        guard p.isAtEnd else {
-            throw ChangeSetError(.lengthMismatch, "payload holds more than the header's \(header.count) events")
-        }
-        return ChangeSet(
-            senderCourt: header.court, senderNode: header.node, createdAt: Timestamp(milliseconds: header.created),
-            throughSequence: header.through, events: events)
     }
 
     static func checksum(header: [UInt8], compressed: [UInt8]) -> [UInt8] {

@@ -20,8 +20,10 @@ public struct ChangeSetError: Error, Hashable, Sendable, CustomStringConvertible
         case decompressionFailed
         /// The decompressed payload's size or event count differs from the header.
         case lengthMismatch
-        /// An event inside the set is not a valid canonical event.
+        /// An event inside the set is not a valid canonical event, or repeats an earlier one.
         case malformedEvent
+        /// A witness inside the set is not a valid canonical witness, or repeats an earlier one.
+        case malformedWitness
         /// Extra bytes after the payload.
         case trailingBytes
     }

@@ -36,16 +36,29 @@ public enum Zlib {
     /// Decompresses a complete zlib stream, failing as soon as the output would pass `limit`
     /// bytes, or if the stream is corrupt, truncated, or followed by extra bytes.
     public static func decompress(_ input: [UInt8], limit: Int) throws(Failure) -> [UInt8] {
+        var output: [UInt8] = []
+        try inflate(input, limit: limit) { chunk in output.append(contentsOf: chunk) }
+        return output
+    }
+
+    /// Inflates a complete zlib stream in pieces of at most 64 KiB, handing each to `consume` as
+    /// it is produced, so that memory does not grow with the output. Fails as soon as the output
+    /// would pass `limit` bytes, or if the stream is corrupt, truncated, or followed by extra
+    /// bytes; an error `consume` throws stops it too. Returns the number of bytes produced.
+    @discardableResult
+    public static func inflate(
+        _ input: [UInt8], limit: Int, into consume: (ArraySlice<UInt8>) throws(Failure) -> Void
+    ) throws(Failure) -> Int {
         var stream = z_stream()
         guard inflateInit_(&stream, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw Failure(description: "zlib inflateInit failed")
         }
         defer { inflateEnd(&stream) }
-        var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         var input = input
         var status: Int32 = Z_OK
-        var overLimit = false
+        var total = 0
+        var failure: Failure?
         input.withUnsafeMutableBufferPointer { inBuffer in
             stream.next_in = inBuffer.baseAddress
             stream.avail_in = UInt32(inBuffer.count)
@@ -53,25 +66,31 @@ public enum Zlib {
                 let produced = chunk.withUnsafeMutableBufferPointer { outBuffer -> Int in
                     stream.next_out = outBuffer.baseAddress
                     stream.avail_out = UInt32(outBuffer.count)
-                    status = inflate(&stream, Z_NO_FLUSH)
+                    status = CZlib.inflate(&stream, Z_NO_FLUSH)
                     return outBuffer.count - Int(stream.avail_out)
                 }
-                guard output.count + produced <= limit else {
-                    overLimit = true
+                guard total + produced <= limit else {
+                    failure = Failure(description: "decompressed data exceeds the limit of \(limit) bytes")
                     return
                 }
-                output.append(contentsOf: chunk[0..<produced])
+                total += produced
+                if produced > 0 {
+                    do throws(Failure) {
+                        try consume(chunk[0..<produced])
+                    } catch {
+                        failure = error
+                        return
+                    }
+                }
             } while status == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0)
         }
-        if overLimit {
-            throw Failure(description: "decompressed data exceeds the limit of \(limit) bytes")
-        }
+        if let failure { throw failure }
         switch status {
         case Z_STREAM_END:
             guard stream.avail_in == 0 else {
                 throw Failure(description: "\(stream.avail_in) unexpected bytes after the compressed stream")
             }
-            return output
+            return total
         case Z_OK, Z_BUF_ERROR:
             throw Failure(description: "compressed data is truncated")
         case Z_DATA_ERROR:

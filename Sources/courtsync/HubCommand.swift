@@ -7,10 +7,12 @@ import Node
 struct HubCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub",
-        abstract: "指挥中心 — the hub's key, node registrations (审核/批准/拒绝/吊销) and the signed court directory.",
+        abstract:
+            "指挥中心 — the hub's key, node registrations (审核/批准/拒绝/吊销), the signed court directory and calendar, late reports, staff tokens.",
         subcommands: [
             HubKeyCommand.self, HubPendingCommand.self, HubDecisionCommand.Approve.self,
             HubDecisionCommand.Reject.self, HubDecisionCommand.Revoke.self, HubDirectoryCommand.self,
+            HubCalendarCommand.self, HubAcceptLateCommand.self, TokenCommand.self,
         ])
 }
 
@@ -36,7 +38,7 @@ struct HubKeyCommand: ParsableCommand {
                     var publicKey: String
                     var fingerprint: String
                 }
-                printJSON(KeyView(node: nodeID, publicKey: key, fingerprint: String(key.prefix(16))))
+                printJSON(KeyView(node: nodeID, publicKey: key, fingerprint: KeyFingerprint.of(publicKeyHex: key)))
             } else {
                 print(key)
             }
@@ -83,12 +85,18 @@ enum HubDecisionCommand {
         var court: String
         @Option(name: .customLong("node"), help: "The node id, when the court has several registrations.")
         var nodeID: String?
+        @Option(
+            name: .long,
+            help:
+                "公钥指纹 — decide only the key with this fingerprint, as the court's operator reads it out (courtsync register prints it)."
+        )
+        var fingerprint: String?
         @OptionGroup var output: OutputOptions
 
         func decide(_ decision: RegistrationDecision) throws {
             try reporting(json: output.json) {
                 let entry = try node.withNode { hub in
-                    try hub.decide(decision, court: court, node: nodeID)
+                    try hub.decide(decision, court: court, node: nodeID, fingerprint: fingerprint)
                 }
                 printRegistrations([entry], json: output.json, empty: "")
             }

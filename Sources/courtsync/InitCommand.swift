@@ -92,6 +92,8 @@ struct InitCommand: ParsableCommand {
             defer { try? created.close() }
             try config.save(to: dataDirectory)
             let court = created.replica.directory[created.identity.court]!
+            let calendarYears =
+                (try? created.replica.calendars())?.flatMap { $0 }.map { $0.reference.years.map(\.year) } ?? []
             if output.json {
                 struct InitView: Encodable {
                     var court: String
@@ -113,9 +115,8 @@ struct InitCommand: ParsableCommand {
                         role: role.rawValue, listen: listen, hub: hub, peers: peers,
                         dataDir: created.dataDirectory.path, publicKey: created.publicKey, tls: tls,
                         courts: created.replica.directory.count,
-                        calendarYears: created.replica.calendar.years.keys.sorted()))
+                        calendarYears: calendarYears))
             } else {
-                let calendarYears = created.replica.calendar.years.keys.sorted().map(String.init)
                 print(
                     renderFields([
                         ("法院", "\(court.name)（\(court.code)）"),
@@ -127,7 +128,11 @@ struct InitCommand: ParsableCommand {
                         ("直连法院", peers.isEmpty ? "—" : peers.map { "\($0.court)=\($0.url)" }.joined(separator: ", ")),
                         ("数据目录", created.dataDirectory.path),
                         ("法院名录", "\(created.replica.directory.count) 家法院"),
-                        ("节假日历", calendarYears.joined(separator: ", ")),
+                        (
+                            "节假日历",
+                            calendarYears.isEmpty
+                                ? "待指挥中心发布（随签名法院名录下发）" : calendarYears.map(String.init).joined(separator: ", ")
+                        ),
                     ]))
             }
         }

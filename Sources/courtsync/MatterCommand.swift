@@ -17,9 +17,17 @@ struct MatterCommand: ParsableCommand {
         ])
 }
 
+/// The view of one matter, with the times that count and its late reports.
+func matterView(_ matter: Matter, node: CourtNode) throws(NodeError) -> MatterView {
+    let timing = try node.read { () throws(ReplicaError) in try node.replica.matterTiming(matter.id) }
+    let late = try node.read { () throws(ReplicaError) in try node.replica.lateReports(matter: matter.id) }
+    return MatterView(
+        matter, timing: timing, lateReports: late, now: node.time.now(), directory: node.replica.directory)
+}
+
 /// Prints a matter after an act: JSON, or its main fields in Chinese.
-func printMatter(_ matter: Matter, node: CourtNode, json: Bool) {
-    let view = MatterView(matter, now: node.time.now(), directory: node.replica.directory)
+func printMatter(_ matter: Matter, node: CourtNode, json: Bool) throws(NodeError) {
+    let view = try matterView(matter, node: node)
     if json {
         printJSON(view)
     } else {
@@ -45,23 +53,32 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
     if let n = v.note { fields.append(("备注", n)) }
     if let p = v.contactPerson { fields.append(("联系人", p)) }
     if let p = v.contactPhone { fields.append(("联系电话", p)) }
+    /// A recorded time, with the time it counts at when the hub witnessed it late (迟报).
+    func time(_ recorded: String?, _ kind: EventKind) -> String? {
+        guard let recorded else { return nil }
+        guard let late = v.lateReports.first(where: { $0.kind == kind.rawValue }) else { return recorded }
+        return late.accepted
+            ? "\(recorded)（迟报，指挥中心 \(late.witnessedAt) 收到；已采纳，按记录时间计）"
+            : "\(recorded)（迟报：指挥中心 \(late.witnessedAt) 收到，按收到时间计）"
+    }
+    let provisional = v.dueProvisional ? "（暂定：节假日历尚未覆盖）" : ""
     fields += [
-        ("委托时间", v.sentAt),
-        ("签收期限", v.signDueDate),
-        ("办理期限", v.dueDate),
-        ("收到时间", v.receivedAt ?? "—"),
-        ("签收时间", v.signedAt ?? "—"),
+        ("委托时间", time(v.sentAt, .create)!),
+        ("签收期限", v.signDueDate + provisional),
+        ("办理期限", v.dueDate + provisional),
+        ("收到时间", v.receivedAt.map { $0 == v.counted.receivedAt ? $0 : "\($0)（计为 \(v.counted.receivedAt ?? "—")）" } ?? "—"),
+        ("签收时间", time(v.signedAt, .sign) ?? "—"),
     ]
     if let t = v.startedAt { fields.append(("开始办理", t)) }
-    if let t = v.completedAt {
+    if let t = time(v.completedAt, .complete) {
         fields.append(("办结时间", t))
         fields.append(("期限内办结", yesNo(v.onTime)))
     }
     if let o = v.outcome { fields.append(("办理结果", Outcome(rawValue: o)?.chineseName ?? o)) }
-    if let t = v.returnedAt { fields.append(("退回时间", t)) }
+    if let t = time(v.returnedAt, .return) { fields.append(("退回时间", t)) }
     if let r = v.returnReason { fields.append(("退回原因", ReturnReason(rawValue: r)?.chineseName ?? r)) }
     if let f = v.feedback, !f.isEmpty { fields.append(("反馈", f)) }
-    if let t = v.withdrawnAt { fields.append(("撤回时间", t)) }
+    if let t = time(v.withdrawnAt, .withdraw) { fields.append(("撤回时间", t)) }
     if let t = v.closedAt { fields.append(("归档时间", t)) }
     if v.urgeCount > 0 { fields.append(("催办次数", String(v.urgeCount))) }
     if v.supervised { fields.append(("督办", "是")) }
@@ -108,7 +125,7 @@ struct CreateMatter: ParsableCommand {
                     MatterDraft(
                         caseNumber: caseNumber, entrustedCourt: to, kind: kind, urgent: urgent, applicant: applicant,
                         debtor: debtor, debtorID: debtorID, measureExpires: expires, note: note))
-                printMatter(matter, node: node, json: output.json)
+                try printMatter(matter, node: node, json: output.json)
             }
         }
     }
@@ -133,7 +150,7 @@ extension NoteAct {
         let arguments = arguments
         try reporting(json: arguments.output.json) {
             try arguments.node.withNode { node in
-                printMatter(
+                try printMatter(
                     try node.act(on: arguments.id, Self.action(note: arguments.note)), node: node,
                     json: arguments.output.json)
             }
@@ -198,7 +215,7 @@ struct CompleteMatter: ParsableCommand {
                 throw NodeError(code: "invalidOutcome", "unknown outcome \"\(outcome)\": use full, partial or none")
             }
             try node.withNode { node in
-                printMatter(
+                try printMatter(
                     try node.act(on: id, .complete(outcome: parsed, feedback: feedback)), node: node, json: output.json)
             }
         }
@@ -224,7 +241,7 @@ struct ReturnMatter: ParsableCommand {
                 throw NodeError(code: "invalidReason", "unknown return reason \"\(reason)\": use one of \(known)")
             }
             try node.withNode { node in
-                printMatter(
+                try printMatter(
                     try node.act(on: id, .return(reason: parsed, feedback: feedback)), node: node, json: output.json)
             }
         }
@@ -263,7 +280,7 @@ struct EditMatter: ParsableCommand {
                 if !output.json {
                     print(changed.isEmpty ? "无变化。" : "已修改：\(changed.map(\.chineseName).joined(separator: "、"))")
                 }
-                printMatter(matter, node: node, json: output.json)
+                try printMatter(matter, node: node, json: output.json)
             }
         }
     }
@@ -280,7 +297,7 @@ struct ShowMatter: ParsableCommand {
             try node.withNode { node in
                 let matter = try node.matter(id)
                 let events = try node.events(of: matter.id)
-                let view = MatterView(matter, now: node.time.now(), directory: node.replica.directory)
+                let view = try matterView(matter, node: node)
                 if output.json {
                     struct Detail: Encodable {
                         var matter: MatterView
@@ -328,7 +345,14 @@ struct ListMatters: ParsableCommand {
             try node.withNode { node in
                 let now = node.time.now()
                 if overdue { filter.overdueAt = now }
-                let views = try node.matters(filter).map { MatterView($0, now: now, directory: node.replica.directory) }
+                let timings = try node.read { () throws(ReplicaError) in
+                    Dictionary(
+                        try node.replica.matterTimings().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+                }
+                let views = try node.matters(filter).map {
+                    MatterView(
+                        $0, timing: timings[$0.id], lateReports: [], now: now, directory: node.replica.directory)
+                }
                 if output.json {
                     struct MatterList: Encodable { var matters: [MatterView] }
                     printJSON(MatterList(matters: views))

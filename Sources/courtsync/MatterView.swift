@@ -1,8 +1,42 @@
 import Entrustment
 import Replica
 
-/// A matter as the CLI prints it in JSON: RFC 3339 times, `null` where not yet set.
+/// A matter as the CLI prints it in JSON: RFC 3339 times, `null` where not yet set. The times
+/// are those its events record; the deadlines, 期限内 and 超期 are those that count, after the
+/// honest-time rules (`counted` has the counted times, `lateReports` the acts the hub witnessed
+/// late).
 struct MatterView: Encodable {
+    /// An act the hub witnessed late (迟报).
+    struct LateView: Encodable {
+        var event: String
+        var kind: String
+        var kindName: String
+        var recordedAt: String
+        var witnessedAt: String
+        var delayDays: Double
+        var accepted: Bool
+    }
+
+    /// The times that count.
+    struct CountedView: Encodable {
+        var sentAt: String
+        var receivedAt: String?
+        var signedAt: String?
+        var completedAt: String?
+        var returnedAt: String?
+        var withdrawnAt: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(sentAt, forKey: .sentAt)
+            try c.encode(receivedAt, forKey: .receivedAt)
+            try c.encode(signedAt, forKey: .signedAt)
+            try c.encode(completedAt, forKey: .completedAt)
+            try c.encode(returnedAt, forKey: .returnedAt)
+            try c.encode(withdrawnAt, forKey: .withdrawnAt)
+        }
+    }
+
     var id: String
     var caseNumber: String
     var entrustingCourt: String
@@ -29,6 +63,8 @@ struct MatterView: Encodable {
     var closedAt: String?
     var signDueDate: String
     var dueDate: String
+    var dueProvisional: Bool
+    var calendarVersion: Int
     var signDueAt: String
     var dueAt: String
     var overdue: Bool
@@ -47,8 +83,21 @@ struct MatterView: Encodable {
     var openConflicts: Int
     var conflicts: [ConflictView]
     var digest: String
+    var counted: CountedView
+    var lateReports: [LateView]
 
-    init(_ m: Matter, now: Timestamp, directory: CourtDirectory) {
+    /// The view of `m`, with `timing` (the times and deadlines that count; the matter's own
+    /// claims if `nil`) and its late reports.
+    init(_ m: Matter, timing: MatterTiming?, lateReports: [LateReport], now: Timestamp, directory: CourtDirectory) {
+        let timing =
+            timing
+            ?? MatterTiming(
+                m,
+                counted: CountedTimes(
+                    sentAt: m.sentAt, receivedAt: m.receivedAt, signedAt: m.signedAt, completedAt: m.completedAt,
+                    returnedAt: m.returnedAt, withdrawnAt: m.withdrawnAt,
+                    deadlines: MatterDeadlines(signDue: m.request.signDue, due: m.request.due, provisional: false),
+                    lateReports: []))
         id = m.id.rawValue
         caseNumber = m.request.caseNumber.description
         entrustingCourt = m.entrustingCourt.rawValue
@@ -73,13 +122,16 @@ struct MatterView: Encodable {
         returnedAt = m.returnedAt?.rfc3339
         withdrawnAt = m.withdrawnAt?.rfc3339
         closedAt = m.closedAt?.rfc3339
-        signDueDate = m.request.signDue.description
-        dueDate = m.request.due.description
-        signDueAt = Self.lastSecond(m.signDueAt)
-        dueAt = Self.lastSecond(m.dueAt)
-        overdue = m.isOverdue(at: now)
-        onTime = m.onTime
-        signedOnTime = m.signedOnTime
+        signDueDate = timing.signDue.description
+        dueDate = timing.due.description
+        dueProvisional = timing.dueProvisional
+        calendarVersion = m.request.effectiveCalendarVersion
+        let signDueEnd = DeadlinePolicy.end(of: timing.signDue)
+        signDueAt = Self.lastSecond(signDueEnd)
+        dueAt = Self.lastSecond(timing.dueAt)
+        overdue = timing.isOverdue(at: now)
+        onTime = timing.onTime
+        signedOnTime = timing.signedAt.map { $0 < signDueEnd }
         outcome = m.outcome?.rawValue
         feedback = m.feedback
         returnReason = m.returnReason?.rawValue
@@ -93,6 +145,16 @@ struct MatterView: Encodable {
         openConflicts = m.openConflicts.count
         conflicts = m.conflicts.map(ConflictView.init)
         digest = MatterDigest.of(m).hex
+        counted = CountedView(
+            sentAt: timing.sentAt.rfc3339, receivedAt: timing.receivedAt?.rfc3339, signedAt: timing.signedAt?.rfc3339,
+            completedAt: timing.completedAt?.rfc3339, returnedAt: timing.returnedAt?.rfc3339,
+            withdrawnAt: timing.withdrawnAt?.rfc3339)
+        self.lateReports = lateReports.map {
+            LateView(
+                event: $0.event.hex, kind: $0.kind.rawValue, kindName: $0.kind.chineseName,
+                recordedAt: $0.recordedAt.rfc3339, witnessedAt: $0.witnessedAt.rfc3339,
+                delayDays: Double($0.delayMilliseconds) / 86_400_000, accepted: $0.acceptance != nil)
+        }
     }
 
     /// A deadline ends at 24:00 CST of its last day; shown as that day's last second
@@ -128,6 +190,8 @@ struct MatterView: Encodable {
         try c.encode(closedAt, forKey: .closedAt)
         try c.encode(signDueDate, forKey: .signDueDate)
         try c.encode(dueDate, forKey: .dueDate)
+        try c.encode(dueProvisional, forKey: .dueProvisional)
+        try c.encode(calendarVersion, forKey: .calendarVersion)
         try c.encode(signDueAt, forKey: .signDueAt)
         try c.encode(dueAt, forKey: .dueAt)
         try c.encode(overdue, forKey: .overdue)
@@ -146,15 +210,18 @@ struct MatterView: Encodable {
         try c.encode(openConflicts, forKey: .openConflicts)
         try c.encode(conflicts, forKey: .conflicts)
         try c.encode(digest, forKey: .digest)
+        try c.encode(counted, forKey: .counted)
+        try c.encode(lateReports, forKey: .lateReports)
     }
 
     enum CodingKeys: String, CodingKey {
         case id, caseNumber, entrustingCourt, entrustingCourtName, entrustedCourt, entrustedCourtName, kind, kindName
         case state, stateName, urgent, applicant, debtor, debtorId, measureExpires, note, sentAt, receivedAt, signedAt,
             startedAt
-        case completedAt, returnedAt, withdrawnAt, closedAt, signDueDate, dueDate, signDueAt, dueAt, overdue, onTime
+        case completedAt, returnedAt, withdrawnAt, closedAt, signDueDate, dueDate, dueProvisional, calendarVersion
+        case signDueAt, dueAt, overdue, onTime
         case signedOnTime, outcome, feedback, returnReason, urgeCount, supervised, heads, eventCount, superseded
-        case contactPerson, contactPhone, openConflicts, conflicts, digest
+        case contactPerson, contactPhone, openConflicts, conflicts, digest, counted, lateReports
     }
 }
 

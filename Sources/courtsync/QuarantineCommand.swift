@@ -9,7 +9,7 @@ struct QuarantineCommand: ParsableCommand {
         commandName: "quarantine",
         abstract: "隔离事件 — events received over sync that could not be applied, and why.",
         discussion: """
-            An event waiting for a parent or its matter (missingParent, unknownMatter) or dated ahead of this node's clock (clockAhead) is retried after every sync and on the sync interval; one the rules refuse (rejectedEvent) stays for the operator.
+            Only what time may cure is held, each with what it waits for: a parent or its matter (missingParent, unknownMatter: retried when it arrives), a key or calendar the hub's next directory may bring (unknownKey, unknownCalendar: retried when a directory is installed), a clock ahead of this node's (clockAhead: retried on the sync interval). Events that can never pass are refused and logged, not held; each sending node may have at most limits.maxQuarantinedPerSource events held.
             """)
 
     @OptionGroup var node: NodeOptions
@@ -21,7 +21,7 @@ struct QuarantineCommand: ParsableCommand {
         var source: String
         var code: String
         var reason: String
-        var retryable: Bool
+        var waitingFor: String
         var firstSeenAt: String
         var lastTriedAt: String
         var attempts: Int
@@ -35,7 +35,7 @@ struct QuarantineCommand: ParsableCommand {
             let views = held.map {
                 QuarantineView(
                     event: $0.event.hex, matterId: $0.matter, source: $0.source, code: $0.code, reason: $0.reason,
-                    retryable: $0.isRetryable, firstSeenAt: $0.firstSeenAt.rfc3339, lastTriedAt: $0.lastTriedAt.rfc3339,
+                    waitingFor: $0.waitingFor, firstSeenAt: $0.firstSeenAt.rfc3339, lastTriedAt: $0.lastTriedAt.rfc3339,
                     attempts: $0.attempts)
             }
             if output.json {
@@ -47,11 +47,11 @@ struct QuarantineCommand: ParsableCommand {
                 print("没有隔离事件。")
                 return
             }
-            var table = TextTable(headers: ["事件", "事项", "来源", "原因代码", "可重试", "首次收到", "尝试次数", "说明"])
+            var table = TextTable(headers: ["事件", "事项", "来源", "原因代码", "等待", "首次收到", "尝试次数", "说明"])
             for view in views {
                 table.append([
-                    String(view.event.prefix(12)), view.matterId, view.source, view.code, view.retryable ? "是" : "否",
-                    view.firstSeenAt, String(view.attempts), view.reason,
+                    String(view.event.prefix(12)), view.matterId, view.source, view.code,
+                    String(view.waitingFor.prefix(40)), view.firstSeenAt, String(view.attempts), view.reason,
                 ])
             }
             print(table.rendered)

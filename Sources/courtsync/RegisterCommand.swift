@@ -37,7 +37,7 @@ struct RegisterCommand: AsyncParsableCommand {
             let request = courtNode.registrationRequest()
             var view = RegisterView(
                 court: request.court, node: request.node, publicKey: request.publicKey,
-                fingerprint: String(request.publicKey.prefix(16)), status: "written", file: file,
+                fingerprint: KeyFingerprint.of(publicKeyHex: request.publicKey), status: "written", file: file,
                 hubKey: try courtNode.hubKey())
             if let file {
                 let encoder = JSONEncoder()
@@ -67,7 +67,7 @@ struct RegisterCommand: AsyncParsableCommand {
                     try courtNode.pinHubKeyOnFirstUse(receipt.hubKey)
                     FileHandle.standardError.write(
                         Data(
-                            "courtsync: warning: pinned the hub key \(receipt.hubKey) on first use: confirm its fingerprint \(receipt.hubKey.prefix(16)) with hub staff\n"
+                            "courtsync: warning: pinned the hub key \(receipt.hubKey) on first use: confirm its fingerprint \(KeyFingerprint.of(publicKeyHex: receipt.hubKey)) with hub staff\n"
                                 .utf8))
                 } else if view.hubKey != receipt.hubKey {
                     throw NodeError(
@@ -90,6 +90,7 @@ struct RegisterCommand: AsyncParsableCommand {
                         ("法院", view.court), ("节点", view.node), ("节点公钥", view.publicKey),
                         ("公钥指纹", view.fingerprint), ("注册状态", status),
                     ]))
+                print("请将公钥指纹电话告知指挥中心，由其核对后批准：courtsync hub approve \(view.court) --fingerprint \(view.fingerprint)")
             }
         }
     }

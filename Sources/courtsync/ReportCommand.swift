@@ -17,7 +17,9 @@ struct ReportCommand: ParsableCommand {
 
             Formats: table (Chinese headings, rates as percentages and days to two decimals), csv (UTF-8 with a byte-order mark and CRLF line ends, so spreadsheets open the Chinese headings; numbers as in JSON), json (rates as fractions from 0 to 1, days as fractional days, full precision).
             """,
-        subcommands: [IndicatorsReport.self, OverdueReportCommand.self, LatencyReportCommand.self],
+        subcommands: [
+            IndicatorsReport.self, OverdueReportCommand.self, LateReportCommand.self, LatencyReportCommand.self,
+        ],
         defaultSubcommand: IndicatorsReport.self)
 }
 
@@ -167,6 +169,51 @@ struct OverdueReportCommand: ParsableCommand {
                 guard !report.matters.isEmpty else { return }
                 var table = TextTable(headers: headers)
                 for m in report.matters { table.append(cells(m, days: Figures.days(m.daysOverdue))) }
+                print(table.rendered)
+            }
+        }
+    }
+}
+
+struct LateReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "late",
+        abstract: "迟报 — acts the hub first stored more than the grace after their recorded time, with both times.",
+        discussion: """
+            A late report counts at the time the hub stored it, not at the time the court recorded, until hub staff accept it (courtsync hub accept-late EVENT-ID --note …). Time the hub itself was down is not counted against the court. docs/indicators.md gives the rules and worked examples.
+            """)
+
+    @OptionGroup var node: NodeOptions
+    @Flag(name: .long, help: "Only those not accepted yet (待采纳).") var open = false
+    @Option(name: .long, help: "table, csv or json.") var format: ReportFormat = .table
+
+    func run() throws {
+        try reporting(json: format == .json) {
+            let list = try node.withNode { node in
+                try node.read { () throws(ReplicaError) in
+                    try Monitor(replica: node.replica, now: node.time.now()).lateReports(open: open)
+                }
+            }
+            let headers = ["事件", "委托编号", "执行案号", "行为", "法院", "记录时间", "指挥中心收到", "迟报天数", "采纳", "计入时间"]
+            func cells(_ r: LateReportList.Entry, days: String) -> [String] {
+                [
+                    r.event, r.matter, r.caseNumber ?? "", r.kindName, "\(r.author) \(r.authorName)", r.recordedAt.rfc3339,
+                    r.witnessedAt.rfc3339, days, r.accepted ? "已采纳" : "待采纳", r.countsAt.rfc3339,
+                ]
+            }
+            switch format {
+            case .json: try printReportJSON(list)
+            case .csv: printCSV(headers: headers, rows: list.reports.map { cells($0, days: csvNumber($0.delayDays)) })
+            case .table:
+                let pending = list.reports.filter { !$0.accepted }.count
+                print("统计时点：\(list.asOf.rfc3339)　迟报 \(list.reports.count) 件（待采纳 \(pending) 件）")
+                guard !list.reports.isEmpty else { return }
+                var table = TextTable(headers: headers)
+                for r in list.reports {
+                    var row = cells(r, days: Figures.days(r.delayDays))
+                    row[0] = String(r.event.prefix(12))
+                    table.append(row)
+                }
                 print(table.rendered)
             }
         }

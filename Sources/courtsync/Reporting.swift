@@ -34,7 +34,7 @@ private func fail(code: String, message: String, json: Bool) -> Never {
     if json {
         printJSON(ErrorDocument(code: code, message: message))
     }
-    FileHandle.standardError.write(Data("courtsync: error: \(message)\n".utf8))
+    FileHandle.standardError.write(Data("courtsync: error: \(TerminalText.escape(message))\n".utf8))
     exit(1)
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Daemon
 import Entrustment
 import Foundation
+import Monitoring
 import Node
 import Replica
 import SyncEngine
@@ -45,6 +46,8 @@ struct StatusCommand: ParsableCommand {
         var quarantined: Int
         var openConflicts: Int
         var tls: TLSView?
+        var calendar: CalendarStatus
+        var lateReports: Int
         var daemon: DaemonView
     }
 
@@ -87,6 +90,10 @@ struct StatusCommand: ParsableCommand {
                     )
                 }
                 let record = DaemonRecord.running(in: dataDirectory)
+                let calendars = try courtNode.read { () throws(ReplicaError) in try courtNode.replica.calendars() }
+                let late = try courtNode.read { () throws(ReplicaError) in
+                    try courtNode.replica.lateReports(open: true).count
+                }
                 return StatusView(
                     court: courtNode.identity.court.rawValue,
                     courtName: courtNode.replica.directory[courtNode.identity.court]?.name ?? "",
@@ -94,6 +101,7 @@ struct StatusCommand: ParsableCommand {
                     hub: config.hub, peers: config.peers, events: counts.0, head: counts.1, matters: counts.2,
                     quarantined: counts.3, openConflicts: counts.4,
                     tls: Self.tlsView(config.tls, dataDirectory: dataDirectory),
+                    calendar: CalendarStatus(calendars, now: courtNode.time.now()), lateReports: late,
                     daemon: .init(
                         running: record != nil, pid: record?.pid, url: record?.url, startedAt: record?.startedAt))
             }
@@ -114,12 +122,19 @@ struct StatusCommand: ParsableCommand {
                     ("事项数", String(view.matters)),
                     ("隔离事件", view.quarantined == 0 ? "0" : "\(view.quarantined)（courtsync quarantine 查看）"),
                     ("待确认冲突", view.openConflicts == 0 ? "0" : "\(view.openConflicts)（courtsync conflicts 查看）"),
+                    ("迟报待采纳", view.lateReports == 0 ? "0" : "\(view.lateReports)（courtsync report late 查看）"),
+                    (
+                        "节假日历",
+                        view.calendar.version == 0
+                            ? "未收到" : "第 \(view.calendar.version) 版，覆盖至 \(view.calendar.coversThrough.map(\.description) ?? "—")"
+                    ),
                     (
                         "守护进程",
                         view.daemon.running
                             ? "运行中（进程 \(view.daemon.pid!)，\(view.daemon.url!)，自 \(view.daemon.startedAt!)）" : "未运行"
                     ),
                 ]))
+            if let warning = view.calendar.warning { print("⚠ \(warning)") }
         }
     }
 }

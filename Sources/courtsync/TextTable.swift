@@ -1,12 +1,13 @@
 /// A plain-text table for terminals, aligned by display width (a Chinese character takes two
-/// columns).
+/// columns). Cells are escaped (``TerminalText``): text from other courts cannot act on the
+/// terminal or break the table's lines.
 struct TextTable {
     var headers: [String]
     var rows: [[String]] = []
 
     init(headers: [String]) { self.headers = headers }
 
-    mutating func append(_ row: [String]) { rows.append(row) }
+    mutating func append(_ row: [String]) { rows.append(row.map { TerminalText.escape($0, keepLineBreaks: false) }) }
 
     var rendered: String {
         let all = [headers] + rows
@@ -36,10 +37,10 @@ struct TextTable {
     }
 }
 
-/// Label–value lines with the labels aligned.
+/// Label–value lines with the labels aligned, values escaped (``TerminalText``).
 func renderFields(_ fields: [(String, String)]) -> String {
     let width = fields.map { TextTable.width($0.0) }.max() ?? 0
     return fields.map { label, value in
-        label + String(repeating: " ", count: width - TextTable.width(label)) + "  " + value
+        label + String(repeating: " ", count: width - TextTable.width(label)) + "  " + TerminalText.escape(value)
     }.joined(separator: "\n")
 }

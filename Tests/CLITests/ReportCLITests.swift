@@ -4,7 +4,9 @@ import Testing
 
 /// The indicators on a hand-built history with answers worked out by hand (below), through the
 /// real CLI: acts at set times (`COURTSYNC_NOW`), change files between the courts and to the hub,
-/// and `courtsync report` at the hub.
+/// and `courtsync report` at the hub. The courts work offline: everything reaches the hub on
+/// 10-20, so each act is a late report (迟报) there, which hub staff accept after checking
+/// (`hub accept-late`): the acts then count at their recorded times, as the table says.
 ///
 /// The fixture calendar has the 2025 National Day holiday, Oct 1–8 (weekends are rest days too).
 /// Default periods: complete within 30 calendar days (`documents:serve` 10), the last day rolled
@@ -28,7 +30,12 @@ struct ReportCLITests {
     static let m2Days = 12 + (11 * 60 + 59) / 1440.0
     static let m3Days = 12.5 + 30 / 86_400.0
 
-    /// Builds the history; returns the courts (hub holding everything) and the matter ids.
+    /// The acts of the history that count (a create and the acts that stand on each matter):
+    /// 8 creates, 7 signs, 5 completions, 1 return, 1 withdrawal.
+    static let acts = 22
+
+    /// Builds the history; returns the courts (hub holding everything, every late report
+    /// accepted) and the matter ids.
     static func history() throws -> (TwoCourts, [String: String]) {
         let courts = try TwoCourts()
         try courts.initialise()
@@ -89,7 +96,24 @@ struct ReportCLITests {
         for dir in [bj, gz] {
             _ = try courts.carry(from: dir, to: courts.hub, forCourt: "最高法", at: "2025-10-20T08:00:00+08:00")
         }
+        let late = try Self.lateReports(courts)
+        guard late.count == acts, late.allSatisfy({ $0["witnessedAt"] as? String == "2025-10-20T08:00:00+08:00" }) else {
+            throw TwoCourts.Failure("expected \(acts) late reports witnessed at 10-20 08:00, got \(late)")
+        }
+        for report in late {
+            _ = try courts.json(
+                ["hub", "accept-late", "--data-dir", courts.hub, report["event"] as! String, "--note", "离线介质报送，已核实"],
+                at: asOf)
+        }
         return (courts, ids)
+    }
+
+    /// `courtsync report late` at the hub, as JSON.
+    static func lateReports(_ courts: TwoCourts, open: Bool = false) throws -> [[String: Any]] {
+        let result = try courts.run(
+            ["report", "late", "--data-dir", courts.hub, "--format", "json"] + (open ? ["--open"] : []), at: asOf)
+        guard result.status == 0 else { throw TwoCourts.Failure(result.stderr) }
+        return result.json["reports"] as? [[String: Any]] ?? []
     }
 
     static func report(_ courts: TwoCourts, _ arguments: [String] = []) throws -> [String: Any] {
@@ -108,6 +132,8 @@ struct ReportCLITests {
     func byCourt() throws {
         let (courts, ids) = try Self.history()
         defer { courts.remove() }
+        #expect(try Self.lateReports(courts).count == Self.acts)
+        #expect(try Self.lateReports(courts, open: true).isEmpty)
         let shown = try courts.json(["matter", "show", "--data-dir", courts.hub, ids["M2"]!], at: Self.asOf)
         let m2 = try #require(shown["matter"] as? [String: Any])
         #expect(m2["dueDate"] as? String == "2025-09-22")

@@ -11,12 +11,17 @@ struct FoldTests {
         let complete = Fixtures.act(
             .complete(outcome: .full, feedback: "已冻结"), by: "粤0106", after: [sign], at: 1_795_200_000_000)
         let close = Fixtures.act(.close(note: ""), by: "京0105", after: [complete], at: 1_795_300_000_000)
-        let matter = try #require(MatterFold.fold([close, sign, create, complete], directory: Fixtures.directory))
+        let (matter, acts) = try #require(
+            MatterFold.foldWithActs([close, sign, create, complete], directory: Fixtures.directory))
         #expect(matter.state == .closed)
         #expect(matter.signedAt == Timestamp(milliseconds: 1_795_100_000_000))
         #expect(matter.completedAt == Timestamp(milliseconds: 1_795_200_000_000))
         #expect(matter.outcome == .full)
-        #expect(matter.onTime == true)
+        #expect(
+            HonestTime.count(
+                matter, acts: acts, events: [close, sign, create, complete], witnesses: [], calendars: nil
+            ).onTime
+                == true)
         #expect(matter.heads == [close.id])
         #expect(matter.eventCount == 4)
         #expect(matter.superseded.isEmpty)

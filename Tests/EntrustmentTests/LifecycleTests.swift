@@ -18,6 +18,7 @@ struct LifecycleTests {
         .close: ([.entrusting], ["completed"], "closed"),
         .edit: ([.entrusting, .entrusted], everyState, nil),
         .acknowledge: ([.entrusting, .entrusted, .hub], everyState, nil),
+        .acceptLate: ([.hub], everyState, nil),
     ]
     static let everyState: Set<String> = [
         "sent", "signed", "inProgress", "completed", "closed", "returned", "withdrawn",

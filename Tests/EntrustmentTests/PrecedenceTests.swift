@@ -232,7 +232,7 @@ struct AcknowledgementTests {
     func who(court: String, allowed: Bool) {
         let event = Self.ack(by: court, after: [Self.complete, Self.withdraw])
         do {
-            try Admission.check(event, history: Self.history, directory: Fixtures.directory)
+            try Admission.check(event, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
             #expect(allowed)
         } catch {
             #expect(!allowed)
@@ -243,7 +243,7 @@ struct AcknowledgementTests {
     @Test("an acknowledgement closes the conflict on every replica that folds it")
     func acknowledged() throws {
         let ack = Self.ack(by: "粤0106", after: [Self.complete, Self.withdraw])
-        try Admission.check(ack, history: Self.history, directory: Fixtures.directory)
+        try Admission.check(ack, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
         let matter = try #require(MatterFold.fold(Self.history + [ack], directory: Fixtures.directory))
         #expect(matter.conflicts.count == 1)
         #expect(matter.conflicts[0].status == .acknowledged)
@@ -256,16 +256,16 @@ struct AcknowledgementTests {
         // Made before the withdrawal had arrived: no conflict in its causal past.
         let blind = Self.ack(by: "粤0106", after: [Self.complete])
         #expect(throws: DomainError.self) {
-            try Admission.check(blind, history: Self.history, directory: Fixtures.directory)
+            try Admission.check(blind, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
         }
         let unknown = Self.ack(by: "粤0106", after: [Self.complete, Self.withdraw], conflict: Self.sign.id)
         #expect(throws: DomainError.self) {
-            try Admission.check(unknown, history: Self.history, directory: Fixtures.directory)
+            try Admission.check(unknown, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
         }
         let first = Self.ack(by: "粤0106", after: [Self.complete, Self.withdraw])
         let second = Self.ack(by: "京0105", after: [first], at: 1_795_000_400_000)
         #expect(throws: DomainError.self) {
-            try Admission.check(second, history: Self.history + [first], directory: Fixtures.directory)
+            try Admission.check(second, history: Self.history + [first], directory: Fixtures.directory, calendars: Fixtures.calendars)
         }
     }
 
@@ -308,7 +308,7 @@ struct CausalAdmissionTests {
             default: .edit(field: .note, value: "备注")
             }
         let event = Fixtures.act(action, by: author, after: parents, at: 1_795_000_300_000)
-        let admitted = (try? Admission.check(event, history: history, directory: Fixtures.directory)) != nil
+        let admitted = (try? Admission.check(event, history: history, directory: Fixtures.directory, calendars: Fixtures.calendars)) != nil
         #expect(admitted == legal)
     }
 

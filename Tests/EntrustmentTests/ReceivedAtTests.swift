@@ -61,10 +61,10 @@ struct ReceivedAtTests {
         let fine = try sign(after: c, at: "2026-03-03T10:00:00+08:00", receivedAt: sent)
         for event in [early, late] {
             #expect(throws: DomainError.self) {
-                try Admission.check(event, history: [c], directory: Fixtures.directory)
+                try Admission.check(event, history: [c], directory: Fixtures.directory, calendars: Fixtures.calendars)
             }
         }
-        try Admission.check(fine, history: [c], directory: Fixtures.directory)
+        try Admission.check(fine, history: [c], directory: Fixtures.directory, calendars: Fixtures.calendars)
     }
 
     @Test("the fold takes the earliest arrival any sign or return reports")
@@ -77,8 +77,10 @@ struct ReceivedAtTests {
             after: [c], at: Fixtures.time("2026-03-03T09:00:00+08:00").milliseconds, node: "粤0106.second")
         let matter = try #require(MatterFold.fold([c, sign, other], directory: Fixtures.directory))
         #expect(matter.receivedAt == Fixtures.time("2026-03-02T10:30:00+08:00"))
-        let unsigned = try #require(MatterFold.fold([c], directory: Fixtures.directory))
+        let (unsigned, acts) = try #require(MatterFold.foldWithActs([c], directory: Fixtures.directory))
         #expect(unsigned.receivedAt == nil)
-        #expect(MatterTiming(unsigned).clockStart == sent)
+        let counted = HonestTime.count(
+            unsigned, acts: acts, events: [c], witnesses: [], calendars: Fixtures.calendars)
+        #expect(MatterTiming(unsigned, counted: counted).clockStart == sent)
     }
 }

@@ -8,9 +8,10 @@ import TestSupport
 import Testing
 
 /// The headline indicators computed a second, independent way: plain SQL over the hub's
-/// `events` table (which act happened when), joined to the `matters` row only for what the
-/// `create` and `sign` events carry inside their encoded payload (entrusted court, due date,
-/// arrival time). The Swift side folds, attributes and aggregates; the SQL side counts events.
+/// `events` and `witnesses` tables (which act happened when, and when the hub stored it: the
+/// late-report rule is applied in SQL), joined to the `matters` row only for what the `create`
+/// and `sign` events carry inside their encoded payload (entrusted court, arrival time) and the
+/// deadline that counts. The Swift side folds, attributes and aggregates; the SQL side counts events.
 @Suite("indicators cross-checked with plain SQL", .serialized)
 struct CrossCheckTests {
     static let courts = ["京0105", "粤0106", "沪0115"]
@@ -75,12 +76,41 @@ struct CrossCheckTests {
         var p90Days: Double?
     }
 
-    /// The figures by plain SQL; with `period`, only events recorded within it count (each fact
-    /// at its own act's time), except 超期未办结, which is taken now.
+    /// The counted time of every event, by plain SQL from the `events` and `witnesses` tables
+    /// (`docs/indicators.md`, honest time): the recorded time, unless the hub stored the event
+    /// more than the grace after it (its downtime not counted) or before it: then the stored time;
+    /// and never before the matter's `create` counts. (The workload makes no conflicts, so every
+    /// act stands.) `t` is a Julian day number.
+    static let countedActs = """
+        WITH stored AS (SELECT event_id, at, hub_downtime_ms, grace_ms FROM witnesses WHERE kind = 'stored'),
+        own AS (
+            SELECT e.id, e.matter_id, e.kind,
+                CASE
+                    WHEN s.event_id IS NULL THEN julianday(e.recorded_at)
+                    WHEN (julianday(s.at) - julianday(e.recorded_at)) * 86400000.0 - s.hub_downtime_ms > s.grace_ms
+                        THEN julianday(s.at)
+                    WHEN julianday(s.at) < julianday(e.recorded_at) THEN julianday(s.at)
+                    ELSE julianday(e.recorded_at)
+                END AS t
+            FROM events e LEFT JOIN stored s ON s.event_id = e.id),
+        sent AS (SELECT matter_id, t AS sent_t FROM own WHERE kind = 'create'),
+        acts AS (
+            SELECT o.id, o.matter_id, o.kind, max(o.t, s.sent_t) AS t, s.sent_t
+            FROM own o JOIN sent s ON s.matter_id = o.matter_id),
+        received AS (
+            SELECT m.id AS matter_id,
+                min(max(coalesce(julianday(m.received_at), s.sent_t), s.sent_t),
+                    coalesce((SELECT min(a.t) FROM acts a WHERE a.matter_id = m.id
+                              AND a.kind IN ('sign', 'return', 'complete')), 1e9)) AS received_t
+            FROM matters m JOIN sent s ON s.matter_id = m.id)
+        """
+
+    /// The figures by plain SQL; with `period`, only acts counted within it count (each fact at
+    /// its own act's counted time), except 超期未办结, which is taken now.
     static func sql(_ path: String, now: Timestamp, period: Range<Timestamp>? = nil) throws -> [String: Expected] {
         let within =
             period.map {
-                "AND julianday(e.recorded_at) >= julianday('\($0.lowerBound.rfc3339)') AND julianday(e.recorded_at) < julianday('\($0.upperBound.rfc3339)')"
+                "AND a.t >= julianday('\($0.lowerBound.rfc3339)') AND a.t < julianday('\($0.upperBound.rfc3339)')"
             } ?? ""
         let queue = try DatabaseQueue(
             path: path,
@@ -92,9 +122,10 @@ struct CrossCheckTests {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.entrusting_court AS court, sum(e.kind = 'create') AS sent,
-                        sum(e.kind = 'withdraw') AS withdrawn
-                    FROM events e JOIN matters m ON m.id = e.matter_id WHERE 1 \(within) GROUP BY 1
+                    \(countedActs)
+                    SELECT m.entrusting_court AS court, sum(a.kind = 'create') AS sent,
+                        sum(a.kind = 'withdraw') AS withdrawn
+                    FROM acts a JOIN matters m ON m.id = a.matter_id WHERE 1 \(within) GROUP BY 1
                     """)
             {
                 figures[row["court"], default: Expected()].sent = row["sent"]
@@ -103,14 +134,14 @@ struct CrossCheckTests {
             for row in try Row.fetchAll(
                 db,
                 sql: """
+                    \(countedActs)
                     SELECT m.entrusted_court AS court,
-                        sum(e.kind = 'create') AS received, sum(e.kind = 'complete') AS completed,
-                        sum(e.kind = 'return') AS returned,
-                        sum(e.kind = 'complete'
-                            AND julianday(e.recorded_at) < julianday(m.due_date, '+1 day', '-8 hours')) AS on_time,
-                        avg(CASE WHEN e.kind = 'complete'
-                            THEN julianday(e.recorded_at) - julianday(coalesce(m.received_at, m.sent_at)) END) AS mean_days
-                    FROM events e JOIN matters m ON m.id = e.matter_id WHERE 1 \(within) GROUP BY 1
+                        sum(a.kind = 'create') AS received, sum(a.kind = 'complete') AS completed,
+                        sum(a.kind = 'return') AS returned,
+                        sum(a.kind = 'complete' AND a.t < julianday(m.counted_due, '+1 day', '-8 hours')) AS on_time,
+                        avg(CASE WHEN a.kind = 'complete' THEN a.t - r.received_t END) AS mean_days
+                    FROM acts a JOIN matters m ON m.id = a.matter_id JOIN received r ON r.matter_id = a.matter_id
+                    WHERE 1 \(within) GROUP BY 1
                     """)
             {
                 var f = figures[row["court"], default: Expected()]
@@ -125,16 +156,17 @@ struct CrossCheckTests {
             for row in try Row.fetchAll(
                 db,
                 sql: """
-                    WITH d AS (
-                        SELECT m.entrusted_court AS court,
-                            julianday(e.recorded_at) - julianday(coalesce(m.received_at, m.sent_at)) AS days
-                        FROM events e JOIN matters m ON m.id = e.matter_id WHERE e.kind = 'complete' \(within)),
-                    r AS (SELECT court, days, row_number() OVER (PARTITION BY court ORDER BY days) AS rn,
+                    \(countedActs),
+                    d AS (
+                        SELECT m.entrusted_court AS court, a.t - r.received_t AS days
+                        FROM acts a JOIN matters m ON m.id = a.matter_id JOIN received r ON r.matter_id = a.matter_id
+                        WHERE a.kind = 'complete' \(within)),
+                    ranked AS (SELECT court, days, row_number() OVER (PARTITION BY court ORDER BY days) AS rn,
                         count(*) OVER (PARTITION BY court) AS n FROM d)
                     SELECT court,
                         avg(CASE WHEN rn IN ((n + 1) / 2, (n + 2) / 2) THEN days END) AS median,
                         max(CASE WHEN rn = CAST(0.9 * n AS INTEGER) + (0.9 * n > CAST(0.9 * n AS INTEGER)) THEN days END) AS p90
-                    FROM r GROUP BY court
+                    FROM ranked GROUP BY court
                     """)
             {
                 figures[row["court"]]?.medianDays = row["median"]
@@ -147,7 +179,7 @@ struct CrossCheckTests {
                     WHERE c.kind = 'create'
                       AND NOT EXISTS (SELECT 1 FROM events t WHERE t.matter_id = c.matter_id
                                       AND t.kind IN ('complete', 'return', 'withdraw'))
-                      AND julianday(?) >= julianday(m.due_date, '+1 day', '-8 hours')
+                      AND julianday(?) >= julianday(m.counted_due, '+1 day', '-8 hours')
                     GROUP BY 1
                     """, arguments: [now.rfc3339])
             { figures[row["court"], default: Expected()].overdue = row["n"] }

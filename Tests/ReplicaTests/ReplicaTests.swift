@@ -100,7 +100,7 @@ struct ReplicaTests {
         defer { try? reopened.close() }
         #expect(reopened.identity.court == Fixtures.code("粤0106"))
         #expect(reopened.directory.count == Fixtures.directory.count)
-        #expect(reopened.calendar.isRestDay(Fixtures.date("2025-10-03")))
+        #expect(try #require(try reopened.calendars()).current.isRestDay(Fixtures.date("2025-10-03")))
         let tick = try reopened.write { tx in tx.tick(now: Fixtures.time("2026-01-01T00:00:00Z")) }
         #expect(tick > create.timestamp)
         #expect(try reopened.matter(create.matterID)?.state == .sent)

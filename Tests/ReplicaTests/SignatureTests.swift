@@ -8,12 +8,14 @@ import TestSupport
 /// The replica refuses events whose signature or key does not hold, whatever path they come by.
 @Suite("signed events at the replica")
 struct SignatureTests {
-    func receive(_ r: TemporaryReplica, _ events: [Event]) throws -> ReplicaTransaction.AppendReport {
+    func receive(
+        _ r: TemporaryReplica, _ events: [Event], newerDirectory: Bool = false
+    ) throws -> ReplicaTransaction.AppendReport {
         try r.replica.write { tx in
             try tx.receive(
                 events, from: Fixtures.node("京0105.node"), source: "京0105",
                 now: Fixtures.time("2026-11-24T09:00:00+08:00"), visibleTo: r.replica.identity.court,
-                maxClockAhead: ReplicaTransaction.maxClockAhead)
+                maxClockAhead: ReplicaTransaction.maxClockAhead, newerDirectory: newerDirectory)
         }
     }
 
@@ -64,7 +66,12 @@ struct SignatureTests {
         try r.receive([create])
         let newcomer = Fixtures.act(
             .sign(note: ""), by: "粤0106", after: [create], at: 1_795_000_100_000, node: "粤0106.new")
-        let report = try receive(r, [newcomer])
+        // From a sender whose directory is no newer, an unlisted key can never verify: refused.
+        let refused = try receive(r, [newcomer])
+        #expect(refused.refused.map(\.code) == ["unknownKey"] && refused.quarantined.isEmpty)
+        #expect(try r.replica.quarantineCount() == 0)
+        // From a sender holding a newer directory, it may: held until that directory arrives.
+        let report = try receive(r, [newcomer], newerDirectory: true)
         #expect(report.quarantined.map(\.code) == ["unknownKey"])
         #expect(try r.replica.eventCount() == 1)
         var next = TestKeys.directory(version: 2)
@@ -78,7 +85,7 @@ struct SignatureTests {
         #expect(
             !(try r.replica.install(next, payload: [], signature: [], now: Fixtures.time("2026-11-24T10:00:00+08:00"))))
         let retried = try r.replica.write { tx in
-            try tx.retryQuarantined(
+            try tx.retryQuarantinedReferenceData(
                 now: Fixtures.time("2026-11-24T10:00:00+08:00"), visibleTo: r.replica.identity.court)
         }
         #expect(retried.stored == 1)

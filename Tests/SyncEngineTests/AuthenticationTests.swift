@@ -38,23 +38,27 @@ struct AuthenticationTests {
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let court = SyncWire.encodeHeader(node.identity.court.rawValue)
         let id = SyncWire.encodeHeader(node.identity.node.rawValue)
+        let digest = RequestSigning.digest(of: body)
         let message = RequestSigning.message(
-            method: "POST", target: "/v1/changes", timestamp: stamp, nonce: nonce, body: body, court: court, node: id)
+            method: "POST", target: "/v1/changes", timestamp: stamp, nonce: nonce, bodyDigest: digest, court: court,
+            node: id)
         let signature =
             key.map { SignaturePurpose.request.sign(message, with: $0) } ?? node.sign(message, for: .request)
         return [
             SyncWire.courtHeader: court, SyncWire.nodeHeader: id, RequestSigning.timestampHeader: stamp,
-            RequestSigning.nonceHeader: nonce, RequestSigning.signatureHeader: Data(signature).base64EncodedString(),
+            RequestSigning.nonceHeader: nonce, RequestSigning.digestHeader: RequestSigning.digestHeaderValue(digest),
+            RequestSigning.signatureHeader: Data(signature).base64EncodedString(),
         ]
     }
 
-    /// Authenticates and pushes as the daemon's route does.
+    /// Authenticates and pushes as the daemon's route does: the headers first, then the body
+    /// against the digest they declare.
     static func push(_ net: InProcessNetwork, _ headers: [String: String], _ body: [UInt8]) async throws -> PushReceipt
     {
         let responder = net.hub.responder
-        let requester = try responder.authenticate(
-            IncomingRequest(method: "POST", target: "/v1/changes", headers: headers, body: body))
-        return try await responder.push(from: requester, body: body)
+        let request = try responder.authenticate(IncomingRequest(method: "POST", target: "/v1/changes", headers: headers))
+        try request.check(body: body)
+        return try await responder.push(from: request.requester, body: body)
     }
 
     @Test("forged, stale, unsigned, unregistered, rejected and revoked requests are refused and change nothing")
@@ -71,7 +75,7 @@ struct AuthenticationTests {
         tamperedBody[tamperedBody.count - 1] ^= 1
         let cases: [(String, [String: String], [UInt8], String)] = [
             ("forged", Self.headers(bj, body: body, key: Curve25519.Signing.PrivateKey()), body, "badSignature"),
-            ("body changed after signing", Self.headers(bj, body: body), tamperedBody, "badSignature"),
+            ("body changed after signing", Self.headers(bj, body: body), tamperedBody, "digestMismatch"),
             ("stale", Self.headers(bj, body: body, timestamp: now - beyondWindow), body, "staleRequest"),
             ("from the future", Self.headers(bj, body: body, timestamp: now + beyondWindow), body, "staleRequest"),
             ("unsigned", unsigned, body, "unauthenticated"),

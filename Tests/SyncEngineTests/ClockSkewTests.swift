@@ -87,7 +87,7 @@ struct ClockSkewTests {
                 for parent in event.parents { #expect(byID[parent]!.timestamp < event.timestamp, "\(id)") }
             }
             // The indicators' spans run forward whatever the clocks did.
-            let timing = MatterTiming(matter)
+            let timing = try #require(try network.hub.node.replica.matterTiming(matter.id))
             #expect(try #require(timing.signLagDays) >= 0, "\(id)")
             #expect(try #require(timing.completionDays) >= 0, "\(id)")
             #expect(try #require(timing.receivedAt) >= timing.sentAt, "\(id)")

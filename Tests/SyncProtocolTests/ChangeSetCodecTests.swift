@@ -161,8 +161,8 @@ struct ChangeSetCodecTests {
 
     /// A change file built by hand with a valid checksum, so that its header may lie.
     static func handMade(
-        createdAt: UInt64 = 0, count: UInt64, payloadLength: UInt64, compressedLength: UInt64? = nil,
-        compressed: [UInt8]
+        createdAt: UInt64 = 0, count: UInt64, witnesses: UInt64 = 0, payloadLength: UInt64,
+        compressedLength: UInt64? = nil, compressed: [UInt8]
     ) -> [UInt8] {
         var header = ByteWriter()
         header.write(raw: ChangeSetCodec.magic)
@@ -173,6 +173,7 @@ struct ChangeSetCodecTests {
         header.write(varint: createdAt)
         header.write(varint: 1)
         header.write(varint: count)
+        header.write(varint: witnesses)
         header.write(varint: payloadLength)
         header.write(varint: compressedLength ?? UInt64(compressed.count))
         return header.bytes + ChangeSetCodec.checksum(header: header.bytes, compressed: compressed) + compressed

@@ -51,18 +51,33 @@ public enum Fixtures {
                 holidays: [.init(date: date("2026-01-01"), name: "元旦")], workdays: []),
         ]))
 
+    /// ``calendar`` as the hub publishes it: version 1, the standard deadline policy, the default grace.
+    public static let referenceCalendar: ReferenceCalendar = try! ReferenceCalendar.first(
+        from: calendar.file, deadlines: .standard, issuedAt: time("2026-11-01T09:00:00+08:00"))
+
+    /// The versions of ``referenceCalendar``.
+    public static let calendars: CalendarVersions = try! CalendarVersions(referenceCalendar)
+
+    /// The deadlines version 1 of ``referenceCalendar`` gives a matter sent at `at`.
+    public static func deadlines(_ kind: MatterKind = .depositFreeze, urgent: Bool = false, sentAt at: Timestamp)
+        -> MatterDeadlines
+    {
+        try! calendars.deadlines(for: kind, urgent: urgent, sentOn: at.chinaDate, version: 1)
+    }
+
     /// A node id that is known to be valid.
     public static func node(_ text: String) -> NodeID { try! NodeID(text) }
 
-    /// A `create` from 京0105 to 粤0106, sent at `at`.
+    /// A `create` from 京0105 to 粤0106, sent at `at`, with the deadlines calendar version 1 gives.
     public static func create(
         sequence: Int = 1, from: String = "京0105", to: String = "粤0106", kind: MatterKind = .depositFreeze,
         at: HybridTimestamp = HybridTimestamp(wall: 1_795_000_000_000, counter: 0)
     ) -> Event {
+        let deadlines = deadlines(kind, sentAt: at.timestamp)
         let request = MatterRequest(
             caseNumber: CaseNumber(year: 2026, court: code(from), type: .enforcement, sequence: 100 + sequence),
-            entrustedCourt: code(to), kind: kind, debtor: "某某公司", signDue: date("2026-11-26"),
-            due: date("2026-12-23"))
+            entrustedCourt: code(to), kind: kind, debtor: "某某公司", signDue: deadlines.signDue,
+            due: deadlines.due, calendarVersion: 1)
         return try! Event(
             matterID: MatterID(court: code(from), year: 2026, sequence: sequence), author: code(from),
             origin: node("\(from).node"), timestamp: at, parents: [], action: .create(request)

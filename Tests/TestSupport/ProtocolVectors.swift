@@ -1,5 +1,7 @@
+import Crypto
 import Entrustment
 import Foundation
+import Replica
 import SyncProtocol
 
 /// The change sets behind `Protocol/vectors/`, built deterministically, and the JSON that
@@ -47,7 +49,7 @@ public enum ProtocolVectors {
                     caseNumber: try! CaseNumber(parsing: "（2026）京0105执123号"), entrustedCourt: guangzhou,
                     kind: .depositFreeze, urgent: false, applicant: "北京某银行股份有限公司", debtor: "广州某贸易有限公司",
                     debtorID: "91440101MA5CXXXX0X", measureExpires: nil, note: "冻结被执行人在工商银行天河支行账户",
-                    signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23"))))
+                    signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23"), calendarVersion: 1)))
         let create2 = event(
             m2, beijing, bjNode, 60_000, 0, [],
             .create(
@@ -55,7 +57,7 @@ public enum ProtocolVectors {
                     caseNumber: try! CaseNumber(parsing: "（2026）京0105执恢45号"), entrustedCourt: guangzhou,
                     kind: .realEstateRenewSeal, urgent: true, applicant: nil, debtor: "李某", debtorID: nil,
                     measureExpires: Fixtures.date("2026-11-28"), note: nil, signDue: Fixtures.date("2026-11-24"),
-                    due: Fixtures.date("2026-11-26"))))
+                    due: Fixtures.date("2026-11-26"), calendarVersion: 1)))
         let sign1 = event(
             m1, guangzhou, gzNode, 86_400_000, 0, [create1],
             .sign(note: "已签收", receivedAt: Timestamp(milliseconds: t0 + 1_800_000)))
@@ -78,7 +80,8 @@ public enum ProtocolVectors {
             .create(
                 MatterRequest(
                     caseNumber: try! CaseNumber(parsing: "（2026）京0105执200号"), entrustedCourt: guangzhou,
-                    kind: .vehicleSeize, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23"))))
+                    kind: .vehicleSeize, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23"),
+                    calendarVersion: 1)))
         let sign3 = event(m3, guangzhou, gzNode, 3_600_000, 0, [create3], .sign(note: ""))
         let withdraw3 = event(m3, beijing, bjNode, 3_700_000, 0, [create3], .withdraw(note: "当事人已和解"))
         let complete3 = event(
@@ -89,6 +92,33 @@ public enum ProtocolVectors {
         let ack3 = event(
             m3, guangzhou, gzNode, 90_000_000, 0, [complete3, edit3, supervise3],
             .acknowledge(conflict: withdraw3.id, note: "车辆已扣押，已电话告知委托法院"))
+        let hubKey = TestKeys.key(for: Fixtures.node("最高法.node"))
+        func witness(
+            _ kind: Witness.Kind, _ event: Event, court: CourtCode? = nil, at offset: Int64, downtime: Int64 = 0
+        ) -> Witness {
+            try! Witness(
+                kind: kind, event: event.id, matter: event.matterID, court: court,
+                at: Timestamp(milliseconds: t0 + offset), hubDowntimeMilliseconds: downtime,
+                graceMilliseconds: 86_400_000
+            ).signed(with: hubKey)
+        }
+        let hubTestNode = Fixtures.node("最高法.node")
+        let m4 = MatterID(court: beijing, year: 2026, sequence: 4)
+        let create4 = event(
+            m4, beijing, bjNode, 180_000, 0, [],
+            .create(
+                MatterRequest(
+                    caseNumber: try! CaseNumber(parsing: "（2026）京0105执201号"), entrustedCourt: guangzhou,
+                    kind: .documentsServe, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-03"),
+                    calendarVersion: 1)))
+        let sign4 = event(
+            m4, guangzhou, gzNode, 4 * 3_600_000, 0, [create4],
+            .sign(note: "", receivedAt: Timestamp(milliseconds: t0 + 240_000)))
+        let complete4 = event(
+            m4, guangzhou, gzNode, 5 * 86_400_000, 0, [sign4], .complete(outcome: .full, feedback: "已送达，附送达回证"))
+        let accept4 = event(
+            m4, hub, hubTestNode, 8 * 86_400_000, 0, [complete4],
+            .acceptLate(event: complete4.id, note: "离线介质报送，经核实属实"))
         return [
             Vector(
                 name: "01-empty", summary: "A change set with no events (what an export with nothing new writes).",
@@ -117,8 +147,112 @@ public enum ProtocolVectors {
                     senderCourt: hub, senderNode: hubNode,
                     createdAt: Timestamp(milliseconds: t0 + 90_001_000),
                     throughSequence: 7, events: [create3, sign3, withdraw3, complete3, edit3, supervise3, ack3])),
+            Vector(
+                name: "05-witnesses",
+                summary:
+                    "A pull answer of the hub to 粤0106: a documents:serve matter, the hub's storage witness (存证) of its create and of the sign, and its delivery witness (送达) of the create to 粤0106.",
+                changeSet: ChangeSet(
+                    senderCourt: hub, senderNode: hubTestNode, createdAt: Timestamp(milliseconds: t0 + 5 * 3_600_000),
+                    throughSequence: 6, events: [create4, sign4],
+                    witnesses: [
+                        witness(.stored, create4, at: 181_000),
+                        witness(.delivered, create4, court: guangzhou, at: 239_000),
+                        witness(.stored, sign4, at: 4 * 3_600_000 + 2_000),
+                    ])),
+            Vector(
+                name: "06-late-report",
+                summary:
+                    "A late report: 粤0106's completion recorded at day 5, first stored by the hub at day 7 (2 days later, 6 hours of which the hub was down: late by 42 hours, over the 24-hour grace), and the hub's acceptance of it (acceptLate).",
+                changeSet: ChangeSet(
+                    senderCourt: hub, senderNode: hubTestNode,
+                    createdAt: Timestamp(milliseconds: t0 + 8 * 86_400_000 + 1000),
+                    throughSequence: 9, events: [complete4, accept4],
+                    witnesses: [
+                        witness(.stored, complete4, at: 7 * 86_400_000, downtime: 6 * 3_600_000),
+                        witness(.stored, accept4, at: 8 * 86_400_000),
+                    ])),
         ]
     }
+
+    /// The events the refused vectors build on: vector 05's matter as the hub sent it.
+    public static var refusalBase: (events: [Event], witnesses: [Witness]) {
+        let set = valid.first { $0.name == "05-witnesses" }!.changeSet
+        return (set.events, set.witnesses)
+    }
+
+    /// A change set that decodes but whose content a receiver refuses, and how.
+    public struct Refused: Sendable {
+        public let name: String
+        public let changeSet: ChangeSet
+        /// The code the receiver refuses the last event (or witness) with.
+        public let code: String
+        /// Whether the receiver holds it in its quarantine rather than refusing it outright.
+        public let quarantined: Bool
+        public let why: String
+    }
+
+    /// The refused vectors: decodable sets whose last record a receiver (with
+    /// ``Fixtures/referenceCalendar`` and ``TestKeys/directory(version:)``) refuses.
+    public static var refused: [Refused] {
+        let (base, _) = refusalBase
+        let sign4 = base[1]
+        let gzNode = Fixtures.node("粤0106.0be47f31")
+        let bjNode = Fixtures.node("京0105.5a1c9e02")
+        let guangzhou = Fixtures.code("粤0106")
+        let beijing = Fixtures.code("京0105")
+        func set(_ events: [Event], witnesses: [Witness] = []) -> ChangeSet {
+            ChangeSet(
+                senderCourt: guangzhou, senderNode: gzNode, createdAt: Timestamp(milliseconds: t0 + 86_400_000),
+                throughSequence: UInt64(events.count + witnesses.count), events: events, witnesses: witnesses)
+        }
+        let backdated = try! Event(
+            matterID: sign4.matterID, author: guangzhou, origin: gzNode,
+            timestamp: HybridTimestamp(wall: sign4.timestamp.wall - 86_400_000, counter: 0), parents: [sign4.id],
+            action: .complete(outcome: .full, feedback: "已送达")
+        ).testSigned()
+        func create(_ sequence: Int, _ request: MatterRequest) -> Event {
+            try! Event(
+                matterID: MatterID(court: beijing, year: 2026, sequence: sequence), author: beijing, origin: bjNode,
+                timestamp: HybridTimestamp(wall: t0, counter: 0), parents: [], action: .create(request)
+            ).testSigned()
+        }
+        func request(signDue: String = "2026-11-26", due: String = "2026-12-23", version: Int = 1, note: String? = nil)
+            -> MatterRequest
+        {
+            MatterRequest(
+                caseNumber: try! CaseNumber(parsing: "（2026）京0105执300号"), entrustedCourt: guangzhou,
+                kind: .depositFreeze, note: note, signDue: Fixtures.date(signDue), due: Fixtures.date(due),
+                calendarVersion: version)
+        }
+        let forgedWitness = try! Witness(
+            kind: .stored, event: sign4.id, matter: sign4.matterID, court: nil, at: Timestamp(milliseconds: t0),
+            hubDowntimeMilliseconds: 0, graceMilliseconds: 86_400_000
+        ).signed(with: TestKeys.key(for: gzNode))
+        return [
+            Refused(
+                name: "backdated", changeSet: set(base + [backdated]), code: "rejectedEvent", quarantined: false,
+                why: "a complete dated a day before the sign it follows"),
+            Refused(
+                name: "wrong-deadlines", changeSet: set([create(9, request(signDue: "2020-01-01", due: "2020-01-02"))]),
+                code: "rejectedEvent", quarantined: false,
+                why: "a create sent 2026-11-23 claiming the deadlines 2020-01-01 / 2020-01-02"),
+            Refused(
+                name: "lengthened-deadline", changeSet: set([create(10, request(due: "2027-01-23"))]),
+                code: "rejectedEvent", quarantined: false,
+                why: "a create whose completion deadline is a month longer than calendar version 1 gives"),
+            Refused(
+                name: "control-character", changeSet: set([create(11, request(note: "冻结\u{0}存款"))]),
+                code: "rejectedEvent", quarantined: false, why: "a create whose note holds U+0000"),
+            Refused(
+                name: "unknown-calendar", changeSet: set([create(12, request(version: 7))]), code: "unknownCalendar",
+                quarantined: true,
+                why: "a create naming calendar version 7, which the receiver does not hold: held until it does"),
+            Refused(
+                name: "forged-witness", changeSet: set(base, witnesses: [forgedWitness]), code: "badSignature",
+                quarantined: false, why: "a storage witness signed by a court's key, not the hub's"),
+        ]
+    }
+
 
     /// The invalid vectors, derived from the valid ones.
     public static var invalid: [Invalid] {
@@ -129,6 +263,12 @@ public enum ProtocolVectors {
         badVersion[4] = 1
         var flipped = good
         flipped[good.count - 10] ^= 0x20
+        let doubled = valid[1].changeSet.events[0]
+        let duplicate = try! ChangeSetCodec.encode(
+            ChangeSet(
+                senderCourt: valid[1].changeSet.senderCourt, senderNode: valid[1].changeSet.senderNode,
+                createdAt: valid[1].changeSet.createdAt, throughSequence: 2, events: [doubled, doubled]))
+        let witnessed = valid.first { $0.name == "05-witnesses" }!.changeSet
         return [
             Invalid(name: "bad-magic", bytes: badMagic, code: .badMagic, why: "first byte changed"),
             Invalid(
@@ -138,8 +278,77 @@ public enum ProtocolVectors {
                 name: "truncated", bytes: Array(good.prefix(good.count - 7)), code: .truncated, why: "last 7 bytes cut"),
             Invalid(name: "bit-flip", bytes: flipped, code: .checksumMismatch, why: "one payload bit flipped"),
             Invalid(name: "trailing", bytes: good + [0], code: .trailingBytes, why: "one byte appended"),
+            Invalid(
+                name: "duplicate-event", bytes: duplicate, code: .malformedEvent,
+                why: "the same event twice in one set"),
+            Invalid(
+                name: "malformed-witness", bytes: encode(witnessed, corruptingFirstWitness: true),
+                code: .malformedWitness, why: "a witness whose kind byte is 9"),
         ]
     }
+
+    /// Encodes `set` as format 3, with the first witness's kind byte set to 9 (no such kind) when
+    /// asked: a set only the witness decoder refuses.
+    static func encode(_ set: ChangeSet, corruptingFirstWitness: Bool) -> [UInt8] {
+        var payload = ByteWriter()
+        for event in set.events {
+            payload.write(varint: UInt64(event.encoded.count))
+            payload.write(raw: event.encoded)
+            payload.write(raw: event.signature!)
+        }
+        for (index, witness) in set.witnesses.enumerated() {
+            var bytes = witness.encoded
+            if corruptingFirstWitness && index == 0 { bytes[1] = 9 }
+            payload.write(varint: UInt64(bytes.count))
+            payload.write(raw: bytes)
+            payload.write(raw: witness.signature!)
+        }
+        return frame(set, version: 3, payload: payload.bytes, records: (set.events.count, set.witnesses.count))
+    }
+
+    /// Frames a payload as a change set of format `version` (2 has no witness count).
+    static func frame(_ set: ChangeSet, version: UInt8, payload: [UInt8], records: (Int, Int)) -> [UInt8] {
+        let compressed = try! Zlib.compress(payload)
+        var header = ByteWriter()
+        header.write(raw: ChangeSetCodec.magic)
+        header.write(byte: version)
+        header.write(byte: 1)
+        header.write(string: set.senderCourt.rawValue)
+        header.write(string: set.senderNode.rawValue)
+        header.write(varint: UInt64(set.createdAt.milliseconds))
+        header.write(varint: set.throughSequence)
+        header.write(varint: UInt64(records.0))
+        if version >= 3 { header.write(varint: UInt64(records.1)) }
+        header.write(varint: UInt64(payload.count))
+        header.write(varint: UInt64(compressed.count))
+        var hasher = SHA256()
+        hasher.update(data: header.bytes)
+        hasher.update(data: compressed)
+        return header.bytes + Array(hasher.finalize()) + compressed
+    }
+
+    /// The legacy vector: vector 02's create as builds before calendar versions recorded it (no
+    /// `calendarVersion`), in a change set of format version 2 (no witnesses), which readers still read.
+    public static var legacy: (bytes: [UInt8], set: ChangeSet) {
+        let create = try! Event(
+            matterID: MatterID(court: Fixtures.code("京0105"), year: 2026, sequence: 1),
+            author: Fixtures.code("京0105"), origin: Fixtures.node("京0105.5a1c9e02"),
+            timestamp: HybridTimestamp(wall: t0, counter: 0), parents: [],
+            action: .create(
+                MatterRequest(
+                    caseNumber: try! CaseNumber(parsing: "（2026）京0105执123号"), entrustedCourt: Fixtures.code("粤0106"),
+                    kind: .depositFreeze, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23")))
+        ).testSigned()
+        let set = ChangeSet(
+            senderCourt: Fixtures.code("京0105"), senderNode: Fixtures.node("京0105.5a1c9e02"),
+            createdAt: Timestamp(milliseconds: t0 + 1000), throughSequence: 1, events: [create])
+        var payload = ByteWriter()
+        payload.write(varint: UInt64(create.encoded.count))
+        payload.write(raw: create.encoded)
+        payload.write(raw: create.signature!)
+        return (frame(set, version: 2, payload: payload.bytes, records: (1, 0)), set)
+    }
+
 
     /// The JSON description of a decoded change set (what `Protocol/vectors/NAME.json` holds).
     public static func describe(_ set: ChangeSet, summary: String) -> String {
@@ -156,6 +365,7 @@ public enum ProtocolVectors {
         var createdAt: Int64
         var throughSequence: UInt64
         var events: [EventDescription]
+        var witnesses: [WitnessDescription]
 
         init(_ set: ChangeSet, summary: String) {
             self.summary = summary
@@ -164,8 +374,36 @@ public enum ProtocolVectors {
             createdAt = set.createdAt.milliseconds
             throughSequence = set.throughSequence
             events = set.events.map(EventDescription.init)
+            witnesses = set.witnesses.map(WitnessDescription.init)
         }
     }
+
+    struct WitnessDescription: Encodable {
+        var kind: String
+        var event: String
+        var matterId: String
+        var court: String
+        var at: Int64
+        var hubDowntime: Int64
+        var grace: Int64
+        var encoded: String
+        var signature: String
+        var publicKey: String
+
+        init(_ w: Witness) {
+            kind = w.kind.name
+            event = w.event.hex
+            matterId = w.matter.rawValue
+            court = w.court?.rawValue ?? ""
+            at = w.at.milliseconds
+            hubDowntime = w.hubDowntimeMilliseconds
+            grace = w.graceMilliseconds
+            encoded = Hex.encode(w.encoded)
+            signature = Hex.encode(w.signature ?? [])
+            publicKey = TestKeys.publicKey(for: Fixtures.node("最高法.node"))
+        }
+    }
+
 
     struct EventDescription: Encodable {
         var id: String
@@ -201,6 +439,7 @@ public enum ProtocolVectors {
                     "urgent": r.urgent ? "true" : "false", "applicant": r.applicant, "debtor": r.debtor,
                     "debtorId": r.debtorID, "measureExpires": r.measureExpires?.description, "note": r.note,
                     "signDue": r.signDue.description, "due": r.due.description,
+                    "calendarVersion": r.calendarVersion.map(String.init),
                 ]
             case .sign(let note, let receivedAt):
                 payload = ["note": note]
@@ -216,6 +455,8 @@ public enum ProtocolVectors {
                 payload = ["field": field.rawValue, "value": value]
             case .acknowledge(let conflict, let note):
                 payload = ["conflict": conflict.hex, "note": note]
+            case .acceptLate(let accepted, let note):
+                payload = ["event": accepted.hex, "note": note]
             }
         }
 

@@ -48,7 +48,10 @@ public enum RandomHistory {
                 timestamp: clocks[who].tick(now: Timestamp(milliseconds: wall)),
                 parents: MatterFold.heads(of: views[who]), action: action
             ).testSigned()
-            guard (try? Admission.check(event, history: views[who], directory: Fixtures.directory)) != nil else {
+            guard
+                (try? Admission.check(
+                    event, history: views[who], directory: Fixtures.directory, calendars: Fixtures.calendars)) != nil
+            else {
                 continue
             }
             views[who].append(event)
@@ -78,7 +81,7 @@ public enum RandomHistory {
         case .acknowledge:
             guard let open = view.openConflicts.randomElement(using: &rng) else { return nil }
             return .acknowledge(conflict: open.id, note: "已核实")
-        case .create: return nil
+        case .create, .acceptLate: return nil
         }
     }
 

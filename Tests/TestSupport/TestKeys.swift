@@ -22,7 +22,8 @@ public enum TestKeys {
         }
     }
 
-    /// A directory in which every test node is approved for its court.
+    /// A directory in which every test node is approved for its court, carrying
+    /// ``Fixtures/referenceCalendar``.
     public static func directory(version: Int = 1) -> TrustDirectory {
         let hub = try! NodeID("最高法.node")
         return TrustDirectory(
@@ -33,7 +34,7 @@ public enum TestKeys {
                     court: try! CourtCode(String(node.rawValue.split(separator: ".")[0])), node: node,
                     publicKey: publicKey(for: node), status: .approved, requestedAt: "2026-11-01T09:00:00+08:00",
                     decidedAt: "2026-11-01T09:00:00+08:00")
-            })
+            }, calendar: Fixtures.referenceCalendar)
     }
 }
 

@@ -1,0 +1,122 @@
+import Hummingbird
+import HummingbirdCore
+import NIOCore
+import Synchronization
+
+/// The listener's connection slots (`limits.maxConnections`), with room kept for nodes that
+/// proved who they are: when the slots are full, the oldest idle connection that never made an
+/// authenticated request is closed to make room for a new one, so that a crowd of idle strangers
+/// cannot lock the courts out. Only when no such connection is left do new ones wait in the
+/// kernel's queue.
+final class ConnectionSlots: Sendable {
+    private struct Entry {
+        var channel: any Channel
+        var opened: UInt64
+        var authenticated = false
+        var busy = false
+    }
+
+    private struct State {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var opened: UInt64 = 0
+    }
+
+    /// How many connections may be open at once.
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// The number of open connections.
+    var count: Int { state.withLock { $0.entries.count } }
+
+    /// Whether the listener should accept another connection: below the cap, or an idle stranger
+    /// can be closed for it.
+    var acceptsMore: Bool {
+        state.withLock { state in
+            state.entries.count < capacity || state.entries.values.contains { !$0.authenticated && !$0.busy }
+        }
+    }
+
+    /// Records a new connection; over the cap, closes the oldest idle unauthenticated one.
+    func opened(_ channel: any Channel) {
+        let evicted: (any Channel)? = state.withLock { state in
+            state.opened += 1
+            state.entries[ObjectIdentifier(channel)] = Entry(channel: channel, opened: state.opened)
+            guard state.entries.count > capacity else { return nil }
+            let victim = state.entries.values
+                .filter { !$0.authenticated && !$0.busy && $0.channel !== channel }
+                .min { $0.opened < $1.opened }
+            guard let victim else { return nil }
+            state.entries.removeValue(forKey: ObjectIdentifier(victim.channel))
+            return victim.channel
+        }
+        evicted?.close(promise: nil)
+    }
+
+    /// Forgets a closed connection.
+    func closed(_ channel: any Channel) {
+        _ = state.withLock { $0.entries.removeValue(forKey: ObjectIdentifier(channel)) }
+    }
+
+    /// Marks a connection as serving a request (`true`) or idle.
+    func setBusy(_ channel: any Channel, _ busy: Bool) {
+        state.withLock { $0.entries[ObjectIdentifier(channel)]?.busy = busy }
+    }
+
+    /// Marks a connection as one on which a node proved who it is.
+    func authenticated(_ channel: any Channel) {
+        state.withLock { $0.entries[ObjectIdentifier(channel)]?.authenticated = true }
+    }
+
+    /// The handler each connection carries, reporting its opening and closing.
+    func handler() -> any RemovableChannelHandler { SlotHandler(slots: self) }
+
+    /// The listener's delegate: accept while ``acceptsMore``.
+    var delegate: some AvailableConnectionsDelegate { Delegate(slots: self) }
+
+    private struct Delegate: AvailableConnectionsDelegate {
+        let slots: ConnectionSlots
+        mutating func connectionOpened() {}
+        mutating func connectionClosed() {}
+        func isAcceptingNewConnections() -> Bool { slots.acceptsMore }
+    }
+
+    private final class SlotHandler: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+        let slots: ConnectionSlots
+
+        init(slots: ConnectionSlots) { self.slots = slots }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            if context.channel.isActive { slots.opened(context.channel) }
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            slots.opened(context.channel)
+            context.fireChannelActive()
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            slots.closed(context.channel)
+            context.fireChannelInactive()
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
+            slots.closed(context.channel)
+        }
+    }
+}
+
+/// Marks each connection busy while one of its requests is being served.
+struct ConnectionSlotMiddleware: RouterMiddleware {
+    let slots: ConnectionSlots
+
+    func handle(
+        _ request: Request, context: NodeRequestContext, next: (Request, NodeRequestContext) async throws -> Response
+    ) async throws -> Response {
+        slots.setBusy(context.channel, true)
+        defer { slots.setBusy(context.channel, false) }
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,21 @@
+/// A matter's two deadlines, as the deadline policy and the holiday calendar give them.
+public struct MatterDeadlines: Hashable, Sendable {
+    /// The last day for signing (签收期限).
+    public var signDue: CivilDate
+    /// The last day for completion (办理期限).
+    public var due: CivilDate
+    /// 暂定: a day counted fell in a year the calendar did not cover, where only weekends were
+    /// taken as rest days. Such deadlines settle when the hub publishes that year.
+    public var provisional: Bool
+
+    public init(signDue: CivilDate, due: CivilDate, provisional: Bool) {
+        self.signDue = signDue
+        self.due = due
+        self.provisional = provisional
+    }
+
+    /// The instant the completion period ends: 24:00 CST of ``due``.
+    public var dueAt: Timestamp { DeadlinePolicy.end(of: due) }
+    /// The instant the signing period ends: 24:00 CST of ``signDue``.
+    public var signDueAt: Timestamp { DeadlinePolicy.end(of: signDue) }
+}

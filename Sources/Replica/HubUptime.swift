@@ -1,0 +1,41 @@
+import Entrustment
+
+/// When the hub served (its daemon ran): the log from which a witness states how long the hub was
+/// down since an act, so that the hub's own outages never count against a court (`docs/indicators.md`).
+///
+/// The daemon records a run when it starts and keeps its end current every
+/// ``heartbeatMilliseconds``; the gaps between runs are the downtime. A gap still open (no run
+/// alive within three heartbeats, e.g. hub staff importing a change file with the daemon stopped)
+/// counts until now.
+public enum HubUptime {
+    /// One run of the hub's daemon.
+    public struct Run: Sendable, Hashable {
+        public var startedAt: Int64
+        public var aliveAt: Int64
+
+        public init(startedAt: Int64, aliveAt: Int64) {
+            self.startedAt = startedAt
+            self.aliveAt = aliveAt
+        }
+    }
+
+    /// How often a running hub marks itself alive.
+    public static let heartbeatMilliseconds: Int64 = 15_000
+
+    /// The milliseconds of `[from, to]` during which no run was alive, after the first run began
+    /// (before it, there was no hub to be down).
+    public static func downtime(from: Timestamp, to: Timestamp, runs: [Run]) -> Int64 {
+        let runs = runs.sorted { $0.startedAt < $1.startedAt }
+        guard from < to, let first = runs.first else { return 0 }
+        var gaps: [(Int64, Int64)] = []
+        var covered = first.aliveAt
+        for run in runs.dropFirst() {
+            if run.startedAt > covered { gaps.append((covered, run.startedAt)) }
+            covered = max(covered, run.aliveAt)
+        }
+        if to.milliseconds - covered > 3 * heartbeatMilliseconds { gaps.append((covered, to.milliseconds)) }
+        return gaps.reduce(0) { total, gap in
+            total + max(0, min(gap.1, to.milliseconds) - max(gap.0, from.milliseconds))
+        }
+    }
+}

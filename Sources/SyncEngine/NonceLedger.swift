@@ -1,0 +1,85 @@
+import Entrustment
+import Synchronization
+
+/// The nonces each node has spent within the replay window (`Protocol/sync.md` §2.1): a request
+/// whose nonce its node already spent is a replay.
+///
+/// Kept per node, each with its own allowance, so that one node — however fast it sends — can
+/// exhaust only its own: past ``perNode`` requests within the window its further requests get
+/// `503 busy`, and every other node is served as before. Only authenticated requests spend
+/// nonces, so memory is bounded by the approved nodes times the allowance.
+public final class NonceLedger: Sendable {
+    /// What spending a nonce found.
+    public enum Verdict: Sendable, Equatable {
+        /// Unseen: spent now.
+        case fresh
+        /// Already spent within the window.
+        case replayed
+        /// The node has spent its allowance within the window.
+        case busy
+    }
+
+    /// 16 nonce bytes.
+    private struct Nonce: Hashable {
+        var high: UInt64
+        var low: UInt64
+
+        init(_ bytes: [UInt8]) {
+            high = bytes[0..<8].reduce(0) { $0 << 8 | UInt64($1) }
+            low = bytes[8..<16].reduce(0) { $0 << 8 | UInt64($1) }
+        }
+    }
+
+    /// One node's spent nonces, and the order they were spent in (oldest first from `start`).
+    private struct Spent {
+        var nonces: Set<Nonce> = []
+        var order: [(nonce: Nonce, at: Int64)] = []
+        var start = 0
+
+        /// Forgets nonces spent before `cutoff`, in spending order.
+        mutating func forget(before cutoff: Int64) {
+            while start < order.count, order[start].at < cutoff {
+                nonces.remove(order[start].nonce)
+                start += 1
+            }
+            if start > 1024, start * 2 > order.count {
+                order.removeFirst(start)
+                start = 0
+            }
+        }
+    }
+
+    /// The most nonces one node may spend within the window.
+    public let perNode: Int
+    private let windowMilliseconds: Int64
+    private let state = Mutex<(nodes: [NodeID: Spent], spends: Int)>(([:], 0))
+
+    public init(windowMilliseconds: Int64, perNode: Int) {
+        self.windowMilliseconds = windowMilliseconds
+        self.perNode = perNode
+    }
+
+    /// Spends `nonce` (16 bytes) for `node` at `now`.
+    public func spend(_ nonce: [UInt8], node: NodeID, now: Int64) -> Verdict {
+        precondition(nonce.count == 16, "a nonce has 16 bytes")
+        let key = Nonce(nonce)
+        let cutoff = now - windowMilliseconds
+        return state.withLock { state in
+            state.spends += 1
+            if state.spends % 4096 == 0 {
+                for id in Array(state.nodes.keys) {
+                    state.nodes[id]!.forget(before: cutoff)
+                    if state.nodes[id]!.nonces.isEmpty { state.nodes.removeValue(forKey: id) }
+                }
+            }
+            var spent = state.nodes[node] ?? Spent()
+            spent.forget(before: cutoff)
+            defer { state.nodes[node] = spent }
+            guard !spent.nonces.contains(key) else { return .replayed }
+            guard spent.nonces.count < perNode else { return .busy }
+            spent.nonces.insert(key)
+            spent.order.append((key, now))
+            return .fresh
+        }
+    }
+}
