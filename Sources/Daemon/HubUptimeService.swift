@@ -10,10 +10,11 @@ import SyncEngine
 /// itself was down never counts against a court.
 struct HubUptimeService: Service {
     let node: CourtNode
+    /// When this run began (already on record).
+    let started: Timestamp
     let logger: Logger
 
     func run() async throws {
-        let started = node.time.now()
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
@@ -26,5 +27,9 @@ struct HubUptimeService: Service {
                 try? await Task.sleep(for: .milliseconds(HubUptime.heartbeatMilliseconds))
             }
         }
+        // A graceful stop ends the run now: the downtime until the next start is counted from here.
+        let replica = node.replica
+        let now = node.time.now()
+        _ = try? await Blocking.run { try replica.recordHubRun(startedAt: started, aliveAt: now) }
     }
 }

@@ -47,6 +47,13 @@ public enum NodeDaemon {
                 code: "invalidConfig",
                 "node.json says court \(config.court), but the replica belongs to \(node.identity.court)")
         }
+        node.replica.markServing()
+        let started = node.time.now()
+        if node.isHub {
+            // The run is on record before the first request is served: a witness made now counts
+            // the gap since the hub's last run as downtime.
+            try node.read { () throws(ReplicaError) in try node.replica.recordHubRun(startedAt: started, aliveAt: started) }
+        }
         if node.isHub, try node.publishCalendarIfMissing() {
             logger.notice("published the holiday calendar in a new signed directory (it carried none)")
         }
@@ -84,7 +91,6 @@ public enum NodeDaemon {
         let exporter = MetricsExporter()
         exporter.bootstrap()
         MonitoringRoutes(node: node, config: config, exporter: exporter).add(to: router)
-        let started = node.time.now()
         let startupLogger = logger
 
         var server: HTTPServerBuilder = .http1(
@@ -106,7 +112,7 @@ public enum NodeDaemon {
                 address: .hostname(host, port: port), serverName: SyncWire.software,
                 availableConnectionsDelegate: slots.delegate),
             services: [SchedulerService(scheduler: scheduler, notifier: notifier)]
-                + (node.isHub ? [HubUptimeService(node: node, logger: logger) as any Service] : []),
+                + (node.isHub ? [HubUptimeService(node: node, started: started, logger: logger) as any Service] : []),
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port
                 let urlHost = host.contains(":") ? "[\(host)]" : host

@@ -23,6 +23,8 @@ public struct DemoNetwork: Sendable {
     public let members: [Member]
     /// The simulated time every node runs on (none: the machine's clock).
     public let clock: AcceleratedClock?
+    /// A staff token of the hub's, for the dashboard and `/api/v1` (`courtsync token create`).
+    public let staffToken: String
 
     /// The hub's member.
     public var hub: Member { members[0] }
@@ -90,7 +92,8 @@ public struct DemoNetwork: Sendable {
             throw NodeError(code: "invalidState", "the hub issued no signed directory")
         }
         for node in nodes { _ = try node.install(document) }
-        return DemoNetwork(folder: folder, members: members, clock: clock)
+        let token = try hub.createStaffToken(name: "演示看板", scope: .monitoring).token
+        return DemoNetwork(folder: folder, members: members, clock: clock, staffToken: token)
     }
 
     /// The name of a court's data directory inside the network's folder: its code (e.g. `粤0106`).

@@ -4,9 +4,9 @@ import Entrustment
 /// down since an act, so that the hub's own outages never count against a court (`docs/indicators.md`).
 ///
 /// The daemon records a run when it starts and keeps its end current every
-/// ``heartbeatMilliseconds``; the gaps between runs are the downtime. A gap still open (no run
-/// alive within three heartbeats, e.g. hub staff importing a change file with the daemon stopped)
-/// counts until now.
+/// ``heartbeatMilliseconds``; the gaps between runs are the downtime. When the witness is not made
+/// by the running daemon itself, a gap still open (no run alive within three heartbeats, e.g. hub
+/// staff importing a change file with the daemon stopped) counts until now.
 public enum HubUptime {
     /// One run of the hub's daemon.
     public struct Run: Sendable, Hashable {
@@ -23,8 +23,9 @@ public enum HubUptime {
     public static let heartbeatMilliseconds: Int64 = 15_000
 
     /// The milliseconds of `[from, to]` during which no run was alive, after the first run began
-    /// (before it, there was no hub to be down).
-    public static func downtime(from: Timestamp, to: Timestamp, runs: [Run]) -> Int64 {
+    /// (before it, there was no hub to be down). `serving`: the caller is the running daemon, so
+    /// the hub is up now whatever the last heartbeat says.
+    public static func downtime(from: Timestamp, to: Timestamp, runs: [Run], serving: Bool) -> Int64 {
         let runs = runs.sorted { $0.startedAt < $1.startedAt }
         guard from < to, let first = runs.first else { return 0 }
         var gaps: [(Int64, Int64)] = []
@@ -33,7 +34,7 @@ public enum HubUptime {
             if run.startedAt > covered { gaps.append((covered, run.startedAt)) }
             covered = max(covered, run.aliveAt)
         }
-        if to.milliseconds - covered > 3 * heartbeatMilliseconds { gaps.append((covered, to.milliseconds)) }
+        if !serving, to.milliseconds - covered > 3 * heartbeatMilliseconds { gaps.append((covered, to.milliseconds)) }
         return gaps.reduce(0) { total, gap in
             total + max(0, min(gap.1, to.milliseconds) - max(gap.0, from.milliseconds))
         }

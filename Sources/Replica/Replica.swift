@@ -27,6 +27,8 @@ public final class Replica: Sendable {
     let trust: Mutex<TrustState>
     /// On the hub: signs the witnesses its replica makes.
     private let witnessSigning = Mutex<WitnessSigning?>(nil)
+    /// Whether this process is the node's running daemon (``markServing()``).
+    private let serving = Mutex(false)
 
     private init(pool: DatabasePool) throws(ReplicaError) {
         self.pool = pool
@@ -126,6 +128,13 @@ public final class Replica: Sendable {
 
     /// The hub's witness signer, if this is the hub's replica.
     var witnessSigner: WitnessSigning? { witnessSigning.withLock { $0 } }
+
+    /// Records that this process is the node's daemon, serving now: on the hub, its witnesses
+    /// then count no downtime up to the present (``HubUptime``).
+    public func markServing() { serving.withLock { $0 = true } }
+
+    /// Whether this process is the node's running daemon.
+    var isServing: Bool { serving.withLock { $0 } }
 
     /// Closes the database (checkpointing the WAL into the main file).
     public func close() throws(ReplicaError) {

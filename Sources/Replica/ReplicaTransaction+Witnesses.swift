@@ -112,7 +112,7 @@ extension ReplicaTransaction {
                 HubUptime.Run(startedAt: $0["started_at_ms"], aliveAt: $0["alive_at_ms"])
             }
         }
-        return HubUptime.downtime(from: since, to: now, runs: uptime!)
+        return HubUptime.downtime(from: since, to: now, runs: uptime!, serving: replica.isServing)
     }
 }
 

@@ -91,7 +91,7 @@ struct DemoCommand: AsyncParsableCommand {
             print(
                 "\n== 超期未办结 / overdue open matters: courtsync report overdue --data-dir \(network.hub.dataDirectory.path)"
             )
-            print("\n指挥中心看板 / dashboard:  \(network.hub.url)/dashboard")
+            print("\n指挥中心看板 / dashboard:  \(network.hub.url)/dashboard#token=\(network.staffToken)")
             print("各节点命令 / operate a node:  courtsync matter list --data-dir \(network.courts[0].dataDirectory.path)")
             if exit { return }
             print("网络保持运行，按 Ctrl-C 停止全部节点 / the network stays up; Ctrl-C stops every node")

@@ -66,14 +66,18 @@ final class DaemonNetwork {
         for court in courts { try enrol(court) }
     }
 
-    /// Registers a court through a request file and has the hub approve it (the daemons
-    /// fetch the new signed directory by themselves).
+    /// Registers a court through a request file, has the hub approve it, and installs the hub's
+    /// signed directory (with its calendar) at the court, so that the court can send matters
+    /// before its daemon first syncs (the daemons fetch later directories by themselves).
     func enrol(_ court: String) throws {
         let request = folder.path("register-\(court).json").path
+        let directory = folder.path("directory-\(court).json").path
         for arguments in [
             ["register", "--data-dir", dir(court), "--file", request],
             ["hub", "pending", "--data-dir", dir("最高法"), "--import", request],
             ["hub", "approve", "--data-dir", dir("最高法"), court],
+            ["hub", "directory", "--data-dir", dir("最高法"), "--out", directory],
+            ["directory", "--data-dir", dir(court), "--import", directory],
         ] {
             let result = try cli.run(arguments)
             guard result.status == 0 else { throw DaemonError(message: result.stderr) }

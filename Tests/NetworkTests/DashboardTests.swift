@@ -8,7 +8,7 @@ import Testing
 
 /// The hub's monitoring side as hub staff meet it: real daemons syncing over HTTP, then the CLI
 /// report, `/api/v1`, `/metrics` (checked by `promtool`) and the dashboard (loaded in headless
-/// Chromium) must all show the same figures.
+/// Chromium) must all show the same figures, to holders of a staff token only.
 @Suite("the hub's reports, API, metrics and dashboard", .serialized)
 struct DashboardTests {
     @Test("CLI report, /api/v1, /metrics and the page agree; promtool accepts /metrics; the page has no console errors")
@@ -44,6 +44,19 @@ struct DashboardTests {
             try eventually {
                 try net.matters("最高法") == [overdue: "signed", completed: "completed", returned: "returned"]
             }, "\(net.logs())")
+        // The overdue matter's create reached the hub eleven months after its recorded sending: a
+        // late report (迟报), counted at the hub's witness until hub staff accept it.
+        let late = try net.run(["report", "late", "--data-dir", hub, "--format", "json"]).json
+        let lateReports = try #require(late["reports"] as? [[String: Any]])
+        #expect(lateReports.map { $0["matter"] as? String } == [overdue], "\(lateReports)")
+        let lateEvent = try #require(lateReports.first?["event"] as? String)
+        let accepted = try net.run(["hub", "accept-late", "--data-dir", hub, lateEvent, "--note", "补录历史委托，已核实"])
+        #expect(accepted.status == 0, "\(accepted.stderr)")
+        let token = try #require(
+            try net.run(["token", "create", "--data-dir", hub, "--name", "看板测试", "--json"]).json["token"] as? String)
+        let scraper = try #require(
+            try net.run(["token", "create", "--data-dir", hub, "--name", "prometheus", "--scope", "metrics", "--json"])
+                .json["token"] as? String)
 
         // Both courts have called the hub, made events it stored, and pulled everything.
         func latency() throws -> [String: [String: Any]] {
@@ -70,7 +83,7 @@ struct DashboardTests {
         // The CLI report and /api/v1 hold the same rows.
         let report = try net.run(["report", "--data-dir", hub, "--format", "json"])
         #expect(report.status == 0, "\(report.stderr)")
-        let api = try await Self.get(net.url("最高法") + "/api/v1/indicators?by=court")
+        let api = try await Self.get(net.url("最高法") + "/api/v1/indicators?by=court", token: token)
         for key in ["rows", "total", "dimension"] {
             #expect(try Self.canonical(report.json[key]) == Self.canonical(api[key]), "\(key)")
         }
@@ -79,11 +92,11 @@ struct DashboardTests {
         #expect(total["completionRate"] as? Double == 0.5)
         #expect(total["onTimeRate"] as? Double == 1)
         #expect(total["overdueOpen"] as? Int == 1)
-        let overdueAPI = try await Self.get(net.url("最高法") + "/api/v1/overdue")
+        let overdueAPI = try await Self.get(net.url("最高法") + "/api/v1/overdue", token: token)
         #expect((overdueAPI["matters"] as? [[String: Any]])?.map { $0["id"] as? String } == [overdue])
 
         // /metrics: valid exposition, the same figures.
-        let exposition = try await Self.text(net.url("最高法") + "/metrics")
+        let exposition = try await Self.text(net.url("最高法") + "/metrics", token: scraper)
         let promtool = try Self.promtool(exposition)
         #expect(promtool.status == 0, "promtool: \(promtool.output)")
         let metrics = Self.samples(exposition)
@@ -99,7 +112,7 @@ struct DashboardTests {
         #expect((metrics[#"courtsync_sync_requests_total{endpoint="pull"}"#] ?? 0) >= 2)
 
         // The page: rendered without a console message, showing the same figures as the CLI table.
-        let page = try HeadlessChromium.load(net.url("最高法") + "/dashboard")
+        let page = try HeadlessChromium.load(net.url("最高法") + "/dashboard#token=" + token)
         #expect(page.console.isEmpty, "\(page.console)")
         #expect(page.dom.contains(#"data-state="ready""#), "\(page.dom.prefix(2000))")
         #expect(Self.figure("onTimeRate", in: page.dom) == Figures.percent(total["onTimeRate"] as? Double))
@@ -121,15 +134,22 @@ struct DashboardTests {
             #expect(gzLine.contains(text), "\(field): \(gzLine)")
         }
         #expect(page.dom.contains(#"data-matter="\#(overdue)""#))
+        #expect(page.dom.contains(#"data-late="\#(lateEvent)""#) && page.dom.contains("已采纳"))
+
+        // Without a token the page asks for one and shows no figure.
+        let locked = try HeadlessChromium.load(net.url("最高法") + "/dashboard")
+        #expect(locked.console.isEmpty, "\(locked.console)")
+        #expect(locked.dom.contains(#"data-state="login""#) && !locked.dom.contains(#"data-matter="\#(overdue)""#))
 
         // A link to one matter opens its timeline.
-        let drill = try HeadlessChromium.load(net.url("最高法") + "/dashboard#matter=" + overdue)
+        let drill = try HeadlessChromium.load(
+            net.url("最高法") + "/dashboard#token=" + token + "&matter=" + overdue)
         #expect(drill.console.isEmpty, "\(drill.console)")
         #expect(drill.dom.contains(#"<aside id="drill" class="open" data-matter="\#(overdue)""#))
         #expect(drill.dom.contains(#"data-step="create""#) && drill.dom.contains(#"data-step="sign""#))
 
         let screenshot = net.folder.path("dashboard.png")
-        try HeadlessChromium.screenshot(net.url("最高法") + "/dashboard", to: screenshot)
+        try HeadlessChromium.screenshot(net.url("最高法") + "/dashboard#token=" + token, to: screenshot)
         #expect((try? Data(contentsOf: screenshot).count) ?? 0 > 10_000)
         if let keep = ProcessInfo.processInfo.environment["COURTSYNC_SCREENSHOT"] {
             try? FileManager.default.removeItem(atPath: keep)
@@ -139,7 +159,7 @@ struct DashboardTests {
         // The figures carry no party's name, identity number or note.
         var bodies = [exposition, page.dom, drill.dom]
         for path in ["/api/v1/dashboard", "/api/v1/overdue", "/api/v1/matters/" + overdue, "/api/v1/indicators"] {
-            bodies.append(try Self.canonical(try await Self.get(net.url("最高法") + path)))
+            bodies.append(try Self.canonical(try await Self.get(net.url("最高法") + path, token: token)))
         }
         for body in bodies {
             for secret in ["广州某贸易有限公司", "91440101MA5C1234XY", "冻结工行账户"] {
@@ -155,27 +175,48 @@ struct DashboardTests {
             ("/api/v1/trend?months=0", 400), ("/api/v1/trend?months=abc", 400),
             ("/api/v1/indicators?from=2026-03-02&to=2026-03-01", 400),
         ] {
-            let (status, body) = try await Self.response(net.url("最高法") + path)
+            let (status, body) = try await Self.response(net.url("最高法") + path, token: token)
             #expect(status == code, "\(path)")
             #expect((body["error"] as? [String: Any])?["message"] is String, "\(path)")
         }
+
+        // Only a staff token of the right scope reads the figures; a revoked one no longer does.
+        for (path, held, status) in [
+            ("/api/v1/dashboard", nil, 401), ("/api/v1/matters/" + overdue, nil, 401), ("/metrics", nil, 401),
+            ("/api/v1/dashboard", "cst_" + String(repeating: "0", count: 64), 401),
+            ("/api/v1/dashboard", scraper, 401), ("/metrics", token, 200),
+        ] as [(String, String?, Int)] {
+            let (got, body) = try await Self.response(net.url("最高法") + path, token: held)
+            #expect(got == status, "\(path) with \(held ?? "no token")")
+            if status == 401 { #expect((body["error"] as? [String: Any])?["code"] as? String == "unauthorized") }
+        }
+        #expect(try net.run(["token", "revoke", "--data-dir", hub, "看板测试"]).status == 0)
+        #expect(try await Self.response(net.url("最高法") + "/api/v1/dashboard", token: token).0 == 401)
     }
 
-    static func response(_ url: String) async throws -> (Int, [String: Any]) {
-        let encoded = url.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? url
-        let (data, response) = try await URLSession.shared.data(from: URL(string: encoded)!)
+    static func response(_ url: String, token: String?) async throws -> (Int, [String: Any]) {
+        let (data, status) = try await fetch(url, token: token)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
-        return ((response as! HTTPURLResponse).statusCode, json)
+        return (status, json)
     }
 
-    static func get(_ url: String) async throws -> [String: Any] {
-        let (status, json) = try await response(url)
+    static func fetch(_ url: String, token: String?) async throws -> (Data, Int) {
+        let encoded = url.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed) ?? url
+        var request = URLRequest(url: URL(string: encoded)!)
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return (data, (response as! HTTPURLResponse).statusCode)
+    }
+
+    static func get(_ url: String, token: String) async throws -> [String: Any] {
+        let (status, json) = try await response(url, token: token)
         guard status == 200 else { throw DaemonError(message: "GET \(url): HTTP \(status) \(json)") }
         return json
     }
 
-    static func text(_ url: String) async throws -> String {
-        let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
+    static func text(_ url: String, token: String) async throws -> String {
+        let (data, status) = try await fetch(url, token: token)
+        guard status == 200 else { throw DaemonError(message: "GET \(url): HTTP \(status)") }
         return String(decoding: data, as: UTF8.self)
     }
 

@@ -11,9 +11,10 @@ struct AcknowledgedAct: Hashable {
 extension DaemonNetwork {
     /// Checks that the network has settled after a fault: every court's digest equals the hub's
     /// view of its matters (syncing by hand while waiting), every acknowledged act is stored
-    /// exactly once at every node and nothing else is, nothing sits in a quarantine, every file
-    /// passes `PRAGMA integrity_check`, `audit verify` is clean, no court has anything left to
-    /// push, and no pull cursor is beyond the hub's head. `context` (a seed, a crash point) heads
+    /// exactly once at every node and nothing else is, the hub witnessed storing each of them,
+    /// nothing sits in a quarantine, every file passes `PRAGMA integrity_check`, `audit verify` is
+    /// clean (hub witnesses' signatures included), no court has anything left to push, and no
+    /// pull cursor is beyond the hub's head. `context` (a seed, a crash point) heads
     /// every failure.
     func expectSettled(
         courts: [String], acknowledged: Set<AcknowledgedAct>, context: String,
@@ -40,6 +41,11 @@ extension DaemonNetwork {
             #expect(
                 try count(node, "SELECT count(*) FROM quarantine") == 0, "\(context): \(node)",
                 sourceLocation: sourceLocation)
+            if node == "最高法" {
+                #expect(
+                    try count(node, "SELECT count(*) FROM witnesses WHERE kind = 'stored'") == acknowledged.count,
+                    "\(context): every event the hub stores is witnessed once", sourceLocation: sourceLocation)
+            }
             let integrity = try CrashTests.sqlite(dir(node), "PRAGMA integrity_check")
             #expect(integrity == "ok", "\(context): \(node): \(integrity)", sourceLocation: sourceLocation)
             let audit = try run(["audit", "verify", "--data-dir", dir(node)])
@@ -47,7 +53,7 @@ extension DaemonNetwork {
         }
         for court in courts {
             #expect(try pushBacklog(court) == 0, "\(context): \(court)", sourceLocation: sourceLocation)
-            let hubHead = try count("最高法", "SELECT coalesce(max(arrival_seq), 0) FROM events")
+            let hubHead = try count("最高法", "SELECT head_seq FROM node")
             let pulled = try count(court, "SELECT pulled_through FROM links WHERE court = '最高法'")
             #expect(
                 pulled <= hubHead, "\(context): \(court) pulled through \(pulled) of \(hubHead)",

@@ -34,6 +34,9 @@ public final class DaemonProcess: @unchecked Sendable {
 
     public var isRunning: Bool { lock.withLock { serve }?.isRunning ?? false }
 
+    /// The running daemon's process id.
+    public var processIdentifier: Int32? { lock.withLock { serve }?.processIdentifier }
+
     /// What the daemon logged.
     public var log: String {
         (try? String(contentsOf: dataDirectory.appendingPathComponent("serve.log"), encoding: .utf8)) ?? ""
