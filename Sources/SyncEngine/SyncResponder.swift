@@ -182,8 +182,19 @@ public final class SyncResponder: Sendable {
             let remaining = deadline.timeIntervalSinceNow
             let stopping = await notifier.isShuttingDown
             if !batch.isEmpty || remaining <= 0 || stopping {
-                try await witnessDeliveries(in: batch, to: requester)
-                return try encode(batch, directoryVersion: directoryVersion)
+                guard try await witnessDeliveries(in: batch, to: requester) else {
+                    return try encode(batch, directoryVersion: directoryVersion)
+                }
+                // The delivery witnesses just made follow in the same answer.
+                let again: ChangeBatch
+                do {
+                    again = try await Blocking.run {
+                        try replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
+                    }
+                } catch {
+                    throw SyncError.storage("cannot read changes: \(error)")
+                }
+                return try encode(again, directoryVersion: directoryVersion)
             }
             _ = await notifier.wait(beyond: seen, seconds: remaining)
             if Task.isCancelled { return try encode(batch, directoryVersion: directoryVersion) }
@@ -251,14 +262,14 @@ public final class SyncResponder: Sendable {
     }
 
     /// On the hub: witnesses the first delivery of each `create` in `batch` to a node of its
-    /// entrusted court (DESIGN §3a), before the answer goes out.
-    private func witnessDeliveries(in batch: ChangeBatch, to requester: Requester) async throws(SyncError) {
-        guard node.isHub else { return }
+    /// entrusted court (DESIGN §3a), before the answer goes out. Returns whether it witnessed any.
+    private func witnessDeliveries(in batch: ChangeBatch, to requester: Requester) async throws(SyncError) -> Bool {
+        guard node.isHub else { return false }
         let court = requester.court
         let creates = batch.events.filter {
             if case .create(let request) = $0.action { request.entrustedCourt == court } else { false }
         }
-        guard !creates.isEmpty else { return }
+        guard !creates.isEmpty else { return false }
         let replica = node.replica
         let now = node.time.now()
         do {
@@ -273,6 +284,7 @@ public final class SyncResponder: Sendable {
                 }
             }
             if delivered > 0 { await notifier.changed() }
+            return delivered > 0
         } catch {
             throw SyncError.storage("cannot witness the delivery: \(error)")
         }

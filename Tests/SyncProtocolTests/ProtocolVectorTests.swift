@@ -29,6 +29,37 @@ struct ProtocolVectorTests {
         #expect(decoded == vector.changeSet)
     }
 
+    @Test("refused vectors decode (a receiver refuses their content, ReplicaTests)", arguments: ProtocolVectors.refused.map(\.name))
+    func refused(name: String) throws {
+        let vector = ProtocolVectors.refused.first { $0.name == name }!
+        let file = Fixtures.vectorsFolder.appendingPathComponent("refused/\(name).csync")
+        if Self.record {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(try ChangeSetCodec.encode(vector.changeSet)).write(to: file)
+        }
+        let bytes = [UInt8](try Data(contentsOf: file))
+        #expect(try ChangeSetCodec.decode(bytes) == vector.changeSet)
+    }
+
+    @Test("the legacy vector: format 2 is still read")
+    func legacy() throws {
+        let file = Fixtures.vectorsFolder.appendingPathComponent("legacy/02-one-create-v2.csync")
+        if Self.record {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(ProtocolVectors.legacy.bytes).write(to: file)
+        }
+        let bytes = [UInt8](try Data(contentsOf: file))
+        #expect(bytes == ProtocolVectors.legacy.bytes)
+        let decoded = try ChangeSetCodec.decode(bytes)
+        #expect(decoded == ProtocolVectors.legacy.set && decoded.witnesses.isEmpty)
+        guard case .create(let request) = decoded.events[0].action else { throw VectorFailure() }
+        #expect(request.calendarVersion == nil)
+    }
+
+    struct VectorFailure: Error {}
+
     @Test("invalid vectors are refused with the stated error code", arguments: ProtocolVectors.invalid.map(\.name))
     func invalid(name: String) throws {
         let vector = ProtocolVectors.invalid.first { $0.name == name }!

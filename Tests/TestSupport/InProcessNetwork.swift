@@ -88,14 +88,15 @@ public final class InProcessNetwork: @unchecked Sendable {
         return await scheduler.syncNow()
     }
 
-    /// Rounds of every court with `hub` until a whole round stores nothing new anywhere.
+    /// Rounds of every court with `hub` until a whole round moves nothing anywhere (no event
+    /// stored or sent).
     public func settle(_ courts: [String], with hub: String) async throws {
         for _ in 0..<10 {
             var stored = 0
             for court in courts {
                 for round in await sync(court, with: [hub]) {
                     guard round.ok else { throw DaemonError(message: "sync \(court): \(round.error ?? "")") }
-                    stored += round.stats.eventsStored
+                    stored += round.stats.eventsStored + round.stats.eventsSent
                 }
             }
             if stored == 0 { return }

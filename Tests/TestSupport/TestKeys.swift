@@ -15,11 +15,11 @@ public enum TestKeys {
     }
 
     /// The node ids tests use: `CODE.node`, `CODE.a`, `CODE.b`, `CODE.hub` and `CODE.test` for every court of
-    /// ``Fixtures/directory``.
+    /// ``Fixtures/directory``, and the nodes of the protocol vectors.
     public static var nodes: [NodeID] {
         Fixtures.directory.all.flatMap { court in
             ["node", "a", "b", "hub", "test"].map { try! NodeID("\(court.code).\($0)") }
-        }
+        } + ["京0105.5a1c9e02", "粤0106.0be47f31", "最高法.7d20aa45"].map { try! NodeID($0) }
     }
 
     /// A directory in which every test node is approved for its court, carrying
