@@ -1,9 +1,11 @@
 import Foundation
+import Node
+import SyncEngine
 import Testing
 import TestSupport
 
 /// Clients that hold connections: a stalled one is cut off by the idle timeout, a stranger's
-/// promised body is never waited for, and connections beyond the cap wait to be accepted.
+/// promised body is never waited for, and idle strangers make room at the connection cap.
 @Suite("slow clients", .serialized)
 struct SlowClientTests {
     @Test("a stalled request is closed by the server after limits.idleTimeoutSeconds")
@@ -37,61 +39,37 @@ struct SlowClientTests {
         #expect(text.contains("\"code\":\"unauthenticated\""), "\(text)")
     }
 
-    @Test("beyond limits.maxConnections a connection waits until one closes, then is served")
-    func connectionCap() throws {
-        let setup = try HubSetup(limits: ["maxConnections": 2])
-        let held = try [RawConnection(port: setup.port), RawConnection(port: setup.port)]
-        let health = "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
-        for connection in held {  // both are accepted: each gets its answer
-            connection.send(health)
-            #expect(
-                String(decoding: connection.readUntilClosed(seconds: 30, stopAfter: "}}").bytes, as: UTF8.self)
-                    .hasPrefix("HTTP/1.1 401"))
+    @Test("at limits.maxConnections idle strangers make room for newcomers; a node that proved who it is keeps its slot")
+    func connectionSlots() throws {
+        let setup = try HubSetup(limits: ["maxConnections": 20, "idleTimeoutSeconds": 120])
+        let court = try setup.approvedCourt("京0105", name: "bj")
+        let node = try CourtNode(dataDirectory: court, time: SystemTimeSource())
+        defer { try? node.close() }
+        func signedHealth() -> String {
+            let headers = RequestSigner(node: node).headers(method: "GET", target: "/v1/health", body: [])
+            return "GET /v1/health HTTP/1.1\r\nHost: x\r\n"
+                + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
         }
-        let waiting = try RawConnection(port: setup.port)
-        waiting.send(health)
-        #expect(waiting.readUntilClosed(seconds: 3, stopAfter: "}}").bytes.isEmpty, "a third connection was served")
-        held[0].close()
-        let answer = String(decoding: waiting.readUntilClosed(seconds: 30, stopAfter: "}}").bytes, as: UTF8.self)
-        #expect(answer.hasPrefix("HTTP/1.1 401"), "\(answer)")
+        // A court's kept-alive connection, authenticated by its first request.
+        let peer = try RawConnection(port: setup.port)
+        peer.send(signedHealth())
+        let first = String(decoding: peer.readUntilClosed(seconds: 30, stopAfter: "}").bytes, as: UTF8.self)
+        #expect(first.hasPrefix("HTTP/1.1 200"), "\(first)")
+
+        // Forty idle strangers (twice the cap) connect and say nothing.
+        let strangers = try (0..<40).map { _ in try RawConnection(port: setup.port) }
+        // A newcomer is still served at once, long before any idle timeout.
+        let newcomer = try RawConnection(port: setup.port)
+        newcomer.send("GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+        let answer = String(decoding: newcomer.readUntilClosed(seconds: 20, stopAfter: "}}").bytes, as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 401"), "the newcomer waited: \(answer)")
+        // The server closed the oldest idle strangers to make room.
+        let closed = strangers.filter { $0.readUntilClosed(milliseconds: 200).closed }.count
+        #expect(closed >= 40 - 20, "only \(closed) strangers were closed")
+        // The court's connection was never closed: its next request is served on it.
+        peer.send(signedHealth())
+        let second = String(decoding: peer.readUntilClosed(seconds: 30, stopAfter: "}").bytes, as: UTF8.self)
+        #expect(second.hasPrefix("HTTP/1.1 200"), "\(second)")
         #expect(setup.hub.isRunning)
     }
-}
-
-/// A plain TCP connection to 127.0.0.1 for writing requests byte by byte.
-private final class RawConnection {
-    let fd: Int32
-    private var closed = false
-
-    init(port: Int) throws {
-        fd = try LoopbackSocket.connect(port: port)
-    }
-
-    func send(_ text: String) {
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Foundation.send(fd, $0.baseAddress, $0.count, 0) }
-    }
-
-    /// Reads until the server closes (`closed`), `seconds` pass, or `stopAfter` has arrived.
-    func readUntilClosed(seconds: Int, stopAfter marker: String? = nil) -> (bytes: [UInt8], closed: Bool) {
-        var timeout = timeval(tv_sec: seconds, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        var received: [UInt8] = []
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            guard n > 0 else { return (received, n == 0) }
-            received += buffer[0..<n]
-            if let marker, String(decoding: received, as: UTF8.self).contains(marker) { return (received, false) }
-        }
-    }
-
-    /// Closes the connection (once).
-    func close() {
-        guard !closed else { return }
-        closed = true
-        Foundation.close(fd)
-    }
-
-    deinit { close() }
 }
