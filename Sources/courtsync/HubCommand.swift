@@ -166,8 +166,18 @@ struct HubDirectoryCommand: ParsableCommand {
 /// Prints registrations as a table or `{"nodes": […]}`.
 func printRegistrations(_ nodes: [RegisteredNode], json: Bool, empty: String) {
     if json {
-        struct List: Encodable { var nodes: [RegisteredNode] }
-        printJSON(List(nodes: nodes))
+        struct Entry: Encodable {
+            var node: RegisteredNode
+            var fingerprint: String
+            func encode(to encoder: any Encoder) throws {
+                try node.encode(to: encoder)
+                var c = encoder.container(keyedBy: Key.self)
+                try c.encode(fingerprint, forKey: .fingerprint)
+            }
+            enum Key: String, CodingKey { case fingerprint }
+        }
+        struct List: Encodable { var nodes: [Entry] }
+        printJSON(List(nodes: nodes.map { Entry(node: $0, fingerprint: $0.fingerprint) }))
         return
     }
     guard !nodes.isEmpty else {

@@ -25,6 +25,22 @@ final class HubSetup {
     var url: String { "http://127.0.0.1:\(port)" }
     func dir(_ name: String) -> String { folder.path(name).path }
 
+    /// Initialises a court's node beside the hub (in folder `name`), registers it by file, has
+    /// the hub approve it and installs the hub's signed directory there; returns its data directory.
+    func approvedCourt(_ court: String, name: String) throws -> URL {
+        let hubKey = try check(["hub", "key", "--data-dir", dir("hub")]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let request = folder.path("register-\(name).json").path
+        let directory = folder.path("directory-\(name).json").path
+        try check(["init", "--data-dir", dir(name), "--court", court, "--hub", url, "--hub-key", hubKey])
+        try check(["register", "--data-dir", dir(name), "--file", request])
+        try check(["hub", "pending", "--data-dir", dir("hub"), "--import", request])
+        try check(["hub", "approve", "--data-dir", dir("hub"), court])
+        try check(["hub", "directory", "--data-dir", dir("hub"), "--out", directory])
+        try check(["directory", "--data-dir", dir(name), "--import", directory])
+        return folder.path(name)
+    }
+
     @discardableResult
     func check(_ arguments: [String]) throws -> CommandRunner.Result {
         let result = try cli.run(arguments)

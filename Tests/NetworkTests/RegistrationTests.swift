@@ -1,3 +1,5 @@
+import Crypto
+import Entrustment
 import Foundation
 import Node
 import SyncEngine
@@ -134,5 +136,62 @@ struct RegistrationTests {
         let all = try setup.check(["hub", "pending", "--data-dir", setup.dir("hub"), "--all", "--json"]).json
         #expect((all["nodes"] as? [Any])?.count == 2)
         #expect(try setup.check(["status", "--data-dir", setup.dir("hub"), "--json"]).json["events"] as? Int == 0)
+    }
+
+    @Test("a pending registration cannot be taken over with another key; hub staff approve by fingerprint; strangers are rate-limited")
+    func hijackAndFingerprint() async throws {
+        let setup = try HubSetup()
+        let hubKey = try setup.check(["hub", "key", "--data-dir", setup.dir("hub")]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let court = setup.dir("bj")
+        try setup.check(["init", "--data-dir", court, "--court", "京0105", "--hub", setup.url, "--hub-key", hubKey])
+        let registered = try setup.check(["register", "--data-dir", court, "--json"]).json
+        let nodeID = try #require(registered["node"] as? String)
+        let fingerprint = try #require(registered["fingerprint"] as? String)
+        #expect(fingerprint.count == 24 && fingerprint.split(separator: "-").count == 5)
+
+        // An attacker re-registers the pending node's id with a key of its own: refused, nothing replaced.
+        let attackerKey = Curve25519.Signing.PrivateKey()
+        let forged = RegistrationRequest(
+            identity: (try CourtCode("京0105"), try NodeID(nodeID)), key: attackerKey, at: SystemTimeSource().now())
+        let transport = HTTPTransport(
+            base: URL(string: setup.url)!, signer: nil, tls: try ClientTLS(settings: nil, dataDirectory: URL(fileURLWithPath: court)),
+            requestTimeout: 10, maxBodyBytes: 1 << 20)
+        await #expect {
+            _ = try await transport.register(forged)
+        } throws: { ($0 as? SyncError)?.code == "registrationConflict" && ($0 as? SyncError)?.status == 409 }
+        let pending = try setup.check(["hub", "pending", "--data-dir", setup.dir("hub"), "--json"]).json
+        let listed = try #require((pending["nodes"] as? [[String: Any]])?.first)
+        #expect(listed["publicKey"] as? String == registered["publicKey"] as? String)
+        let human = try setup.check(["hub", "pending", "--data-dir", setup.dir("hub")]).stdout
+        #expect(human.contains(fingerprint))
+
+        // Approval with the fingerprint read out over the telephone: a wrong one approves nothing.
+        let wrong = try setup.cli.run([
+            "hub", "approve", "--data-dir", setup.dir("hub"), "京0105", "--fingerprint", "0000-0000-0000-0000-0000",
+        ])
+        #expect(wrong.status == 1 && wrong.stderr.contains("fingerprint"))
+        let approved = try setup.check([
+            "hub", "approve", "--data-dir", setup.dir("hub"), "京0105", "--fingerprint",
+            fingerprint.uppercased().replacingOccurrences(of: "-", with: " "), "--json",
+        ])
+        #expect((approved.json["nodes"] as? [[String: Any]])?.first?["status"] as? String == "approved")
+
+        // Unauthenticated registrations: at most 10 a minute from one address.
+        var statuses: [Int] = []
+        for index in 0..<11 {
+            let key = Curve25519.Signing.PrivateKey()
+            let request = RegistrationRequest(
+                identity: (try CourtCode("粤0106"), try NodeID("粤0106.flood\(index)")), key: key,
+                at: SystemTimeSource().now())
+            do {
+                _ = try await transport.register(request)
+                statuses.append(200)
+            } catch let error as SyncError {
+                statuses.append(error.status)
+            }
+        }
+        // The court's own registration and the attacker's attempt count too: 8 more pass, 3 are refused.
+        #expect(statuses == Array(repeating: 200, count: 8) + Array(repeating: 429, count: 3), "\(statuses)")
     }
 }
