@@ -16,7 +16,7 @@ import Testing
 struct CrossCheckTests {
     static let courts = ["京0105", "粤0106", "沪0115"]
 
-    /// A random month of work among three courts through an in-process network on a hand-moved
+    /// Seven random weeks of work among three courts through an in-process network on a hand-moved
     /// clock: sends, signs, starts, completions, returns and withdrawals (of matters the
     /// entrusted court has not received, so no act conflicts), with syncs at random moments.
     static func workload(seed: UInt64) async throws -> (InProcessNetwork, ManualClock) {
@@ -26,7 +26,7 @@ struct CrossCheckTests {
         for court in courts { try network.add(court, time: clock) }
         let kinds = ["deposit:freeze", "documents:serve", "vehicle:seize", "assets:investigate"]
         var cases = 0
-        for _ in 0..<60 {
+        for _ in 0..<80 {
             clock.advance(milliseconds: Int64.random(in: 600_000...(30 * 3_600_000), using: &random))
             let court = courts.randomElement(using: &random)!
             let node = network.members[court]!.node

@@ -127,6 +127,19 @@ struct HonestSyncTests {
         await net.sync("京0105", with: ["最高法"])
         #expect(try bj.replica.witnesses(ofMatter: sent.id).contains { $0.kind == .delivered })
         for node in [bj, gz, net.hub.node] { #expect(try node.auditVerify().ok) }
+
+        // A witness edited by hand no longer verifies: audit names it.
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        sqlite.arguments = [
+            CourtNode.replicaPath(in: gz.dataDirectory),
+            "UPDATE witnesses SET signature = zeroblob(64) WHERE kind = 'delivered'",
+        ]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let audit = try gz.auditVerify()
+        #expect(audit.findings.map(\.matter) == [sent.id.rawValue])
+        #expect(audit.findings.first?.problem.contains("witness") == true)
     }
 
     @Test("an offline court's acts are late reports at the hub: counted as witnessed until hub staff accept them")
