@@ -41,8 +41,10 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
             else {
                 throw DomainError(.badSignature, "the registration of \(node) is not signed by the key it presents")
             }
+            // Kept in lowercase, so that a key is one string however the caller spelled its hex.
             return RegisteredNode(
-                court: code, node: id, publicKey: publicKey, status: .pending, requestedAt: requestedAt)
+                court: code, node: id, publicKey: Hex.encode(Array(key.rawRepresentation)), status: .pending,
+                requestedAt: requestedAt)
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)
         }

@@ -1,7 +1,7 @@
 import Entrustment
 
 /// The node on the other end of a request, as it names itself in the `CourtSync-Court` and
-/// `CourtSync-Node` headers. (Requests are not yet authenticated; the Trust issue signs them.)
+/// `CourtSync-Node` headers; ``RequestAuthenticator`` then checks that it signed the request.
 public struct Requester: Sendable, Hashable {
     public let court: CourtCode
     public let node: NodeID

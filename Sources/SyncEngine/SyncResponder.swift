@@ -102,6 +102,7 @@ public final class SyncResponder: Sendable {
             let status =
                 switch error.code {
                 case "badSignature": 401
+                case "forbiddenRole": 403
                 case "storage": 500
                 case "registrationConflict": 409
                 case "tooManyRegistrations": 429
