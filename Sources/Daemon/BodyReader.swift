@@ -4,7 +4,7 @@ import NIOCore
 import Synchronization
 import SyncEngine
 
-/// Reads a request body as it arrives (`Protocol/sync.md` §2.1): at most `limit` bytes (413
+/// Reads a request body as it arrives (`Protocol/sync.md` §2.5): at most `limit` bytes (413
 /// `tooLarge` beyond, or at once when `Content-Length` declares more), at least
 /// `minBytesPerSecond` on average after the first `graceSeconds` (408 `slowBody`: a trickling
 /// body is cut off and its connection closed), and, for a signed request, exactly the body whose

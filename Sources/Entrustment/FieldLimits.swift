@@ -1,4 +1,4 @@
-/// The size limits on an event's fields, in UTF-8 bytes (`Protocol/changeset.md` §4).
+/// The size limits on an event's fields, in UTF-8 bytes (`Protocol/changeset.md` §3).
 /// The encoder refuses to make an event that breaks them and the decoder refuses to read one.
 public enum FieldLimits {
     /// Matter ids and court codes.

@@ -1,6 +1,6 @@
 /// The rule for free text an event carries (names of parties, identity numbers, notes, feedback,
 /// descriptive fields): any Unicode text except control characters, tab and newline excepted
-/// (`Protocol/changeset.md` §3.1).
+/// (`Protocol/changeset.md` §2.2).
 ///
 /// The control characters are Unicode's general category Cc: U+0000–U+001F and U+007F–U+009F.
 /// A NUL would cut the text where SQLite stores it; ESC, CR and the C1 controls can rewrite an

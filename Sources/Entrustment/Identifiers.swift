@@ -58,7 +58,7 @@ public struct NodeID: Hashable, Comparable, Sendable, CustomStringConvertible, C
     public let rawValue: String
 
     /// Checks that the id is 1–64 bytes of letters (Unicode categories L*), digits and other
-    /// numbers (N*), and the ASCII characters `.` `-` `_` (`Protocol/changeset.md` §3): no spaces,
+    /// numbers (N*), and the ASCII characters `.` `-` `_` (`Protocol/changeset.md` §2.1): no spaces,
     /// control, format or private-use characters, nothing a terminal or a log would interpret.
     public init(_ text: String) throws(DomainError) {
         guard !text.isEmpty, text.utf8.count <= Self.maxBytes, text.unicodeScalars.allSatisfy(Self.allows) else {

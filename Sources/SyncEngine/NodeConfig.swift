@@ -69,7 +69,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         /// process's open-file limit (the daemon raises its soft limit to the hard one).
         public var maxConnections: Int = 1_000
         /// The most requests one node may make within the replay window (`requestWindowSeconds`);
-        /// beyond, that node (and only it) gets `503 busy` (`Protocol/sync.md` §2.1).
+        /// beyond, that node (and only it) gets `503 busy` (`Protocol/sync.md` §2).
         public var requestsPerNodePerWindow: Int = 20_000
         /// A request body must arrive at least this fast on average (bytes per second, after a
         /// first ``bodyGraceSeconds``), or the request is cut off (`408 slowBody`).

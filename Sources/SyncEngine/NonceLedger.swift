@@ -1,7 +1,7 @@
 import Entrustment
 import Synchronization
 
-/// The nonces each node has spent within the replay window (`Protocol/sync.md` §2.1): a request
+/// The nonces each node has spent within the replay window (`Protocol/sync.md` §2): a request
 /// whose nonce its node already spent is a replay.
 ///
 /// Kept per node, each with its own allowance, so that one node — however fast it sends — can
@@ -30,15 +30,17 @@ public final class NonceLedger: Sendable {
         }
     }
 
-    /// One node's spent nonces, and the order they were spent in (oldest first from `start`).
+    /// One node's spent nonces, and the order they were spent in (oldest first from `start`),
+    /// each with the instant after which its request's timestamp is out of the window, so that
+    /// forgetting it can no longer let a replay through.
     private struct Spent {
         var nonces: Set<Nonce> = []
-        var order: [(nonce: Nonce, at: Int64)] = []
+        var order: [(nonce: Nonce, expires: Int64)] = []
         var start = 0
 
-        /// Forgets nonces spent before `cutoff`, in spending order.
-        mutating func forget(before cutoff: Int64) {
-            while start < order.count, order[start].at < cutoff {
+        /// Forgets, in spending order, the nonces whose requests expired before `now`.
+        mutating func forget(before now: Int64) {
+            while start < order.count, order[start].expires < now {
                 nonces.remove(order[start].nonce)
                 start += 1
             }
@@ -59,26 +61,29 @@ public final class NonceLedger: Sendable {
         self.perNode = perNode
     }
 
-    /// Spends `nonce` (16 bytes) for `node` at `now`.
-    public func spend(_ nonce: [UInt8], node: NodeID, now: Int64) -> Verdict {
+    /// Spends `nonce` (16 bytes) for `node` at `now`, for a request dated `sentAt` (within the
+    /// window of `now`). The nonce is remembered for a window after the later of the two, so until
+    /// the request's timestamp has left the window: a request dated ahead of this node's clock
+    /// cannot be replayed once its nonce is forgotten.
+    public func spend(_ nonce: [UInt8], node: NodeID, sentAt: Int64, now: Int64) -> Verdict {
         precondition(nonce.count == 16, "a nonce has 16 bytes")
         let key = Nonce(nonce)
-        let cutoff = now - windowMilliseconds
+        let expires = max(sentAt, now) + windowMilliseconds
         return state.withLock { state in
             state.spends += 1
             if state.spends % 4096 == 0 {
                 for id in Array(state.nodes.keys) {
-                    state.nodes[id]!.forget(before: cutoff)
+                    state.nodes[id]!.forget(before: now)
                     if state.nodes[id]!.nonces.isEmpty { state.nodes.removeValue(forKey: id) }
                 }
             }
             var spent = state.nodes[node] ?? Spent()
-            spent.forget(before: cutoff)
+            spent.forget(before: now)
             defer { state.nodes[node] = spent }
             guard !spent.nonces.contains(key) else { return .replayed }
             guard spent.nonces.count < perNode else { return .busy }
             spent.nonces.insert(key)
-            spent.order.append((key, now))
+            spent.order.append((key, expires))
             return .fresh
         }
     }

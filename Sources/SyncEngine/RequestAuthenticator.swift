@@ -70,7 +70,7 @@ public final class RequestAuthenticator: Sendable {
             throw SyncError(
                 code: "badSignature", status: 401, "the request's signature does not verify with \(requester.node)'s key")
         }
-        switch nonces.spend(nonceBytes, node: requester.node, now: now) {
+        switch nonces.spend(nonceBytes, node: requester.node, sentAt: sentAt, now: now) {
         case .fresh:
             return AuthenticatedRequest(requester: requester, bodyDigest: digest)
         case .replayed:

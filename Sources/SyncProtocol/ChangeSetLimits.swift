@@ -1,5 +1,5 @@
 /// The limits a reader enforces on a change set before and while decoding it
-/// (`Protocol/changeset.md` §5). Anything over a limit is refused whole.
+/// (`Protocol/changeset.md` §6). Anything over a limit is refused whole.
 public struct ChangeSetLimits: Sendable, Hashable {
     /// The largest encoded set (header and compressed payload).
     public var maxEncodedBytes: Int

@@ -3,7 +3,7 @@ import Entrustment
 import TestSupport
 import Testing
 
-/// What every replica refuses at the door (`Protocol/changeset.md` §3.1, §7): an act dated before
+/// What every replica refuses at the door (`Protocol/changeset.md` §2.2, §7): an act dated before
 /// what it follows, deadlines other than the calendar gives, free text with control characters,
 /// an acceptance of a late report the hub has not seen.
 @Suite("admission: causality, computed deadlines, free text")
