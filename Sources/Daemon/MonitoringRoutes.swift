@@ -82,19 +82,19 @@ struct MonitoringRoutes: Sendable {
         }
         router.group("metrics").add(middleware: StaffTokenMiddleware(node: node, scopes: [.monitoring, .metrics]))
             .get { _, _ in
-            let settings = config.monitoring
-            let (indicators, latency) = try await read { monitor in
-                (
-                    try monitor.indicators(by: .court),
-                    try monitor.latency(
-                        windowSeconds: settings.latencyWindowSeconds, staleAfterSeconds: settings.staleAfterSeconds)
-                )
+                let settings = config.monitoring
+                let (indicators, latency) = try await read { monitor in
+                    (
+                        try monitor.indicators(by: .court),
+                        try monitor.latency(
+                            windowSeconds: settings.latencyWindowSeconds, staleAfterSeconds: settings.staleAfterSeconds)
+                    )
+                }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(
+                        byteBuffer: ByteBuffer(string: exporter.exposition(indicators: indicators, latency: latency))))
             }
-            return Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(
-                    byteBuffer: ByteBuffer(string: exporter.exposition(indicators: indicators, latency: latency))))
-        }
         router.get("dashboard") { _, _ in
             Response(
                 status: .ok,

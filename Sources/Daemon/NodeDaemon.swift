@@ -52,7 +52,9 @@ public enum NodeDaemon {
         if node.isHub {
             // The run is on record before the first request is served: a witness made now counts
             // the gap since the hub's last run as downtime.
-            try node.read { () throws(ReplicaError) in try node.replica.recordHubRun(startedAt: started, aliveAt: started) }
+            try node.read { () throws(ReplicaError) in
+                try node.replica.recordHubRun(startedAt: started, aliveAt: started)
+            }
         }
         if node.isHub, try node.publishCalendarIfMissing() {
             logger.notice("published the holiday calendar in a new signed directory (it carried none)")

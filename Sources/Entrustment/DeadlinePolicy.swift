@@ -77,9 +77,11 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
         let signDue = Self.lastDay(of: urgent ? urgentSigning : signing, from: sentOn, in: calendar)
         var due = Self.lastDay(of: kindCompletion, from: sentOn, in: calendar)
         if urgent { due = min(due, Self.lastDay(of: urgentCompletion, from: sentOn, in: calendar)) }
-        let counted = sentOn.adding(days: 1).year...max(signDue, due).year
+        let first = sentOn.adding(days: 1).year
+        let signed = min(signDue, due)
         return MatterDeadlines(
-            signDue: min(signDue, due), due: due, provisional: !counted.allSatisfy(calendar.covers))
+            signDue: signed, due: due, provisional: !(first...max(first, due.year)).allSatisfy(calendar.covers),
+            signDueProvisional: !(first...max(first, signed.year)).allSatisfy(calendar.covers))
     }
 
     /// Checks that every period is between 1 and 366 days and every kind is known.

@@ -4,14 +4,19 @@ public struct MatterDeadlines: Hashable, Sendable {
     public var signDue: CivilDate
     /// The last day for completion (办理期限).
     public var due: CivilDate
-    /// 暂定: a day counted fell in a year the calendar did not cover, where only weekends were
-    /// taken as rest days. Such deadlines settle when the hub publishes that year.
+    /// 暂定: a day counted for the completion deadline fell in a year the calendar did not cover,
+    /// where only weekends were taken as rest days. Such deadlines settle when the hub publishes
+    /// that year.
     public var provisional: Bool
+    /// 暂定, for the signing deadline (which counts fewer days, so is provisional only if the
+    /// completion deadline is).
+    public var signDueProvisional: Bool
 
-    public init(signDue: CivilDate, due: CivilDate, provisional: Bool) {
+    public init(signDue: CivilDate, due: CivilDate, provisional: Bool, signDueProvisional: Bool? = nil) {
         self.signDue = signDue
         self.due = due
         self.provisional = provisional
+        self.signDueProvisional = signDueProvisional ?? provisional
     }
 
     /// The instant the completion period ends: 24:00 CST of ``due``.

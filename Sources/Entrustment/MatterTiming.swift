@@ -32,8 +32,10 @@ public struct MatterTiming: Hashable, Sendable {
     public var signDue: CivilDate
     /// The last day for completing, as it counts (the original deadline: no extension moves it).
     public var due: CivilDate
-    /// 暂定: the deadlines fall in a year the hub's calendar does not cover yet.
+    /// 暂定: the completion deadline counts days of a year the hub's calendar does not cover yet.
     public var dueProvisional: Bool
+    /// 暂定, for the signing deadline.
+    public var signDueProvisional: Bool
     /// 催办 count.
     public var urgeCount: Int
     /// 督办.
@@ -44,7 +46,7 @@ public struct MatterTiming: Hashable, Sendable {
         id: MatterID, caseNumber: String, entrustingCourt: CourtCode, entrustedCourt: CourtCode, kind: MatterKind,
         urgent: Bool, state: MatterState, sentAt: Timestamp, receivedAt: Timestamp?, signedAt: Timestamp?,
         completedAt: Timestamp?, returnedAt: Timestamp?, withdrawnAt: Timestamp?, signDue: CivilDate, due: CivilDate,
-        dueProvisional: Bool = false, urgeCount: Int, supervised: Bool
+        dueProvisional: Bool = false, signDueProvisional: Bool = false, urgeCount: Int, supervised: Bool
     ) {
         self.id = id
         self.caseNumber = caseNumber
@@ -62,6 +64,7 @@ public struct MatterTiming: Hashable, Sendable {
         self.signDue = signDue
         self.due = due
         self.dueProvisional = dueProvisional
+        self.signDueProvisional = signDueProvisional
         self.urgeCount = urgeCount
         self.supervised = supervised
     }
@@ -73,8 +76,10 @@ public struct MatterTiming: Hashable, Sendable {
             entrustedCourt: matter.entrustedCourt, kind: matter.request.kind, urgent: matter.request.urgent,
             state: matter.state, sentAt: counted.sentAt, receivedAt: counted.receivedAt, signedAt: counted.signedAt,
             completedAt: counted.completedAt, returnedAt: counted.returnedAt, withdrawnAt: counted.withdrawnAt,
-            signDue: counted.deadlines.signDue, due: counted.deadlines.due, dueProvisional: counted.deadlines.provisional,
-            urgeCount: matter.urgeCount, supervised: matter.supervised)
+            signDue: counted.deadlines.signDue, due: counted.deadlines.due,
+            dueProvisional: counted.deadlines.provisional,
+            signDueProvisional: counted.deadlines.signDueProvisional, urgeCount: matter.urgeCount,
+            supervised: matter.supervised)
     }
 
     /// The end of the completion period: 24:00 CST of ``due``.

@@ -100,7 +100,8 @@ public struct ReferenceCalendar: Codable, Sendable, Hashable {
             guard year.status == "official" else {
                 throw DomainError(
                     .invalidCalendar,
-                    "\(year.year) is \(year.status), not official: publish a year once the State Council's notice is out")
+                    "\(year.year) is \(year.status), not official: publish a year once the State Council's notice is out"
+                )
             }
             let candidate = Year(
                 year: year.year, since: next.version, notice: year.notice, holidays: year.holidays,

@@ -142,7 +142,8 @@ public struct Witness: Hashable, Sendable, CustomStringConvertible {
     public func verify(hubKey: Curve25519.Signing.PublicKey) throws(DomainError) {
         guard let signature, SignaturePurpose.witness.isValid(signature, of: encoded, by: hubKey) else {
             throw DomainError(
-                .badSignature, "the \(kind.chineseName) witness of event \(event.hex.prefix(12)) is not signed by the hub")
+                .badSignature,
+                "the \(kind.chineseName) witness of event \(event.hex.prefix(12)) is not signed by the hub")
         }
     }
 

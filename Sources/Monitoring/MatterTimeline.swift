@@ -64,8 +64,10 @@ public struct MatterTimeline: Sendable, Codable {
     public var returnReasonName: String?
     public var signDue: CivilDate
     public var due: CivilDate
-    /// 暂定: the deadlines fall in a year the hub's calendar does not cover yet.
+    /// 暂定: the completion deadline counts days of a year the hub's calendar does not cover yet.
     public var dueProvisional: Bool
+    /// 暂定, for the signing deadline.
+    public var signDueProvisional: Bool
     /// When the hub first handed the matter to the entrusted court (送达), if witnessed.
     public var deliveredAt: Timestamp?
     /// 期限内办结: `nil` unless completed.
@@ -105,6 +107,7 @@ public struct MatterTimeline: Sendable, Codable {
         try c.encode(signDue, forKey: .signDue)
         try c.encode(due, forKey: .due)
         try c.encode(dueProvisional, forKey: .dueProvisional)
+        try c.encode(signDueProvisional, forKey: .signDueProvisional)
         try c.encode(deliveredAt, forKey: .deliveredAt)
         try c.encode(onTime, forKey: .onTime)
         try c.encode(signLagDays, forKey: .signLagDays)
@@ -144,6 +147,7 @@ public struct MatterTimeline: Sendable, Codable {
         signDue = timing.signDue
         due = timing.due
         dueProvisional = timing.dueProvisional
+        signDueProvisional = timing.signDueProvisional
         deliveredAt = witnesses.first { $0.kind == .delivered }?.at
         onTime = timing.onTime
         signLagDays = timing.signLagDays

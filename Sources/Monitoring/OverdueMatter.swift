@@ -49,7 +49,8 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
                     entrustedCourtName: directory[m.entrustedCourt]?.name ?? m.entrustedCourt.rawValue, kind: m.kind.id,
                     kindName: m.kind.chineseName, state: m.state.rawValue, stateName: m.state.chineseName,
                     sentAt: m.sentAt, receivedAt: m.receivedAt, signedAt: m.signedAt, due: m.due,
-                    dueProvisional: m.dueProvisional, daysOverdue: m.daysOverdue(at: now), urgeCount: m.urgeCount, supervised: m.supervised)
+                    dueProvisional: m.dueProvisional, daysOverdue: m.daysOverdue(at: now), urgeCount: m.urgeCount,
+                    supervised: m.supervised)
             }
     }
 

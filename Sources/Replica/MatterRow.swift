@@ -25,9 +25,9 @@ enum MatterRow {
                     last_activity_at, first_stored_at, contact_person, contact_phone, current_note, open_conflicts,
                     digest, received_at, calendar_version, counted_sent_at, counted_received_at, counted_signed_at,
                     counted_completed_at, counted_returned_at, counted_withdrawn_at, counted_sign_due, counted_due,
-                    counted_due_at_ms, due_provisional, late_reports)
+                    counted_due_at_ms, due_provisional, sign_due_provisional, late_reports)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, signed_at = excluded.signed_at,
                     started_at = excluded.started_at, completed_at = excluded.completed_at,
                     returned_at = excluded.returned_at, withdrawn_at = excluded.withdrawn_at,
@@ -46,7 +46,7 @@ enum MatterRow {
                     counted_withdrawn_at = excluded.counted_withdrawn_at,
                     counted_sign_due = excluded.counted_sign_due, counted_due = excluded.counted_due,
                     counted_due_at_ms = excluded.counted_due_at_ms, due_provisional = excluded.due_provisional,
-                    late_reports = excluded.late_reports
+                    sign_due_provisional = excluded.sign_due_provisional, late_reports = excluded.late_reports
                 """,
             arguments: [
                 matter.id.rawValue, r.caseNumber.description, matter.entrustingCourt.rawValue,
@@ -62,6 +62,7 @@ enum MatterRow {
                 counted.completedAt?.rfc3339, counted.returnedAt?.rfc3339, counted.withdrawnAt?.rfc3339,
                 counted.deadlines.signDue.description, counted.deadlines.due.description,
                 counted.deadlines.dueAt.milliseconds, counted.deadlines.provisional,
+                counted.deadlines.signDueProvisional,
                 counted.lateReports.filter { $0.acceptance == nil }.count,
             ])
         try ConflictRow.replace(matter.conflicts, of: matter.id, in: db)

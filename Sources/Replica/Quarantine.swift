@@ -81,7 +81,8 @@ extension ReplicaTransaction {
             let fromSender = try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM quarantine WHERE source_node IS ?", arguments: [policy.node?.rawValue])!
             if held || fromSender < policy.maxPerSource {
-                try quarantine(event, policy: policy, code: entry.code, reason: entry.reason, waitingFor: wake, now: now)
+                try quarantine(
+                    event, policy: policy, code: entry.code, reason: entry.reason, waitingFor: wake, now: now)
                 report.quarantined.append(entry)
                 return
             }
@@ -167,7 +168,8 @@ extension ReplicaTransaction {
         var pending = wakes
         while !pending.isEmpty {
             var next: [String] = []
-            for chunk in stride(from: 0, to: pending.count, by: 500).map({ pending[$0..<min($0 + 500, pending.count)] }) {
+            for chunk in stride(from: 0, to: pending.count, by: 500).map({ pending[$0..<min($0 + 500, pending.count)] })
+            {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """

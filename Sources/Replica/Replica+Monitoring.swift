@@ -82,7 +82,8 @@ extension Replica {
         ]
         let sql = """
             SELECT id, case_number, entrusting_court, entrusted_court, kind, urgent, state, \(times.map(ms).joined(separator: ", ")),
-                \(day("counted_sign_due")), \(day("counted_due")), urge_count, supervised, due_provisional
+                \(day("counted_sign_due")), \(day("counted_due")), urge_count, supervised, due_provisional,
+                sign_due_provisional
             FROM matters \(clause.map { "WHERE " + $0 } ?? "") ORDER BY id
             """
         return try read { db in
@@ -114,7 +115,8 @@ extension Replica {
                         entrustedCourt: try court(row[3]), kind: try kind(row[4]), urgent: row[5], state: state,
                         sentAt: sent, receivedAt: time(8), signedAt: time(9), completedAt: time(10),
                         returnedAt: time(11), withdrawnAt: time(12), signDue: CivilDate(daysSinceEpoch: row[13]),
-                        due: CivilDate(daysSinceEpoch: row[14]), dueProvisional: row[17], urgeCount: row[15],
+                        due: CivilDate(daysSinceEpoch: row[14]), dueProvisional: row[17], signDueProvisional: row[18],
+                        urgeCount: row[15],
                         supervised: row[16]))
             }
             return timings

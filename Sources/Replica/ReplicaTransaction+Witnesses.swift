@@ -53,7 +53,8 @@ extension ReplicaTransaction {
         for witness in witnesses {
             guard let hubKey = trust.hubKey else {
                 report.refused.append(
-                    Refusal(event: witness.event, code: "badSignature", reason: "no hub key is pinned to check witnesses"))
+                    Refusal(
+                        event: witness.event, code: "badSignature", reason: "no hub key is pinned to check witnesses"))
                 continue
             }
             do {
@@ -63,7 +64,8 @@ extension ReplicaTransaction {
                 continue
             }
             let parties = try parties(of: witness.matter)
-            if let court, let parties, !isVisible(entrusting: parties.entrusting, entrusted: parties.entrusted, to: court)
+            if let court, let parties,
+                !isVisible(entrusting: parties.entrusting, entrusted: parties.entrusted, to: court)
             {
                 report.notVisible += 1
                 continue

@@ -68,7 +68,8 @@ public struct ReplicaTransaction {
     init(db: Database, replica: Replica) throws {
         self.db = db
         self.replica = replica
-        guard let row = try Row.fetchOne(db, sql: "SELECT hlc_wall, hlc_counter, head_seq FROM node WHERE id = 1") else {
+        guard let row = try Row.fetchOne(db, sql: "SELECT hlc_wall, hlc_counter, head_seq FROM node WHERE id = 1")
+        else {
             throw ReplicaError(.corrupt, "the replica has no node identity")
         }
         guard let counter = UInt32(exactly: row["hlc_counter"] as Int64) else {
@@ -161,7 +162,8 @@ public struct ReplicaTransaction {
             events, origin: origin, now: now, visibleTo: court, receivedFrom: receivedFrom, refusals: refusals,
             maxClockAhead: maxClockAhead)
         if case .quarantine = refusals, !arrivals.isEmpty {
-            report.add(try retryQuarantined(waitingFor: arrivals, now: now, visibleTo: court, maxClockAhead: maxClockAhead))
+            report.add(
+                try retryQuarantined(waitingFor: arrivals, now: now, visibleTo: court, maxClockAhead: maxClockAhead))
         }
         return report
     }

@@ -302,6 +302,7 @@ enum Schema {
                     ALTER TABLE matters ADD COLUMN counted_due TEXT;
                     ALTER TABLE matters ADD COLUMN counted_due_at_ms INTEGER;
                     ALTER TABLE matters ADD COLUMN due_provisional INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE matters ADD COLUMN sign_due_provisional INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE matters ADD COLUMN late_reports INTEGER NOT NULL DEFAULT 0;
                     CREATE INDEX matters_by_counted_due ON matters(state, counted_due_at_ms);
                     CREATE INDEX matters_by_counted_sent ON matters(counted_sent_at);

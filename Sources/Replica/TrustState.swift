@@ -34,7 +34,9 @@ struct TrustState: Sendable {
         }
         let registry = try KeyRegistry(nodes)
         var eventKeys = registry
-        guard let own = try Row.fetchOne(db, sql: "SELECT court_code, node_id, public_key, hub_key FROM node WHERE id = 1")
+        guard
+            let own = try Row.fetchOne(
+                db, sql: "SELECT court_code, node_id, public_key, hub_key FROM node WHERE id = 1")
         else { throw ReplicaError(.corrupt, "the replica has no node identity") }
         if registry[try NodeID(own["node_id"])] == nil {
             eventKeys = try KeyRegistry(
@@ -49,7 +51,8 @@ struct TrustState: Sendable {
         }
         return TrustState(
             version: try version(db), directory: try CourtDirectory(courts), registry: registry, eventKeys: eventKeys,
-            calendars: calendars, hubKey: try (own["hub_key"] as String?).map { try SignaturePurpose.publicKey(hex: $0) })
+            calendars: calendars,
+            hubKey: try (own["hub_key"] as String?).map { try SignaturePurpose.publicKey(hex: $0) })
     }
 
     /// The installed directory's version (0 if none).

@@ -149,7 +149,8 @@ public final class LinkSynchronizer: Sendable {
         SyncMetrics.stored(report, via: "pull", bytes: bytes)
         for refusal in report.refused where set.witnesses.contains(where: { $0.event == refusal.event }) {
             logger.error(
-                "refused a witness", metadata: ["event": "\(refusal.event.hex.prefix(12))", "reason": "\(refusal.reason)"])
+                "refused a witness",
+                metadata: ["event": "\(refusal.event.hex.prefix(12))", "reason": "\(refusal.reason)"])
         }
         if report.notVisible > 0 {
             logger.warning(
@@ -223,7 +224,8 @@ public final class LinkSynchronizer: Sendable {
         CrashPoint.pushAcknowledged.reached()
         SyncMetrics.sent(bytes: body.count)
         try await recordPush(
-            through: receipt.acknowledged, stored: receipt.stored, bytes: body.count, witnesses: receipt.decodedWitnesses,
+            through: receipt.acknowledged, stored: receipt.stored, bytes: body.count,
+            witnesses: receipt.decodedWitnesses,
             from: remoteNode, now: now)
         if !receipt.refused.isEmpty {
             logger.error(
@@ -275,7 +277,9 @@ public final class LinkSynchronizer: Sendable {
     ) async throws {
         let ownCourt = node.identity.court
         try await Blocking.run { [node, court, url] in
-            try node.replica.updateLink(court, url: url, witnesses: witnesses, from: remote, now: now, visibleTo: ownCourt) {
+            try node.replica.updateLink(
+                court, url: url, witnesses: witnesses, from: remote, now: now, visibleTo: ownCourt
+            ) {
                 state in
                 state.pushedThrough = max(state.pushedThrough, through)
                 state.eventsOut += Int64(stored)

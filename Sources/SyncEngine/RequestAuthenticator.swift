@@ -68,7 +68,8 @@ public final class RequestAuthenticator: Sendable {
             SignaturePurpose.request.isValid(Array(signature), of: message, by: key)
         else {
             throw SyncError(
-                code: "badSignature", status: 401, "the request's signature does not verify with \(requester.node)'s key")
+                code: "badSignature", status: 401,
+                "the request's signature does not verify with \(requester.node)'s key")
         }
         switch nonces.spend(nonceBytes, node: requester.node, sentAt: sentAt, now: now) {
         case .fresh:

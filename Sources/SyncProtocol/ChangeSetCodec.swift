@@ -161,7 +161,8 @@ public enum ChangeSetCodec {
             let maxRecords = UInt64(max(0, limits.maxEvents))
             guard events <= maxRecords, witnesses <= maxRecords - events else {
                 throw ChangeSetError(
-                    .tooLarge, "\(events) events and \(witnesses) witnesses, over the limit of \(limits.maxEvents) records")
+                    .tooLarge,
+                    "\(events) events and \(witnesses) witnesses, over the limit of \(limits.maxEvents) records")
             }
             guard payload <= UInt64(max(0, limits.maxPayloadBytes)) else {
                 throw ChangeSetError(

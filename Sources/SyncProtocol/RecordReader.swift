@@ -93,7 +93,8 @@ struct RecordReader {
             } else {
                 let witness = try Witness(decoding: body).withSignature(signature)
                 guard witnessKeys.insert(witness).inserted else {
-                    throw ChangeSetError(.malformedWitness, "\(name) repeats the witness of \(witness.event.hex.prefix(12))")
+                    throw ChangeSetError(
+                        .malformedWitness, "\(name) repeats the witness of \(witness.event.hex.prefix(12))")
                 }
                 witnesses.append(witness)
             }

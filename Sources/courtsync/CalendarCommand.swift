@@ -79,7 +79,8 @@ struct HubCalendarCommand: ParsableCommand {
             """)
 
     @OptionGroup var node: NodeOptions
-    @Option(name: .customLong("import"), help: "A calendar file (Nodes/calendar.json's shape) with the year(s) to publish.")
+    @Option(
+        name: .customLong("import"), help: "A calendar file (Nodes/calendar.json's shape) with the year(s) to publish.")
     var importFile: String?
     @Option(name: .customLong("grace-hours"), help: "The late-report grace (迟报宽限), in hours (0 to 720).")
     var graceHours: Int?
@@ -148,7 +149,8 @@ struct HubAcceptLateCommand: ParsableCommand {
                         witnessedAt: report.witnessedAt.rfc3339, accepted: report.acceptance != nil))
             } else {
                 print(
-                    "已采纳迟报 \(report.event.hex.prefix(12))（\(report.matter)，\(report.kind.chineseName)）：按记录时间 \(report.recordedAt.rfc3339) 计")
+                    "已采纳迟报 \(report.event.hex.prefix(12))（\(report.matter)，\(report.kind.chineseName)）：按记录时间 \(report.recordedAt.rfc3339) 计"
+                )
             }
         }
     }

@@ -61,12 +61,15 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
             ? "\(recorded)（迟报，指挥中心 \(late.witnessedAt) 收到；已采纳，按记录时间计）"
             : "\(recorded)（迟报：指挥中心 \(late.witnessedAt) 收到，按收到时间计）"
     }
-    let provisional = v.dueProvisional ? "（暂定：节假日历尚未覆盖）" : ""
+    let provisional = "（暂定：节假日历尚未覆盖）"
     fields += [
         ("委托时间", time(v.sentAt, .create)!),
-        ("签收期限", v.signDueDate + provisional),
-        ("办理期限", v.dueDate + provisional),
-        ("收到时间", v.receivedAt.map { $0 == v.counted.receivedAt ? $0 : "\($0)（计为 \(v.counted.receivedAt ?? "—")）" } ?? "—"),
+        ("签收期限", v.signDueDate + (v.signDueProvisional ? provisional : "")),
+        ("办理期限", v.dueDate + (v.dueProvisional ? provisional : "")),
+        (
+            "收到时间",
+            v.receivedAt.map { $0 == v.counted.receivedAt ? $0 : "\($0)（计为 \(v.counted.receivedAt ?? "—")）" } ?? "—"
+        ),
         ("签收时间", time(v.signedAt, .sign) ?? "—"),
     ]
     if let t = v.startedAt { fields.append(("开始办理", t)) }

@@ -64,6 +64,7 @@ struct MatterView: Encodable {
     var signDueDate: String
     var dueDate: String
     var dueProvisional: Bool
+    var signDueProvisional: Bool
     var calendarVersion: Int
     var signDueAt: String
     var dueAt: String
@@ -125,6 +126,7 @@ struct MatterView: Encodable {
         signDueDate = timing.signDue.description
         dueDate = timing.due.description
         dueProvisional = timing.dueProvisional
+        signDueProvisional = timing.signDueProvisional
         calendarVersion = m.request.effectiveCalendarVersion
         let signDueEnd = DeadlinePolicy.end(of: timing.signDue)
         signDueAt = Self.lastSecond(signDueEnd)
@@ -191,6 +193,7 @@ struct MatterView: Encodable {
         try c.encode(signDueDate, forKey: .signDueDate)
         try c.encode(dueDate, forKey: .dueDate)
         try c.encode(dueProvisional, forKey: .dueProvisional)
+        try c.encode(signDueProvisional, forKey: .signDueProvisional)
         try c.encode(calendarVersion, forKey: .calendarVersion)
         try c.encode(signDueAt, forKey: .signDueAt)
         try c.encode(dueAt, forKey: .dueAt)
@@ -218,7 +221,8 @@ struct MatterView: Encodable {
         case id, caseNumber, entrustingCourt, entrustingCourtName, entrustedCourt, entrustedCourtName, kind, kindName
         case state, stateName, urgent, applicant, debtor, debtorId, measureExpires, note, sentAt, receivedAt, signedAt,
             startedAt
-        case completedAt, returnedAt, withdrawnAt, closedAt, signDueDate, dueDate, dueProvisional, calendarVersion
+        case completedAt, returnedAt, withdrawnAt, closedAt, signDueDate, dueDate, dueProvisional, signDueProvisional,
+            calendarVersion
         case signDueAt, dueAt, overdue, onTime
         case signedOnTime, outcome, feedback, returnReason, urgeCount, supervised, heads, eventCount, superseded
         case contactPerson, contactPhone, openConflicts, conflicts, digest, counted, lateReports

@@ -197,7 +197,8 @@ struct LateReportCommand: ParsableCommand {
             let headers = ["事件", "委托编号", "执行案号", "行为", "法院", "记录时间", "指挥中心收到", "迟报天数", "采纳", "计入时间"]
             func cells(_ r: LateReportList.Entry, days: String) -> [String] {
                 [
-                    r.event, r.matter, r.caseNumber ?? "", r.kindName, "\(r.author) \(r.authorName)", r.recordedAt.rfc3339,
+                    r.event, r.matter, r.caseNumber ?? "", r.kindName, "\(r.author) \(r.authorName)",
+                    r.recordedAt.rfc3339,
                     r.witnessedAt.rfc3339, days, r.accepted ? "已采纳" : "待采纳", r.countsAt.rfc3339,
                 ]
             }

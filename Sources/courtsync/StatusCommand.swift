@@ -126,7 +126,8 @@ struct StatusCommand: ParsableCommand {
                     (
                         "节假日历",
                         view.calendar.version == 0
-                            ? "未收到" : "第 \(view.calendar.version) 版，覆盖至 \(view.calendar.coversThrough.map(\.description) ?? "—")"
+                            ? "未收到"
+                            : "第 \(view.calendar.version) 版，覆盖至 \(view.calendar.coversThrough.map(\.description) ?? "—")"
                     ),
                     (
                         "守护进程",

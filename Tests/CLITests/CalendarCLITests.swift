@@ -33,9 +33,13 @@ struct CalendarCLITests {
             ], at: at)
         let id = try #require(created["id"] as? String)
         #expect(created["dueDate"] as? String == "2026-01-01" && created["dueProvisional"] as? Bool == true)
+        // Its sign deadline, three working days on (12-05), lies within 2025: settled already.
+        #expect(created["signDueDate"] as? String == "2025-12-05" && created["signDueProvisional"] as? Bool == false)
         #expect(created["calendarVersion"] as? Int == 1)
         let shown = try courts.run(["matter", "show", "--data-dir", courts.beijing, id], at: at).stdout
-        #expect(shown.contains("暂定"))
+        let lines = shown.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("办理期限") && $0.contains("暂定") })
+        #expect(lines.contains { $0.hasPrefix("签收期限") && !$0.contains("暂定") }, "\(shown)")
 
         // Hub staff publish 2026; 京0105 installs the new directory: the deadline settles.
         let file = courts.temp.path("2026.json")
@@ -51,7 +55,8 @@ struct CalendarCLITests {
         #expect(settled["calendarVersion"] as? Int == 1)
         let now = try #require(
             try courts.json(["calendar", "--data-dir", courts.beijing], at: at)["status"] as? [String: Any])
-        #expect(now["version"] as? Int == 2 && now["coversThrough"] as? String == "2026-12-31" && now["warning"] is NSNull)
+        #expect(
+            now["version"] as? Int == 2 && now["coversThrough"] as? String == "2026-12-31" && now["warning"] is NSNull)
 
         // A published year never changes; a year whose notice is not out is not published.
         let changed = courts.temp.path("changed.json")

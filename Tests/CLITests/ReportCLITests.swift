@@ -97,7 +97,8 @@ struct ReportCLITests {
             _ = try courts.carry(from: dir, to: courts.hub, forCourt: "最高法", at: "2025-10-20T08:00:00+08:00")
         }
         let late = try Self.lateReports(courts)
-        guard late.count == acts, late.allSatisfy({ $0["witnessedAt"] as? String == "2025-10-20T08:00:00+08:00" }) else {
+        guard late.count == acts, late.allSatisfy({ $0["witnessedAt"] as? String == "2025-10-20T08:00:00+08:00" })
+        else {
             throw TwoCourts.Failure("expected \(acts) late reports witnessed at 10-20 08:00, got \(late)")
         }
         for report in late {

@@ -62,7 +62,8 @@ struct HonestAdmissionTests {
                 create(signDue: right.signDue.description, due: right.due.description, version: 9), history: [])
         } throws: { ($0 as? DomainError)?.code == .unknownCalendar }
         // No version named (recorded before versions were carried): checked against version 1.
-        try Self.check(create(signDue: right.signDue.description, due: right.due.description, version: nil), history: [])
+        try Self.check(
+            create(signDue: right.signDue.description, due: right.due.description, version: nil), history: [])
     }
 
     @Test(
@@ -101,10 +102,12 @@ struct HonestAdmissionTests {
         #expect(decoded.action == byHub.action)
     }
 
-    @Test("node ids: letters, digits and . - _ only", arguments: [
-        ("京0105.3f9a1c2e", true), ("最高法", true), ("bench-12_a", true), ("a b", false), ("x\u{7}", false),
-        ("x\u{200B}", false), ("x/y", false), ("", false),
-    ])
+    @Test(
+        "node ids: letters, digits and . - _ only",
+        arguments: [
+            ("京0105.3f9a1c2e", true), ("最高法", true), ("bench-12_a", true), ("a b", false), ("x\u{7}", false),
+            ("x\u{200B}", false), ("x/y", false), ("", false),
+        ])
     func nodeIDs(text: String, valid: Bool) {
         #expect(((try? NodeID(text)) != nil) == valid, "\(text.unicodeScalars.map { $0.value })")
     }

@@ -117,15 +117,20 @@ struct HonestTimeTests {
     }
 
     static let arrivals: [Arrival] = [
-        Arrival(name: "reported half an hour after the delivery", deliveredAfter: hour, downtime: 0,
+        Arrival(
+            name: "reported half an hour after the delivery", deliveredAfter: hour, downtime: 0,
             reportedAfter: 3 * hour / 2, countsAfter: 3 * hour / 2),
-        Arrival(name: "reported 20 hours after it", deliveredAfter: hour, downtime: 0, reportedAfter: 21 * hour,
+        Arrival(
+            name: "reported 20 hours after it", deliveredAfter: hour, downtime: 0, reportedAfter: 21 * hour,
             countsAfter: 21 * hour),
-        Arrival(name: "reported 30 hours after it (shaving the clock)", deliveredAfter: hour, downtime: 0,
+        Arrival(
+            name: "reported 30 hours after it (shaving the clock)", deliveredAfter: hour, downtime: 0,
             reportedAfter: 31 * hour, countsAfter: hour),
-        Arrival(name: "reported 39 hours before it (came by a peer link)", deliveredAfter: 40 * hour, downtime: 0,
+        Arrival(
+            name: "reported 39 hours before it (came by a peer link)", deliveredAfter: 40 * hour, downtime: 0,
             reportedAfter: hour, countsAfter: 40 * hour),
-        Arrival(name: "39 hours before it, 20 of them with the hub down", deliveredAfter: 40 * hour,
+        Arrival(
+            name: "39 hours before it, 20 of them with the hub down", deliveredAfter: 40 * hour,
             downtime: 20 * hour, reportedAfter: hour, countsAfter: hour),
     ]
 
@@ -150,9 +155,11 @@ struct HonestTimeTests {
         let done = Fixtures.act(
             .complete(outcome: .full, feedback: ""), by: "粤0106", after: [late], at: Self.t0 + 3 * Self.day + Self.hour)
         let counted = try Self.count(
-            [Self.create, late, done], witnesses: [Self.stored(Self.create, at: Self.t0), Self.delivered(at: Self.t0 + 60_000)])
+            [Self.create, late, done],
+            witnesses: [Self.stored(Self.create, at: Self.t0), Self.delivered(at: Self.t0 + 60_000)])
         #expect(counted.receivedAt == Timestamp(milliseconds: Self.t0 + 60_000))
-        let timing = MatterTiming(try #require(MatterFold.fold([Self.create, late, done], directory: Fixtures.directory)), counted: counted)
+        let timing = MatterTiming(
+            try #require(MatterFold.fold([Self.create, late, done], directory: Fixtures.directory)), counted: counted)
         #expect(try #require(timing.completionDays) > 3)
     }
 
@@ -161,13 +168,17 @@ struct HonestTimeTests {
         var random = SeededGenerator(seed: seed)
         let events = RandomHistory.events(seed: seed, steps: 30)
         for _ in 0..<20 {
-            let witnesses = events.compactMap { event -> Witness? in
-                guard Bool.random(using: &random) else { return nil }
-                let delay = Int64.random(in: -Self.hour...(5 * Self.day), using: &random)
-                return Self.stored(
-                    event, at: event.recordedAt.milliseconds + delay,
-                    downtime: Int64.random(in: 0...(2 * Self.day), using: &random))
-            } + [Self.delivered(at: Self.create.recordedAt.milliseconds + Int64.random(in: 0...(3 * Self.day), using: &random))]
+            let witnesses =
+                events.compactMap { event -> Witness? in
+                    guard Bool.random(using: &random) else { return nil }
+                    let delay = Int64.random(in: -Self.hour...(5 * Self.day), using: &random)
+                    return Self.stored(
+                        event, at: event.recordedAt.milliseconds + delay,
+                        downtime: Int64.random(in: 0...(2 * Self.day), using: &random))
+                } + [
+                    Self.delivered(
+                        at: Self.create.recordedAt.milliseconds + Int64.random(in: 0...(3 * Self.day), using: &random))
+                ]
             let (matter, acts) = try #require(MatterFold.foldWithActs(events, directory: Fixtures.directory))
             let counted = HonestTime.count(
                 matter, acts: acts, events: events, witnesses: witnesses, calendars: Fixtures.calendars)

@@ -13,7 +13,8 @@ struct IndicatorExamplesTests {
         let data = try! Data(contentsOf: Fixtures.nodesFolder.appendingPathComponent("calendar.json"))
         let file = try! JSONDecoder().decode(HolidayCalendar.File.self, from: data)
         return try! CalendarVersions(
-            ReferenceCalendar.first(from: file, deadlines: .standard, issuedAt: Fixtures.time("2026-01-05T09:00:00+08:00")))
+            ReferenceCalendar.first(
+                from: file, deadlines: .standard, issuedAt: Fixtures.time("2026-01-05T09:00:00+08:00")))
     }()
     static let hubKey = TestKeys.key(for: Fixtures.node("最高法.node"))
 
@@ -98,9 +99,13 @@ struct IndicatorExamplesTests {
         let witness = Self.stored(Self.complete, at: c.witnessedAt, downtimeHours: c.downtimeHours)
         let accepted =
             c.accepted
-            ? [Self.complete.id: LateAcceptance(event: Self.complete.id, at: Fixtures.time("2026-04-03T11:00:00+08:00"), note: "断网，纸质回执核实")]
+            ? [
+                Self.complete.id: LateAcceptance(
+                    event: Self.complete.id, at: Fixtures.time("2026-04-03T11:00:00+08:00"), note: "断网，纸质回执核实")
+            ]
             : [:]
-        let counted = try Self.count([Self.create, Self.sign, Self.complete], Self.prompt + [witness], accepted: accepted)
+        let counted = try Self.count(
+            [Self.create, Self.sign, Self.complete], Self.prompt + [witness], accepted: accepted)
         #expect(counted.completedAt == Fixtures.time(c.countsAt))
         #expect(counted.onTime == c.onTime)
         let late = counted.lateReports.first
@@ -114,7 +119,8 @@ struct IndicatorExamplesTests {
     @Test("case F: a completion dated 2026-03-20 but pushed on 2026-04-10 counts on 04-10, not on time")
     func latePush() throws {
         let early = Fixtures.act(
-            .complete(outcome: .full, feedback: ""), by: "粤0106", after: [Self.sign], at: Self.ms("2026-03-20T10:00:00+08:00"))
+            .complete(outcome: .full, feedback: ""), by: "粤0106", after: [Self.sign],
+            at: Self.ms("2026-03-20T10:00:00+08:00"))
         let counted = try Self.count(
             [Self.create, Self.sign, early], Self.prompt + [Self.stored(early, at: "2026-04-10T09:00:00+08:00")])
         #expect(counted.completedAt == Fixtures.time("2026-04-10T09:00:00+08:00"))
@@ -125,7 +131,8 @@ struct IndicatorExamplesTests {
     func received() throws {
         let delivery = try Witness(
             kind: .delivered, event: Self.create.id, matter: Self.create.matterID, court: Fixtures.code("粤0106"),
-            at: Fixtures.time("2026-03-02T09:05:00+08:00"), hubDowntimeMilliseconds: 0, graceMilliseconds: 24 * Self.hour
+            at: Fixtures.time("2026-03-02T09:05:00+08:00"), hubDowntimeMilliseconds: 0,
+            graceMilliseconds: 24 * Self.hour
         ).signed(with: Self.hubKey)
         for (reported, counts) in [
             ("2026-03-04T14:00:00+08:00", "2026-03-02T09:05:00+08:00"),

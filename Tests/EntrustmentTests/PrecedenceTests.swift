@@ -232,7 +232,8 @@ struct AcknowledgementTests {
     func who(court: String, allowed: Bool) {
         let event = Self.ack(by: court, after: [Self.complete, Self.withdraw])
         do {
-            try Admission.check(event, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
+            try Admission.check(
+                event, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
             #expect(allowed)
         } catch {
             #expect(!allowed)
@@ -256,16 +257,19 @@ struct AcknowledgementTests {
         // Made before the withdrawal had arrived: no conflict in its causal past.
         let blind = Self.ack(by: "粤0106", after: [Self.complete])
         #expect(throws: DomainError.self) {
-            try Admission.check(blind, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
+            try Admission.check(
+                blind, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
         }
         let unknown = Self.ack(by: "粤0106", after: [Self.complete, Self.withdraw], conflict: Self.sign.id)
         #expect(throws: DomainError.self) {
-            try Admission.check(unknown, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
+            try Admission.check(
+                unknown, history: Self.history, directory: Fixtures.directory, calendars: Fixtures.calendars)
         }
         let first = Self.ack(by: "粤0106", after: [Self.complete, Self.withdraw])
         let second = Self.ack(by: "京0105", after: [first], at: 1_795_000_400_000)
         #expect(throws: DomainError.self) {
-            try Admission.check(second, history: Self.history + [first], directory: Fixtures.directory, calendars: Fixtures.calendars)
+            try Admission.check(
+                second, history: Self.history + [first], directory: Fixtures.directory, calendars: Fixtures.calendars)
         }
     }
 
@@ -308,7 +312,9 @@ struct CausalAdmissionTests {
             default: .edit(field: .note, value: "备注")
             }
         let event = Fixtures.act(action, by: author, after: parents, at: 1_795_000_300_000)
-        let admitted = (try? Admission.check(event, history: history, directory: Fixtures.directory, calendars: Fixtures.calendars)) != nil
+        let admitted =
+            (try? Admission.check(event, history: history, directory: Fixtures.directory, calendars: Fixtures.calendars))
+            != nil
         #expect(admitted == legal)
     }
 

@@ -22,7 +22,9 @@ struct ReferenceCalendarTests {
             workdays: [])
     ])
 
-    @Test("the completion deadline is never lengthened to the signing deadline (documents:serve over the Spring Festival)")
+    @Test(
+        "the completion deadline is never lengthened to the signing deadline (documents:serve over the Spring Festival)"
+    )
     func neverLengthened() throws {
         let calendars = try CalendarVersions(Self.shipped)
         let deadlines = try calendars.deadlines(
@@ -47,7 +49,8 @@ struct ReferenceCalendarTests {
         let v2 = try CalendarVersions(
             Self.shipped.publishing(Self.year2027, issuedAt: Fixtures.time("2026-12-05T09:00:00+08:00")))
         // A create names version 1: checked against exactly that version, even where 2 holds more.
-        #expect(try v2.deadlines(for: .depositFreeze, urgent: false, sentOn: Fixtures.date(sentOn), version: 1) == first)
+        #expect(
+            try v2.deadlines(for: .depositFreeze, urgent: false, sentOn: Fixtures.date(sentOn), version: 1) == first)
         let settled = v2.settledDeadlines(for: .depositFreeze, urgent: false, sentOn: Fixtures.date(sentOn), version: 1)
         #expect(!settled.provisional)
         // 2027-01-01 is a holiday in version 2: a deadline that fell on it moves to the next working day.

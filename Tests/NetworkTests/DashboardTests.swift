@@ -136,7 +136,8 @@ struct DashboardTests {
         #expect(page.dom.contains(#"data-matter="\#(overdue)""#))
         #expect(page.dom.contains(#"data-late="\#(lateEvent)""#) && page.dom.contains("已采纳"))
         // The shipped calendar ends with 2026: within 30 days of its end the page says so.
-        let calendar = try #require(try await Self.get(net.url("最高法") + "/api/v1/dashboard", token: token)["calendar"] as? [String: Any])
+        let calendar = try #require(
+            try await Self.get(net.url("最高法") + "/api/v1/dashboard", token: token)["calendar"] as? [String: Any])
         if let daysLeft = calendar["daysLeft"] as? Int, daysLeft <= 30 {
             #expect(page.dom.contains("节假日历仅覆盖至"), "\(calendar)")
         }

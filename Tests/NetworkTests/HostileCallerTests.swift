@@ -44,7 +44,8 @@ struct HostileCallerTests {
             + "\(RequestSigning.signatureHeader): \(Data(signature).base64EncodedString())\r\n\r\n"
     }
 
-    @Test("1,000 strangers posing as an approved node each get 401 from the headers; the hub keeps none of their bodies")
+    @Test(
+        "1,000 strangers posing as an approved node each get 401 from the headers; the hub keeps none of their bodies")
     func strangersStayCheap() throws {
         let setup = try HubSetup(limits: ["maxConnections": 1_100, "idleTimeoutSeconds": 120])
         let court = try setup.approvedCourt("京0105", name: "bj")
@@ -63,14 +64,19 @@ struct HostileCallerTests {
         }
         for connection in connections.prefix(50) {
             let answer = String(decoding: connection.readUntilClosed(seconds: 30, stopAfter: "}}").bytes, as: UTF8.self)
-            #expect(answer.hasPrefix("HTTP/1.1 401") && answer.contains(#""code":"badSignature""#), "\(answer.prefix(200))")
+            #expect(
+                answer.hasPrefix("HTTP/1.1 401") && answer.contains(#""code":"badSignature""#), "\(answer.prefix(200))")
         }
         let during = try Self.memory("VmRSS", of: pid)
-        #expect(during < 300 * Self.mebibyte, "the hub holds \(during / Self.mebibyte) MiB (from \(before / Self.mebibyte))")
+        #expect(
+            during < 300 * Self.mebibyte, "the hub holds \(during / Self.mebibyte) MiB (from \(before / Self.mebibyte))"
+        )
         // The court itself is still served while all of them are connected.
         let sync = try setup.cli.run(["sync", "--data-dir", court.path, "--json"])
         #expect(sync.status == 0, "\(sync.stderr)")
-        print("hostile connections: hub RSS \(before / Self.mebibyte) MiB before, \(during / Self.mebibyte) MiB with 1,000 open")
+        print(
+            "hostile connections: hub RSS \(before / Self.mebibyte) MiB before, \(during / Self.mebibyte) MiB with 1,000 open"
+        )
         for connection in connections { connection.close() }
         #expect(setup.hub.isRunning)
         #expect(try setup.check(["status", "--data-dir", setup.dir("hub"), "--json"]).json["events"] as? Int == 0)
@@ -98,7 +104,9 @@ struct HostileCallerTests {
         return header.bytes + Array(hasher.finalize()) + compressed
     }
 
-    @Test("four zip bombs at once, each refused with its code; the hub's peak memory grows by at most twice the body limit each")
+    @Test(
+        "four zip bombs at once, each refused with its code; the hub's peak memory grows by at most twice the body limit each"
+    )
     func zipBombs() async throws {
         let limit = Self.mebibyte
         let setup = try HubSetup(limits: ["maxBodyBytes": limit])
@@ -134,7 +142,8 @@ struct HostileCallerTests {
         let peakAfter = try Self.memory("VmHWM", of: pid)
         let growth = peakAfter - peakBefore
         #expect(growth <= 4 * 2 * limit + 48 * Self.mebibyte, "peak grew by \(growth / Self.mebibyte) MiB")
-        print("zip bombs: hub peak RSS \(peakBefore / Self.mebibyte) → \(peakAfter / Self.mebibyte) MiB for four at once")
+        print(
+            "zip bombs: hub peak RSS \(peakBefore / Self.mebibyte) → \(peakAfter / Self.mebibyte) MiB for four at once")
         #expect(setup.hub.isRunning)
         #expect(try setup.check(["status", "--data-dir", setup.dir("hub"), "--json"]).json["events"] as? Int == 0)
     }

@@ -138,7 +138,9 @@ struct RegistrationTests {
         #expect(try setup.check(["status", "--data-dir", setup.dir("hub"), "--json"]).json["events"] as? Int == 0)
     }
 
-    @Test("a pending registration cannot be taken over with another key; hub staff approve by fingerprint; strangers are rate-limited")
+    @Test(
+        "a pending registration cannot be taken over with another key; hub staff approve by fingerprint; strangers are rate-limited"
+    )
     func hijackAndFingerprint() async throws {
         let setup = try HubSetup()
         let hubKey = try setup.check(["hub", "key", "--data-dir", setup.dir("hub")]).stdout
@@ -155,7 +157,8 @@ struct RegistrationTests {
         let forged = RegistrationRequest(
             identity: (try CourtCode("京0105"), try NodeID(nodeID)), key: attackerKey, at: SystemTimeSource().now())
         let transport = HTTPTransport(
-            base: URL(string: setup.url)!, signer: nil, tls: try ClientTLS(settings: nil, dataDirectory: URL(fileURLWithPath: court)),
+            base: URL(string: setup.url)!, signer: nil,
+            tls: try ClientTLS(settings: nil, dataDirectory: URL(fileURLWithPath: court)),
             requestTimeout: 10, maxBodyBytes: 1 << 20)
         await #expect {
             _ = try await transport.register(forged)

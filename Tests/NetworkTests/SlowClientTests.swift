@@ -39,7 +39,8 @@ struct SlowClientTests {
         #expect(text.contains("\"code\":\"unauthenticated\""), "\(text)")
     }
 
-    @Test("at limits.maxConnections idle strangers make room for newcomers; a node that proved who it is keeps its slot")
+    @Test(
+        "at limits.maxConnections idle strangers make room for newcomers; a node that proved who it is keeps its slot")
     func connectionSlots() throws {
         let setup = try HubSetup(limits: ["maxConnections": 20, "idleTimeoutSeconds": 120])
         let court = try setup.approvedCourt("京0105", name: "bj")

@@ -67,12 +67,15 @@ struct WitnessStorageTests {
         #expect(timing.completedAt == vector.changeSet.events[0].recordedAt)
     }
 
-    @Test("each refused vector is refused with its code and changes nothing else", arguments: ProtocolVectors.refused.map(\.name))
+    @Test(
+        "each refused vector is refused with its code and changes nothing else",
+        arguments: ProtocolVectors.refused.map(\.name))
     func refusedVectors(name: String) throws {
         let vector = try #require(ProtocolVectors.refused.first { $0.name == name })
         let court = try TemporaryReplica(court: "粤0106")
         defer { court.remove() }
-        let bytes = [UInt8](try Data(contentsOf: Fixtures.vectorsFolder.appendingPathComponent("refused/\(name).csync")))
+        let bytes = [UInt8](
+            try Data(contentsOf: Fixtures.vectorsFolder.appendingPathComponent("refused/\(name).csync")))
         #expect(bytes == (try ChangeSetCodec.encode(vector.changeSet)))
         let report = try receive(court, try ChangeSetCodec.decode(bytes))
         let last = vector.changeSet.witnesses.last?.event ?? vector.changeSet.events.last!.id
@@ -92,7 +95,8 @@ struct WitnessStorageTests {
         let court = try TemporaryReplica(court: "粤0106")
         defer { court.remove() }
         let legacy = ProtocolVectors.legacy
-        let bytes = [UInt8](try Data(contentsOf: Fixtures.vectorsFolder.appendingPathComponent("legacy/02-one-create-v2.csync")))
+        let bytes = [UInt8](
+            try Data(contentsOf: Fixtures.vectorsFolder.appendingPathComponent("legacy/02-one-create-v2.csync")))
         #expect(bytes == legacy.bytes)
         let decoded = try ChangeSetCodec.decode(bytes)
         #expect(decoded == legacy.set)

@@ -56,7 +56,8 @@ struct AuthenticationTests {
     static func push(_ net: InProcessNetwork, _ headers: [String: String], _ body: [UInt8]) async throws -> PushReceipt
     {
         let responder = net.hub.responder
-        let request = try responder.authenticate(IncomingRequest(method: "POST", target: "/v1/changes", headers: headers))
+        let request = try responder.authenticate(
+            IncomingRequest(method: "POST", target: "/v1/changes", headers: headers))
         try request.check(body: body)
         return try await responder.push(from: request.requester, body: body)
     }

@@ -163,7 +163,9 @@ struct HonestSyncTests {
         let accepted = try hub.acceptLate(late[0].event.hex, note: "网络中断两日，已核实")
         #expect(accepted.acceptance?.note == "网络中断两日，已核实")
         #expect(try hub.replica.matterTiming(id)?.completedAt == recorded)
-        #expect { try hub.acceptLate(late[0].event.hex, note: "again") } throws: { ($0 as? NodeError)?.code == "conflict" }
+        #expect { try hub.acceptLate(late[0].event.hex, note: "again") } throws: {
+            ($0 as? NodeError)?.code == "conflict"
+        }
         try await net.settle(["京0105", "粤0106"], with: "最高法")
         for court in ["京0105", "粤0106"] {
             #expect(try net.members[court]!.node.replica.matterTiming(id)?.completedAt == recorded, "\(court)")

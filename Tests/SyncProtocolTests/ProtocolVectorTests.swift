@@ -29,7 +29,9 @@ struct ProtocolVectorTests {
         #expect(decoded == vector.changeSet)
     }
 
-    @Test("refused vectors decode (a receiver refuses their content, ReplicaTests)", arguments: ProtocolVectors.refused.map(\.name))
+    @Test(
+        "refused vectors decode (a receiver refuses their content, ReplicaTests)",
+        arguments: ProtocolVectors.refused.map(\.name))
     func refused(name: String) throws {
         let vector = ProtocolVectors.refused.first { $0.name == name }!
         let file = Fixtures.vectorsFolder.appendingPathComponent("refused/\(name).csync")

@@ -253,7 +253,6 @@ public enum ProtocolVectors {
         ]
     }
 
-
     /// The invalid vectors, derived from the valid ones.
     public static var invalid: [Invalid] {
         let good = try! ChangeSetCodec.encode(valid[1].changeSet)
@@ -349,7 +348,6 @@ public enum ProtocolVectors {
         return (frame(set, version: 2, payload: payload.bytes, records: (1, 0)), set)
     }
 
-
     /// The JSON description of a decoded change set (what `Protocol/vectors/NAME.json` holds).
     public static func describe(_ set: ChangeSet, summary: String) -> String {
         let encoder = JSONEncoder()
@@ -403,7 +401,6 @@ public enum ProtocolVectors {
             publicKey = TestKeys.publicKey(for: Fixtures.node("最高法.node"))
         }
     }
-
 
     struct EventDescription: Encodable {
         var id: String
