@@ -23,12 +23,12 @@ enum FanInBenchmark {
         for index in 0..<count {
             let court = courts[index % courts.count]
             let key = Curve25519.Signing.PrivateKey()
-            let node = try NodeID("bench-\(index)")
+            let node = try NodeID("\(court.rawValue).bench-\(index)")
             _ = try hub.receiveRegistration(
                 RegistrationRequest(identity: (court, node), key: key, at: hub.time.now()))
+            _ = try hub.decide(.approve, court: court.rawValue, node: node.rawValue)
             callers.append(Caller(court: court, node: node, key: key))
         }
-        for caller in callers { _ = try hub.decide(.approve, court: caller.court.rawValue, node: caller.node.rawValue) }
         return callers
     }
 

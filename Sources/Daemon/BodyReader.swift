@@ -6,9 +6,10 @@ import SyncEngine
 
 /// Reads a request body as it arrives (`Protocol/sync.md` §2.5): at most `limit` bytes (413
 /// `tooLarge` beyond, or at once when `Content-Length` declares more), at least
-/// `minBytesPerSecond` on average after the first `graceSeconds` (408 `slowBody`: a trickling
-/// body is cut off and its connection closed), and, for a signed request, exactly the body whose
-/// SHA-256 the caller signed (400 `digestMismatch`), hashed as it arrives.
+/// `minBytesPerSecond` on average after the first `graceSeconds`, and never `graceSeconds`
+/// without a byte (408 `slowBody`: a trickling or stalled body is cut off and its connection
+/// closed), and, for a signed request, exactly the body whose SHA-256 the caller signed (400
+/// `digestMismatch`), hashed as it arrives.
 struct BodyReader {
     var limit: Int
     var minBytesPerSecond: Int
@@ -49,11 +50,20 @@ struct BodyReader {
                     return (bytes, hasher.finalize())
                 }
                 group.addTask {
+                    var seen = 0
+                    var lastProgress = started
                     while true {
                         try await Task.sleep(for: .milliseconds(500))
-                        let elapsed = (ContinuousClock.now - started) / .seconds(1)
+                        let now = ContinuousClock.now
+                        let count = received.count.load(ordering: .relaxed)
+                        if count > seen {
+                            seen = count
+                            lastProgress = now
+                        }
+                        let elapsed = (now - started) / .seconds(1)
                         let due = Double(minBytesPerSecond) * (elapsed - graceSeconds)
-                        if due > 0, Double(received.count.load(ordering: .relaxed)) < due { throw SlowBody() }
+                        if due > 0, Double(count) < due { throw SlowBody() }
+                        if (now - lastProgress) / .seconds(1) > graceSeconds { throw SlowBody() }
                     }
                 }
                 defer { group.cancelAll() }
@@ -66,7 +76,8 @@ struct BodyReader {
             channel.close(mode: .input, promise: nil)
             throw SyncError(
                 code: "slowBody", status: 408,
-                "the body arrived slower than \(minBytesPerSecond) bytes a second: the request is cut off")
+                "the body arrived slower than \(minBytesPerSecond) bytes a second, or stalled for \(Int(graceSeconds)) s: the request is cut off"
+            )
         }
         try signed?.check(digest: read.digest)
         return read.bytes

@@ -7,25 +7,38 @@ import Synchronization
 /// proved who they are: when the slots are full, the oldest idle connection that never made an
 /// authenticated request is closed to make room for a new one, so that a crowd of idle strangers
 /// cannot lock the courts out. Only when no such connection is left do new ones wait in the
-/// kernel's queue.
+/// kernel's queue. One node holds at most ``perNode`` connections: when it authenticates on
+/// one more, its least recently used idle one is closed, and if none of its others is idle the request is
+/// refused (`503 busy`), so that one approved node cannot take every slot either.
 final class ConnectionSlots: Sendable {
     private struct Entry {
         var channel: any Channel
         var opened: UInt64
-        var authenticated = false
+        /// The node that authenticated on it, if one did.
+        var node: String?
         var busy = false
+        /// When its last request ended (a tick of ``State/clock``): the least recently used is
+        /// closed first.
+        var lastUsed: UInt64 = 0
+        var authenticated: Bool { node != nil }
     }
 
     private struct State {
         var entries: [ObjectIdentifier: Entry] = [:]
         var opened: UInt64 = 0
+        var clock: UInt64 = 0
     }
 
     /// How many connections may be open at once.
     let capacity: Int
+    /// How many one node may hold (a node needs two or three: a long-poll, a push, a hello).
+    let perNode: Int
     private let state = Mutex(State())
 
-    init(capacity: Int) { self.capacity = capacity }
+    init(capacity: Int, perNode: Int = 8) {
+        self.capacity = capacity
+        self.perNode = perNode
+    }
 
     /// The number of open connections.
     var count: Int { state.withLock { $0.entries.count } }
@@ -61,12 +74,31 @@ final class ConnectionSlots: Sendable {
 
     /// Marks a connection as serving a request (`true`) or idle.
     func setBusy(_ channel: any Channel, _ busy: Bool) {
-        state.withLock { $0.entries[ObjectIdentifier(channel)]?.busy = busy }
+        state.withLock { state in
+            state.clock += 1
+            state.entries[ObjectIdentifier(channel)]?.busy = busy
+            state.entries[ObjectIdentifier(channel)]?.lastUsed = state.clock
+        }
     }
 
-    /// Marks a connection as one on which a node proved who it is.
-    func authenticated(_ channel: any Channel) {
-        state.withLock { $0.entries[ObjectIdentifier(channel)]?.authenticated = true }
+    /// Marks a connection as one on which `node` proved who it is. If the node then holds more
+    /// than ``perNode`` connections, its least recently used idle other one is closed; returns `false` (the
+    /// request is to be refused) if none of its others is idle.
+    func authenticated(_ channel: any Channel, node: String) -> Bool {
+        let (admitted, evicted): (Bool, (any Channel)?) = state.withLock { state in
+            let id = ObjectIdentifier(channel)
+            guard state.entries[id] != nil else { return (true, nil) }
+            state.entries[id]!.node = node
+            let others = state.entries.values.filter { $0.node == node && $0.channel !== channel }
+            guard others.count >= perNode else { return (true, nil) }
+            guard let victim = others.filter({ !$0.busy }).min(by: { $0.lastUsed < $1.lastUsed }) else {
+                return (false, nil)
+            }
+            state.entries.removeValue(forKey: ObjectIdentifier(victim.channel))
+            return (true, victim.channel)
+        }
+        evicted?.close(promise: nil)
+        return admitted
     }
 
     /// The handler each connection carries, reporting its opening and closing.

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Node
 import Replica
@@ -12,8 +13,10 @@ struct StaffTokenMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: NodeRequestContext, next: (Request, NodeRequestContext) async throws -> Response
     ) async throws -> Response {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            let token = try node.staffToken(String(header.dropFirst("Bearer ".count))), scopes.contains(token.scope)
+        guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "),
+            let token = try node.staffToken(
+                String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)),
+            scopes.contains(token.scope)
         else {
             var response = JSONErrorMiddleware<NodeRequestContext>.response(
                 SyncError(

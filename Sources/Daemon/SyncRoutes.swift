@@ -34,7 +34,12 @@ struct SyncRoutes: Sendable {
     /// Authenticates a request from its headers and marks its connection as a node's.
     func authenticate(_ request: Request, _ context: NodeRequestContext) throws -> AuthenticatedRequest {
         let authenticated = try responder.authenticate(Self.incoming(request))
-        slots.authenticated(context.channel)
+        guard slots.authenticated(context.channel, node: authenticated.requester.node.rawValue) else {
+            throw SyncError(
+                code: "busy", status: 503,
+                "\(authenticated.requester.node) already holds \(slots.perNode) connections, all busy: retry when one is done"
+            )
+        }
         return authenticated
     }
 

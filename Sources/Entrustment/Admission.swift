@@ -50,6 +50,13 @@ public enum Admission {
                     "event \(id): \(event.author) cannot create matter \(event.matterID), which is numbered by \(event.matterID.court)"
                 )
             }
+            let sentYear = event.recordedAt.chinaDate.year
+            guard event.matterID.year == sentYear else {
+                throw DomainError(
+                    .invalidField,
+                    "event \(id): matter \(event.matterID) is numbered for \(event.matterID.year), but it is sent in \(sentYear)"
+                )
+            }
             try checkRequest(request, from: event.author, directory: directory)
             try checkDeadlines(request, sentOn: event.recordedAt.chinaDate, calendars: calendars, event: id)
             return
@@ -105,12 +112,19 @@ public enum Admission {
         }
     }
 
-    /// Checks what a `create` asks for: both courts known and different, deadlines in order.
+    /// Checks what a `create` asks for: both courts known and different, the case number one of
+    /// the entrusting court's own cases, deadlines in order.
     public static func checkRequest(
         _ request: MatterRequest, from entrusting: CourtCode, directory: CourtDirectory
     ) throws(DomainError) {
         _ = try directory.court(entrusting)
         _ = try directory.court(request.entrustedCourt)
+        guard request.caseNumber.court == entrusting else {
+            throw DomainError(
+                .invalidField,
+                "case number \(request.caseNumber) is a case of \(request.caseNumber.court), not of \(entrusting), which entrusts the matter"
+            )
+        }
         guard request.entrustedCourt != entrusting else {
             throw DomainError(.invalidField, "a court cannot entrust a matter to itself (\(entrusting))")
         }

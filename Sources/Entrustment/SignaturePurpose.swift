@@ -37,13 +37,48 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
         signature.count == Self.signatureLength && key.isValidSignature(signature, for: signedBytes(message))
     }
 
-    /// Parses a 32-byte public key from 64 hex digits.
+    /// Parses a 32-byte public key from 64 hex digits. A weak key (``isWeak(_:)``) is refused.
     public static func publicKey(hex: String) throws(DomainError) -> Curve25519.Signing.PublicKey {
         guard let bytes = Hex.decode(hex), bytes.count == publicKeyLength,
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)
         else {
             throw DomainError(.invalidField, "invalid public key \"\(hex.prefix(80))\": expected 64 hex digits")
         }
+        guard !isWeak(bytes) else {
+            throw DomainError(
+                .invalidField,
+                "public key \(hex.prefix(16))… is a point of small order or not canonically encoded: signatures by it prove nothing"
+            )
+        }
         return key
+    }
+
+    /// Whether 32 key bytes are a point of small order (order 1, 2, 4 or 8, for which one
+    /// signature verifies for every message, so that anyone could sign as its "holder"), in
+    /// either sign of x, or encode their y coordinate non-canonically (y ≥ 2²⁵⁵ − 19). Keys with
+    /// such a point are refused, as libsodium does (`Protocol/sync.md` §2).
+    public static func isWeak(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == publicKeyLength else { return true }
+        var y = bytes
+        y[31] &= 0x7F
+        return smallOrderY.contains(y) || !isBelowFieldPrime(y)
+    }
+
+    /// The y coordinates (little-endian) of the points of small order: 0 (order 4), 1 (order 1),
+    /// p − 1 (order 2) and the two of order 8.
+    private static let smallOrderY: Set<[UInt8]> = [
+        [UInt8](repeating: 0, count: 32),
+        [1] + [UInt8](repeating: 0, count: 31),
+        [0xEC] + [UInt8](repeating: 0xFF, count: 30) + [0x7F],
+        Hex.decode("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05")!,
+        Hex.decode("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")!,
+    ]
+
+    /// Whether a 255-bit little-endian number is below p = 2²⁵⁵ − 19.
+    private static func isBelowFieldPrime(_ y: [UInt8]) -> Bool {
+        // p is ED FF … FF 7F little-endian: y < p unless bytes 1…30 are all FF, byte 31 is 7F and
+        // byte 0 is at least ED.
+        guard y[31] == 0x7F, y[1..<31].allSatisfy({ $0 == 0xFF }) else { return true }
+        return y[0] < 0xED
     }
 }

@@ -26,15 +26,17 @@ extension CourtNode {
             throw NodeError(code: "forbiddenRole", "no node may register for 最高法: the hub is the only one")
         }
         let recorded = try read { () throws(ReplicaError) in
-            try replica.recordRegistration(entry, receivedAt: time.now(), maxPending: Self.maxPendingRegistrations)
+            try replica.recordRegistration(
+                entry, receivedAt: time.now(), maxPendingPerCourt: Self.maxPendingRegistrationsPerCourt)
         }
         return RegistrationReceipt(
             status: recorded.status.rawValue, hubNode: identity.node.rawValue, hubKey: publicKey,
             directoryVersion: try directoryVersion())
     }
 
-    /// The most registrations that may wait for hub staff at once; new ones are refused beyond.
-    public static let maxPendingRegistrations = 1_000
+    /// The most registrations of one court that may wait for hub staff at once; new ones of that
+    /// court are refused beyond.
+    public static let maxPendingRegistrationsPerCourt = 5
 
     /// Every registration the hub holds, by court then node.
     public func registrations() throws(NodeError) -> [RegisteredNode] {

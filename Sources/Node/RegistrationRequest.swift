@@ -34,6 +34,10 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
             let code = try CourtCode(court)
             _ = try directory.court(code)
             let id = try NodeID(node)
+            guard node.hasPrefix(code.rawValue + ".") else {
+                throw DomainError(
+                    .invalidField, "node id \(node) must begin with its court's code and a dot (\(code.rawValue).…)")
+            }
             let key = try SignaturePurpose.publicKey(hex: publicKey)
             _ = try Timestamp(rfc3339: requestedAt)
             guard let signatureBytes = Data(base64Encoded: signature),

@@ -104,17 +104,29 @@ extension ReplicaTransaction {
             for parent in event.parents where try !exists(parent) { return QuarantineWake.parent(parent) }
             return nil
         case .unknownMatter: return QuarantineWake.matter(event.matterID)
-        case .unknownCalendar: return QuarantineWake.calendar
         case .clockAhead: return QuarantineWake.clock
+        // The hub issues every calendar and every directory: nothing it lacks can come later,
+        // but a node waiting for its approval may be approved.
+        case .unknownCalendar: return isHub ? nil : QuarantineWake.calendar
         case .unknownKey:
-            if policy.newerDirectory { return QuarantineWake.key(event.origin) }
-            guard replica.identity.court == .supreme else { return nil }
-            let pending = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS (SELECT 1 FROM registrations WHERE node_id = ? AND status = 'pending')",
-                arguments: [event.origin.rawValue])
-            return pending == true ? QuarantineWake.key(event.origin) : nil
+            guard isHub else { return policy.newerDirectory ? QuarantineWake.key(event.origin) : nil }
+            return try signedByPendingKey(event) ? QuarantineWake.key(event.origin) : nil
         default: return nil
         }
+    }
+
+    private var isHub: Bool { replica.identity.court == .supreme }
+
+    /// At the hub: whether the event's origin waits for approval and the event verifies with the
+    /// key it registered (so junk signed by anyone else is refused, not held).
+    private func signedByPendingKey(_ event: Event) throws -> Bool {
+        guard
+            let hex = try String.fetchOne(
+                db, sql: "SELECT public_key FROM registrations WHERE node_id = ? AND status = 'pending' AND court = ?",
+                arguments: [event.origin.rawValue, event.author.rawValue]),
+            let key = try? SignaturePurpose.publicKey(hex: hex), let signature = event.signature
+        else { return false }
+        return SignaturePurpose.event.isValid(signature, of: event.id.bytes, by: key)
     }
 
     /// Puts a refused event in the quarantine, or updates its reason if it is there already.

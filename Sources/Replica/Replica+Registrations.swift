@@ -8,10 +8,11 @@ extension Replica {
     /// Records a registration request as pending. A node already registered keeps its entry: a
     /// repeated request with the same key changes nothing but its time; with another key it is
     /// refused (`registrationConflict`), so that nobody can swap the key of a pending node before
-    /// hub staff approve it. A new node is refused (`tooManyRegistrations`) while `maxPending`
-    /// registrations already wait.
+    /// hub staff approve it. A new node is refused (`tooManyRegistrations`) while `maxPendingPerCourt`
+    /// registrations of its court already wait, so that a flood of registrations for some courts
+    /// cannot keep any other court from registering.
     public func recordRegistration(
-        _ request: RegisteredNode, receivedAt: Timestamp, maxPending: Int
+        _ request: RegisteredNode, receivedAt: Timestamp, maxPendingPerCourt: Int
     ) throws(ReplicaError) -> RegisteredNode {
         try write { tx in
             if let existing = try Self.registration(request.node, in: tx.db) {
@@ -24,11 +25,14 @@ extension Replica {
                 if existing.status != .pending { return existing }
             } else {
                 let pending =
-                    try Int.fetchOne(tx.db, sql: "SELECT count(*) FROM registrations WHERE status = 'pending'") ?? 0
-                guard pending < maxPending else {
+                    try Int.fetchOne(
+                        tx.db, sql: "SELECT count(*) FROM registrations WHERE status = 'pending' AND court = ?",
+                        arguments: [request.court.rawValue]) ?? 0
+                guard pending < maxPendingPerCourt else {
                     throw ReplicaError(
                         .tooManyRegistrations,
-                        "\(pending) registrations already wait for hub staff: refused until they are decided")
+                        "\(pending) registrations of \(request.court) already wait for hub staff: refused until they are decided (courtsync hub pending, reject)"
+                    )
                 }
             }
             var pending = request

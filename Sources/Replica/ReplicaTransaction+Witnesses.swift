@@ -54,13 +54,15 @@ extension ReplicaTransaction {
             guard let hubKey = trust.hubKey else {
                 report.refused.append(
                     Refusal(
-                        event: witness.event, code: "badSignature", reason: "no hub key is pinned to check witnesses"))
+                        event: witness.event, code: "badSignature", reason: "no hub key is pinned to check witnesses",
+                        witness: witness.kind))
                 continue
             }
             do {
                 try witness.verify(hubKey: hubKey)
             } catch {
-                report.refused.append(Refusal(event: witness.event, code: "badSignature", reason: error.message))
+                report.refused.append(
+                    Refusal(event: witness.event, code: "badSignature", reason: error.message, witness: witness.kind))
                 continue
             }
             let parties = try parties(of: witness.matter)

@@ -44,12 +44,14 @@ public struct ReplicaTransaction {
 
     /// An event the replica refused, and why.
     public struct Refusal: Sendable, Hashable {
-        /// The refused event.
+        /// The refused event (for a witness, the event it witnesses).
         public var event: EventID
         /// The refusal's code (a ``ReplicaError/Code`` raw value: `missingParent`, `rejectedEvent` …).
         public var code: String
         /// One line naming the problem.
         public var reason: String
+        /// For a refused witness, its kind; `nil` for an event.
+        public var witness: Witness.Kind? = nil
     }
 
     let db: Database
@@ -280,6 +282,7 @@ public struct ReplicaTransaction {
     /// and (for remote events) the clock lead. Throws a ``ReplicaError`` naming the refusal.
     private mutating func admit(_ event: Event, origin: Origin, now: Timestamp, maxClockAhead: Int64) throws {
         try verifySignature(event)
+        if origin == .remote, replica.witnessSigner != nil { try refuseAfterRevocation(event, now: now) }
         for parent in event.parents {
             let parentMatter = try matterID(ofEvent: parent)
             guard let parentMatter else {
@@ -333,6 +336,20 @@ public struct ReplicaTransaction {
                 }
             throw ReplicaError(code, error.message)
         }
+    }
+
+    /// At the hub: an event of a revoked node that reaches the hub only after the revocation is
+    /// refused, whatever time it claims. Its signer may date it before `revokedAt` (revocation
+    /// never rewrites history), but a thief holding the key could date forgeries the same way; what
+    /// the hub stored before the revocation stays valid and witnessed.
+    private func refuseAfterRevocation(_ event: Event, now: Timestamp) throws {
+        guard let node = trust.eventKeys[event.origin], node.status == .revoked,
+            let revokedAt = node.revokedAt.flatMap({ try? Timestamp(rfc3339: $0) }), now >= revokedAt
+        else { return }
+        throw ReplicaError(
+            .revokedKey,
+            "event \(event.id.hex.prefix(12)) by \(event.origin) reaches the hub at \(now.rfc3339), after the node's key was revoked (\(node.revokedAt ?? "")): refused, whatever time it claims"
+        )
     }
 
     /// Logs an event refused outright (it is not stored). The log keeps the latest

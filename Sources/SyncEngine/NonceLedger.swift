@@ -1,4 +1,5 @@
 import Entrustment
+import Foundation
 import Synchronization
 
 /// The nonces each node has spent within the replay window (`Protocol/sync.md` §2): a request
@@ -7,7 +8,8 @@ import Synchronization
 /// Kept per node, each with its own allowance, so that one node — however fast it sends — can
 /// exhaust only its own: past ``perNode`` requests within the window its further requests get
 /// `503 busy`, and every other node is served as before. Only authenticated requests spend
-/// nonces, so memory is bounded by the approved nodes times the allowance.
+/// nonces, so memory is bounded by the approved nodes times the allowance. With a journal
+/// (``NonceJournal``) the nonces outlive a restart.
 public final class NonceLedger: Sendable {
     /// What spending a nonce found.
     public enum Verdict: Sendable, Equatable {
@@ -56,9 +58,23 @@ public final class NonceLedger: Sendable {
     private let windowMilliseconds: Int64
     private let state = Mutex<(nodes: [NodeID: Spent], spends: Int)>(([:], 0))
 
-    public init(windowMilliseconds: Int64, perNode: Int) {
+    private let journal: NonceJournal?
+
+    /// A ledger for requests within `windowMilliseconds` of the clock, at most `perNode` per
+    /// node; with `journalFolder`, spent nonces are also written there and read back now.
+    public init(windowMilliseconds: Int64, perNode: Int, journalFolder: URL? = nil, now: Int64 = 0) {
         self.windowMilliseconds = windowMilliseconds
         self.perNode = perNode
+        journal = journalFolder.map { NonceJournal(folder: $0, windowMilliseconds: windowMilliseconds) }
+        guard let records = journal?.load(now: now), !records.isEmpty else { return }
+        state.withLock { state in
+            for record in records where record.nonce.count == 16 {
+                let key = Nonce(record.nonce)
+                if state.nodes[record.node, default: Spent()].nonces.insert(key).inserted {
+                    state.nodes[record.node]!.order.append((key, record.expires))
+                }
+            }
+        }
     }
 
     /// Spends `nonce` (16 bytes) for `node` at `now`, for a request dated `sentAt` (within the
@@ -84,6 +100,7 @@ public final class NonceLedger: Sendable {
             guard spent.nonces.count < perNode else { return .busy }
             spent.nonces.insert(key)
             spent.order.append((key, expires))
+            journal?.append(.init(node: node, nonce: nonce, expires: expires), now: now)
             return .fresh
         }
     }

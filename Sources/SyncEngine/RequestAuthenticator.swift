@@ -20,7 +20,9 @@ public final class RequestAuthenticator: Sendable {
     public init(node: CourtNode, windowSeconds: Int, requestsPerNode: Int) {
         self.node = node
         windowMilliseconds = Int64(windowSeconds) * 1000
-        nonces = NonceLedger(windowMilliseconds: windowMilliseconds, perNode: requestsPerNode)
+        nonces = NonceLedger(
+            windowMilliseconds: windowMilliseconds, perNode: requestsPerNode,
+            journalFolder: node.dataDirectory.appendingPathComponent("nonces"), now: node.wallClock.now().milliseconds)
     }
 
     /// The authenticated caller and the body digest it signed, or the specific refusal: all six
@@ -43,8 +45,12 @@ public final class RequestAuthenticator: Sendable {
         }
         let requester = try Requester.parse(court: courtHeader, node: nodeHeader, directory: node.replica.directory)
         let now = node.wallClock.now().milliseconds
-        guard let sentAt = Int64(timestamp) else {
-            throw SyncError(code: "unauthenticated", status: 401, "\(RequestSigning.timestampHeader) is not a number")
+        guard (1...19).contains(timestamp.utf8.count), timestamp.utf8.allSatisfy({ (48...57).contains($0) }),
+            let sentAt = Int64(timestamp)
+        else {
+            throw SyncError(
+                code: "unauthenticated", status: 401,
+                "\(RequestSigning.timestampHeader) must be milliseconds since 1970, in ASCII digits")
         }
         guard abs(now - sentAt) <= windowMilliseconds else {
             throw SyncError(

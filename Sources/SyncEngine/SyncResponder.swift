@@ -143,6 +143,11 @@ public final class SyncResponder: Sendable {
             )
         }
         _ = try Requester.identify(court: request.court, node: request.node, directory: node.replica.directory)
+        let role = requester.court == .supreme ? NodeConfig.NodeRole.hub : .court
+        guard request.role == role.rawValue else {
+            throw SyncError.badRequest(
+                "the hello says role \(request.role), but a node of \(requester.court) is a \(role.rawValue)")
+        }
         await recordContact(requester, .hello)
         logger.debug(
             "hello",
@@ -245,7 +250,9 @@ public final class SyncResponder: Sendable {
             quarantined: applied.quarantined.map {
                 QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason)
             },
-            refused: applied.refused.map { QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason) },
+            refused: applied.refused.map {
+                QuarantineNotice(event: $0.event.hex, code: $0.code, reason: $0.reason, witness: $0.witness?.name)
+            },
             witnesses: try await witnesses(of: set.events))
     }
 

@@ -152,14 +152,18 @@ public struct PushReceipt: Codable, Sendable, Equatable {
 
 /// One quarantined or refused event in a push receipt.
 public struct QuarantineNotice: Codable, Sendable, Equatable {
+    /// The event's id (for a witness, the id of the event it witnesses).
     public var event: String
     public var code: String
     public var reason: String
+    /// For a refused witness, its kind (`stored` or `delivered`); absent for an event.
+    public var witness: String?
 
-    public init(event: String, code: String, reason: String) {
+    public init(event: String, code: String, reason: String, witness: String? = nil) {
         self.event = event
         self.code = code
         self.reason = reason
+        self.witness = witness
     }
 }
 

@@ -40,7 +40,11 @@ struct TextTable {
 /// Label–value lines with the labels aligned, values escaped (``TerminalText``).
 func renderFields(_ fields: [(String, String)]) -> String {
     let width = fields.map { TextTable.width($0.0) }.max() ?? 0
+    let indent = String(repeating: " ", count: width + 2)
     return fields.map { label, value in
-        label + String(repeating: " ", count: width - TextTable.width(label)) + "  " + TerminalText.escape(value)
+        // A value's further lines are indented under the first, so that text from another court
+        // cannot pass for a line of its own (a forged 状态 or 办理期限).
+        label + String(repeating: " ", count: width - TextTable.width(label)) + "  "
+            + TerminalText.escape(value).replacingOccurrences(of: "\n", with: "\n" + indent)
     }.joined(separator: "\n")
 }

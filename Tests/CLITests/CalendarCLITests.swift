@@ -102,5 +102,18 @@ struct CalendarCLITests {
         #expect(created["note"] as? String == "冻结\u{202E}户账")
         let shown = try courts.run(["matter", "show", "--data-dir", courts.beijing, id], at: at).stdout
         #expect(shown.contains("冻结\\u{202E}户账") && !shown.contains("\u{202E}"))
+
+        // A note whose further lines imitate the fields (a forged 状态 and 办理期限): its lines are
+        // indented under the value, so only the real fields start a line.
+        let forged = try courts.json(
+            [
+                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执3号", "--to", "粤0106",
+                "--kind", "deposit:freeze", "--note", "请冻结\n状态        已办结（completed）\n办理期限    2099-12-31",
+            ], at: at)
+        let lines = try courts.run(
+            ["matter", "show", "--data-dir", courts.beijing, try #require(forged["id"] as? String)], at: at
+        ).stdout.split(separator: "\n")
+        #expect(lines.filter { $0.hasPrefix("状态 ") }.count == 1 && lines.filter { $0.hasPrefix("办理期限 ") }.count == 1)
+        #expect(lines.contains { $0.hasPrefix(" ") && $0.contains("2099-12-31") })
     }
 }

@@ -67,6 +67,33 @@ struct HonestAdmissionTests {
     }
 
     @Test(
+        "a create numbers its matter for the year it is sent and names a case of its own court",
+        arguments: [
+            ("as made", "京0105", 2026, true),
+            ("another court's case number", "沪0115", 2026, false),
+            ("a matter numbered for another year", "京0105", 2099, false),
+        ])
+    func numbering(name: String, caseCourt: String, idYear: Int, admitted: Bool) {
+        let good = Fixtures.create(sequence: 3)
+        let deadlines = Fixtures.deadlines(sentAt: good.recordedAt)
+        let request = MatterRequest(
+            caseNumber: CaseNumber(year: 2026, court: Fixtures.code(caseCourt), type: .enforcement, sequence: 8),
+            entrustedCourt: Fixtures.code("粤0106"), kind: .depositFreeze, signDue: deadlines.signDue,
+            due: deadlines.due, calendarVersion: 1)
+        let create = try! Event(
+            matterID: MatterID(court: Fixtures.code("京0105"), year: idYear, sequence: 8),
+            author: Fixtures.code("京0105"), origin: Fixtures.node("京0105.node"), timestamp: good.timestamp,
+            parents: [], action: .create(request)
+        ).testSigned()
+        do {
+            try Self.check(create, history: [])
+            #expect(admitted, "\(name)")
+        } catch {
+            #expect(!admitted && error.code == .invalidField, "\(name): \(error.message)")
+        }
+    }
+
+    @Test(
         "control characters other than tab and newline are refused in every free-text field",
         arguments: ["\u{0}", "\u{1B}[31m", "\r", "\u{7F}", "\u{85}", "\u{9B}"])
     func controlCharacters(bad: String) throws {

@@ -181,20 +181,56 @@ struct RegistrationTests {
         #expect((approved.json["nodes"] as? [[String: Any]])?.first?["status"] as? String == "approved")
 
         // Unauthenticated registrations: at most 10 a minute from one address.
-        var statuses: [Int] = []
-        for index in 0..<11 {
-            let key = Curve25519.Signing.PrivateKey()
+        let courts = ["粤0106", "沪0115", "京0101", "京0102", "京0106", "粤0104", "粤0105", "沪0101", "沪0104", "京03", "粤01"]
+        var statuses: [String] = []
+        for court in courts {
             let request = RegistrationRequest(
-                identity: (try CourtCode("粤0106"), try NodeID("粤0106.flood\(index)")), key: key,
+                identity: (try CourtCode(court), try NodeID("\(court).flood")), key: Curve25519.Signing.PrivateKey(),
                 at: SystemTimeSource().now())
             do {
                 _ = try await transport.register(request)
-                statuses.append(200)
+                statuses.append("200")
             } catch let error as SyncError {
-                statuses.append(error.status)
+                statuses.append("\(error.status) \(error.code)")
             }
         }
         // The court's own registration and the attacker's attempt count too: 8 more pass, 3 are refused.
-        #expect(statuses == Array(repeating: 200, count: 8) + Array(repeating: 429, count: 3), "\(statuses)")
+        #expect(
+            statuses == Array(repeating: "200", count: 8) + Array(repeating: "429 tooManyRequests", count: 3),
+            "\(statuses)")
+
+        // However many addresses it uses, a flood for one court fills only that court's five
+        // pending places; another court still registers. (By file, as hub staff import them.)
+        func importRegistration(_ json: String) throws -> CommandRunner.Result {
+            let file = URL(fileURLWithPath: setup.dir("registration-\(UUID().uuidString).json"))
+            try Data(json.utf8).write(to: file)
+            return try setup.cli.run(["hub", "pending", "--data-dir", setup.dir("hub"), "--import", file.path])
+        }
+        func registration(_ court: String, _ node: String) throws -> String {
+            let request = RegistrationRequest(
+                identity: (try CourtCode(court), try NodeID(node)), key: Curve25519.Signing.PrivateKey(),
+                at: SystemTimeSource().now())
+            return String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
+        }
+        // (京0106 has one pending already, from the flood above.)
+        let results = try (1...6).map { try importRegistration(try registration("京0106", "京0106.junk\($0)")) }
+        #expect(results.prefix(4).allSatisfy { $0.status == 0 }, "\(results.map(\.stderr))")
+        #expect(
+            results.suffix(2).allSatisfy { $0.status == 1 && $0.stderr.contains("京0106") }, "\(results.map(\.stderr))")
+        #expect(try importRegistration(try registration("京0105", "京0105.second")).status == 0)
+
+        // A node id that does not begin with its court's code, and a key of small order (for which
+        // one signature verifies for any message): refused, nothing recorded.
+        let misnamed = try importRegistration(try registration("沪0101", "京0105.evil"))
+        #expect(misnamed.status == 1 && misnamed.stderr.contains("must begin with"), "\(misnamed.stderr)")
+        let identity = "01" + String(repeating: "00", count: 31)
+        let universal = Data([1] + [UInt8](repeating: 0, count: 63)).base64EncodedString()
+        let weak = try importRegistration(
+            #"{"court": "沪0101", "node": "沪0101.weak", "publicKey": "\#(identity)", "requestedAt": "2026-12-01T09:00:00+08:00", "signature": "\#(universal)"}"#
+        )
+        #expect(weak.status == 1 && weak.stderr.contains("small order"), "\(weak.stderr)")
+        let all = try setup.check(["hub", "pending", "--all", "--data-dir", setup.dir("hub"), "--json"]).json
+        let nodes = (all["nodes"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String }
+        #expect(!nodes.contains("京0105.evil") && !nodes.contains("沪0101.weak") && !nodes.contains("京0106.junk6"))
     }
 }

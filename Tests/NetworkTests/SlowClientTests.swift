@@ -73,4 +73,64 @@ struct SlowClientTests {
         #expect(second.hasPrefix("HTTP/1.1 200"), "\(second)")
         #expect(setup.hub.isRunning)
     }
+
+    @Test(
+        "one node holds at most 8 connections: its least recently used idle one makes room, and with none idle it is told busy"
+    )
+    func connectionsPerNode() throws {
+        let setup = try HubSetup(limits: ["idleTimeoutSeconds": 120])
+        let court = try setup.approvedCourt("京0105", name: "bj")
+        let node = try CourtNode(dataDirectory: court, time: SystemTimeSource())
+        defer { try? node.close() }
+        func signed(_ target: String, close: Bool = false) -> String {
+            let headers = RequestSigner(node: node).headers(method: "GET", target: target, body: [])
+            return "GET \(target) HTTP/1.1\r\nHost: x\r\n" + (close ? "Connection: close\r\n" : "")
+                + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
+        }
+        func health(on connection: RawConnection, close: Bool = false) -> String {
+            connection.send(signed("/v1/health", close: close))
+            return String(decoding: connection.readUntilClosed(seconds: 30, stopAfter: "}").bytes, as: UTF8.self)
+        }
+        // Eight kept-alive connections, each authenticated and then idle.
+        let idle = try (0..<8).map { _ in try RawConnection(port: setup.port) }
+        for connection in idle { #expect(health(on: connection).hasPrefix("HTTP/1.1 200")) }
+        // A ninth is served; the node's least recently used idle connection was closed for it.
+        let ninth = try RawConnection(port: setup.port)
+        #expect(health(on: ninth).hasPrefix("HTTP/1.1 200"))
+        #expect(idle[0].readUntilClosed(milliseconds: 2_000).closed, "the oldest idle connection stayed open")
+        #expect(idle[1...].allSatisfy { !$0.readUntilClosed(milliseconds: 100).closed })
+        for connection in idle + [ninth] { connection.close() }
+
+        // Eight long-polls, all busy: a ninth request is told busy, and nothing else is disturbed.
+        let polls = try (0..<8).map { _ in try RawConnection(port: setup.port) }
+        for poll in polls { poll.send(signed("/v1/changes?after=0&wait=25")) }
+        // The hub notes each pull as it starts waiting (node_contacts.requests).
+        let nodeID = node.identity.node.rawValue
+        #expect(
+            try eventually(within: 20) {
+                try Self.sqlite(
+                    setup.folder.path("hub").appendingPathComponent("replica.sqlite").path,
+                    "SELECT requests FROM node_contacts WHERE node_id = '\(nodeID)'") == "8"
+            })
+        let extra = try RawConnection(port: setup.port)
+        defer { extra.close() }
+        let answer = health(on: extra, close: true)
+        #expect(answer.hasPrefix("HTTP/1.1 503") && answer.contains(#""code":"busy""#), "\(answer.prefix(300))")
+        #expect(polls.allSatisfy { !$0.readUntilClosed(milliseconds: 100).closed })
+        for poll in polls { poll.close() }
+        #expect(setup.hub.isRunning)
+    }
+
+    /// One value from a query by the `sqlite3` shell, as an operator would read a replica.
+    static func sqlite(_ path: String, _ query: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        process.arguments = [path, query]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }

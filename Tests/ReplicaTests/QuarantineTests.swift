@@ -24,11 +24,15 @@ struct QuarantineTests {
 
     /// An event by a node no directory lists, with a random signature: it can never verify.
     static func junk(_ index: Int) -> Event {
+        try! unsigned(index).withSignature((0..<64).map { _ in UInt8.random(in: 0...255) })
+    }
+
+    /// The same event, not yet signed.
+    static func unsigned(_ index: Int) -> Event {
         let create = Fixtures.create(sequence: 500 + index)
         return try! Event(
             matterID: create.matterID, author: create.author, origin: Fixtures.node("京0105.nobody\(index)"),
-            timestamp: create.timestamp, parents: [], action: create.action
-        ).withSignature((0..<64).map { _ in UInt8.random(in: 0...255) })
+            timestamp: create.timestamp, parents: [], action: create.action)
     }
 
     @Test("junk by unlisted origins is refused outright at the hub, unless a registration for it waits")
@@ -42,15 +46,30 @@ struct QuarantineTests {
         // The refusal log keeps a bounded history.
         #expect(try hub.replica.refusalCount() <= ReplicaTransaction.refusalLogLimit)
 
-        // A node whose registration waits for hub staff may yet be approved: its events are held.
+        // The hub issues every directory: a sender's claim of a newer one changes nothing there.
+        let claimed = try receive(hub, [Self.junk(1)], newerDirectory: true)
+        #expect(claimed.refused.map(\.code) == ["unknownKey"] && claimed.quarantined.isEmpty)
+
+        // A node whose registration waits for hub staff may yet be approved: its events are held,
+        // but only those its registered key signed.
+        let pendingNode = Fixtures.node("京0105.nobody0")
         _ = try hub.replica.recordRegistration(
             RegisteredNode(
-                court: Fixtures.code("京0105"), node: Fixtures.node("京0105.nobody0"),
-                publicKey: TestKeys.publicKey(for: Fixtures.node("京0105.nobody0")), status: .pending,
-                requestedAt: Self.now.rfc3339), receivedAt: Self.now, maxPending: 10)
-        let held = try receive(hub, [Self.junk(0)])
+                court: Fixtures.code("京0105"), node: pendingNode, publicKey: TestKeys.publicKey(for: pendingNode),
+                status: .pending, requestedAt: Self.now.rfc3339), receivedAt: Self.now, maxPendingPerCourt: 10)
+        let forged = try receive(hub, [Self.junk(0)])
+        #expect(forged.refused.map(\.code) == ["unknownKey"] && forged.quarantined.isEmpty)
+        let genuine = Self.unsigned(0).testSigned()
+        let held = try receive(hub, [genuine])
         #expect(held.quarantined.map(\.code) == ["unknownKey"])
         #expect(try hub.replica.quarantined().map(\.waitingFor) == ["key:京0105.nobody0"])
+
+        // A court, which receives directories, holds an unlisted origin's event only when the
+        // sender announces a newer directory than its own.
+        let court = try TemporaryReplica()
+        defer { court.remove() }
+        #expect(try receive(court, [Self.junk(2)]).refused.map(\.code) == ["unknownKey"])
+        #expect(try receive(court, [Self.junk(2)], newerDirectory: true).quarantined.map(\.code) == ["unknownKey"])
     }
 
     @Test("each sender may have at most maxPerSource events held; beyond, quarantineFull")
@@ -105,6 +124,10 @@ struct QuarantineTests {
         ).testSigned()
         let report = try receive(r, [create])
         #expect(report.quarantined.map(\.code) == ["unknownCalendar"])
+        // The hub, which publishes every version, refuses a version it never issued.
+        let hub = try TemporaryReplica(court: "最高法")
+        defer { hub.remove() }
+        #expect(try receive(hub, [create]).refused.map(\.code) == ["unknownCalendar"])
         var next = TestKeys.directory(version: 2)
         next.calendar = try Fixtures.referenceCalendar.withGrace(seconds: 7200, issuedAt: Self.now)
         #expect(try r.replica.install(next, payload: [], signature: [], now: Self.now))

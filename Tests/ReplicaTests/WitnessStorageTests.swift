@@ -86,6 +86,8 @@ struct WitnessStorageTests {
             #expect(report.quarantined.isEmpty)
         }
         let refusesAnEvent = vector.changeSet.witnesses.isEmpty
+        // A refused witness is told apart from a refused event by its kind.
+        #expect(report.refused.last?.witness == vector.changeSet.witnesses.last?.kind)
         #expect(try court.replica.eventCount() == vector.changeSet.events.count - (refusesAnEvent ? 1 : 0))
         #expect(try court.replica.witnessCount() == 0)
     }

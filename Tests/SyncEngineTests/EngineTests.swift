@@ -227,6 +227,12 @@ struct EngineTests {
                 HelloRequest(versions: [2], court: "京0105", node: caller.node.rawValue, role: "court", software: "x"),
                 from: caller)
         } throws: { ($0 as? SyncError)?.code == "unsupportedVersion" }
+        // A court's node that says it is a hub is refused.
+        await #expect {
+            try await hub.responder.hello(
+                HelloRequest(versions: [1], court: "京0105", node: caller.node.rawValue, role: "hub", software: "x"),
+                from: caller)
+        } throws: { ($0 as? SyncError)?.code == "badRequest" && ($0 as? SyncError)?.message.contains("role") == true }
     }
 
     @Test("malformed pushes are refused with a specific code and change nothing")

@@ -93,6 +93,37 @@ struct HonestSyncTests {
         #expect(try bj.replica.digest().digest == bjDigest)
     }
 
+    @Test("a revoked node's event that reaches the hub after the revocation is refused, whatever time it claims")
+    func revokedKeyCannotBackdate() async throws {
+        let clock = ManualClock(Fixtures.time("2026-11-02T09:00:00+08:00"))
+        let (net, id) = try await Self.signedMatter(clock: clock)
+        defer { net.remove() }
+        let hub = net.hub
+        let gz = net.members["粤0106"]!.node
+        let bj = net.members["京0105"]!.node
+        clock.advance(milliseconds: Self.hour)
+        _ = try hub.node.decide(.revoke, court: "粤0106")
+        // Whoever holds 粤0106's key dates a completion half an hour before the revocation and
+        // has another court relay it.
+        let sign = try #require(try gz.events(of: id).last?.event)
+        let forged = gz.signed(
+            try Event(
+                matterID: id, author: gz.identity.court, origin: gz.identity.node,
+                timestamp: HybridTimestamp(wall: clock.now().milliseconds - Self.hour / 2, counter: 0),
+                parents: [sign.id], action: .complete(outcome: .full, feedback: "已冻结")))
+        let hubDigest = try hub.node.replica.digest().digest
+        let body = try Self.set(from: bj, [forged])
+        let request = try hub.responder.authenticate(
+            IncomingRequest(
+                method: "POST", target: "/v1/changes",
+                headers: RequestSigner(node: bj).headers(method: "POST", target: "/v1/changes", body: body)))
+        let receipt = try await hub.responder.push(from: request.requester, body: body)
+        #expect(receipt.stored == 0 && receipt.refused.map(\.code) == ["revokedKey"], "\(receipt)")
+        #expect(try hub.node.replica.digest().digest == hubDigest)
+        // What the hub stored before the revocation stays valid: the audit still passes.
+        #expect(try hub.node.auditVerify().ok)
+    }
+
     @Test("the hub's witnesses come back in push receipts and pulls; it witnesses delivery to the entrusted court once")
     func witnessesTravel() async throws {
         let clock = ManualClock(Fixtures.time("2026-11-02T09:00:00+08:00"))

@@ -1,4 +1,5 @@
 import Entrustment
+import Foundation
 import SyncEngine
 import TestSupport
 import Testing
@@ -40,5 +41,35 @@ struct NonceLedgerTests {
         let later = sentAt + Self.window - 1
         #expect(ledger.spend(Self.nonce(8), node: Self.a, sentAt: later, now: later) == .fresh)
         #expect(ledger.spend(Self.nonce(7), node: Self.a, sentAt: sentAt, now: later) == .replayed)
+    }
+
+    @Test("with a journal, spent nonces outlive the ledger; expired files are deleted; a torn record is ignored")
+    func journal() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path("nonces")
+        let first = NonceLedger(windowMilliseconds: Self.window, perNode: 10, journalFolder: path, now: 0)
+        #expect(first.spend(Self.nonce(1), node: Self.a, sentAt: 0, now: 0) == .fresh)
+        #expect(first.spend(Self.nonce(2), node: Self.b, sentAt: 100, now: 100) == .fresh)
+        // A restart: a new ledger reads the journal back.
+        let second = NonceLedger(windowMilliseconds: Self.window, perNode: 10, journalFolder: path, now: 1_000)
+        #expect(second.spend(Self.nonce(1), node: Self.a, sentAt: 1_000, now: 1_000) == .replayed)
+        #expect(second.spend(Self.nonce(2), node: Self.b, sentAt: 1_000, now: 1_000) == .replayed)
+        #expect(second.spend(Self.nonce(2), node: Self.a, sentAt: 1_000, now: 1_000) == .fresh)
+        // A torn last record (a crash mid-write) is ignored; the whole ones still count.
+        let files = try FileManager.default.contentsOfDirectory(atPath: path.path).map {
+            path.appendingPathComponent($0)
+        }
+        let handle = try FileHandle(forWritingTo: try #require(files.sorted { $0.path < $1.path }.last))
+        _ = try handle.seekToEnd()
+        try handle.write(contentsOf: [40, 0x41, 0x42])
+        try handle.close()
+        let third = NonceLedger(windowMilliseconds: Self.window, perNode: 10, journalFolder: path, now: 2_000)
+        #expect(third.spend(Self.nonce(1), node: Self.a, sentAt: 2_000, now: 2_000) == .replayed)
+        // Once every nonce in them has expired, the files are deleted and nothing is remembered.
+        let later = 3 * Self.window
+        let fourth = NonceLedger(windowMilliseconds: Self.window, perNode: 10, journalFolder: path, now: later)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: path.path).isEmpty)
+        #expect(fourth.spend(Self.nonce(1), node: Self.a, sentAt: later, now: later) == .fresh)
     }
 }
