@@ -4,9 +4,10 @@ import NIOCore
 import Synchronization
 
 /// The listener's connection slots (`limits.maxConnections`), with room kept for nodes that
-/// proved who they are: when the slots are full, the oldest idle connection that never made an
-/// authenticated request is closed to make room for a new one, so that a crowd of idle strangers
-/// cannot lock the courts out. Only when no such connection is left do new ones wait in the
+/// proved who they are: when the slots are full, the oldest connection that never made an
+/// authenticated request is closed to make room for a new one — an idle one first, else one in
+/// the middle of a request (a registration's body being sent slowly) — so that a crowd of
+/// strangers cannot lock the courts out. Only when no such connection is left do new ones wait in the
 /// kernel's queue. One node holds at most ``perNode`` connections: when it authenticates on
 /// one more, its least recently used idle one is closed, and if none of its others is idle the request is
 /// refused (`503 busy`), so that one approved node cannot take every slot either.
@@ -43,23 +44,24 @@ final class ConnectionSlots: Sendable {
     /// The number of open connections.
     var count: Int { state.withLock { $0.entries.count } }
 
-    /// Whether the listener should accept another connection: below the cap, or an idle stranger
-    /// can be closed for it.
+    /// Whether the listener should accept another connection: below the cap, or a stranger's
+    /// connection can be closed for it.
     var acceptsMore: Bool {
         state.withLock { state in
-            state.entries.count < capacity || state.entries.values.contains { !$0.authenticated && !$0.busy }
+            state.entries.count < capacity || state.entries.values.contains { !$0.authenticated }
         }
     }
 
-    /// Records a new connection; over the cap, closes the oldest idle unauthenticated one.
+    /// Records a new connection; over the cap, closes the oldest unauthenticated one, idle ones
+    /// first.
     func opened(_ channel: any Channel) {
         let evicted: (any Channel)? = state.withLock { state in
             state.opened += 1
             state.entries[ObjectIdentifier(channel)] = Entry(channel: channel, opened: state.opened)
             guard state.entries.count > capacity else { return nil }
             let victim = state.entries.values
-                .filter { !$0.authenticated && !$0.busy && $0.channel !== channel }
-                .min { $0.opened < $1.opened }
+                .filter { !$0.authenticated && $0.channel !== channel }
+                .min { ($0.busy ? 1 : 0, $0.opened) < ($1.busy ? 1 : 0, $1.opened) }
             guard let victim else { return nil }
             state.entries.removeValue(forKey: ObjectIdentifier(victim.channel))
             return victim.channel

@@ -20,6 +20,8 @@ struct SyncRoutes: Sendable {
     let controlToken: String
     let slots: ConnectionSlots
     let limits: NodeConfig.Limits
+    /// Registration bodies being read, per address.
+    let registrationBodies = RegistrationBodies()
 
     static let headField = HTTPField.Name(SyncWire.headHeader)!
     static let directoryField = HTTPField.Name(SyncWire.directoryHeader)!
@@ -62,7 +64,11 @@ struct SyncRoutes: Sendable {
             return try Self.json(await responder.hello(hello, from: signed.requester))
         }
         router.post("v1/register") { request, context in
-            let body = try await reader(limit: Self.maxJSONBytes).read(request, channel: context.channel)
+            let reader = reader(limit: Self.maxJSONBytes)
+            try reader.checkDeclaredLength(request)
+            let body = try await registrationBodies.reading(from: context.remoteAddress) {
+                try await reader.read(request, channel: context.channel)
+            }
             return try Self.json(await responder.register(body: body, from: context.remoteAddress))
         }
         router.get("v1/directory") { request, context in

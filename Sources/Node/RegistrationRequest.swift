@@ -34,7 +34,7 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
             let code = try CourtCode(court)
             _ = try directory.court(code)
             let id = try NodeID(node)
-            guard node.hasPrefix(code.rawValue + ".") else {
+            guard node.hasPrefix(code.rawValue + "."), node.count > code.rawValue.count + 1 else {
                 throw DomainError(
                     .invalidField, "node id \(node) must begin with its court's code and a dot (\(code.rawValue).…)")
             }

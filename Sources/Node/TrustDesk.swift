@@ -44,8 +44,9 @@ extension CourtNode {
     }
 
     /// Verifies a signed directory against the pinned hub key and installs it if it is newer.
-    /// Then settles provisional deadlines (the calendar may cover their year now) and retries
-    /// the quarantine: events held for an unknown key or calendar may pass now.
+    /// Then, if it brings a newer calendar, settles provisional deadlines (the calendar may cover
+    /// their year now), and retries the quarantine: events held for an unknown key or calendar
+    /// may pass now.
     @discardableResult
     public func install(_ document: SignedDirectory) throws(NodeError) -> (version: Int, installed: Bool) {
         guard let hubKey = try hubKey() else {
@@ -54,14 +55,17 @@ extension CourtNode {
         }
         let directory = try document.open(hubKey: hubKey)
         let now = time.now()
+        let calendarBefore = try read { () throws(ReplicaError) in try replica.calendars()?.version }
         let installed = try read { () throws(ReplicaError) in
             try replica.install(
                 directory, payload: Array(document.payload), signature: Array(document.signature), now: now)
         }
         if installed {
             let court = identity.court
+            // Provisional deadlines can settle only if the directory brought a newer calendar.
+            let newCalendar = (directory.calendar?.version ?? 0) > (calendarBefore ?? 0)
             _ = try write { tx in
-                try tx.refoldProvisionalMatters(now: now)
+                if newCalendar { try tx.refoldProvisionalMatters(now: now) }
                 try tx.retryQuarantinedReferenceData(now: now, visibleTo: court)
             }
         }

@@ -75,6 +75,10 @@ extension ReplicaTransaction {
     ) throws {
         var entry = Refusal(event: event.id, code: refusal.code.rawValue, reason: refusal.message)
         let wake = try waitingFor(event, refusal.code, policy: policy)
+        if wake == nil, isHub, refusal.code == .unknownCalendar, case .create(let request) = event.action {
+            entry.reason =
+                "event \(event.id.hex.prefix(12)) names calendar version \(request.effectiveCalendarVersion), which the hub never issued"
+        }
         if let wake {
             let held = try Bool.fetchOne(
                 db, sql: "SELECT EXISTS (SELECT 1 FROM quarantine WHERE event_id = ?)", arguments: [event.id.hex])!

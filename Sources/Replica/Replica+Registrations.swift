@@ -8,13 +8,23 @@ extension Replica {
     /// Records a registration request as pending. A node already registered keeps its entry: a
     /// repeated request with the same key changes nothing but its time; with another key it is
     /// refused (`registrationConflict`), so that nobody can swap the key of a pending node before
-    /// hub staff approve it. A new node is refused (`tooManyRegistrations`) while `maxPendingPerCourt`
+    /// hub staff approve it. A key registered under another node id, whatever its status, is
+    /// refused the same way: a revoked key cannot come back under a new name. A new node is refused (`tooManyRegistrations`) while `maxPendingPerCourt`
     /// registrations of its court already wait, so that a flood of registrations for some courts
     /// cannot keep any other court from registering.
     public func recordRegistration(
         _ request: RegisteredNode, receivedAt: Timestamp, maxPendingPerCourt: Int
     ) throws(ReplicaError) -> RegisteredNode {
         try write { tx in
+            if let other = try String.fetchOne(
+                tx.db, sql: "SELECT node_id FROM registrations WHERE public_key = ? AND node_id != ?",
+                arguments: [request.publicKey, request.node.rawValue])
+            {
+                throw ReplicaError(
+                    .registrationConflict,
+                    "this key is already registered as node \(other): one key serves one node, and a revoked key never comes back (courtsync init makes a new one)"
+                )
+            }
             if let existing = try Self.registration(request.node, in: tx.db) {
                 guard existing.publicKey == request.publicKey else {
                     throw ReplicaError(

@@ -26,7 +26,9 @@ public final class Replica: Sendable {
     /// directory installed. Reloaded when another process (the CLI beside a daemon) installs one.
     let trust: Mutex<TrustState>
     /// On the hub: signs the witnesses its replica makes.
-    private let witnessSigning = Mutex<WitnessSigning?>(nil)
+    /// Boxed: a closure read out of a `Mutex` by `withLock` is re-wrapped in conversion thunks at
+    /// every access, which nest until calling it overflows the stack; a class reference is not.
+    private let witnessSigning = Mutex<WitnessSigner?>(nil)
     /// Whether this process is the node's running daemon (``markServing()``).
     private let serving = Mutex(false)
 
@@ -123,11 +125,12 @@ public final class Replica: Sendable {
     /// Makes this the hub's replica: from now on every event it stores is witnessed, signed by
     /// `signer` (``Witness``).
     public func witness(with signer: @escaping WitnessSigning) {
-        witnessSigning.withLock { $0 = signer }
+        let box = WitnessSigner(sign: signer)
+        witnessSigning.withLock { $0 = box }
     }
 
     /// The hub's witness signer, if this is the hub's replica.
-    var witnessSigner: WitnessSigning? { witnessSigning.withLock { $0 } }
+    var witnessSigner: WitnessSigning? { witnessSigning.withLock { $0 }?.sign }
 
     /// Records that this process is the node's daemon, serving now: on the hub, its witnesses
     /// then count no downtime up to the present (``HubUptime``).

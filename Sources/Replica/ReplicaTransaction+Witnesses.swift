@@ -124,6 +124,12 @@ extension Replica {
     /// Signs the hub's witnesses: set on the hub's replica by its node, which holds the key.
     public typealias WitnessSigning = @Sendable (Witness) -> Witness
 
+    /// A ``WitnessSigning`` in a box, so that it can be kept in a `Mutex`.
+    final class WitnessSigner: Sendable {
+        let sign: WitnessSigning
+        init(sign: @escaping WitnessSigning) { self.sign = sign }
+    }
+
     /// Decodes a witness and its signature as stored.
     static func storedWitness(encoded: Data, signature: Data) throws -> Witness {
         try Witness(decoding: [UInt8](encoded)).withSignature([UInt8](signature))

@@ -229,8 +229,22 @@ struct RegistrationTests {
             #"{"court": "沪0101", "node": "沪0101.weak", "publicKey": "\#(identity)", "requestedAt": "2026-12-01T09:00:00+08:00", "signature": "\#(universal)"}"#
         )
         #expect(weak.status == 1 && weak.stderr.contains("small order"), "\(weak.stderr)")
+        let empty = try importRegistration(try registration("沪0101", "沪0101."))
+        #expect(empty.status == 1 && empty.stderr.contains("must begin with"), "\(empty.stderr)")
+
+        // One key serves one node: the approved court's key under a new node id is refused,
+        // whatever court it names (so a revoked key cannot come back under another name).
+        let courtKey = try NodeKeyFile.load(from: URL(fileURLWithPath: court))
+        let reused = String(
+            decoding: try JSONEncoder().encode(
+                RegistrationRequest(
+                    identity: (try CourtCode("沪0101"), try NodeID("沪0101.again")), key: courtKey,
+                    at: SystemTimeSource().now())), as: UTF8.self)
+        let conflict = try importRegistration(reused)
+        #expect(conflict.status == 1 && conflict.stderr.contains(nodeID), "\(conflict.stderr)")
         let all = try setup.check(["hub", "pending", "--all", "--data-dir", setup.dir("hub"), "--json"]).json
         let nodes = (all["nodes"] as? [[String: Any]] ?? []).compactMap { $0["node"] as? String }
         #expect(!nodes.contains("京0105.evil") && !nodes.contains("沪0101.weak") && !nodes.contains("京0106.junk6"))
+        #expect(!nodes.contains("沪0101.") && !nodes.contains("沪0101.again"))
     }
 }

@@ -121,6 +121,39 @@ struct SlowClientTests {
         #expect(setup.hub.isRunning)
     }
 
+    @Test(
+        "strangers sending registration bodies slowly cannot hold the slots: two at a time per address, and closed for newcomers"
+    )
+    func slowRegistrations() throws {
+        let setup = try HubSetup(limits: ["maxConnections": 20, "idleTimeoutSeconds": 120])
+        let court = try setup.approvedCourt("京0105", name: "bj")
+        let node = try CourtNode(dataDirectory: court, time: SystemTimeSource())
+        defer { try? node.close() }
+        // Thirty strangers each start a 64 KiB registration and keep sending, fast enough for
+        // the minimum rate.
+        let strangers = try (0..<30).map { _ in try RawConnection(port: setup.port) }
+        for stranger in strangers {
+            stranger.send("POST /v1/register HTTP/1.1\r\nHost: x\r\nContent-Length: 65536\r\n\r\n{\"court\": \"")
+            stranger.send(bytes: [UInt8](repeating: 0x41, count: 2_048))
+        }
+        // Beyond two at once from one address, each is refused at once.
+        let answers = strangers.map {
+            String(decoding: $0.readUntilClosed(milliseconds: 1_500, stopAfter: "}}").bytes, as: UTF8.self)
+        }
+        let refused = answers.filter { $0.hasPrefix("HTTP/1.1 429") && $0.contains(#""code":"tooManyRequests""#) }
+        #expect(refused.count >= 30 - 2 - (30 - 20), "\(answers.map { $0.prefix(40) })")
+        // At the cap, a court's new connection is served at once: a stranger's makes room.
+        let headers = RequestSigner(node: node).headers(method: "GET", target: "/v1/health", body: [])
+        let courtConnection = try RawConnection(port: setup.port)
+        courtConnection.send(
+            "GET /v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                + headers.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n")
+        let served = String(decoding: courtConnection.readUntilClosed(seconds: 10).bytes, as: UTF8.self)
+        #expect(served.hasPrefix("HTTP/1.1 200"), "\(served.prefix(200))")
+        for stranger in strangers { stranger.close() }
+        #expect(setup.hub.isRunning)
+    }
+
     /// One value from a query by the `sqlite3` shell, as an operator would read a replica.
     static func sqlite(_ path: String, _ query: String) throws -> String {
         let process = Process()
