@@ -27,6 +27,11 @@ struct SyncRoutes: Sendable {
     static let directoryField = HTTPField.Name(SyncWire.directoryHeader)!
     /// The largest JSON body accepted (hello, registration).
     static let maxJSONBytes = 64 << 10
+    static let chunkDigestField = HTTPField.Name(SyncWire.chunkDigestHeader)!
+    static let chunkEncodingField = HTTPField.Name(SyncWire.chunkEncodingHeader)!
+    /// The largest document chunk body accepted: a chunk, or its zlib stream (which may be a
+    /// little larger than the chunk for incompressible bytes).
+    static let maxChunkBodyBytes = DocumentStore.chunkSize + (64 << 10)
 
     /// Reads bodies of at most `limit` bytes at this node's minimum rate.
     func reader(limit: Int) -> BodyReader {
@@ -109,6 +114,42 @@ struct SyncRoutes: Sendable {
             let directory = request.headers[Self.directoryField].flatMap { Int($0) }
             return try Self.json(
                 await responder.push(from: signed.requester, body: body, senderDirectoryVersion: directory))
+        }
+        router.get("v1/documents/:hash") { request, context in
+            let requester = try authenticate(request, context).requester
+            let hash = try context.parameters.require("hash")
+            return try Self.json(await responder.documents.status(of: hash, for: requester))
+        }
+        router.get("v1/documents/:hash/chunks/:index") { request, context in
+            let requester = try authenticate(request, context).requester
+            let hash = try context.parameters.require("hash")
+            guard let index = context.parameters.get("index", as: Int.self) else {
+                throw SyncError.badRequest("the chunk index must be a number")
+            }
+            let chunk = try await responder.documents.chunk(index, of: hash, for: requester)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: SyncWire.chunkMediaType, Self.chunkDigestField: chunk.digest,
+                    Self.chunkEncodingField: chunk.encoding,
+                ],
+                body: .init(byteBuffer: ByteBuffer(bytes: chunk.body)))
+        }
+        router.put("v1/documents/:hash/chunks/:index") { request, context in
+            let reader = reader(limit: Self.maxChunkBodyBytes)
+            try reader.checkDeclaredLength(request)
+            let signed = try authenticate(request, context)
+            let hash = try context.parameters.require("hash")
+            guard let index = context.parameters.get("index", as: Int.self) else {
+                throw SyncError.badRequest("the chunk index must be a number")
+            }
+            guard let digest = request.headers[Self.chunkDigestField] else {
+                throw SyncError.badRequest("a chunk needs its \(SyncWire.chunkDigestHeader) header")
+            }
+            let body = try await reader.read(request, channel: context.channel, signed: signed)
+            let chunk = DocumentChunk(
+                body: body, encoding: request.headers[Self.chunkEncodingField] ?? "identity", digest: digest)
+            return try Self.json(await responder.documents.put(chunk, index: index, of: hash, from: signed.requester))
         }
         router.post("v1/control/sync") { request, _ in
             guard request.headers[.authorization] == "Bearer \(controlToken)" else {

@@ -25,7 +25,7 @@ public enum Admission {
     /// `before`, the fold of it (`nil` for a `create`). `holdsMatter` says whether the replica
     /// holds any event of the matter; `calendars` are the calendar versions held here.
     public static func check(
-        _ event: Event, past: [Event], before: Matter?, holdsMatter: Bool, directory: CourtDirectory,
+        _ event: Event, past: [Event], before folded: Matter?, holdsMatter: Bool, directory: CourtDirectory,
         calendars: CalendarVersions?
     ) throws(DomainError) {
         let id = event.id.hex.prefix(12)
@@ -67,10 +67,11 @@ public enum Admission {
         guard !event.parents.isEmpty else {
             throw DomainError(.malformedEvent, "event \(id): only a create event may have no parents")
         }
-        guard let before else {
+        guard let folded else {
             throw DomainError(
                 .inconsistentMatter, "event \(id): its parents do not lead back to the creation of \(event.matterID)")
         }
+        let before = folded.lapsing(at: event.recordedAt)
         let parents = Set(event.parents)
         for parent in past where parents.contains(parent.id) && event.timestamp <= parent.timestamp {
             throw DomainError(
@@ -78,7 +79,16 @@ public enum Admission {
                 "event \(id) is dated \(event.recordedAt.rfc3339), not after its parent \(parent.id.hex.prefix(12)) (\(parent.kind.rawValue), \(parent.recordedAt.rfc3339)): an act cannot precede what it follows"
             )
         }
-        _ = try Lifecycle.transition(event.kind, by: before.roles(of: event.author, in: directory), in: before.state)
+        if before.deemedWithdrawn {
+            guard event.kind == .acknowledge || event.kind == .acceptLate || event.kind == .edit else {
+                throw DomainError(
+                    .illegalTransition,
+                    "cannot \(event.kind.rawValue) (\(event.kind.chineseName)) matter \(event.matterID): the documents asked for on \(before.supplement!.requestedAt.chinaDate) were not supplemented by \(before.supplement!.due), so it is treated as withdrawn (视为撤回) since \(before.supplement!.lapsesAt.rfc3339)"
+                )
+            }
+        }
+        let roles = before.roles(of: event.author, in: directory)
+        _ = try Lifecycle.transition(event.kind, by: roles, in: before.state)
         if let receivedAt = event.action.receivedAt {
             guard before.sentAt <= receivedAt, receivedAt <= event.recordedAt else {
                 throw DomainError(
@@ -100,6 +110,22 @@ public enum Admission {
                     "conflict \(conflictID.hex.prefix(12)) was already acknowledged by \(done.court) at \(done.at.rfc3339)"
                 )
             }
+        case .attach(let document, _):
+            do {
+                try document.kind.checkAttach(by: roles)
+            } catch {
+                throw DomainError(.forbiddenRole, "event \(id): \(error.message)")
+            }
+        case .requestSupplement(_, _, let due):
+            if let open = before.supplement, open.isOpen(at: event.recordedAt) {
+                throw DomainError(
+                    .illegalTransition,
+                    "event \(id): matter \(event.matterID) already waits for the documents asked for on \(open.requestedAt.rfc3339) (until \(open.due))"
+                )
+            }
+            try checkSupplementDue(
+                due, requestedOn: event.recordedAt.chinaDate, version: before.request.effectiveCalendarVersion,
+                calendars: calendars, event: id)
         case .acceptLate(let accepted, _):
             guard past.contains(where: { $0.id == accepted }) else {
                 throw DomainError(
@@ -109,6 +135,26 @@ public enum Admission {
             }
         default:
             break
+        }
+    }
+
+    /// Checks that a request for supplement's last day is the one the matter's calendar version
+    /// gives for the day it was made. Throws `unknownCalendar` when that version is not held here.
+    static func checkSupplementDue(
+        _ due: CivilDate, requestedOn: CivilDate, version: Int, calendars: CalendarVersions?, event id: Substring
+    ) throws(DomainError) {
+        guard let calendars else {
+            throw DomainError(
+                .unknownCalendar,
+                "event \(id): its supplement deadline follows calendar version \(version), and this node holds no signed calendar yet"
+            )
+        }
+        let expected = try calendars.supplementDue(requestedOn: requestedOn, version: version)
+        guard due == expected else {
+            throw DomainError(
+                .invalidField,
+                "event \(id): the supplement deadline \(due) is not the one calendar version \(version) gives for a request made on \(requestedOn): \(expected)"
+            )
         }
     }
 

@@ -44,6 +44,19 @@ public struct CalendarVersions: Sendable {
             for: kind, urgent: urgent, sentOn: sentOn, calendar: holidays[version - 1])
     }
 
+    /// The last day to supplement documents asked for on `requestedOn`, as version `version`
+    /// computes it (the version the matter's `create` names).
+    public func supplementDue(requestedOn: CivilDate, version: Int) throws(DomainError) -> CivilDate {
+        guard holds(version) else {
+            throw DomainError(
+                .unknownCalendar,
+                "calendar version \(version) is not held here (this node holds \(reference.version)); it comes with the hub's next signed directory"
+            )
+        }
+        return reference.rules(at: version).deadlines.supplementDue(
+            requestedOn: requestedOn, calendar: holidays[version - 1])
+    }
+
     /// The deadlines of version 1 as builds before calendar versions computed them (the completion
     /// deadline lengthened to the signing deadline where this fell later): only to check `create`
     /// events those builds recorded.

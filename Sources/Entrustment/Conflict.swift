@@ -103,6 +103,8 @@ public struct EventSummary: Hashable, Sendable {
             case .sign(let note, _), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
                 .close(let note), .acknowledge(_, let note), .acceptLate(_, let note):
                 note
+            case .attach(let document, _): "\(document.kind.chineseName)：\(document.fileName)"
+            case .requestSupplement(let kinds, _, _): kinds.map(\.chineseName).joined(separator: "、")
             case .complete(let outcome, _): outcome.chineseName
             case .return(let reason, _, _): reason.chineseName
             case .edit(let field, let value): "\(field.chineseName)：\(value)"

@@ -31,12 +31,20 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
     public var urgentSigning: Period
     /// Completion for urgent matters: default 3 calendar days (or the kind's, if shorter).
     public var urgentCompletion: Period
+    /// How long the entrusting court has to supplement documents after a request (补办, R2011
+    /// art. 8); `nil` in policies published before it was configurable: 30 calendar days.
+    public var supplementPeriod: Period?
+
+    /// The default supplement period: 30 calendar days (R2011 art. 8).
+    public static let defaultSupplementPeriod = Period.calendarDays(30)
 
     public init(
         signing: Period = .workingDays(3), completion: Period = .calendarDays(30),
         completionByKind: [String: Period] = [MatterKind.documentsServe.id: .calendarDays(10)],
-        urgentSigning: Period = .workingDays(1), urgentCompletion: Period = .calendarDays(3)
+        urgentSigning: Period = .workingDays(1), urgentCompletion: Period = .calendarDays(3),
+        supplementPeriod: Period? = nil
     ) {
+        self.supplementPeriod = supplementPeriod
         self.signing = signing
         self.completion = completion
         self.completionByKind = completionByKind
@@ -86,11 +94,18 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
 
     /// Checks that every period is between 1 and 366 days and every kind is known.
     public func validate() throws(DomainError) {
-        let all = [signing, completion, urgentSigning, urgentCompletion] + Array(completionByKind.values)
+        let all =
+            [signing, completion, urgentSigning, urgentCompletion] + Array(completionByKind.values)
+            + (supplementPeriod.map { [$0] } ?? [])
         guard all.allSatisfy({ (1...366).contains($0.days) }) else {
             throw DomainError(.invalidField, "deadline periods must be 1 to 366 days")
         }
         for kind in completionByKind.keys { _ = try MatterKind(id: kind) }
+    }
+
+    /// The last day to supplement documents asked for on `requestedOn` (art. 85 counting).
+    public func supplementDue(requestedOn: CivilDate, calendar: HolidayCalendar) -> CivilDate {
+        Self.lastDay(of: supplementPeriod ?? Self.defaultSupplementPeriod, from: requestedOn, in: calendar)
     }
 
     /// The instant a deadline ends: 24:00 CST of its last day.

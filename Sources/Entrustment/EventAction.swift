@@ -26,6 +26,11 @@ public enum EventAction: Hashable, Sendable {
     /// 采纳迟报: hub staff accept the late report of `event` (an act the hub first stored after
     /// the grace period): it counts at its recorded time again (`docs/indicators.md`).
     case acceptLate(event: EventID, note: String)
+    /// 提交材料: attaches the document `document` names (its bytes travel apart, by its hash).
+    case attach(document: DocumentReference, note: String)
+    /// 要求补办: asks the entrusting court for documents of `kinds` (distinct, in table order) by
+    /// `due`, the last day of the supplement period its calendar gives (``ReferenceCalendar``).
+    case requestSupplement(kinds: [DocumentKind], note: String, due: CivilDate)
 
     /// The event kind, without payload.
     public var kind: EventKind {
@@ -42,6 +47,8 @@ public enum EventAction: Hashable, Sendable {
         case .edit: .edit
         case .acknowledge: .acknowledge
         case .acceptLate: .acceptLate
+        case .attach: .attach
+        case .requestSupplement: .requestSupplement
         }
     }
 

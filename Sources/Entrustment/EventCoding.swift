@@ -11,7 +11,7 @@ enum EventCoding {
 
     static let tags: [EventKind: UInt8] = [
         .create: 1, .sign: 2, .start: 3, .complete: 4, .return: 5, .withdraw: 6, .urge: 7, .supervise: 8,
-        .close: 9, .edit: 10, .acknowledge: 11, .acceptLate: 12,
+        .close: 9, .edit: 10, .acknowledge: 11, .acceptLate: 12, .attach: 13, .requestSupplement: 14,
     ]
     static let fields: [DescriptiveField] = [.contactPerson, .contactPhone, .note]
     static let outcomes: [Outcome] = [.full, .partial, .none]
@@ -54,6 +54,15 @@ enum EventCoding {
         case .edit(let field, let value):
             try field.check(value)
         case .acknowledge(_, let note), .acceptLate(_, let note):
+            try check(note, "note", FieldLimits.note)
+        case .attach(let document, let note):
+            try document.check()
+            try check(note, "note", FieldLimits.note)
+        case .requestSupplement(let kinds, let note, _):
+            guard !kinds.isEmpty, kinds == Array(Set(kinds)).sorted() else {
+                throw DomainError(
+                    .invalidField, "a request for supplement names one or more document kinds, each once, in table order")
+            }
             try check(note, "note", FieldLimits.note)
         }
         if case .create(let request) = action, let version = request.calendarVersion,
@@ -120,6 +129,18 @@ enum EventCoding {
         case .acceptLate(let event, let note):
             w.write(raw: event.bytes)
             w.write(string: note)
+        case .attach(let document, let note):
+            w.write(raw: document.hash.bytes)
+            w.write(string: document.kind.rawValue)
+            w.write(string: document.fileName)
+            w.write(string: document.mediaType.rawValue)
+            w.write(varint: UInt64(document.size))
+            w.write(string: note)
+        case .requestSupplement(let kinds, let note, let due):
+            w.write(varint: UInt64(kinds.count))
+            for kind in kinds { w.write(string: kind.rawValue) }
+            w.write(string: note)
+            w.write(varint: UInt64(due.daysSinceEpoch))
         }
         return w.bytes
     }
@@ -212,6 +233,39 @@ enum EventCoding {
             case .acceptLate:
                 let accepted = try EventID(bytes: Array(r.readRaw(count: 32, "accepted event")))
                 action = .acceptLate(event: accepted, note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .attach:
+                let hash = try DocumentHash(bytes: Array(r.readRaw(count: 32, "document hash")))
+                let kindID = try r.readString("document kind", maxBytes: FieldLimits.identifier)
+                guard let documentKind = DocumentKind(rawValue: kindID) else {
+                    throw DomainError(.malformedEvent, "unknown document kind \"\(kindID)\"")
+                }
+                let fileName = try r.readString("file name", maxBytes: DocumentReference.maxFileNameBytes)
+                let mediaID = try r.readString("media type", maxBytes: FieldLimits.identifier)
+                guard let mediaType = DocumentMediaType(rawValue: mediaID) else {
+                    throw DomainError(.malformedEvent, "media type \"\(mediaID)\" is not one of PDF, OFD, JPEG, PNG, TIFF")
+                }
+                let size = try r.readVarint("document size", max: UInt64(DocumentReference.maxSize))
+                guard size >= 1 else { throw DomainError(.malformedEvent, "a document has at least one byte") }
+                action = .attach(
+                    document: DocumentReference(
+                        hash: hash, kind: documentKind, fileName: fileName, mediaType: mediaType, size: Int(size)),
+                    note: try r.readString("note", maxBytes: FieldLimits.note))
+            case .requestSupplement:
+                let count = try r.readVarint("kind count", max: UInt64(DocumentKind.allCases.count))
+                guard count >= 1 else { throw DomainError(.malformedEvent, "a request for supplement names no kind") }
+                var kinds: [DocumentKind] = []
+                for _ in 0..<count {
+                    let id = try r.readString("document kind", maxBytes: FieldLimits.identifier)
+                    guard let documentKind = DocumentKind(rawValue: id) else {
+                        throw DomainError(.malformedEvent, "unknown document kind \"\(id)\"")
+                    }
+                    guard kinds.last.map({ $0 < documentKind }) ?? true else {
+                        throw DomainError(.malformedEvent, "document kinds must be distinct and in table order")
+                    }
+                    kinds.append(documentKind)
+                }
+                let note = try r.readString("note", maxBytes: FieldLimits.note)
+                action = .requestSupplement(kinds: kinds, note: note, due: try date(&r, "supplement due"))
             }
             guard r.isAtEnd else {
                 throw DomainError(.malformedEvent, "\(r.remaining) unexpected bytes after the event")

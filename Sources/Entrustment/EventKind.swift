@@ -24,6 +24,10 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case acknowledge
     /// 采纳迟报 — hub staff accept a late report: the act counts at its recorded time again.
     case acceptLate
+    /// 提交材料 — a party attaches a document (委托材料 or 回执) by its content hash.
+    case attach
+    /// 要求补办 — the entrusted court asks for missing documents (R2011 art. 8).
+    case requestSupplement
 
     /// The Chinese label.
     public var chineseName: String {
@@ -40,6 +44,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .edit: "修改信息"
         case .acknowledge: "确认冲突"
         case .acceptLate: "采纳迟报"
+        case .attach: "提交材料"
+        case .requestSupplement: "要求补办"
         }
     }
 }

@@ -36,7 +36,10 @@ public enum FreeText {
             try check(request.debtorID, field: "debtor id")
             try check(request.note, field: "note")
         case .sign(let note, _), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
-            .close(let note), .acknowledge(_, let note), .acceptLate(_, let note):
+            .close(let note), .acknowledge(_, let note), .acceptLate(_, let note), .requestSupplement(_, let note, _):
+            try check(note, field: "note")
+        case .attach(let document, let note):
+            try check(document.fileName, field: "file name")
             try check(note, field: "note")
         case .complete(_, let feedback), .return(_, let feedback, _):
             try check(feedback, field: "feedback")

@@ -55,7 +55,8 @@ public enum HonestTime {
         func counted(_ kind: EventKind) -> Timestamp? { own(kind).map { max($0, sent) } }
         var times = CountedTimes(
             sentAt: sent, receivedAt: nil, signedAt: counted(.sign), completedAt: counted(.complete),
-            returnedAt: counted(.return), withdrawnAt: counted(.withdraw),
+            returnedAt: counted(.return),
+            withdrawnAt: counted(.withdraw) ?? (matter.deemedWithdrawn ? matter.withdrawnAt : nil),
             deadlines: deadlines(of: matter, sentOn: sent.chinaDate, calendars: calendars), lateReports: [])
         if var received = matter.receivedAt {
             if let delivery {

@@ -12,7 +12,7 @@ public enum Lifecycle {
         /// The states it may be applied in; `nil` stands for "no matter yet" (only `create`).
         public let from: Set<MatterState?>
         /// The state it leads to; `nil` when the event changes no state (urge, supervise, edit,
-        /// acknowledge).
+        /// acknowledge, attach, requestSupplement).
         public let to: MatterState?
     }
 
@@ -33,6 +33,9 @@ public enum Lifecycle {
         .edit: Rule(event: .edit, roles: [.entrusting, .entrusted], from: any, to: nil),
         .acknowledge: Rule(event: .acknowledge, roles: [.entrusting, .entrusted, .hub], from: any, to: nil),
         .acceptLate: Rule(event: .acceptLate, roles: [.hub], from: any, to: nil),
+        .attach: Rule(
+            event: .attach, roles: [.entrusting, .entrusted], from: [.sent, .signed, .inProgress, .completed], to: nil),
+        .requestSupplement: Rule(event: .requestSupplement, roles: [.entrusted], from: open, to: nil),
     ]
 
     /// Whether any of `roles` may apply `event` at all (in some state).

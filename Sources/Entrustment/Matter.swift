@@ -52,6 +52,13 @@ public struct Matter: Hashable, Sendable {
     public var conflicts: [Conflict]
     /// When the latest folded event was recorded.
     public var lastActivityAt: Timestamp
+    /// 材料: the documents attached, in fold order.
+    public var documents: [AttachedDocument]
+    /// The latest request for supplementary documents (补办), if any.
+    public var supplement: SupplementRequest?
+    /// Whether the matter is withdrawn because a request for supplement lapsed unanswered
+    /// (视为撤回); ``withdrawnAt`` is then the moment it lapsed. Set by ``lapsing(at:)``.
+    public var deemedWithdrawn: Bool
 
     /// Creates a matter from its fields (the fold, or a stored row).
     public init(
@@ -61,8 +68,12 @@ public struct Matter: Hashable, Sendable {
         returnedAt: Timestamp? = nil, withdrawnAt: Timestamp? = nil, closedAt: Timestamp? = nil,
         outcome: Outcome? = nil, feedback: String? = nil, returnReason: ReturnReason? = nil, urgeCount: Int = 0,
         supervised: Bool = false, heads: [EventID] = [], eventCount: Int = 0, contactPerson: String? = nil,
-        contactPhone: String? = nil, note: String? = nil, conflicts: [Conflict] = [], lastActivityAt: Timestamp
+        contactPhone: String? = nil, note: String? = nil, conflicts: [Conflict] = [], lastActivityAt: Timestamp,
+        documents: [AttachedDocument] = [], supplement: SupplementRequest? = nil, deemedWithdrawn: Bool = false
     ) {
+        self.documents = documents
+        self.supplement = supplement
+        self.deemedWithdrawn = deemedWithdrawn
         self.id = id
         self.request = request
         self.entrustingCourt = entrustingCourt
@@ -96,6 +107,26 @@ public struct Matter: Hashable, Sendable {
 
     /// 受托法院.
     public var entrustedCourt: CourtCode { request.entrustedCourt }
+
+    /// 材料待补: the kinds a `create` of this kind needs that the entrusting court has not attached.
+    public var missingDocuments: [DocumentKind] {
+        let attached = Set(documents.filter { $0.court == entrustingCourt }.map(\.reference.kind))
+        return DocumentKind.required(for: request.kind).filter { !attached.contains($0) }
+    }
+
+    /// The matter as it stands at `time`: withdrawn (视为撤回) at the moment an unanswered request
+    /// for supplement lapsed, if that moment is not after `time` and the matter was still open.
+    /// The same events and the same `time` give the same answer on every replica.
+    public func lapsing(at time: Timestamp) -> Matter {
+        guard state.isOpen, let supplement, supplement.answeredAt == nil, supplement.lapsesAt <= time else {
+            return self
+        }
+        var lapsed = self
+        lapsed.state = .withdrawn
+        lapsed.withdrawnAt = supplement.lapsesAt
+        lapsed.deemedWithdrawn = true
+        return lapsed
+    }
 
     /// The roles a court holds for this matter.
     public func roles(of court: CourtCode, in directory: CourtDirectory) -> Set<Role> {

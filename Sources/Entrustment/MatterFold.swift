@@ -32,6 +32,7 @@ public enum MatterFold {
         var edits: [DescriptiveField: [Event]] = [:]
         var acknowledgements: [EventID: Event] = [:]
         var acts = MatterActs(standing: [.create: create.id])
+        var requests: [Event] = []
         var roles: [CourtCode: Set<Role>] = [:]
         for event in ordered where event.id != create.id {
             let held = roles[event.author] ?? matter.roles(of: event.author, in: directory)
@@ -49,10 +50,17 @@ public enum MatterFold {
                 if acts.acceptedLate[accepted] == nil {
                     acts.acceptedLate[accepted] = LateAcceptance(event: event.id, at: event.recordedAt, note: note)
                 }
+            case .attach(let document, let note):
+                guard !document.kind.attachedBy.isDisjoint(with: held) else { continue }
+                matter.documents.append(
+                    AttachedDocument(
+                        event: event.id, court: event.author, at: event.recordedAt, reference: document, note: note))
+            case .requestSupplement: requests.append(event)
             case .sign, .start, .complete, .return, .withdraw, .close: transitions.append(event)
             }
         }
         var conflicts = settle(transitions, graph: &graph, into: &matter, acts: &acts)
+        matter.supplement = settleSupplement(requests, graph: &graph, matter: matter)
         conflicts += resolveEdits(edits, graph: &graph, into: &matter)
         for index in conflicts.indices {
             guard let ack = acknowledgements[conflicts[index].id], case .acknowledge(_, let note) = ack.action
@@ -138,12 +146,34 @@ public enum MatterFold {
                 if matter.feedback == nil { matter.feedback = feedback }
             case .withdraw: matter.withdrawnAt = at
             case .close: matter.closedAt = at
-            case .create, .urge, .supervise, .edit, .acknowledge, .acceptLate: break
+            case .create, .urge, .supervise, .edit, .acknowledge, .acceptLate, .attach, .requestSupplement: break
             }
         }
         matter.state = furthestState(reached)
         matter.receivedAt = transitions.compactMap(\.action.receivedAt).min()
         return conflicts
+    }
+
+    /// The latest request for supplement (in fold order) and whether it was answered in time: by
+    /// the entrusting court's attaching every kind asked for, in events that follow the request
+    /// (it is in their causal past) and were recorded before it lapsed.
+    private static func settleSupplement(
+        _ requests: [Event], graph: inout EventGraph, matter: Matter
+    ) -> SupplementRequest? {
+        guard let last = requests.last, case .requestSupplement(let kinds, let note, let due) = last.action else {
+            return nil
+        }
+        var request = SupplementRequest(
+            event: last.id, court: last.author, requestedAt: last.recordedAt, kinds: kinds, note: note, due: due)
+        var answered: [DocumentKind: Timestamp] = [:]
+        for document in matter.documents
+        where document.court == matter.entrustingCourt && kinds.contains(document.reference.kind)
+            && document.at < request.lapsesAt && graph.ancestors(of: document.event).contains(last.id)
+        {
+            answered[document.reference.kind] = min(answered[document.reference.kind] ?? document.at, document.at)
+        }
+        if answered.count == kinds.count { request.answeredAt = answered.values.max() }
+        return request
     }
 
     /// The state the acts that stand lead to. They form a legal path (each was legal where it

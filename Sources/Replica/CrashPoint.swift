@@ -33,6 +33,12 @@ public enum CrashPoint: String, CaseIterable, Sendable {
     /// The receiver has committed a pushed change set and not yet answered: the pusher, not
     /// knowing, sends it again.
     case receiveCommitted = "receive-committed"
+    /// A received document chunk has been written to the partial file (`documents/partial/`),
+    /// the next not yet asked for: a restarted transfer resumes from the whole chunks on disk.
+    case documentChunkWritten = "document-chunk-written"
+    /// A document's partial file is complete, verified and synced, not yet renamed to its final
+    /// name: nothing may be found under the final name, and the next transfer finishes it.
+    case documentSynced = "document-synced"
 
     /// The environment variable that arms a crash point.
     public static let environmentKey = "COURTSYNC_CRASH_AT"

@@ -5,8 +5,12 @@ import GRDB
 enum MatterRow {
     /// Loads the matters of `rows` with their conflicts (two queries, whatever the number of rows).
     static func loadAll(_ rows: [Row], in db: Database) throws -> [Matter] {
-        let conflicts = try ConflictRow.fetch(matters: rows.map { $0["id"] }, in: db)
-        return try rows.map { try load($0, conflicts: conflicts[$0["id"], default: []]) }
+        let ids: [String] = rows.map { $0["id"] }
+        let conflicts = try ConflictRow.fetch(matters: ids, in: db)
+        let documents = try AttachmentRow.fetch(matters: ids, in: db)
+        return try rows.map {
+            try load($0, conflicts: conflicts[$0["id"], default: []], documents: documents[$0["id"], default: []])
+        }
     }
 
     /// Saves a folded matter, the times that count (``HonestTime``) and its late reports.
@@ -67,10 +71,25 @@ enum MatterRow {
             ])
         try ConflictRow.replace(matter.conflicts, of: matter.id, in: db)
         try LateReportRow.replace(counted.lateReports, of: matter.id, in: db)
+        try AttachmentRow.replace(matter.documents, of: matter.id, in: db)
+        let s = matter.supplement
+        try db.execute(
+            sql: """
+                UPDATE matters SET supplement_event = ?, supplement_court = ?, supplement_requested_at = ?,
+                    supplement_kinds = ?, supplement_note = ?, supplement_due = ?, supplement_lapses_at_ms = ?,
+                    supplement_answered_at = ?, deemed_withdrawn = ?, missing_documents = ?
+                WHERE id = ?
+                """,
+            arguments: [
+                s?.event.hex, s?.court.rawValue, s?.requestedAt.rfc3339,
+                s?.kinds.map(\.rawValue).joined(separator: ","), s?.note, s?.due.description,
+                s?.lapsesAt.milliseconds, s?.answeredAt?.rfc3339, matter.deemedWithdrawn,
+                matter.missingDocuments.map(\.rawValue).joined(separator: ","), matter.id.rawValue,
+            ])
     }
 
     /// The matter in `row`, with its conflicts (from the `conflicts` table).
-    static func load(_ row: Row, conflicts: [Conflict]) throws -> Matter {
+    static func load(_ row: Row, conflicts: [Conflict], documents: [AttachedDocument]) throws -> Matter {
         func timestamp(_ column: String) throws -> Timestamp? {
             guard let text: String = row[column] else { return nil }
             return try Timestamp(rfc3339: text)
@@ -106,6 +125,20 @@ enum MatterRow {
             urgeCount: row["urge_count"], supervised: row["supervised"], heads: try ids("heads"),
             eventCount: row["event_count"], contactPerson: row["contact_person"],
             contactPhone: row["contact_phone"], note: row["current_note"], conflicts: conflicts,
-            lastActivityAt: try timestamp("last_activity_at")!)
+            lastActivityAt: try timestamp("last_activity_at")!, documents: documents,
+            supplement: try supplement(row), deemedWithdrawn: row["deemed_withdrawn"])
+    }
+
+    /// The request for supplement a row holds, if any.
+    private static func supplement(_ row: Row) throws -> SupplementRequest? {
+        guard let event: String = row["supplement_event"] else { return nil }
+        let kinds = (row["supplement_kinds"] as String? ?? "").split(separator: ",").compactMap {
+            DocumentKind(rawValue: String($0))
+        }
+        return SupplementRequest(
+            event: try EventID(hex: event), court: try CourtCode(row["supplement_court"]),
+            requestedAt: try Timestamp(rfc3339: row["supplement_requested_at"]), kinds: kinds,
+            note: row["supplement_note"] ?? "", due: try CivilDate(parsing: row["supplement_due"]),
+            answeredAt: try (row["supplement_answered_at"] as String?).map { try Timestamp(rfc3339: $0) })
     }
 }

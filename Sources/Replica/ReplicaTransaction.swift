@@ -234,6 +234,22 @@ public struct ReplicaTransaction {
         }
     }
 
+    /// Refolds the open matters whose request for supplement lapsed unanswered by `now`: they
+    /// become withdrawn (视为撤回) at the moment it lapsed. Returns them.
+    @discardableResult
+    public mutating func settleLapsedSupplements(now: Timestamp) throws -> [MatterID] {
+        let ids = try String.fetchAll(
+            db,
+            sql: """
+                SELECT id FROM matters
+                WHERE supplement_lapses_at_ms IS NOT NULL AND supplement_answered_at IS NULL
+                    AND supplement_lapses_at_ms <= ? AND state IN ('sent', 'signed', 'inProgress')
+                """, arguments: [now.milliseconds]
+        ).map { try MatterID($0) }
+        for id in ids { try refold(id, now: now) }
+        return ids
+    }
+
     private mutating func load(_ id: MatterID) throws {
         guard work[id] == nil else { return }
         work[id] = MatterWork(history: try storedEvents(of: id))
@@ -241,9 +257,10 @@ public struct ReplicaTransaction {
 
     /// Saves the matter's row: its fold, and the times that count by the witnesses held.
     private mutating func save(_ id: MatterID, now: Timestamp) throws {
-        guard let (folded, acts) = work[id]!.currentWithActs(directory: trust.directory) else {
+        guard let (current, acts) = work[id]!.currentWithActs(directory: trust.directory) else {
             throw ReplicaError(.rejectedEvent, "matter \(id) has no create event")
         }
+        let folded = current.lapsing(at: now)
         let counted = HonestTime.count(
             folded, acts: acts, events: work[id]!.history, witnesses: try witnesses(ofMatter: id),
             calendars: trust.calendars)

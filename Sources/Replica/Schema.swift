@@ -326,6 +326,74 @@ enum Schema {
                     );
                     """)
         }
+        register("v7-documents") { db in
+            // No matter held before this version has documents or a request for supplement: the
+            // new columns' defaults are their fold.
+            try db.execute(
+                sql: """
+                    ALTER TABLE matters ADD COLUMN supplement_event TEXT;
+                    ALTER TABLE matters ADD COLUMN supplement_court TEXT;
+                    ALTER TABLE matters ADD COLUMN supplement_requested_at TEXT;
+                    ALTER TABLE matters ADD COLUMN supplement_kinds TEXT;
+                    ALTER TABLE matters ADD COLUMN supplement_note TEXT;
+                    ALTER TABLE matters ADD COLUMN supplement_due TEXT;
+                    ALTER TABLE matters ADD COLUMN supplement_lapses_at_ms INTEGER;
+                    ALTER TABLE matters ADD COLUMN supplement_answered_at TEXT;
+                    ALTER TABLE matters ADD COLUMN deemed_withdrawn INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE matters ADD COLUMN missing_documents TEXT NOT NULL DEFAULT '';
+                    CREATE INDEX matters_supplement_lapse ON matters(supplement_lapses_at_ms)
+                        WHERE supplement_lapses_at_ms IS NOT NULL AND supplement_answered_at IS NULL;
+                    CREATE TABLE attachments (
+                        event_id TEXT PRIMARY KEY,
+                        matter_id TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        hash TEXT NOT NULL,
+                        kind TEXT NOT NULL,
+                        file_name TEXT NOT NULL,
+                        media_type TEXT NOT NULL,
+                        size INTEGER NOT NULL,
+                        court TEXT NOT NULL,
+                        attached_at TEXT NOT NULL,
+                        note TEXT NOT NULL
+                    );
+                    CREATE INDEX attachments_by_matter ON attachments(matter_id, position);
+                    CREATE INDEX attachments_by_hash ON attachments(hash);
+                    CREATE TABLE documents (
+                        hash TEXT PRIMARY KEY,
+                        size INTEGER NOT NULL,
+                        media_type TEXT NOT NULL,
+                        stored_at TEXT NOT NULL
+                    );
+                    CREATE TABLE document_reads (
+                        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                        hash TEXT NOT NULL,
+                        matter_id TEXT,
+                        reader_court TEXT NOT NULL,
+                        reader_node TEXT NOT NULL,
+                        how TEXT NOT NULL,
+                        bytes INTEGER NOT NULL,
+                        first_at TEXT NOT NULL,
+                        last_at TEXT NOT NULL
+                    );
+                    CREATE INDEX document_reads_by_hash ON document_reads(hash, seq);
+                    CREATE INDEX document_reads_by_matter ON document_reads(matter_id, seq);
+                    CREATE TABLE document_deliveries (
+                        remote TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        delivered_at TEXT NOT NULL,
+                        PRIMARY KEY (remote, hash)
+                    );
+                    CREATE TABLE document_transfers (
+                        remote TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        direction TEXT NOT NULL,
+                        done INTEGER NOT NULL,
+                        total INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        PRIMARY KEY (remote, hash, direction)
+                    );
+                    """)
+        }
         return migrator
     }
 }

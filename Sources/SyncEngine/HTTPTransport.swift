@@ -1,3 +1,4 @@
+import Entrustment
 import Foundation
 import Node
 import Replica
@@ -67,6 +68,32 @@ public final class HTTPTransport: SyncTransport {
             "POST", path: "v1/changes", body: Data(changeSet), contentType: SyncWire.changeSetMediaType,
             timeout: requestTimeout, extraHeaders: [(SyncWire.directoryHeader, String(directoryVersion))])
         return try decode(PushReceipt.self, data)
+    }
+
+    public func documentStatus(_ hash: DocumentHash) async throws -> DocumentStatus {
+        let (data, _) = try await send(
+            "GET", path: "v1/documents/\(hash.hex)", body: nil, contentType: nil, timeout: requestTimeout)
+        return try decode(DocumentStatus.self, data)
+    }
+
+    public func documentChunk(_ hash: DocumentHash, index: Int) async throws -> DocumentChunk {
+        let (data, response) = try await send(
+            "GET", path: "v1/documents/\(hash.hex)/chunks/\(index)", body: nil, contentType: nil,
+            timeout: requestTimeout)
+        guard let digest = response.header(SyncWire.chunkDigestHeader) else {
+            throw SyncError(code: "badResponse", status: response.status, "a chunk came without its digest")
+        }
+        return DocumentChunk(
+            body: [UInt8](data), encoding: response.header(SyncWire.chunkEncodingHeader) ?? "identity", digest: digest)
+    }
+
+    public func putDocumentChunk(_ chunk: DocumentChunk, hash: DocumentHash, index: Int) async throws -> DocumentStatus
+    {
+        let (data, _) = try await send(
+            "PUT", path: "v1/documents/\(hash.hex)/chunks/\(index)", body: Data(chunk.body),
+            contentType: SyncWire.chunkMediaType, timeout: requestTimeout,
+            extraHeaders: [(SyncWire.chunkDigestHeader, chunk.digest), (SyncWire.chunkEncodingHeader, chunk.encoding)])
+        return try decode(DocumentStatus.self, data)
     }
 
     private func send(

@@ -20,6 +20,8 @@ public final class LinkSynchronizer: Sendable {
     private let transport: any SyncTransport
     private let notifier: ChangeNotifier?
     private let logger: Logger
+    /// The link's document transfers, run after its event rounds.
+    public let documents: DocumentSynchronizer
 
     public init(
         court: CourtCode, url: String, node: CourtNode, config: NodeConfig, transport: any SyncTransport,
@@ -34,6 +36,8 @@ public final class LinkSynchronizer: Sendable {
         var logger = logger
         logger[metadataKey: "link"] = "\(court)"
         self.logger = logger
+        documents = DocumentSynchronizer(
+            remote: court, node: node, limits: config.limits.documentLimits, transport: transport, logger: logger)
     }
 
     /// Whether an operator's `--peer` names this link: its court code or its URL.

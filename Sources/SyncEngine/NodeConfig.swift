@@ -80,8 +80,20 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         public var maxQuarantinedPerSource: Int = 10_000
         /// Unauthenticated registrations accepted from one source address per minute (the hub).
         public var registrationsPerMinutePerAddress: Int = 10
+        /// The largest document this node stores, attaches or receives (bytes; 100 MiB).
+        public var maxDocumentBytes: Int = 100 << 20
+        /// The document formats this node accepts, as media types (judged by the file's first
+        /// bytes): any of `application/pdf`, `application/ofd`, `image/jpeg`, `image/png`,
+        /// `image/tiff` (all five by default).
+        public var documentMediaTypes: [String] = DocumentMediaType.allCases.map(\.rawValue)
 
         public init() {}
+
+        /// What the document store accepts.
+        public var documentLimits: DocumentStore.Limits {
+            DocumentStore.Limits(
+                maxBytes: maxDocumentBytes, mediaTypes: Set(documentMediaTypes.compactMap(DocumentMediaType.init)))
+        }
 
         /// Reads the limits; a limit the file does not name keeps its default (files written
         /// before it existed stay valid).
@@ -108,6 +120,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             registrationsPerMinutePerAddress =
                 try c.decodeIfPresent(Int.self, forKey: .registrationsPerMinutePerAddress)
                 ?? d.registrationsPerMinutePerAddress
+            maxDocumentBytes = try c.decodeIfPresent(Int.self, forKey: .maxDocumentBytes) ?? d.maxDocumentBytes
+            documentMediaTypes =
+                try c.decodeIfPresent([String].self, forKey: .documentMediaTypes) ?? d.documentMediaTypes
         }
     }
 
@@ -263,6 +278,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             ("limits.bodyGraceSeconds", limits.bodyGraceSeconds),
             ("limits.maxQuarantinedPerSource", Double(limits.maxQuarantinedPerSource)),
             ("limits.registrationsPerMinutePerAddress", Double(limits.registrationsPerMinutePerAddress)),
+            ("limits.maxDocumentBytes", Double(limits.maxDocumentBytes)),
             ("monitoring.staleAfterSeconds", monitoring.staleAfterSeconds),
             ("monitoring.latencyWindowSeconds", monitoring.latencyWindowSeconds),
             ("monitoring.dashboardRefreshSeconds", Double(monitoring.dashboardRefreshSeconds)),
@@ -293,6 +309,16 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         }
         guard sync.backoffMaxSeconds >= sync.backoffInitialSeconds else {
             throw NodeError(code: "invalidConfig", "node.json sync.backoffMaxSeconds is below backoffInitialSeconds")
+        }
+        guard limits.maxDocumentBytes <= DocumentReference.maxSize else {
+            throw NodeError(
+                code: "invalidConfig", "node.json limits.maxDocumentBytes is above the protocol's 1 GiB")
+        }
+        for media in limits.documentMediaTypes where DocumentMediaType(rawValue: media) == nil {
+            throw NodeError(
+                code: "invalidConfig",
+                "node.json limits.documentMediaTypes: \"\(media)\" is not one of \(DocumentMediaType.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         guard limits.maxEventsPerSet <= 100_000, limits.maxBytesPerSet <= 64 << 20, limits.maxBodyBytes <= 64 << 20
         else {

@@ -23,6 +23,8 @@ public final class SyncResponder: Sendable {
     private let logger: Logger
     private let authenticator: RequestAuthenticator
     private let registrations: RegistrationThrottle
+    /// Document transfer (`GET`/`PUT /v1/documents/…`).
+    public let documents: DocumentResponder
 
     public init(node: CourtNode, config: NodeConfig, notifier: ChangeNotifier, logger: Logger) {
         self.node = node
@@ -33,6 +35,7 @@ public final class SyncResponder: Sendable {
             node: node, windowSeconds: config.limits.requestWindowSeconds,
             requestsPerNode: config.limits.requestsPerNodePerWindow)
         registrations = RegistrationThrottle(perMinute: config.limits.registrationsPerMinutePerAddress)
+        documents = DocumentResponder(node: node, limits: config.limits.documentLimits, logger: logger)
     }
 
     /// Authenticates a request from its headers alone (`Protocol/sync.md` §2); every endpoint but

@@ -16,6 +16,8 @@ public final class SyncScheduler: Sendable {
         public var ok: Bool
         public var error: String?
         public var stats: TransferStats
+        /// What the document round after the events moved.
+        public var documents: DocumentSynchronizer.Round?
         public var seconds: Double
     }
 
@@ -56,15 +58,18 @@ public final class SyncScheduler: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watchLocalChanges() }
             group.addTask { await self.retryQuarantinePeriodically() }
+            group.addTask { await self.settleLapsedSupplementsPeriodically() }
             for link in links {
                 group.addTask { await self.pullLoop(link) }
                 group.addTask { await self.pushLoop(link) }
+                group.addTask { await self.documentLoop(link) }
             }
         }
     }
 
     /// One round on each link (or those `matching`): handshake, push until nothing is left, pull
-    /// until the remote has nothing more. `progress` is called after every change set.
+    /// until the remote has nothing more, then the documents. `progress` is called after every
+    /// change set.
     public func syncNow(
         matching filter: ((LinkSynchronizer) -> Bool)? = nil,
         progress: @escaping @Sendable (String, TransferStats) -> Void = { _, _ in }
@@ -87,10 +92,11 @@ public final class SyncScheduler: Sendable {
                     if round.stats.eventsReceived > 0 { progress(link.court.rawValue, stats) }
                     if !round.hasMore { break }
                 }
+                let documents = try await link.documents.round()
                 rounds.append(
                     LinkRound(
                         court: link.court.rawValue, url: link.url, ok: true, error: nil, stats: stats,
-                        seconds: Date().timeIntervalSince(started)))
+                        documents: documents, seconds: Date().timeIntervalSince(started)))
             } catch {
                 await link.recordFailure(error)
                 rounds.append(
@@ -145,6 +151,41 @@ public final class SyncScheduler: Sendable {
                 connected = false
                 await backOff(link, after: error, failures: failures, in: "push")
             }
+        }
+    }
+
+    /// Moves documents over the link after its events: woken by any change here (an arrival may
+    /// name a new document) and on the sync interval, with its own backoff, so that a large
+    /// transfer never delays the event loops.
+    private func documentLoop(_ link: LinkSynchronizer) async {
+        var failures = 0
+        while !Task.isCancelled {
+            let seen = await notifier.version
+            do {
+                let round = try await link.documents.round()
+                if round.downloaded > 0 { await notifier.changed() }
+                failures = 0
+                _ = await notifier.wait(beyond: seen, seconds: config.sync.intervalSeconds)
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                await backOff(link, after: error, failures: failures, in: "documents")
+            }
+        }
+    }
+
+    /// Matters whose request for supplement lapsed become withdrawn (视为撤回) at the moment it
+    /// lapsed, whatever this node was doing then: checked every few seconds.
+    private func settleLapsedSupplementsPeriodically() async {
+        let node = self.node
+        while !Task.isCancelled {
+            if let settled = try? await Blocking.run({ try node.settleLapsedSupplements() }), !settled.isEmpty {
+                logger.info(
+                    "requests for supplement lapsed: matters treated as withdrawn (视为撤回)",
+                    metadata: ["matters": "\(settled.map(\.rawValue).joined(separator: ", "))"])
+                await notifier.changed()
+            }
+            try? await Task.sleep(for: .milliseconds(min(5_000, Int64(config.sync.intervalSeconds * 1000))))
         }
     }
 

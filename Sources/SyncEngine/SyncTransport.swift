@@ -1,3 +1,4 @@
+import Entrustment
 import Foundation
 import Node
 
@@ -13,6 +14,12 @@ public protocol SyncTransport: Sendable {
     func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt
     /// `GET /v1/directory`: the signed court directory the remote holds.
     func directory() async throws -> SignedDirectory
+    /// `GET /v1/documents/{hash}`: what the remote holds of a document.
+    func documentStatus(_ hash: DocumentHash) async throws -> DocumentStatus
+    /// `GET /v1/documents/{hash}/chunks/{index}`: one chunk, as it travelled.
+    func documentChunk(_ hash: DocumentHash, index: Int) async throws -> DocumentChunk
+    /// `PUT /v1/documents/{hash}/chunks/{index}`: sends one chunk.
+    func putDocumentChunk(_ chunk: DocumentChunk, hash: DocumentHash, index: Int) async throws -> DocumentStatus
 }
 
 /// A pull's response as it arrived.
@@ -75,5 +82,21 @@ public struct LocalTransport: SyncTransport {
     public func directory() async throws -> SignedDirectory {
         _ = try authenticate("GET", "/v1/directory")
         return try await responder.directory()
+    }
+
+    public func documentStatus(_ hash: DocumentHash) async throws -> DocumentStatus {
+        let requester = try authenticate("GET", "/v1/documents/\(hash.hex)")
+        return try await responder.documents.status(of: hash.hex, for: requester)
+    }
+
+    public func documentChunk(_ hash: DocumentHash, index: Int) async throws -> DocumentChunk {
+        let requester = try authenticate("GET", "/v1/documents/\(hash.hex)/chunks/\(index)")
+        return try await responder.documents.chunk(index, of: hash.hex, for: requester)
+    }
+
+    public func putDocumentChunk(_ chunk: DocumentChunk, hash: DocumentHash, index: Int) async throws -> DocumentStatus
+    {
+        let requester = try authenticate("PUT", "/v1/documents/\(hash.hex)/chunks/\(index)", chunk.body)
+        return try await responder.documents.put(chunk, index: index, of: hash.hex, from: requester)
     }
 }

@@ -16,6 +16,12 @@ public enum SyncWire {
     /// On a pull response: the version of the server's signed court directory; on a push: the
     /// pusher's.
     public static let directoryHeader = "CourtSync-Directory"
+    /// On a document chunk (either way): the SHA-256 of the chunk's bytes, 64 hex digits.
+    public static let chunkDigestHeader = "CourtSync-Chunk-Digest"
+    /// On a document chunk (either way): `identity` or `deflate` (a zlib stream of the chunk).
+    public static let chunkEncodingHeader = "CourtSync-Chunk-Encoding"
+    /// The media type of a document chunk body.
+    public static let chunkMediaType = "application/octet-stream"
     /// The software name sent in the handshake.
     public static let software = "courtsync/0.3"
 
@@ -201,5 +207,31 @@ public struct ErrorDocument: Codable, Sendable, Equatable {
 
     public init(code: String, message: String) {
         error = Body(code: code, message: message)
+    }
+}
+
+/// `GET /v1/documents/{hash}` and `PUT …/chunks/{index}` response: what the node holds of a
+/// document (`Protocol/sync.md` §4.6).
+public struct DocumentStatus: Codable, Sendable, Equatable {
+    /// The document's SHA-256, 64 lowercase hex digits.
+    public var hash: String
+    /// Its size in bytes, as the `attach` event states it.
+    public var size: Int
+    /// The chunk size (4,194,304).
+    public var chunkSize: Int
+    /// Whether the whole document is stored here (and may be fetched).
+    public var complete: Bool
+    /// Bytes of whole chunks held here: where an upload continues.
+    public var received: Int
+    /// The SHA-256 of each chunk, when `complete`.
+    public var chunks: [String]?
+
+    public init(hash: String, size: Int, chunkSize: Int, complete: Bool, received: Int, chunks: [String]?) {
+        self.hash = hash
+        self.size = size
+        self.chunkSize = chunkSize
+        self.complete = complete
+        self.received = received
+        self.chunks = chunks
     }
 }

@@ -454,6 +454,16 @@ public enum ProtocolVectors {
                 payload = ["conflict": conflict.hex, "note": note]
             case .acceptLate(let accepted, let note):
                 payload = ["event": accepted.hex, "note": note]
+            case .attach(let document, let note):
+                payload = [
+                    "hash": document.hash.hex, "documentKind": document.kind.rawValue, "fileName": document.fileName,
+                    "mediaType": document.mediaType.rawValue, "size": String(document.size), "note": note,
+                ]
+            case .requestSupplement(let kinds, let note, let due):
+                payload = [
+                    "documentKinds": kinds.map(\.rawValue).joined(separator: ","), "note": note,
+                    "due": due.description,
+                ]
             }
         }
 

@@ -20,8 +20,19 @@ public enum RandomHistory {
         ("最高法", "最高法.hub", [.urge, .supervise, .acknowledge]),
     ]
 
-    /// Every event of a random history of `steps` steps.
-    public static func events(seed: UInt64, steps: Int = 24) -> [Event] {
+    /// ``actors`` who also attach documents and ask for supplements (补办).
+    static let documentActors: [(court: String, node: String, acts: [EventKind])] = actors.map { actor in
+        switch actor.court {
+        case "京0105": (actor.court, actor.node, actor.acts + [.attach, .attach])
+        case "粤0106": (actor.court, actor.node, actor.acts + [.attach, .requestSupplement])
+        default: actor
+        }
+    }
+
+    /// Every event of a random history of `steps` steps; with `documents`, the parties also
+    /// attach documents and ask for supplements.
+    public static func events(seed: UInt64, steps: Int = 24, documents: Bool = false) -> [Event] {
+        let actors = documents ? documentActors : actors
         var rng = SeededGenerator(seed: seed)
         let create = Fixtures.create(at: HybridTimestamp(wall: 1_795_000_000_000, counter: 0))
         var views: [[Event]] = actors.map { _ in [create] }
@@ -81,6 +92,21 @@ public enum RandomHistory {
         case .acknowledge:
             guard let open = view.openConflicts.randomElement(using: &rng) else { return nil }
             return .acknowledge(conflict: open.id, note: "已核实")
+        case .attach:
+            let kinds: [DocumentKind] = [.entrustmentLetter, .judgment, .supplement, .receipt, .actRecord, .other]
+            let kind = kinds.randomElement(using: &rng)!
+            let content = Array("document \(wall) \(kind.rawValue)".utf8)
+            return .attach(
+                document: DocumentReference(
+                    hash: DocumentHash(of: content), kind: kind, fileName: "\(kind.rawValue).pdf", mediaType: .pdf,
+                    size: content.count),
+                note: "")
+        case .requestSupplement:
+            guard
+                let due = try? Fixtures.calendars.supplementDue(
+                    requestedOn: Timestamp(milliseconds: wall).chinaDate, version: view.request.effectiveCalendarVersion)
+            else { return nil }
+            return .requestSupplement(kinds: [.judgment, .supplement], note: "缺材料", due: due)
         case .create, .acceptLate: return nil
         }
     }

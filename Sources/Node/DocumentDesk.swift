@@ -1,0 +1,234 @@
+import Entrustment
+import Foundation
+import Replica
+
+/// A clerk's file to attach: its kind and where it is.
+public struct DocumentFile: Sendable {
+    public var kind: DocumentKind
+    public var file: URL
+
+    public init(kind: DocumentKind, file: URL) {
+        self.kind = kind
+        self.file = file
+    }
+}
+
+/// Documents (委托材料, 回执) as a clerk handles them: attached to a matter (stored here by content,
+/// named in a signed `attach` event), listed, written out (each read recorded, 查阅留痕), asked
+/// for again (补办), and re-checked by the audit.
+extension CourtNode {
+    /// The node's document store under `limits`.
+    public func documentStore(limits: DocumentStore.Limits = DocumentStore.Limits()) -> DocumentStore {
+        DocumentStore(dataDirectory: dataDirectory, limits: limits)
+    }
+
+    /// 委托 with its documents: stores the files, then sends the matter and attaches them, all in
+    /// one transaction. Unless `documentsLater`, every kind the matter kind requires must be among
+    /// them (`missingDocuments`); with it, the matter shows 材料待补 until they are attached. If
+    /// anything is refused, the files this call added are removed again and nothing is sent.
+    public func createMatter(
+        _ draft: MatterDraft, attaching files: [DocumentFile], documentsLater: Bool, limits: DocumentStore.Limits
+    ) throws(NodeError) -> Matter {
+        let kind: MatterKind
+        do { kind = try MatterKind(id: draft.kind) } catch { throw NodeError(code: error.code.rawValue, error.message) }
+        let missing = DocumentKind.required(for: kind).filter { required in !files.contains { $0.kind == required } }
+        if !missing.isEmpty, !documentsLater {
+            throw NodeError(
+                code: "missingDocuments",
+                "a \(kind.id) (\(kind.chineseName)) matter needs \(missing.map { "\($0.rawValue) \($0.chineseName)" }.joined(separator: ", ")): attach them with --attach KIND=FILE, or send now and attach later with --documents-later (the matter then shows 材料待补)"
+            )
+        }
+        for file in files {
+            do {
+                try file.kind.checkAttach(by: [.entrusting])
+            } catch {
+                throw NodeError(code: error.code.rawValue, error.message)
+            }
+        }
+        let store = documentStore(limits: limits)
+        let (references, added) = try storeFiles(files, in: store)
+        do {
+            let matter = try createMatter(draft)
+            guard !references.isEmpty else { return matter }
+            return try attach(references.map { ($0, "") }, to: matter.id.rawValue)
+        } catch {
+            for hash in added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
+            throw error
+        }
+    }
+
+    /// 提交材料: stores the file and attaches it to the matter (one signed `attach` event).
+    public func attach(
+        _ file: DocumentFile, to matterID: String, note: String, limits: DocumentStore.Limits
+    ) throws(NodeError) -> Matter {
+        let store = documentStore(limits: limits)
+        let (references, added) = try storeFiles([file], in: store)
+        do {
+            return try attach(references.map { ($0, note) }, to: matterID)
+        } catch {
+            for hash in added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
+            throw error
+        }
+    }
+
+    private func storeFiles(_ files: [DocumentFile], in store: DocumentStore) throws(NodeError) -> (
+        [DocumentReference], [DocumentHash]
+    ) {
+        var references: [DocumentReference] = []
+        var added: [DocumentHash] = []
+        do throws(NodeError) {
+            for file in files {
+                let reference = try store.add(file: file.file, kind: file.kind)
+                if try !read({ () throws(ReplicaError) in try replica.listsDocument(reference.hash) }) {
+                    added.append(reference.hash)
+                }
+                references.append(reference)
+            }
+        } catch {
+            for hash in added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
+            throw error
+        }
+        return (references, added)
+    }
+
+    /// Attaches documents already stored here, one `attach` event each, in one transaction.
+    private func attach(_ documents: [(DocumentReference, String)], to matterID: String) throws(NodeError) -> Matter {
+        let id: MatterID
+        do { id = try MatterID(matterID) } catch { throw NodeError(code: error.code.rawValue, error.message) }
+        let identity = self.identity
+        let now = time.now()
+        let matter = try write { tx in
+            guard var matter = try tx.matter(id) else {
+                throw ReplicaError(.unknownMatter, "unknown matter \(id): this replica does not hold it")
+            }
+            for (reference, note) in documents {
+                let event = try Event(
+                    matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
+                    parents: matter.heads, action: .attach(document: reference, note: note)
+                ).signed(with: signingKey)
+                try tx.append([event], origin: .local, now: now)
+                matter = try tx.matter(id)!
+            }
+            return matter
+        }
+        for (reference, _) in documents {
+            try read { () throws(ReplicaError) in
+                try replica.recordDocument(
+                    DocumentNeed(hash: reference.hash, size: reference.size, mediaType: reference.mediaType), now: now)
+            }
+        }
+        return matter
+    }
+
+    /// 要求补办: asks the entrusting court for documents of `kinds`; the deadline is computed with
+    /// the calendar version the matter's `create` names, from the day of the request.
+    public func requestSupplement(
+        _ matterID: String, kinds: [DocumentKind], note: String
+    ) throws(NodeError) -> Matter {
+        let id: MatterID
+        do { id = try MatterID(matterID) } catch { throw NodeError(code: error.code.rawValue, error.message) }
+        guard !kinds.isEmpty else {
+            throw NodeError(code: "invalidField", "name at least one document kind to ask for (--kinds)")
+        }
+        let identity = self.identity
+        let now = time.now()
+        return try write { tx in
+            guard let matter = try tx.matter(id) else {
+                throw ReplicaError(.unknownMatter, "unknown matter \(id): this replica does not hold it")
+            }
+            guard let calendars = tx.calendars else {
+                throw ReplicaError(.unknownCalendar, "this node holds no signed calendar from the hub yet")
+            }
+            let stamp = tx.tick(now: now)
+            let due = try calendars.supplementDue(
+                requestedOn: stamp.timestamp.chinaDate, version: matter.request.effectiveCalendarVersion)
+            let event = try Event(
+                matterID: id, author: identity.court, origin: identity.node, timestamp: stamp, parents: matter.heads,
+                action: .requestSupplement(kinds: Array(Set(kinds)).sorted(), note: note, due: due)
+            ).signed(with: signingKey)
+            try tx.append([event], origin: .local, now: now)
+            return try tx.matter(id)!
+        }
+    }
+
+    /// Writes a document a matter here names to `file` (or, with `nil`, returns its bytes for
+    /// the screen or a pipe), checked against its hash, and records the read.
+    public func readDocument(_ hashText: String, to file: URL?, limits: DocumentStore.Limits) throws(NodeError) -> (
+        document: DocumentNeed, matter: String, bytes: [UInt8]?
+    ) {
+        let hash: DocumentHash
+        do { hash = try DocumentHash(hex: hashText) } catch { throw NodeError(code: error.code.rawValue, error.message) }
+        let court = identity.court
+        guard let (need, matter) = try read({ () throws(ReplicaError) in try replica.document(hash, visibleTo: court) })
+        else {
+            throw NodeError(code: "unknownDocument", "no matter held here names document \(hash.hex)")
+        }
+        let store = documentStore(limits: limits)
+        guard store.holds(hash) else {
+            throw NodeError(
+                code: "documentNotHere",
+                "document \(hash.hex.prefix(12)) of \(matter) has not arrived yet: it comes with the next sync (courtsync sync)"
+            )
+        }
+        var bytes: [UInt8]?
+        if let file {
+            try store.copy(hash, to: file)
+        } else {
+            guard case .intact = store.check(hash) else {
+                throw NodeError(code: "documentAltered", "the stored copy of \(hash.hex) was altered on disk")
+            }
+            var all: [UInt8] = []
+            for index in 0..<DocumentStore.Manifest.chunkCount(size: need.size) {
+                all += try store.chunk(index, of: hash)
+            }
+            bytes = all
+        }
+        let identity = self.identity
+        try read { () throws(ReplicaError) in
+            try replica.recordRead(
+                of: hash, matter: matter, court: identity.court.rawValue, node: identity.node.rawValue,
+                how: file == nil ? "opened" : "saved", bytes: need.size, now: time.now())
+        }
+        return (need, matter, bytes)
+    }
+
+    /// The read log (查阅留痕) of a matter's documents, of one document, or of all.
+    public func documentReads(matter: String?, hash: String?) throws(NodeError) -> [DocumentRead] {
+        try read { () throws(ReplicaError) in try replica.documentReads(matter: matter, hash: hash) }
+    }
+
+    /// Re-hashes every document the replica lists as stored here: the ones missing or altered.
+    public func auditDocuments() throws(NodeError) -> (checked: Int, findings: [AuditFinding]) {
+        let stored = try read { () throws(ReplicaError) in try replica.storedDocuments() }
+        let store = documentStore()
+        var findings: [AuditFinding] = []
+        for (hex, _) in stored {
+            guard let hash = try? DocumentHash(hex: hex) else { continue }
+            let check = store.check(hash)
+            if case .intact = check { continue }
+            let matter =
+                (try? read { () throws(ReplicaError) in try replica.document(hash, visibleTo: .supreme) })??.matter ?? ""
+            switch check {
+            case .intact: continue
+            case .missing:
+                findings.append(
+                    AuditFinding(
+                        matter: matter, event: nil, sequence: nil,
+                        problem: "document \(hex) is missing from \(store.url(of: hash).path)"))
+            case .altered(let actual):
+                findings.append(
+                    AuditFinding(
+                        matter: matter, event: nil, sequence: nil,
+                        problem: "document \(hex) was altered on disk: its bytes hash to \(actual)"))
+            }
+        }
+        return (stored.count, findings)
+    }
+
+    /// Makes the matters whose request for supplement lapsed unanswered withdrawn (视为撤回).
+    @discardableResult
+    public func settleLapsedSupplements() throws(NodeError) -> [MatterID] {
+        let now = time.now()
+        return try write { tx in try tx.settleLapsedSupplements(now: now) }
+    }
+}
