@@ -15,6 +15,10 @@ public struct ExportReport: Sendable, Encodable {
     public var forCourt: String?
     /// The file's size in bytes.
     public var bytes: Int
+    /// Documents carried (those the events attach and this node holds).
+    public var documents: Int = 0
+    /// Documents the events attach that this node does not hold yet (not carried), by hash.
+    public var documentsNotHere: [String] = []
 }
 
 /// What an import did.
@@ -35,6 +39,8 @@ public struct ImportReport: Sendable, Encodable {
     public var witnesses: Int
     /// The matters whose state changed.
     public var matters: [String]
+    /// Documents the file carried that are now stored here.
+    public var documents: Int = 0
 }
 
 /// Change files (离线介质): change sets written to and read from files, for courts that move
@@ -42,7 +48,9 @@ public struct ImportReport: Sendable, Encodable {
 extension CourtNode {
     /// Writes the events stored after `since` (all by default), only those of matters
     /// `court` may see if given, to a change file.
-    public func exportChanges(to file: URL, for court: String?, since: Int64) throws(NodeError) -> ExportReport {
+    public func exportChanges(
+        to file: URL, for court: String?, since: Int64, withDocuments: Bool = true
+    ) throws(NodeError) -> ExportReport {
         var filter: CourtCode?
         if let court {
             do {
@@ -61,30 +69,88 @@ extension CourtNode {
         let bytes: [UInt8]
         do {
             bytes = try ChangeSetCodec.encode(set)
-            try Data(bytes).write(to: file, options: .atomic)
-        } catch let error as ChangeSetError {
-            throw NodeError(code: error.code.rawValue, error.message)
         } catch {
-            throw NodeError(code: "storage", "cannot write \(file.path): \(error.localizedDescription)")
+            throw NodeError(code: error.code.rawValue, error.message)
         }
+        var documents: [DocumentReference] = []
+        var notHere: [String] = []
+        let store = documentStore()
+        if withDocuments {
+            var seen: Set<DocumentHash> = []
+            for event in set.events {
+                guard case .attach(let document, _) = event.action, seen.insert(document.hash).inserted else {
+                    continue
+                }
+                if store.holds(document.hash) { documents.append(document) } else { notHere.append(document.hash.hex) }
+            }
+        }
+        let size = try DocumentSection.write(changeSet: bytes, documents: documents, from: store, to: file)
         return ExportReport(
             file: file.path, events: set.events.count, throughSequence: set.throughSequence, forCourt: court,
-            bytes: bytes.count)
+            bytes: size, documents: documents.count, documentsNotHere: notHere)
     }
 
     /// Reads a change file and applies it, all or nothing: a damaged file, or any event or
     /// witness this replica refuses, leaves the replica as it was.
-    public func importChanges(from file: URL, limits: ChangeSetLimits = .standard) throws(NodeError) -> ImportReport {
-        let bytes = [UInt8](try BoundedFile.read(file, limit: limits.maxEncodedBytes))
+    public func importChanges(
+        from file: URL, limits: ChangeSetLimits = .standard, documentLimits: DocumentStore.Limits = .init()
+    ) throws(NodeError) -> ImportReport {
+        let reader = try DocumentSection.Reader(file: file)
+        defer { reader.close() }
         let set: ChangeSet
+        let length: Int
+        do {
+            length = try ChangeSetCodec.encodedLength(startingWith: reader.prefix, limits: limits)
+        } catch {
+            throw NodeError(code: error.code.rawValue, "\(file.lastPathComponent): \(error.message)")
+        }
+        let bytes = try reader.changeSet(length: length)
         do {
             set = try ChangeSetCodec.decode(bytes, limits: limits)
         } catch {
             throw NodeError(code: error.code.rawValue, "\(file.lastPathComponent): \(error.message)")
         }
+        let store = documentStore(limits: documentLimits)
+        var attached: [DocumentHash: DocumentReference] = [:]
+        for event in set.events {
+            if case .attach(let document, _) = event.action { attached[document.hash] = document }
+        }
+        let carried = try reader.readDocuments(into: store, attached: attached, file: file)
+        let added = carried.filter(\.added).map(\.reference.hash)
         let now = time.now()
         let court = identity.court
-        let report = try write { tx in
+        let applied: ReplicaTransaction.AppendReport
+        do {
+            applied = try applyImported(set, now: now, court: court)
+        } catch {
+            for hash in added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
+            throw error
+        }
+        var documents = 0
+        for document in carried {
+            let hash = document.reference.hash
+            let visible = try read { () throws(ReplicaError) in try replica.document(hash, visibleTo: court) }
+            guard visible != nil else {
+                if document.added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
+                continue
+            }
+            let reference = document.reference
+            try read { () throws(ReplicaError) in
+                try replica.recordDocument(
+                    DocumentNeed(hash: hash, size: reference.size, mediaType: reference.mediaType), now: now)
+            }
+            documents += 1
+        }
+        return ImportReport(
+            senderCourt: set.senderCourt.rawValue, senderNode: set.senderNode.rawValue, events: set.events.count,
+            stored: applied.stored, duplicates: applied.duplicates, notVisible: applied.notVisible,
+            witnesses: applied.witnessesStored, matters: applied.touchedMatters.map(\.rawValue), documents: documents)
+    }
+
+    private func applyImported(
+        _ set: ChangeSet, now: Timestamp, court: CourtCode
+    ) throws(NodeError) -> ReplicaTransaction.AppendReport {
+        try write { tx in
             var report = try tx.append(
                 set.events, origin: .remote, now: now, visibleTo: court, receivedFrom: set.senderNode)
             let witnessed = try tx.store(set.witnesses, receivedFrom: set.senderNode, now: now, visibleTo: court)
@@ -94,9 +160,5 @@ extension CourtNode {
             report.add(witnessed)
             return report
         }
-        return ImportReport(
-            senderCourt: set.senderCourt.rawValue, senderNode: set.senderNode.rawValue, events: set.events.count,
-            stored: report.stored, duplicates: report.duplicates, notVisible: report.notVisible,
-            witnesses: report.witnessesStored, matters: report.touchedMatters.map(\.rawValue))
     }
 }

@@ -72,7 +72,8 @@ public final class SyncScheduler: Sendable {
     /// change set.
     public func syncNow(
         matching filter: ((LinkSynchronizer) -> Bool)? = nil,
-        progress: @escaping @Sendable (String, TransferStats) -> Void = { _, _ in }
+        progress: @escaping @Sendable (String, TransferStats) -> Void = { _, _ in },
+        documentProgress: @escaping @Sendable (String, DocumentHash, Int, Int) -> Void = { _, _, _, _ in }
     ) async -> [LinkRound] {
         var rounds: [LinkRound] = []
         for link in links where filter?(link) ?? true {
@@ -92,7 +93,8 @@ public final class SyncScheduler: Sendable {
                     if round.stats.eventsReceived > 0 { progress(link.court.rawValue, stats) }
                     if !round.hasMore { break }
                 }
-                let documents = try await link.documents.round()
+                let court = link.court.rawValue
+                let documents = try await link.documents.round { documentProgress(court, $0, $1, $2) }
                 rounds.append(
                     LinkRound(
                         court: link.court.rawValue, url: link.url, ok: true, error: nil, stats: stats,

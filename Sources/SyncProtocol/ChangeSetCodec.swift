@@ -136,6 +136,28 @@ public enum ChangeSetCodec {
             throughSequence: header.through, events: records.events, witnesses: records.witnesses)
     }
 
+    /// The length of the change set that `prefix` (the first bytes of a file, at least its
+    /// header) begins: header, checksum and payload. A change file may carry a documents section
+    /// after it (`Protocol/changeset.md` §9).
+    public static func encodedLength(
+        startingWith prefix: [UInt8], limits: ChangeSetLimits = .standard
+    ) throws(ChangeSetError) -> Int {
+        guard prefix.count >= 4 else {
+            throw ChangeSetError(.truncated, "only \(prefix.count) bytes: not a change set, or cut short")
+        }
+        guard Array(prefix[0..<4]) == magic else {
+            throw ChangeSetError(.badMagic, "does not start with CSYN: not a change set")
+        }
+        var r = ByteReader(prefix, offset: 4)
+        let header = try readHeader(&r, limits: limits)
+        let length = r.offset + 32 + header.compressed
+        guard length <= limits.maxEncodedBytes else {
+            throw ChangeSetError(
+                .tooLarge, "change set is \(length) bytes, over the limit of \(limits.maxEncodedBytes)")
+        }
+        return length
+    }
+
     private static func readHeader(_ r: inout ByteReader, limits: ChangeSetLimits) throws(ChangeSetError) -> Header {
         do {
             let version = try r.readByte("format version")

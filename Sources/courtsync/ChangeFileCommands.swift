@@ -15,12 +15,17 @@ struct ExportCommand: ParsableCommand {
     var forCourt: String?
     @Option(name: .long, help: "Only events stored after this arrival sequence (default 0: all).")
     var since: Int64 = 0
+    @Flag(
+        name: .customLong("without-documents"),
+        help: "Leave out the documents (材料) the events attach; by default the file carries those held here.")
+    var withoutDocuments = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try reporting(json: output.json) {
             let report = try node.withNode { node in
-                try node.exportChanges(to: URL(fileURLWithPath: out), for: forCourt, since: since)
+                try node.exportChanges(
+                    to: URL(fileURLWithPath: out), for: forCourt, since: since, withDocuments: !withoutDocuments)
             }
             if output.json {
                 printJSON(report)
@@ -31,8 +36,14 @@ struct ExportCommand: ParsableCommand {
                         ("事件数", String(report.events)),
                         ("接收方", report.forCourt ?? "全部"),
                         ("截至序号", "\(report.throughSequence)（下次可用 --since \(report.throughSequence)）"),
+                        ("材料", "\(report.documents) 份"),
                         ("大小", "\(report.bytes) 字节"),
                     ]))
+                if !report.documentsNotHere.isEmpty {
+                    print(
+                        "注意：\(report.documentsNotHere.count) 份材料尚未传到本节点，未写入：\(report.documentsNotHere.map { String($0.prefix(12)) }.joined(separator: ", "))"
+                    )
+                }
             }
         }
     }
@@ -51,7 +62,10 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         try reporting(json: output.json) {
-            let report = try node.withNode { node in try node.importChanges(from: URL(fileURLWithPath: file)) }
+            let limits = node.documentLimits()
+            let report = try node.withNode { node in
+                try node.importChanges(from: URL(fileURLWithPath: file), documentLimits: limits)
+            }
             if output.json {
                 printJSON(report)
             } else {
@@ -62,6 +76,7 @@ struct ImportCommand: ParsableCommand {
                         ("新存入", String(report.stored)),
                         ("已有（重复）", String(report.duplicates)),
                         ("无权查看（略过）", String(report.notVisible)),
+                        ("材料", "\(report.documents) 份"),
                         ("涉及事项", report.matters.isEmpty ? "—" : report.matters.joined(separator: ", ")),
                     ]))
             }

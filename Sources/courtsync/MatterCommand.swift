@@ -12,7 +12,7 @@ struct MatterCommand: ParsableCommand {
         subcommands: [
             CreateMatter.self, SignMatter.self, StartMatter.self, CompleteMatter.self, ReturnMatter.self,
             WithdrawMatter.self, UrgeMatter.self, SuperviseMatter.self, CloseMatter.self, EditMatter.self,
-            ShowMatter.self,
+            AttachDocument.self, MatterDocuments.self, RequestSupplement.self, ShowMatter.self,
             ListMatters.self, ListKinds.self,
         ])
 }
@@ -21,8 +21,11 @@ struct MatterCommand: ParsableCommand {
 func matterView(_ matter: Matter, node: CourtNode) throws(NodeError) -> MatterView {
     let timing = try node.read { () throws(ReplicaError) in try node.replica.matterTiming(matter.id) }
     let late = try node.read { () throws(ReplicaError) in try node.replica.lateReports(matter: matter.id) }
+    let store = node.documentStore()
+    let here = Set(matter.documents.map(\.reference.hash).filter(store.holds).map(\.hex))
     return MatterView(
-        matter, timing: timing, lateReports: late, now: node.time.now(), directory: node.replica.directory)
+        matter, timing: timing, lateReports: late, now: node.time.now(), directory: node.replica.directory,
+        documentsHere: here)
 }
 
 /// Prints a matter after an act: JSON, or its main fields in Chinese.
@@ -43,8 +46,12 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
         ("委托法院", "\(v.entrustingCourtName ?? "")（\(v.entrustingCourt)）"),
         ("受托法院", "\(v.entrustedCourtName ?? "")（\(v.entrustedCourt)）"),
         ("委托事项", "\(v.kindName)（\(v.kind)）\(v.urgent ? " 【加急】" : "")"),
-        ("状态", "\(v.stateName)（\(v.state)）\(v.overdue ? " 【超期】" : "")"),
+        ("状态", "\(v.stateName)（\(v.state)）\(v.overdue ? " 【超期】" : "")\(v.deemedWithdrawn ? " 【视为撤回：逾期未补办】" : "")"),
     ]
+    if !v.missingDocuments.isEmpty {
+        let names = v.missingDocuments.compactMap { DocumentKind(rawValue: $0)?.chineseName }
+        fields.append(("材料待补", names.joined(separator: "、")))
+    }
     if let a = v.applicant { fields.append(("申请执行人", a)) }
     if let d = v.debtor {
         fields.append(("被执行人", d + (v.debtorId.map { "（\(IdentityNumberMask.mask($0))）" } ?? "")))
@@ -84,6 +91,22 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
     if let t = time(v.withdrawnAt, .withdraw) { fields.append(("撤回时间", t)) }
     if let t = v.closedAt { fields.append(("归档时间", t)) }
     if v.urgeCount > 0 { fields.append(("催办次数", String(v.urgeCount))) }
+    if let s = v.supplement {
+        let status =
+            switch s.status {
+            case "answered": "已补齐（\(s.answeredAt ?? "")）"
+            case "lapsed": "逾期未补，视为撤回"
+            default: "待补办，期限 \(s.due)"
+            }
+        fields.append(("补办", "\(s.kindNames.joined(separator: "、"))；\(status)\(s.note.isEmpty ? "" : "；\(s.note)")"))
+    }
+    for d in v.documents {
+        fields.append(
+            (
+                "材料 \(d.hash.prefix(12))",
+                "\(d.kindName)：\(d.fileName)（\(DocumentSize.text(d.size))，\(d.court)，\(d.attachedAt)）\(d.here ? "" : " 【传输中】")"
+            ))
+    }
     if v.supervised { fields.append(("督办", "是")) }
     for c in v.conflicts {
         fields.append(
@@ -119,15 +142,152 @@ struct CreateMatter: ParsableCommand {
     var expires: String?
     @Option(name: .long, help: "备注 — a note.")
     var note: String?
+    @Option(
+        name: .customLong("attach"),
+        help: ArgumentHelp(
+            "材料 — a document to send with the matter, as KIND=FILE (repeatable).",
+            discussion:
+                "KIND is one of \(DocumentKind.allCases.map { "\($0.rawValue) \($0.chineseName)" }.joined(separator: ", ")). PDF, OFD, JPEG, PNG or TIFF only."
+        ))
+    var attachments: [String] = []
+    @Flag(
+        name: .customLong("documents-later"),
+        help: "Send without every required document (委托执行函, 生效法律文书 …); the matter shows 材料待补 until attached.")
+    var documentsLater = false
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            let files = try attachments.map(parseAttachment)
+            let limits = node.documentLimits()
+            try node.withNode { node in
+                let matter = try node.createMatter(
+                    MatterDraft(
+                        caseNumber: caseNumber, entrustedCourt: to, kind: kind, urgent: urgent, applicant: applicant,
+                        debtor: debtor, debtorID: debtorID, measureExpires: expires, note: note),
+                    attaching: files, documentsLater: documentsLater, limits: limits)
+                try printMatter(matter, node: node, json: output.json)
+            }
+        }
+    }
+
+    private func parseAttachment(_ text: String) throws -> DocumentFile {
+        guard let equals = text.firstIndex(of: "="), let kind = DocumentKind(text: String(text[..<equals])),
+            text.index(after: equals) < text.endIndex
+        else {
+            throw NodeError(
+                code: "invalidArgument",
+                "--attach takes KIND=FILE with KIND one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(text)\""
+            )
+        }
+        return DocumentFile(kind: kind, file: URL(fileURLWithPath: String(text[text.index(after: equals)...])))
+    }
+}
+
+/// `courtsync matter attach`: 提交材料.
+struct AttachDocument: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "attach", abstract: "提交材料 — attach a document (letter, judgment, receipt …) to a matter.")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "The kind: \(DocumentKind.allCases.map { "\($0.rawValue) \($0.chineseName)" }.joined(separator: ", ")).")
+    var kind: String
+    @Argument(help: "The file (PDF, OFD, JPEG, PNG or TIFF).") var file: String
+    @Option(name: .long, help: "备注 — a note.") var note = ""
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            guard let kind = DocumentKind(text: kind) else {
+                throw NodeError(
+                    code: "invalidArgument",
+                    "unknown document kind \"\(kind)\": one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            let limits = node.documentLimits()
+            try node.withNode { node in
+                let matter = try node.attach(
+                    DocumentFile(kind: kind, file: URL(fileURLWithPath: file)), to: id, note: note, limits: limits)
+                try printMatter(matter, node: node, json: output.json)
+            }
+        }
+    }
+}
+
+/// `courtsync matter documents`: 材料 of one matter.
+struct MatterDocuments: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "documents",
+        abstract: "材料 — a matter's documents: kind, name, size, hash, who, when, here or still coming.")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         try reporting(json: output.json) {
             try node.withNode { node in
-                let matter = try node.createMatter(
-                    MatterDraft(
-                        caseNumber: caseNumber, entrustedCourt: to, kind: kind, urgent: urgent, applicant: applicant,
-                        debtor: debtor, debtorID: debtorID, measureExpires: expires, note: note))
+                let view = try matterView(try node.matter(id), node: node)
+                let transfers = try node.read { () throws(ReplicaError) in try node.replica.documentTransfers() }
+                if output.json {
+                    struct Documents: Encodable {
+                        var matter: String
+                        var documents: [MatterView.DocumentView]
+                        var missingDocuments: [String]
+                        var supplement: MatterView.SupplementView?
+                    }
+                    printJSON(
+                        Documents(
+                            matter: view.id, documents: view.documents, missingDocuments: view.missingDocuments,
+                            supplement: view.supplement))
+                    return
+                }
+                var table = TextTable(headers: ["种类", "文件名", "格式", "大小", "哈希", "提交法院", "提交时间", "本节点"])
+                for d in view.documents {
+                    let progress = transfers.first { $0.hash == d.hash && $0.direction == "download" }
+                    let here =
+                        d.here
+                        ? "已存"
+                        : progress.map { "传输中 \(DocumentSize.text(Int($0.done)))/\(DocumentSize.text(Int($0.total)))" }
+                            ?? "待传"
+                    table.append([
+                        d.kindName, TerminalText.escape(d.fileName, keepLineBreaks: false),
+                        DocumentMediaType(rawValue: d.mediaType)?.label ?? d.mediaType, DocumentSize.text(d.size),
+                        String(d.hash.prefix(16)), d.court, d.attachedAt, here,
+                    ])
+                }
+                print(view.documents.isEmpty ? "（无材料）" : table.rendered)
+                if !view.missingDocuments.isEmpty {
+                    let names = view.missingDocuments.compactMap { DocumentKind(rawValue: $0)?.chineseName }
+                    print("材料待补：\(names.joined(separator: "、"))")
+                }
+            }
+        }
+    }
+}
+
+/// `courtsync matter request-supplement`: 要求补办.
+struct RequestSupplement: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request-supplement",
+        abstract: "要求补办 — ask the entrusting court for missing documents (30 days; unanswered: 视为撤回).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "The kinds wanted, comma-separated, e.g. judgment,ruling.") var kinds: String
+    @Option(name: .long, help: "备注 — what is missing.") var note = ""
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        try reporting(json: output.json) {
+            var parsed: [DocumentKind] = []
+            for text in kinds.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+                guard let kind = DocumentKind(text: text) else {
+                    throw NodeError(
+                        code: "invalidArgument",
+                        "unknown document kind \"\(text)\": one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                parsed.append(kind)
+            }
+            try node.withNode { node in
+                let matter = try node.requestSupplement(id, kinds: parsed, note: note)
                 try printMatter(matter, node: node, json: output.json)
             }
         }

@@ -37,6 +37,34 @@ struct MatterView: Encodable {
         }
     }
 
+    /// A document attached to the matter (材料).
+    struct DocumentView: Encodable {
+        var hash: String
+        var kind: String
+        var kindName: String
+        var fileName: String
+        var mediaType: String
+        var size: Int
+        var court: String
+        var attachedAt: String
+        var note: String
+        /// Whether the bytes are stored on this node (else still coming).
+        var here: Bool
+    }
+
+    /// The latest request for supplement (补办).
+    struct SupplementView: Encodable {
+        var requestedBy: String
+        var requestedAt: String
+        var kinds: [String]
+        var kindNames: [String]
+        var note: String
+        var due: String
+        var answeredAt: String?
+        /// `open`, `answered` (补齐) or `lapsed` (逾期未补, 视为撤回).
+        var status: String
+    }
+
     var id: String
     var caseNumber: String
     var entrustingCourt: String
@@ -86,10 +114,19 @@ struct MatterView: Encodable {
     var digest: String
     var counted: CountedView
     var lateReports: [LateView]
+    var documents: [DocumentView]
+    /// 材料待补: the kinds required for this matter kind that are not attached yet.
+    var missingDocuments: [String]
+    var supplement: SupplementView?
+    /// 视为撤回: withdrawn because a request for supplement lapsed unanswered.
+    var deemedWithdrawn: Bool
 
     /// The view of `m`, with `timing` (the times and deadlines that count; the matter's own
     /// claims if `nil`) and its late reports.
-    init(_ m: Matter, timing: MatterTiming?, lateReports: [LateReport], now: Timestamp, directory: CourtDirectory) {
+    init(
+        _ m: Matter, timing: MatterTiming?, lateReports: [LateReport], now: Timestamp, directory: CourtDirectory,
+        documentsHere: Set<String> = []
+    ) {
         let timing =
             timing
             ?? MatterTiming(
@@ -151,6 +188,22 @@ struct MatterView: Encodable {
             sentAt: timing.sentAt.rfc3339, receivedAt: timing.receivedAt?.rfc3339, signedAt: timing.signedAt?.rfc3339,
             completedAt: timing.completedAt?.rfc3339, returnedAt: timing.returnedAt?.rfc3339,
             withdrawnAt: timing.withdrawnAt?.rfc3339)
+        documents = m.documents.map {
+            DocumentView(
+                hash: $0.reference.hash.hex, kind: $0.reference.kind.rawValue, kindName: $0.reference.kind.chineseName,
+                fileName: $0.reference.fileName, mediaType: $0.reference.mediaType.rawValue, size: $0.reference.size,
+                court: $0.court.rawValue, attachedAt: $0.at.rfc3339, note: $0.note,
+                here: documentsHere.contains($0.reference.hash.hex))
+        }
+        missingDocuments = m.missingDocuments.map(\.rawValue)
+        deemedWithdrawn = m.deemedWithdrawn
+        supplement = m.supplement.map { s in
+            SupplementView(
+                requestedBy: s.court.rawValue, requestedAt: s.requestedAt.rfc3339, kinds: s.kinds.map(\.rawValue),
+                kindNames: s.kinds.map(\.chineseName), note: s.note, due: s.due.description,
+                answeredAt: s.answeredAt?.rfc3339,
+                status: s.answeredAt != nil ? "answered" : (s.lapsesAt <= now ? "lapsed" : "open"))
+        }
         self.lateReports = lateReports.map {
             LateView(
                 event: $0.event.hex, kind: $0.kind.rawValue, kindName: $0.kind.chineseName,
@@ -215,6 +268,10 @@ struct MatterView: Encodable {
         try c.encode(digest, forKey: .digest)
         try c.encode(counted, forKey: .counted)
         try c.encode(lateReports, forKey: .lateReports)
+        try c.encode(documents, forKey: .documents)
+        try c.encode(missingDocuments, forKey: .missingDocuments)
+        try c.encode(supplement, forKey: .supplement)
+        try c.encode(deemedWithdrawn, forKey: .deemedWithdrawn)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -226,6 +283,7 @@ struct MatterView: Encodable {
         case signDueAt, dueAt, overdue, onTime
         case signedOnTime, outcome, feedback, returnReason, urgeCount, supervised, heads, eventCount, superseded
         case contactPerson, contactPhone, openConflicts, conflicts, digest, counted, lateReports
+        case documents, missingDocuments, supplement, deemedWithdrawn
     }
 }
 

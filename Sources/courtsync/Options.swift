@@ -2,6 +2,7 @@ import ArgumentParser
 import Entrustment
 import Foundation
 import Node
+import SyncEngine
 
 /// `--json`, which every command takes.
 struct OutputOptions: ParsableArguments {
@@ -23,10 +24,20 @@ struct NodeOptions: ParsableArguments {
         throw NodeError(code: "missingDataDir", "no data directory: pass --data-dir or set COURTSYNC_DATA_DIR")
     }
 
-    /// Opens the node, runs `body`, and closes the node whatever happens.
+    /// What this node accepts as a document (`node.json` limits; the defaults without one).
+    func documentLimits() -> DocumentStore.Limits {
+        guard let directory = try? dataDirectory(), let config = try? NodeConfig.load(from: directory) else {
+            return DocumentStore.Limits()
+        }
+        return config.limits.documentLimits
+    }
+
+    /// Opens the node, runs `body`, and closes the node whatever happens. Matters whose request
+    /// for supplement lapsed are settled first (视为撤回), so that what is shown is current.
     func withNode<T>(_ body: (CourtNode) throws -> T) throws -> T {
         let directory = try dataDirectory()
         let node = try CourtNode(dataDirectory: directory, time: .fromEnvironment(dataDirectory: directory))
+        try? node.settleLapsedSupplements()
         do {
             let result = try body(node)
             try node.close()

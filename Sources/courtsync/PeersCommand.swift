@@ -94,6 +94,19 @@ struct PeersCommand: ParsableCommand {
                 ])
             }
             print(table.rendered)
+            let transfers = try node.withNode { node in
+                try node.read { () throws(ReplicaError) in try node.replica.documentTransfers() }
+            }
+            if !transfers.isEmpty {
+                var progress = TextTable(headers: ["链路法院", "方向", "材料哈希", "已传/总计", "更新时间"])
+                for t in transfers {
+                    progress.append([
+                        t.remote, t.direction == "download" ? "接收" : "发送", String(t.hash.prefix(16)),
+                        "\(DocumentSize.text(Int(t.done)))/\(DocumentSize.text(Int(t.total)))", t.updatedAt,
+                    ])
+                }
+                print("\n材料传输中\n" + progress.rendered)
+            }
         }
     }
 }

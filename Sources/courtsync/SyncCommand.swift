@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import Logging
 import Node
+import Replica
 import SyncEngine
 
 /// `courtsync sync`: syncs now, through the running daemon if there is one.
@@ -40,6 +41,16 @@ struct SyncCommand: AsyncParsableCommand {
             } else {
                 print(Self.render(rounds, totals: totals, via: via, seconds: seconds))
             }
+            if !output.json {
+                let transfers = try node.withNode { node in
+                    try node.read { () throws(ReplicaError) in try node.replica.documentTransfers() }
+                }
+                for t in transfers {
+                    print(
+                        "材料传输未完成：\(t.hash.prefix(12)) \(t.direction == "download" ? "自" : "至") \(t.remote) \(DocumentSize.text(Int(t.done)))/\(DocumentSize.text(Int(t.total)))（下次同步从断点继续）"
+                    )
+                }
+            }
             if rounds.contains(where: { !$0.ok }) { throw ExitCode(1) }
         }
     }
@@ -70,13 +81,21 @@ struct SyncCommand: AsyncParsableCommand {
         let scheduler = SyncScheduler(
             node: courtNode, config: config, links: links, notifier: ChangeNotifier(), logger: logger)
         let showProgress = !output.json && isatty(STDERR_FILENO) == 1
-        let rounds = await scheduler.syncNow(progress: { court, stats in
-            if showProgress {
-                Self.note(
-                    "\r\(court)：发送 \(stats.eventsSent) 个事件，接收 \(stats.eventsReceived) 个事件（\(stats.bytesSent + stats.bytesReceived) 字节）…",
-                    newline: false)
-            }
-        })
+        let rounds = await scheduler.syncNow(
+            progress: { court, stats in
+                if showProgress {
+                    Self.note(
+                        "\r\(court)：发送 \(stats.eventsSent) 个事件，接收 \(stats.eventsReceived) 个事件（\(stats.bytesSent + stats.bytesReceived) 字节）…",
+                        newline: false)
+                }
+            },
+            documentProgress: { court, hash, done, total in
+                if showProgress {
+                    Self.note(
+                        "\r\(court)：材料 \(hash.hex.prefix(12)) \(DocumentSize.text(done))/\(DocumentSize.text(total))…",
+                        newline: false)
+                }
+            })
         if showProgress { Self.note("") }
         return rounds
     }
@@ -89,7 +108,8 @@ struct SyncCommand: AsyncParsableCommand {
         -> String
     {
         var table = TextTable(headers: [
-            "链路", "结果", "发送事件", "接收事件", "新存入", "隔离", "发送字节（压缩前→后）", "接收字节（压缩前→后）", "用时",
+            "链路", "结果", "发送事件", "接收事件", "新存入", "隔离", "发送字节（压缩前→后）", "接收字节（压缩前→后）", "材料（收/发）",
+            "用时",
         ])
         for round in rounds {
             let s = round.stats
@@ -97,7 +117,8 @@ struct SyncCommand: AsyncParsableCommand {
                 round.court, round.ok ? "成功" : "失败：\(round.error ?? "")", String(s.eventsSent),
                 String(s.eventsReceived),
                 String(s.eventsStored), String(s.quarantined), "\(s.payloadBytesSent)→\(s.bytesSent)",
-                "\(s.payloadBytesReceived)→\(s.bytesReceived)", String(format: "%.2f 秒", round.seconds),
+                "\(s.payloadBytesReceived)→\(s.bytesReceived)",
+                round.documents.map { "\($0.downloaded)/\($0.uploaded)" } ?? "—", String(format: "%.2f 秒", round.seconds),
             ])
         }
         return table.rendered + "\n"

@@ -19,6 +19,8 @@ struct LifecycleTests {
         .edit: ([.entrusting, .entrusted], everyState, nil),
         .acknowledge: ([.entrusting, .entrusted, .hub], everyState, nil),
         .acceptLate: ([.hub], everyState, nil),
+        .attach: ([.entrusting, .entrusted], ["sent", "signed", "inProgress", "completed"], nil),
+        .requestSupplement: ([.entrusted], ["sent", "signed", "inProgress"], nil),
     ]
     static let everyState: Set<String> = [
         "sent", "signed", "inProgress", "completed", "closed", "returned", "withdrawn",

@@ -273,6 +273,16 @@ struct EngineTests {
 private struct LosingAcknowledgements: SyncTransport {
     let inner: any SyncTransport
 
+    func documentStatus(_ hash: DocumentHash) async throws -> DocumentStatus {
+        try await inner.documentStatus(hash)
+    }
+    func documentChunk(_ hash: DocumentHash, index: Int) async throws -> DocumentChunk {
+        try await inner.documentChunk(hash, index: index)
+    }
+    func putDocumentChunk(_ chunk: DocumentChunk, hash: DocumentHash, index: Int) async throws -> DocumentStatus {
+        try await inner.putDocumentChunk(chunk, hash: hash, index: index)
+    }
+
     func hello(_ request: HelloRequest) async throws -> HelloResponse { try await inner.hello(request) }
 
     func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges {

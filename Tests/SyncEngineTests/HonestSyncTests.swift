@@ -280,6 +280,16 @@ struct HonestSyncTests {
 /// Answers pulls with a fixed change set, as a rogue relay would; everything else goes through.
 private struct RoguePulls: SyncTransport {
     let inner: any SyncTransport
+
+    func documentStatus(_ hash: DocumentHash) async throws -> DocumentStatus {
+        try await inner.documentStatus(hash)
+    }
+    func documentChunk(_ hash: DocumentHash, index: Int) async throws -> DocumentChunk {
+        try await inner.documentChunk(hash, index: index)
+    }
+    func putDocumentChunk(_ chunk: DocumentChunk, hash: DocumentHash, index: Int) async throws -> DocumentStatus {
+        try await inner.putDocumentChunk(chunk, hash: hash, index: index)
+    }
     let answer: ChangeSet
 
     func hello(_ request: HelloRequest) async throws -> HelloResponse { try await inner.hello(request) }
