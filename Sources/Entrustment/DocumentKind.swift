@@ -64,10 +64,10 @@ public enum DocumentKind: String, CaseIterable, Sendable, Codable, Comparable {
 
     /// Throws `forbiddenRole` unless one of `roles` may attach this kind.
     public func checkAttach(by roles: Set<Role>) throws(DomainError) {
-        guard roles.isDisjoint(with: attachedBy) else {
+        guard !roles.isDisjoint(with: attachedBy) else {
             let allowed = attachedBy.map(\.chineseName).sorted().joined(separator: "、")
             throw DomainError(
-                .forbiddenRole, "a \(rawValue) (\(chineseName)) may only be attached by \(allowed)")
+                .forbiddenRole, "\(chineseName) (\(rawValue)) may only be attached by \(allowed)")
         }
     }
 
