@@ -54,11 +54,10 @@ enum DocumentSection {
             try? FileManager.default.removeItem(at: temporary)
             throw NodeError(code: "storage", "cannot write \(file.path): \(error.localizedDescription)")
         }
-        do {
-            _ = try FileManager.default.replaceItemAt(file, withItemAt: temporary)
-        } catch {
+        guard rename(temporary.path, file.path) == 0 else {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw NodeError(code: "storage", "cannot write \(file.path): \(error.localizedDescription)")
+            throw NodeError(code: "storage", "cannot write \(file.path): \(reason)")
         }
         return size
     }
@@ -200,8 +199,21 @@ enum DocumentSection {
         private func receive(_ reference: DocumentReference, into store: DocumentStore) throws(NodeError) -> Bool {
             let hash = reference.hash
             if store.holds(hash) {
-                offset += reference.size
-                guard offset <= size else { throw NodeError(code: "truncated", "the change file is cut short") }
+                // Held already: the bytes are still read and checked, so that a damaged file is
+                // refused whatever this node holds.
+                var whole = SHA256()
+                var left = reference.size
+                while left > 0 {
+                    let bytes = try read(min(DocumentStore.chunkSize, left))
+                    whole.update(data: bytes)
+                    left -= bytes.count
+                }
+                guard DocumentHash(whole.finalize()) == hash else {
+                    throw NodeError(
+                        code: "documentMismatch",
+                        "the bytes carried for document \(hash.hex.prefix(12)) do not hash to it: the file was altered or damaged"
+                    )
+                }
                 return false
             }
             try store.claim(hash)

@@ -143,6 +143,7 @@ public final class DocumentStore: Sendable {
         if holds(hash) {
             try? FileManager.default.removeItem(at: temporary)
         } else {
+            CrashPoint.documentSynced.reached()
             try promote(temporary, hash: hash, manifest: Manifest(size: size, chunkSize: Self.chunkSize, chunks: chunks))
         }
         return reference

@@ -36,8 +36,9 @@ public enum CrashPoint: String, CaseIterable, Sendable {
     /// A received document chunk has been written to the partial file (`documents/partial/`),
     /// the next not yet asked for: a restarted transfer resumes from the whole chunks on disk.
     case documentChunkWritten = "document-chunk-written"
-    /// A document's partial file is complete, verified and synced, not yet renamed to its final
-    /// name: nothing may be found under the final name, and the next transfer finishes it.
+    /// A document's partial file (received, or a clerk's file being added) is complete, verified
+    /// and synced, not yet renamed to its final name: nothing may be found under the final name,
+    /// no `attach` event names it yet, and the next transfer (or the clerk's retry) finishes it.
     case documentSynced = "document-synced"
 
     /// The environment variable that arms a crash point.
