@@ -7,6 +7,7 @@
 # Usage: bash Nodes/network-demo.sh [WORK_DIR] [--stay]   (--stay keeps the network up until Ctrl-C)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+docs="$repo/Nodes/sample-documents"
 work=""
 stay=0
 for arg in "$@"; do
@@ -73,7 +74,9 @@ wait_state() { # DATA_DIR ID STATE
 
 step "京0105 委托 粤0106 冻结银行存款 / 京0105 sends a matter"
 id=$(cs matter create --data-dir "$work/jing0105" --case '（2026）京0105执123号' --to 粤0106 --kind deposit:freeze \
-    --debtor 广州某贸易有限公司 --applicant 某银行 --json | sed -n 's/^  "id" : "\(.*\)",$/\1/p')
+    --debtor 广州某贸易有限公司 --applicant 某银行 \
+    --attach entrustment-letter="$docs/entrustment-letter.pdf" --attach judgment="$docs/judgment.pdf" \
+    --attach ruling="$docs/ruling.pdf" --attach assistance-notice="$docs/assistance-notice.pdf" --json | sed -n 's/^  "id" : "\(.*\)",$/\1/p')
 echo "$id"
 
 step "无需手动同步，粤0106 已收到 / it reaches 粤0106 by itself"
@@ -99,7 +102,7 @@ cs peers --data-dir "$work/jing0105"
 
 step "第二件事项送达后，粤0106 断网 / a second matter arrives, then 粤0106 goes offline"
 id2=$(cs matter create --data-dir "$work/jing0105" --case '（2026）京0105执124号' --to 粤0106 --kind vehicle:seize \
-    --debtor 李某 --json | sed -n 's/^  "id" : "\(.*\)",$/\1/p')
+    --debtor 李某 --documents-later --json | sed -n 's/^  "id" : "\(.*\)",$/\1/p')
 wait_state "$work/yue0106" "$id2" sent
 kill -TERM "${pid_of[yue0106]}"
 wait "${pid_of[yue0106]}" 2>/dev/null || true

@@ -4,6 +4,7 @@
 # Usage: bash Nodes/two-court-demo.sh [WORK_DIR]   (default: a new temporary folder)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
+docs="$repo/Nodes/sample-documents"
 work="${1:-$(mktemp -d -t courtsync-demo.XXXXXX)}"
 mkdir -p "$work"
 
@@ -31,7 +32,9 @@ cs directory --data-dir "$work/gz" --import "$work/directory.json" >/dev/null
 
 step "京0105 委托 粤0106 冻结银行存款 / create the matter"
 id=$(cs matter create --data-dir "$work/bj" --case '（2026）京0105执123号' --to 粤0106 --kind deposit:freeze \
-    --debtor 广州某贸易有限公司 --applicant 某银行 --json | sed -n 's/^  "id" : "\(.*\)",$/\1/p')
+    --debtor 广州某贸易有限公司 --applicant 某银行 \
+    --attach entrustment-letter="$docs/entrustment-letter.pdf" --attach judgment="$docs/judgment.pdf" \
+    --attach ruling="$docs/ruling.pdf" --attach assistance-notice="$docs/assistance-notice.pdf" --json | sed -n 's/^  "id" : "\(.*\)",$/\1/p')
 cs matter show --data-dir "$work/bj" "$id"
 
 step "导出变更文件并在 粤0106 导入 / carry it to 粤0106"

@@ -1,5 +1,5 @@
 /// What an `attach` event says of a document: its content hash, kind, file name, media type and
-/// size. The bytes travel apart from the event (`Protocol/sync.md` §4.6) and are checked against
+/// size. The bytes travel apart from the event (`Protocol/sync.md` §4.5) and are checked against
 /// the hash wherever they arrive.
 public struct DocumentReference: Hashable, Sendable {
     /// The SHA-256 of the bytes.

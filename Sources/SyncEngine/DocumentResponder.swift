@@ -4,7 +4,7 @@ import Logging
 import Node
 import Replica
 
-/// The server side of document transfer (`Protocol/sync.md` §4.6): what a node holds of a
+/// The server side of document transfer (`Protocol/sync.md` §4.5): what a node holds of a
 /// document, its chunks, and chunks uploaded to it. A caller sees a document only as a party of
 /// a matter here that names it (the hub sees all): to anyone else every hash answers
 /// `unknownDocument`, whether or not it exists. Every chunk served is a read in the log (查阅留痕).

@@ -4,7 +4,7 @@ import Logging
 import Node
 import Replica
 
-/// The client side of document transfer over one link (`Protocol/sync.md` §4.6), run after the
+/// The client side of document transfer over one link (`Protocol/sync.md` §4.5), run after the
 /// link's event rounds and apart from them, so that a large document never holds up events.
 ///
 /// Downloads: every document a matter here names that this node lacks and the remote may hold

@@ -211,7 +211,7 @@ public struct ErrorDocument: Codable, Sendable, Equatable {
 }
 
 /// `GET /v1/documents/{hash}` and `PUT …/chunks/{index}` response: what the node holds of a
-/// document (`Protocol/sync.md` §4.6).
+/// document (`Protocol/sync.md` §4.5).
 public struct DocumentStatus: Codable, Sendable, Equatable {
     /// The document's SHA-256, 64 lowercase hex digits.
     public var hash: String

@@ -11,7 +11,7 @@ struct CLITests {
         try courts.initialise()
         let created = try courts.json(
             [
-                "matter", "create", "--data-dir", courts.beijing, "--case", "(2025)京0105执123号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "(2025)京0105执123号", "--to", "粤0106",
                 "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--applicant", "某银行", "--debtor-id",
                 "91440101MA5C1234XY",
             ], at: "2025-09-26T10:00:00+08:00")
@@ -64,7 +64,7 @@ struct CLITests {
         let now = "2025-09-26T10:00:00+08:00"
         let created = try courts.json(
             [
-                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106", "--kind",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106", "--kind",
                 "vehicle:seize",
             ],
             at: now)
@@ -86,7 +86,7 @@ struct CLITests {
         let endless = courts.temp.path("endless.csync").path
         try FileManager.default.createSymbolicLink(atPath: endless, withDestinationPath: "/dev/zero")
 
-        let create = ["matter", "create", "--data-dir", courts.beijing]
+        let create = ["matter", "create", "--documents-later", "--data-dir", courts.beijing]
         let cases: [(args: [String], dir: String, expect: String)] = [
             (
                 create + ["--case", "（2025）京0105民初1号", "--to", "粤0106", "--kind", "deposit:freeze"], courts.beijing,
@@ -163,7 +163,7 @@ struct CLITests {
         try courts.initialise()
         let result = try courts.run(
             [
-                "matter", "create", "--data-dir", courts.beijing, "--case", "bad", "--to", "粤0106", "--kind", "other",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "bad", "--to", "粤0106", "--kind", "other",
                 "--json",
             ],
             at: "2025-09-26T10:00:00+08:00")
@@ -180,7 +180,7 @@ struct CLITests {
         try courts.initialise()
         _ = try courts.json(
             [
-                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执7号", "--to", "粤0106", "--kind",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执7号", "--to", "粤0106", "--kind",
                 "documents:serve",
             ],
             at: "2025-09-26T10:00:00+08:00")
@@ -204,7 +204,7 @@ struct CLITests {
         try courts.initialise()
         _ = try courts.json(
             [
-                "matter", "create", "--data-dir", courts.beijing, "--case", "（2025）京0105执8号", "--to", "粤0106", "--kind",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执8号", "--to", "粤0106", "--kind",
                 "equity:freeze",
             ],
             at: "2025-09-26T10:00:00+08:00")
