@@ -27,6 +27,8 @@ public struct BenchRunner: Sendable {
         public var heldLongPolls = 3_500
         /// The first port (hub); nodes take the next ones.
         public var basePort = 7700
+        /// The size of the documents of (g), in MiB (0: skip it).
+        public var documentMegabytes = 100
         public init() {}
     }
 
@@ -208,6 +210,32 @@ public struct BenchRunner: Sendable {
             "d. 长轮询 \(options.heldLongPolls) idle long-polls held: hub RSS", Format.megabytes(held.rss),
             reference: held.answeredEarly > 0 ? "\(held.answeredEarly) answered early" : "all held",
             target: "< 200 MB", met: held.rss.map { $0 < 200 << 20 && held.answeredEarly == 0 })
+        for process in daemons.values { process.stop() }
+
+        if options.documentMegabytes > 0 {
+            let documents = try await DocumentBenchmark.run(
+                folder: folder.appendingPathComponent("documents"), executable: executable, reference: reference,
+                basePort: options.basePort + 20, megabytes: options.documentMegabytes, say: say)
+            let rate = Double(documents.size) / documents.transferSeconds
+            let raw = Double(documents.size) / documents.rawSeconds
+            table.add(
+                "g. 材料传输 \(options.documentMegabytes) MiB A → hub → B",
+                Format.number(rate / Double(1 << 20), decimals: 1) + " MiB/s"
+                    + String(format: " (%.2f s)", documents.transferSeconds),
+                reference: "raw loopback TCP " + Format.number(raw / Double(1 << 20), decimals: 1) + " MiB/s",
+                ratio: Format.number(rate / raw, decimals: 2), target: "≥ 0.50", met: rate / raw >= 0.5)
+            let resentChunks = Double(documents.resentBytes) / Double(DocumentStore.chunkSize)
+            table.add(
+                "g. 断点续传 resume after a kill at 50 %: sent again",
+                Format.number(resentChunks, decimals: 2) + " chunks",
+                reference: "\(documents.resentBytes) B", target: "< 2 chunks", met: resentChunks < 2)
+            for name in ["A", "hub", "B"] {
+                let growth = documents.rssGrowth[name] ?? 0
+                table.add(
+                    "g. 传输内存 peak RSS growth, \(name)", Format.megabytes(growth), target: "< 64 MiB",
+                    met: growth < 64 << 20)
+            }
+        }
         return table
     }
 }

@@ -67,6 +67,8 @@ enum DashboardPage {
         #drill li::before { content:""; position:absolute; left:-6px; top:9px; width:10px; height:10px; border-radius:50%; background:var(--blue); }
         #drill li.superseded { color:var(--muted); text-decoration:line-through; }
         #drill button { float:right; }
+        #drill table.documents { width:100%; font-size:12px; margin:0 0 12px; border-collapse:collapse; }
+        #drill table.documents td, #drill table.documents th { padding:3px 4px; border-bottom:1px solid var(--line); text-align:left; vertical-align:top; word-break:break-all; }
         #status { font-size:12px; }
         #errors { color:var(--bad); }
         .empty { color:var(--muted); padding:8px 0; }
@@ -303,8 +305,13 @@ enum DashboardPage {
             if (m.returnedAt) fields.push(["退回时间", when(m.returnedAt)], ["退回原因", m.returnReasonName || "—"]);
             if (m.withdrawnAt) fields.push(["撤回时间", when(m.withdrawnAt)]);
             if (m.overdue) fields.push(["超期天数", days(m.daysOverdue) + " 天（未办结）"]);
+            if (m.supplement) fields.push(["补办", (m.supplement.kindNames || []).join("、") + "，期限 " + m.supplement.due + (m.supplement.answeredAt ? "（已补齐）" : (m.supplement.deemedWithdrawn ? "（逾期未补，视为撤回）" : "（待补办）"))]);
+            const size = (b) => b < 1024 ? b + " B" : (b < 1048576 ? (b / 1024).toFixed(1) + " KiB" : (b / 1048576).toFixed(1) + " MiB");
+            const documents = (m.documents || []).length === 0 ? '<p class="muted">（无材料）</p>' :
+              '<table class="documents"><thead><tr><th>种类</th><th>文件名</th><th>大小</th><th>提交</th></tr></thead><tbody>' +
+              m.documents.map(d => "<tr><td>" + esc(d.kindName) + "</td><td>" + esc(d.fileName) + "</td><td>" + size(d.size) + "</td><td>" + esc(d.courtName) + "<br><small>" + when(d.attachedAt) + "</small></td></tr>").join("") + "</tbody></table>";
             panel.innerHTML = '<button id="closeDrill">关闭</button><h3>' + esc(m.id) + "</h3><dl>" +
-              fields.map(([k, v]) => "<dt>" + k + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl><h3>办理过程</h3><ol>" +
+              fields.map(([k, v]) => "<dt>" + k + "</dt><dd>" + esc(v) + "</dd>").join("") + "</dl><h3>材料</h3>" + documents + "<h3>办理过程</h3><ol>" +
               m.steps.map(st => '<li data-step="' + esc(st.kind) + '" class="' + (st.superseded ? "superseded" : "") + '"><b>' + esc(st.kindName) + "</b> · " + esc(st.authorName) + "<br><small>记录 " + when(st.recordedAt) + "　指挥中心存证 " + when(st.witnessedAt) + "　本节点收到 " + when(st.storedAt) +
                 (st.late ? (st.lateAccepted ? '　<span class="badge ok">迟报·已采纳</span>' : '　<span class="badge late">迟报</span>') : "") +
                 (st.superseded ? "　已被并发操作取代" : "") + "</small></li>").join("") + "</ol>";

@@ -81,6 +81,32 @@ public struct MatterTimeline: Sendable, Codable {
     public var daysOverdue: Double?
     /// The events in the order this node stored them.
     public var steps: [Step]
+    /// 材料: the documents attached (names, kinds, sizes, who, when; never their content).
+    public var documents: [Document]
+    /// 补办: the latest request for supplementary documents, if any, and 视为撤回.
+    public var supplement: Supplement?
+
+    /// A document attached to the matter.
+    public struct Document: Sendable, Codable {
+        public var hash: String
+        public var kind: String
+        public var kindName: String
+        public var fileName: String
+        public var mediaType: String
+        public var size: Int
+        public var court: String
+        public var courtName: String
+        public var attachedAt: Timestamp
+    }
+
+    /// A request for supplement as the drill-down shows it.
+    public struct Supplement: Sendable, Codable {
+        public var requestedAt: Timestamp
+        public var kindNames: [String]
+        public var due: CivilDate
+        public var answeredAt: Timestamp?
+        public var deemedWithdrawn: Bool
+    }
 
     /// Encodes every field, a missing time or figure as `null`.
     public func encode(to encoder: any Encoder) throws {
@@ -116,6 +142,8 @@ public struct MatterTimeline: Sendable, Codable {
         try c.encode(overdue, forKey: .overdue)
         try c.encode(daysOverdue, forKey: .daysOverdue)
         try c.encode(steps, forKey: .steps)
+        try c.encode(documents, forKey: .documents)
+        try c.encode(supplement, forKey: .supplement)
     }
 
     /// The timeline of `matter`: the times that count (`timing`), its stored events and the
@@ -136,6 +164,17 @@ public struct MatterTimeline: Sendable, Codable {
         urgent = matter.request.urgent
         state = matter.state.rawValue
         stateName = matter.state.chineseName
+        documents = matter.documents.map {
+            Document(
+                hash: $0.reference.hash.hex, kind: $0.reference.kind.rawValue, kindName: $0.reference.kind.chineseName,
+                fileName: $0.reference.fileName, mediaType: $0.reference.mediaType.rawValue, size: $0.reference.size,
+                court: $0.court.rawValue, courtName: name($0.court), attachedAt: $0.at)
+        }
+        supplement = matter.supplement.map {
+            Supplement(
+                requestedAt: $0.requestedAt, kindNames: $0.kinds.map(\.chineseName), due: $0.due,
+                answeredAt: $0.answeredAt, deemedWithdrawn: matter.deemedWithdrawn)
+        }
         sentAt = timing.sentAt
         receivedAt = timing.receivedAt
         signedAt = timing.signedAt

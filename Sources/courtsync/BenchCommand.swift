@@ -21,6 +21,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Nodes registered at the hub and polling.") var nodes = 1_000
     @Option(name: .long, help: "Idle long-polls held at once.") var longPolls = 3_500
     @Option(name: .long, help: "Seconds of polling.") var pollSeconds = 5.0
+    @Option(name: .long, help: "Size of the documents sent A → hub → B, in MiB (0: skip).") var documentMib = 100
     @Option(name: .long, help: "The hub's port; nodes take the next five.") var port = 7700
     @Flag(name: .long, help: "Print the table as JSON.") var json = false
 
@@ -37,6 +38,7 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("--poll-seconds must be between 0 and 600")
         }
         guard (1...65_000).contains(port) else { throw ValidationError("--port must be between 1 and 65000") }
+        guard (0...1_024).contains(documentMib) else { throw ValidationError("--document-mib must be between 0 and 1024") }
     }
 
     func run() async throws {
@@ -55,6 +57,7 @@ struct BenchCommand: AsyncParsableCommand {
             options.heldLongPolls = longPolls
             options.pollingSeconds = pollSeconds
             options.basePort = port
+            options.documentMegabytes = documentMib
             let quiet = json
             let runner = BenchRunner(
                 options: options, folder: folder, reference: try ReferenceData(folder: ReferenceData.locateFolder()),
