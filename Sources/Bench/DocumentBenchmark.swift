@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import Node
 import Replica
+import SyncEngine
 
 #if canImport(Glibc)
     import Glibc

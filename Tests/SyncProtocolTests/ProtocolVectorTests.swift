@@ -1,3 +1,4 @@
+import Entrustment
 import Foundation
 import SyncProtocol
 import TestSupport
@@ -74,5 +75,41 @@ struct ProtocolVectorTests {
         let bytes = [UInt8](try Data(contentsOf: file))
         #expect(bytes == vector.bytes)
         #expect { try ChangeSetCodec.decode(bytes) } throws: { ($0 as! ChangeSetError).code == vector.code }
+    }
+
+    @Test("the change-file vector: change set 07, then a documents section a stranger can read")
+    func documentsFile() throws {
+        let file = Fixtures.vectorsFolder.appendingPathComponent("files/07-documents.csync")
+        if Self.record {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(ProtocolVectors.documentsFile).write(to: file)
+        }
+        let bytes = [UInt8](try Data(contentsOf: file))
+        #expect(bytes == ProtocolVectors.documentsFile)
+        let length = try ChangeSetCodec.encodedLength(startingWith: Array(bytes.prefix(4096)))
+        let set = try ChangeSetCodec.decode(Array(bytes.prefix(length)))
+        #expect(set == ProtocolVectors.valid.first { $0.name == "07-documents" }!.changeSet)
+        // The section, read by hand as changeset.md §9 describes it.
+        var rest = Array(bytes[length...])
+        #expect(Array(rest.prefix(6)) == Array("CSDOC".utf8) + [1])
+        rest.removeFirst(6)
+        let count = Int(rest.removeFirst())
+        var attached: [String: Int] = [:]
+        for event in set.events {
+            if case .attach(let document, _) = event.action { attached[document.hash.hex] = document.size }
+        }
+        #expect(count == attached.count)
+        for _ in 0..<count {
+            let hash = Hex.encode(Array(rest.prefix(32)))
+            rest.removeFirst(32)
+            let size = Int(rest.removeFirst())
+            let document = Array(rest.prefix(size))
+            rest.removeFirst(size)
+            #expect(attached[hash] == size)
+            #expect(DocumentHash(of: document).hex == hash)
+            #expect(document.starts(with: Array("%PDF-".utf8)))
+        }
+        #expect(rest.isEmpty)
     }
 }

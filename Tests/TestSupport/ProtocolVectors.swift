@@ -119,6 +119,34 @@ public enum ProtocolVectors {
         let accept4 = event(
             m4, hub, hubTestNode, 8 * 86_400_000, 0, [complete4],
             .acceptLate(event: complete4.id, note: "离线介质报送，经核实属实"))
+        let m5 = MatterID(court: beijing, year: 2026, sequence: 5)
+        let create5 = event(
+            m5, beijing, bjNode, 300_000, 0, [],
+            .create(
+                MatterRequest(
+                    caseNumber: try! CaseNumber(parsing: "（2026）京0105执202号"), entrustedCourt: guangzhou,
+                    kind: .documentsServe, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-03"),
+                    calendarVersion: 1)))
+        func reference(_ kind: DocumentKind, _ name: String) -> DocumentReference {
+            let bytes = Self.documentBytes(kind)
+            return DocumentReference(
+                hash: DocumentHash(of: bytes), kind: kind, fileName: name, mediaType: .pdf, size: bytes.count)
+        }
+        let letter5 = event(
+            m5, beijing, bjNode, 300_001, 0, [create5],
+            .attach(document: reference(.entrustmentLetter, "委托执行函.pdf"), note: "原件扫描"))
+        let judgment5 = event(
+            m5, beijing, bjNode, 300_002, 0, [letter5],
+            .attach(document: reference(.judgment, "（2026）京0105民初88号判决书.pdf"), note: ""))
+        let sign5 = event(
+            m5, guangzhou, gzNode, 3_600_000, 0, [judgment5],
+            .sign(note: "", receivedAt: Timestamp(milliseconds: t0 + 400_000)))
+        let request5 = event(
+            m5, guangzhou, gzNode, 86_400_000, 0, [sign5],
+            .requestSupplement(kinds: [.supplement], note: "缺受送达人地址确认书", due: Fixtures.date("2026-12-24")))
+        let supplement5 = event(
+            m5, beijing, bjNode, 2 * 86_400_000, 0, [request5],
+            .attach(document: reference(.supplement, "送达地址确认书.pdf"), note: "补充材料"))
         return [
             Vector(
                 name: "01-empty", summary: "A change set with no events (what an export with nothing new writes).",
@@ -171,7 +199,35 @@ public enum ProtocolVectors {
                         witness(.stored, complete4, at: 7 * 86_400_000, downtime: 6 * 3_600_000),
                         witness(.stored, accept4, at: 8 * 86_400_000),
                     ])),
+            Vector(
+                name: "07-documents",
+                summary:
+                    "Documents and 补办: a documents:serve matter with its letter and judgment attached (attach), signed, a request for supplement (requestSupplement, due 2026-12-24: 30 days from 2026-11-24) and the entrusting court's supplement answering it.",
+                changeSet: ChangeSet(
+                    senderCourt: beijing, senderNode: bjNode, createdAt: Timestamp(milliseconds: t0 + 2 * 86_400_000 + 1000),
+                    throughSequence: 6, events: [create5, letter5, judgment5, sign5, request5, supplement5])),
         ]
+    }
+
+    /// The bytes of the documents vector 07 attaches: a tiny PDF header, a line naming the kind,
+    /// and the PDF end marker (`vectors/README.md` gives them).
+    public static func documentBytes(_ kind: DocumentKind) -> [UInt8] {
+        Array("%PDF-1.4\n% CourtSync test vector: \(kind.rawValue) \(kind.chineseName)\n%%EOF\n".utf8)
+    }
+
+    /// Vector 07 as a change file: the change set, then the documents section carrying its three
+    /// documents (`changeset.md` §9).
+    public static var documentsFile: [UInt8] {
+        let set = valid.first { $0.name == "07-documents" }!.changeSet
+        var bytes = try! ChangeSetCodec.encode(set)
+        bytes += Array("CSDOC".utf8) + [1, 3]
+        for kind in [DocumentKind.entrustmentLetter, .judgment, .supplement] {
+            let document = documentBytes(kind)
+            bytes += DocumentHash(of: document).bytes
+            bytes.append(UInt8(document.count))
+            bytes += document
+        }
+        return bytes
     }
 
     /// The events the refused vectors build on: vector 05's matter as the hub sent it.
@@ -228,6 +284,19 @@ public enum ProtocolVectors {
             kind: .stored, event: sign4.id, matter: sign4.matterID, court: nil, at: Timestamp(milliseconds: t0),
             hubDowntimeMilliseconds: 0, graceMilliseconds: 86_400_000
         ).signed(with: TestKeys.key(for: gzNode))
+        let receiptByEntrusting = try! Event(
+            matterID: sign4.matterID, author: beijing, origin: bjNode,
+            timestamp: HybridTimestamp(wall: sign4.timestamp.wall + 3_600_000, counter: 0), parents: [sign4.id],
+            action: .attach(
+                document: DocumentReference(
+                    hash: DocumentHash(of: documentBytes(.receipt)), kind: .receipt, fileName: "回执.pdf",
+                    mediaType: .pdf, size: documentBytes(.receipt).count), note: "")
+        ).testSigned()
+        let longSupplement = try! Event(
+            matterID: sign4.matterID, author: guangzhou, origin: gzNode,
+            timestamp: HybridTimestamp(wall: sign4.timestamp.wall + 3_600_000, counter: 0), parents: [sign4.id],
+            action: .requestSupplement(kinds: [.judgment], note: "", due: Fixtures.date("2027-01-22"))
+        ).testSigned()
         return [
             Refused(
                 name: "backdated", changeSet: set(base + [backdated]), code: "rejectedEvent", quarantined: false,
@@ -250,6 +319,14 @@ public enum ProtocolVectors {
             Refused(
                 name: "forged-witness", changeSet: set(base, witnesses: [forgedWitness]), code: "badSignature",
                 quarantined: false, why: "a storage witness signed by a court's key, not the hub's"),
+            Refused(
+                name: "attach-wrong-party", changeSet: set(base + [receiptByEntrusting]), code: "rejectedEvent",
+                quarantined: false, why: "the entrusting court attaching a receipt (回执), which only the entrusted court may"),
+            Refused(
+                name: "supplement-deadline", changeSet: set(base + [longSupplement]), code: "rejectedEvent",
+                quarantined: false,
+                why: "a request for supplement made 2026-11-23 whose last day is 2027-01-22, not the 2026-12-23 the calendar gives"
+            ),
         ]
     }
 
