@@ -100,8 +100,16 @@ enum DocumentBenchmark {
         }
         let started = Date()
         let firstHash = try send(first, sequence: 1)
+        let stored = Date().timeIntervalSince(started)
+        let hubHolds = DocumentStore(dataDirectory: members[.supreme]!.dataDirectory)
+        while !hubHolds.holds(firstHash) { try await Task.sleep(for: .milliseconds(5)) }
+        let atHub = Date().timeIntervalSince(started)
         try await arrived(firstHash, within: 600)
         let transferSeconds = Date().timeIntervalSince(started)
+        say(
+            String(
+                format: "g. stored at A after %.2f s, whole at the hub after %.2f s, at B after %.2f s", stored, atHub,
+                transferSeconds))
 
         say("g. resume: B killed half-way …")
         daemons[b]!.stop()

@@ -21,9 +21,14 @@ public final class DocumentSynchronizer: Sendable {
         public var bytesSent = 0
         /// Documents skipped this round (the remote lacks them or refused them), by reason.
         public var skipped: [String] = []
+        /// Documents the remote is still receiving: worth asking again soon.
+        public var arriving = 0
 
         public init() {}
     }
+
+    /// How often a transfer's progress is written to the replica (for `peers` and `sync`).
+    static let progressInterval = 1.0
 
     private let remote: CourtCode
     private let node: CourtNode
@@ -75,6 +80,7 @@ public final class DocumentSynchronizer: Sendable {
         }
         guard status.complete, let chunks = status.chunks else {
             round.skipped.append("\(hash.hex.prefix(12)): still arriving at \(remote)")
+            round.arriving += 1
             return
         }
         guard status.size == need.size, chunks.count == DocumentStore.Manifest.chunkCount(size: need.size),
@@ -90,6 +96,7 @@ public final class DocumentSynchronizer: Sendable {
         defer { store.release(hash) }
         var done = try await Blocking.run { try store.receivedLength(of: hash, size: need.size, expected: chunks) }
         try await record(hash, direction: "download", done: done, total: need.size)
+        var recorded = Date()
         while done < need.size {
             let index = done / DocumentStore.chunkSize
             let chunk = try await transport.documentChunk(hash, index: index)
@@ -104,7 +111,10 @@ public final class DocumentSynchronizer: Sendable {
             done += bytes.count
             round.bytesReceived += chunk.body.count
             progress(hash, done, need.size)
-            if done < need.size { try await record(hash, direction: "download", done: done, total: need.size) }
+            if done < need.size, Date().timeIntervalSince(recorded) >= Self.progressInterval {
+                try await record(hash, direction: "download", done: done, total: need.size)
+                recorded = Date()
+            }
         }
         let replica = node.replica
         let now = node.time.now()
@@ -132,6 +142,7 @@ public final class DocumentSynchronizer: Sendable {
         let store = self.store
         var retried = false
         var sent = false
+        var recorded = Date.distantPast
         while !status.complete {
             let index = status.received / DocumentStore.chunkSize
             let bytes = try await Blocking.run { try store.chunk(index, of: hash) }
@@ -150,8 +161,9 @@ public final class DocumentSynchronizer: Sendable {
             sent = true
             round.bytesSent += chunk.body.count
             progress(hash, status.received, need.size)
-            if !status.complete {
+            if !status.complete, Date().timeIntervalSince(recorded) >= Self.progressInterval {
                 try await record(hash, direction: "upload", done: status.received, total: need.size)
+                recorded = Date()
             }
         }
         let replica = node.replica

@@ -167,7 +167,10 @@ public final class SyncScheduler: Sendable {
                 let round = try await link.documents.round()
                 if round.downloaded > 0 { await notifier.changed() }
                 failures = 0
-                _ = await notifier.wait(beyond: seen, seconds: config.sync.intervalSeconds)
+                // A document the remote is still receiving is asked for again in a quarter of a
+                // second, not only on the next change or interval.
+                let wait = round.arriving > 0 ? min(config.sync.intervalSeconds, 0.25) : config.sync.intervalSeconds
+                _ = await notifier.wait(beyond: seen, seconds: wait)
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
