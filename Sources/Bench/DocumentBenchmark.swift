@@ -89,7 +89,8 @@ enum DocumentBenchmark {
             while Date() < deadline {
                 if let queue = try? DatabaseQueue(path: receiverPath, configuration: readOnly),
                     (try? await queue.read({
-                        try Bool.fetchOne($0, sql: "SELECT EXISTS (SELECT 1 FROM documents WHERE hash = ?)", arguments: [hash.hex])
+                        try Bool.fetchOne(
+                            $0, sql: "SELECT EXISTS (SELECT 1 FROM documents WHERE hash = ?)", arguments: [hash.hex])
                     })) == true
                 {
                     return
@@ -121,7 +122,9 @@ enum DocumentBenchmark {
         let hubStore = DocumentStore(dataDirectory: members[.supreme]!.dataDirectory)
         let uploadDeadline = Date().addingTimeInterval(600)
         while !hubStore.holds(secondHash) {
-            guard Date() < uploadDeadline else { throw NodeError(code: "benchFailed", "the hub did not get the document") }
+            guard Date() < uploadDeadline else {
+                throw NodeError(code: "benchFailed", "the hub did not get the document")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
         try crashing.start()

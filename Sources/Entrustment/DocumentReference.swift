@@ -32,7 +32,8 @@ public struct DocumentReference: Hashable, Sendable {
     public func check() throws(DomainError) {
         guard (1...Self.maxFileNameBytes).contains(fileName.utf8.count) else {
             throw DomainError(
-                .invalidField, "a document's file name has 1 to \(Self.maxFileNameBytes) bytes, not \(fileName.utf8.count)")
+                .invalidField,
+                "a document's file name has 1 to \(Self.maxFileNameBytes) bytes, not \(fileName.utf8.count)")
         }
         guard !fileName.contains("/"), !fileName.contains("\\"), fileName != ".", fileName != ".." else {
             throw DomainError(.invalidField, "a document's file name may not name a folder: \"\(fileName)\"")

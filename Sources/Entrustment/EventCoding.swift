@@ -61,7 +61,8 @@ enum EventCoding {
         case .requestSupplement(let kinds, let note, _):
             guard !kinds.isEmpty, kinds == Array(Set(kinds)).sorted() else {
                 throw DomainError(
-                    .invalidField, "a request for supplement names one or more document kinds, each once, in table order")
+                    .invalidField,
+                    "a request for supplement names one or more document kinds, each once, in table order")
             }
             try check(note, "note", FieldLimits.note)
         }
@@ -242,7 +243,8 @@ enum EventCoding {
                 let fileName = try r.readString("file name", maxBytes: DocumentReference.maxFileNameBytes)
                 let mediaID = try r.readString("media type", maxBytes: FieldLimits.identifier)
                 guard let mediaType = DocumentMediaType(rawValue: mediaID) else {
-                    throw DomainError(.malformedEvent, "media type \"\(mediaID)\" is not one of PDF, OFD, JPEG, PNG, TIFF")
+                    throw DomainError(
+                        .malformedEvent, "media type \"\(mediaID)\" is not one of PDF, OFD, JPEG, PNG, TIFF")
                 }
                 let size = try r.readVarint("document size", max: UInt64(DocumentReference.maxSize))
                 guard size >= 1 else { throw DomainError(.malformedEvent, "a document has at least one byte") }

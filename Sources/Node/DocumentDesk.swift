@@ -157,7 +157,9 @@ extension CourtNode {
         document: DocumentNeed, matter: String, bytes: [UInt8]?
     ) {
         let hash: DocumentHash
-        do { hash = try DocumentHash(hex: hashText) } catch { throw NodeError(code: error.code.rawValue, error.message) }
+        do { hash = try DocumentHash(hex: hashText) } catch {
+            throw NodeError(code: error.code.rawValue, error.message)
+        }
         let court = identity.court
         guard let (need, matter) = try read({ () throws(ReplicaError) in try replica.document(hash, visibleTo: court) })
         else {
@@ -207,7 +209,8 @@ extension CourtNode {
             let check = store.check(hash)
             if case .intact = check { continue }
             let matter =
-                (try? read { () throws(ReplicaError) in try replica.document(hash, visibleTo: .supreme) })??.matter ?? ""
+                (try? read { () throws(ReplicaError) in try replica.document(hash, visibleTo: .supreme) })??.matter
+                ?? ""
             switch check {
             case .intact: continue
             case .missing:

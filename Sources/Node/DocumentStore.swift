@@ -144,7 +144,8 @@ public final class DocumentStore: Sendable {
             try? FileManager.default.removeItem(at: temporary)
         } else {
             CrashPoint.documentSynced.reached()
-            try promote(temporary, hash: hash, manifest: Manifest(size: size, chunkSize: Self.chunkSize, chunks: chunks))
+            try promote(
+                temporary, hash: hash, manifest: Manifest(size: size, chunkSize: Self.chunkSize, chunks: chunks))
         }
         return reference
     }
@@ -159,7 +160,8 @@ public final class DocumentStore: Sendable {
         guard limits.mediaTypes.contains(media) else {
             throw NodeError(
                 code: "unsupportedMediaType",
-                "\(name) is a \(media.label) file, which this node does not accept (node.json limits.documentMediaTypes)")
+                "\(name) is a \(media.label) file, which this node does not accept (node.json limits.documentMediaTypes)"
+            )
         }
         return media
     }

@@ -48,17 +48,20 @@ public struct DocumentChunk: Sendable {
             do {
                 bytes = try Zlib.decompress(body, limit: limit)
             } catch {
-                throw SyncError(code: "badChunk", status: 422, "the chunk's zlib stream is invalid: \(error.description)")
+                throw SyncError(
+                    code: "badChunk", status: 422, "the chunk's zlib stream is invalid: \(error.description)")
             }
         default:
             throw SyncError(
-                code: "badChunk", status: 422, "unknown chunk encoding \"\(encoding.prefix(40))\" (identity or deflate)")
+                code: "badChunk", status: 422, "unknown chunk encoding \"\(encoding.prefix(40))\" (identity or deflate)"
+            )
         }
         guard bytes.count <= limit else {
             throw SyncError(code: "badChunk", status: 422, "a chunk has at most \(limit) bytes")
         }
         guard Hex.encode(Array(SHA256.hash(data: bytes))) == digest.lowercased() else {
-            throw SyncError(code: "badChunk", status: 422, "the chunk does not hash to its \(SyncWire.chunkDigestHeader)")
+            throw SyncError(
+                code: "badChunk", status: 422, "the chunk does not hash to its \(SyncWire.chunkDigestHeader)")
         }
         return bytes
     }

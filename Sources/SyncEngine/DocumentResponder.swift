@@ -72,7 +72,8 @@ public final class DocumentResponder: Sendable {
             try store.claim(hash)
             defer { store.release(hash) }
             if index == 0 {
-                let media = try store.acceptedType(of: Array(bytes.prefix(DocumentMediaType.sniffBytes)), name: hash.hex)
+                let media = try store.acceptedType(
+                    of: Array(bytes.prefix(DocumentMediaType.sniffBytes)), name: hash.hex)
                 guard media == need.mediaType else {
                     throw NodeError(
                         code: "unsupportedMediaType",

@@ -6,7 +6,8 @@ import Replica
 /// `courtsync audit verify`: re-checks the audit trail stored in the replica.
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "全程留痕核验 — check the stored audit trail.", subcommands: [Verify.self, Reads.self])
+        commandName: "audit", abstract: "全程留痕核验 — check the stored audit trail.",
+        subcommands: [Verify.self, Reads.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -38,7 +38,9 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("--poll-seconds must be between 0 and 600")
         }
         guard (1...65_000).contains(port) else { throw ValidationError("--port must be between 1 and 65000") }
-        guard (0...1_024).contains(documentMib) else { throw ValidationError("--document-mib must be between 0 and 1024") }
+        guard (0...1_024).contains(documentMib) else {
+            throw ValidationError("--document-mib must be between 0 and 1024")
+        }
     }
 
     func run() async throws {

@@ -21,7 +21,8 @@ struct CourtSyncCommand: AsyncParsableCommand {
             InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,
             StatusCommand.self, QuarantineCommand.self, ConflictsCommand.self, DigestCommand.self, CourtsCommand.self,
             ExportCommand.self, ImportCommand.self, RegisterCommand.self, HubCommand.self, DirectoryCommand.self,
-            CalendarCommand.self, TokenCommand.self, AuditCommand.self, DocumentCommand.self, ReportCommand.self, DemoCommand.self,
+            CalendarCommand.self, TokenCommand.self, AuditCommand.self, DocumentCommand.self, ReportCommand.self,
+            DemoCommand.self,
             BenchCommand.self,
         ]
     )

@@ -11,7 +11,8 @@ struct DocumentCommand: ParsableCommand {
     struct GetDocument: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "get",
-            abstract: "取材料 — write a document's bytes to a file, checked against its hash; the read is recorded (查阅留痕).")
+            abstract: "取材料 — write a document's bytes to a file, checked against its hash; the read is recorded (查阅留痕)."
+        )
         @OptionGroup var node: NodeOptions
         @Argument(help: "The document's SHA-256 (64 hex digits; see `courtsync matter documents`).") var hash: String
         @Option(name: .long, help: "The file to write (`-`: standard output).") var out: String
@@ -33,7 +34,10 @@ struct DocumentCommand: ParsableCommand {
                         var size: Int
                         var file: String
                     }
-                    printJSON(Written(hash: result.document.hash.hex, matter: result.matter, size: result.document.size, file: out))
+                    printJSON(
+                        Written(
+                            hash: result.document.hash.hex, matter: result.matter, size: result.document.size, file: out
+                        ))
                 } else {
                     print("已写出 \(out)（\(DocumentSize.text(result.document.size))，哈希核对无误；已记入查阅留痕）")
                 }

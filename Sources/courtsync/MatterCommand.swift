@@ -190,7 +190,9 @@ struct AttachDocument: ParsableCommand {
         commandName: "attach", abstract: "提交材料 — attach a document (letter, judgment, receipt …) to a matter.")
     @OptionGroup var node: NodeOptions
     @Argument(help: "The matter id (委托编号).") var id: String
-    @Option(name: .long, help: "The kind: \(DocumentKind.allCases.map { "\($0.rawValue) \($0.chineseName)" }.joined(separator: ", ")).")
+    @Option(
+        name: .long,
+        help: "The kind: \(DocumentKind.allCases.map { "\($0.rawValue) \($0.chineseName)" }.joined(separator: ", ")).")
     var kind: String
     @Argument(help: "The file (PDF, OFD, JPEG, PNG or TIFF).") var file: String
     @Option(name: .long, help: "备注 — a note.") var note = ""
@@ -201,7 +203,8 @@ struct AttachDocument: ParsableCommand {
             guard let kind = DocumentKind(text: kind) else {
                 throw NodeError(
                     code: "invalidArgument",
-                    "unknown document kind \"\(kind)\": one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "unknown document kind \"\(kind)\": one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             let limits = node.documentLimits()
             try node.withNode { node in
@@ -282,7 +285,8 @@ struct RequestSupplement: ParsableCommand {
                 guard let kind = DocumentKind(text: text) else {
                     throw NodeError(
                         code: "invalidArgument",
-                        "unknown document kind \"\(text)\": one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))")
+                        "unknown document kind \"\(text)\": one of \(DocumentKind.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
                 parsed.append(kind)
             }

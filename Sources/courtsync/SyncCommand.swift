@@ -118,7 +118,8 @@ struct SyncCommand: AsyncParsableCommand {
                 String(s.eventsReceived),
                 String(s.eventsStored), String(s.quarantined), "\(s.payloadBytesSent)→\(s.bytesSent)",
                 "\(s.payloadBytesReceived)→\(s.bytesReceived)",
-                round.documents.map { "\($0.downloaded)/\($0.uploaded)" } ?? "—", String(format: "%.2f 秒", round.seconds),
+                round.documents.map { "\($0.downloaded)/\($0.uploaded)" } ?? "—",
+                String(format: "%.2f 秒", round.seconds),
             ])
         }
         return table.rendered + "\n"

@@ -22,7 +22,8 @@ struct AuditCLITests {
         let at = "2025-09-26T10:00:00+08:00"
         let created = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "(2025)京0105执1号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "(2025)京0105执1号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze",
             ], at: at)
         let id = try #require(created["id"] as? String)
@@ -64,7 +65,8 @@ struct AuditCLITests {
         try third.initialise()
         let other = try third.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", third.beijing, "--case", "(2025)京0105执2号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", third.beijing, "--case", "(2025)京0105执2号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze",
             ], at: at)
         try sqlite(third.beijing, "UPDATE matters SET state = 'completed'")

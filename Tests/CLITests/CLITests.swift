@@ -11,7 +11,8 @@ struct CLITests {
         try courts.initialise()
         let created = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "(2025)京0105执123号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "(2025)京0105执123号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--applicant", "某银行", "--debtor-id",
                 "91440101MA5C1234XY",
             ], at: "2025-09-26T10:00:00+08:00")
@@ -64,7 +65,8 @@ struct CLITests {
         let now = "2025-09-26T10:00:00+08:00"
         let created = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106", "--kind",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号",
+                "--to", "粤0106", "--kind",
                 "vehicle:seize",
             ],
             at: now)
@@ -163,7 +165,8 @@ struct CLITests {
         try courts.initialise()
         let result = try courts.run(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "bad", "--to", "粤0106", "--kind", "other",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "bad", "--to", "粤0106",
+                "--kind", "other",
                 "--json",
             ],
             at: "2025-09-26T10:00:00+08:00")
@@ -180,7 +183,8 @@ struct CLITests {
         try courts.initialise()
         _ = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执7号", "--to", "粤0106", "--kind",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执7号",
+                "--to", "粤0106", "--kind",
                 "documents:serve",
             ],
             at: "2025-09-26T10:00:00+08:00")
@@ -204,7 +208,8 @@ struct CLITests {
         try courts.initialise()
         _ = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执8号", "--to", "粤0106", "--kind",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执8号",
+                "--to", "粤0106", "--kind",
                 "equity:freeze",
             ],
             at: "2025-09-26T10:00:00+08:00")

@@ -28,7 +28,8 @@ struct CalendarCLITests {
         // Thirty days from 12-02 is Thu 2026-01-01: weekends only, as the calendar stops at 2025.
         let created = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执9号", "--to", "粤0106", "--kind",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执9号",
+                "--to", "粤0106", "--kind",
                 "deposit:freeze",
             ], at: at)
         let id = try #require(created["id"] as? String)
@@ -85,7 +86,8 @@ struct CalendarCLITests {
         for bad in ["\u{1B}]0;owned\u{7}冻结", "冻结\r覆盖", "\u{1B}[2J冻结"] {
             let result = try courts.run(
                 [
-                    "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106",
+                    "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号",
+                    "--to", "粤0106",
                     "--kind", "deposit:freeze", "--note", bad,
                 ], at: at)
             #expect(result.status == 1 && result.stderr.contains("control character"), "\(result.stderr)")
@@ -95,7 +97,8 @@ struct CalendarCLITests {
         // A right-to-left override is text, but shown escaped: it cannot reorder what the operator reads.
         let created = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执2号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执2号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze", "--note", "冻结\u{202E}户账",
             ], at: at)
         let id = try #require(created["id"] as? String)
@@ -107,7 +110,8 @@ struct CalendarCLITests {
         // indented under the value, so only the real fields start a line.
         let forged = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执3号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执3号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze", "--note", "请冻结\n状态        已办结（completed）\n办理期限    2099-12-31",
             ], at: at)
         let lines = try courts.run(

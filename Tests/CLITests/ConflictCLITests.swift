@@ -31,7 +31,8 @@ struct ConflictCLITests {
         try courts.initialise()
         let created = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执300号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执300号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze",
             ], at: Self.at(0))
         let id = created["id"] as! String
@@ -104,7 +105,8 @@ struct ConflictCLITests {
         for n in 0..<2 {
             let created = try courts.json(
                 [
-                    "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执\(400 + n)号", "--to",
+                    "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case",
+                    "（2025）京0105执\(400 + n)号", "--to",
                     "粤0106", "--kind", "vehicle:seize",
                 ], at: now())
             ids.append(created["id"] as! String)

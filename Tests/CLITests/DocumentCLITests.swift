@@ -46,7 +46,9 @@ struct DocumentCLITests {
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("judgment") && refused.stderr.contains("生效法律文书"), "\(refused.stderr)")
         #expect(Self.storedFiles(courts.beijing).isEmpty)
-        #expect((try courts.json(["matter", "list", "--data-dir", courts.beijing], at: Self.at)["matters"] as? [Any])?.isEmpty == true)
+        #expect(
+            (try courts.json(["matter", "list", "--data-dir", courts.beijing], at: Self.at)["matters"] as? [Any])?
+                .isEmpty == true)
 
         let later = try Self.create(
             courts, sequence: 1, attach: ["entrustment-letter=\(letter)"], extra: ["--documents-later"])
@@ -84,11 +86,14 @@ struct DocumentCLITests {
 
         let exe = courts.temp.path("judgment.pdf")
         try Data([0x4D, 0x5A, 0x90, 0x00] + [UInt8](repeating: 7, count: 5000)).write(to: exe)
-        let notPDF = try Self.create(courts, sequence: 1, attach: ["entrustment-letter=\(letter)", "judgment=\(exe.path)"])
+        let notPDF = try Self.create(
+            courts, sequence: 1, attach: ["entrustment-letter=\(letter)", "judgment=\(exe.path)"])
         #expect(notPDF.status != 0, "\(notPDF.stdout)")
         #expect(notPDF.stderr.contains("not a PDF, OFD, JPEG, PNG or TIFF"), "\(notPDF.stderr)")
         #expect(Self.storedFiles(courts.beijing).isEmpty)
-        #expect((try courts.json(["matter", "list", "--data-dir", courts.beijing], at: Self.at)["matters"] as? [Any])?.isEmpty == true)
+        #expect(
+            (try courts.json(["matter", "list", "--data-dir", courts.beijing], at: Self.at)["matters"] as? [Any])?
+                .isEmpty == true)
     }
 
     @Test("change files carry documents; the copy is byte-identical, stored once, audited and its reads logged")
@@ -98,10 +103,12 @@ struct DocumentCLITests {
         try courts.initialise()
         let letter = try Self.pdf(courts, "letter.pdf", size: 9 << 20)
         let judgment = try Self.pdf(courts, "judgment.pdf")
-        let first = try Self.create(courts, sequence: 1, attach: ["entrustment-letter=\(letter)", "judgment=\(judgment)"])
+        let first = try Self.create(
+            courts, sequence: 1, attach: ["entrustment-letter=\(letter)", "judgment=\(judgment)"])
         let id = try #require(first.json["id"] as? String)
         // The same judgment for a second matter: one copy on disk.
-        let second = try Self.create(courts, sequence: 2, attach: ["entrustment-letter=\(letter)", "judgment=\(judgment)"])
+        let second = try Self.create(
+            courts, sequence: 2, attach: ["entrustment-letter=\(letter)", "judgment=\(judgment)"])
         #expect(second.status == 0)
         #expect(Self.storedFiles(courts.beijing).count == 2)
         let documents = try #require(first.json["documents"] as? [[String: Any]])
@@ -132,7 +139,8 @@ struct DocumentCLITests {
         _ = try courts.json(
             ["document", "get", "--data-dir", courts.guangzhou, letterHash, "--out", out.path], at: Self.at)
         #expect(try Data(contentsOf: out) == Data(contentsOf: URL(fileURLWithPath: letter)))
-        let opened = try courts.run(["document", "get", "--data-dir", courts.guangzhou, letterHash, "--out", "-"], at: Self.at)
+        let opened = try courts.run(
+            ["document", "get", "--data-dir", courts.guangzhou, letterHash, "--out", "-"], at: Self.at)
         #expect(opened.status == 0 && opened.stdout.utf8.count > 0)
 
         // Each read is logged: who, how, when.
@@ -174,7 +182,8 @@ struct DocumentCLITests {
         let judgment = try Self.pdf(courts, "judgment.pdf")
         _ = try Self.create(courts, sequence: 1, attach: ["entrustment-letter=\(letter)", "judgment=\(judgment)"])
         let file = courts.temp.path("full.csync")
-        _ = try courts.json(["export", "--data-dir", courts.beijing, "--out", file.path, "--for", "粤0106"], at: Self.at)
+        _ = try courts.json(
+            ["export", "--data-dir", courts.beijing, "--out", file.path, "--for", "粤0106"], at: Self.at)
         let before = try courts.replicaBytes(courts.guangzhou)
         for (name, change) in [
             ("a flipped byte in a document", { (d: inout Data) in d[d.count - 10] ^= 0xFF }),
@@ -223,25 +232,33 @@ struct DocumentCLITests {
         _ = try courts.json(
             ["matter", "attach", "--data-dir", courts.beijing, ids[1], "--kind", "supplement", extra],
             at: "2025-10-09T23:00:00+08:00")
-        _ = try courts.carry(from: courts.beijing, to: courts.guangzhou, forCourt: "粤0106", at: "2025-10-09T23:30:00+08:00")
+        _ = try courts.carry(
+            from: courts.beijing, to: courts.guangzhou, forCourt: "粤0106", at: "2025-10-09T23:30:00+08:00")
 
-        for (dir, time) in [(courts.guangzhou, "2025-10-09T23:59:00+08:00"), (courts.beijing, "2025-10-09T23:59:00+08:00")] {
+        for (dir, time) in [
+            (courts.guangzhou, "2025-10-09T23:59:00+08:00"), (courts.beijing, "2025-10-09T23:59:00+08:00"),
+        ] {
             let open = try courts.json(["matter", "show", "--data-dir", dir, ids[0]], at: time)
             #expect((open["matter"] as? [String: Any])?["state"] as? String == "sent")
         }
         for dir in [courts.guangzhou, courts.beijing] {
-            let lapsed = try courts.json(["matter", "show", "--data-dir", dir, ids[0]], at: "2025-10-10T00:00:00+08:00")
+            let lapsed = try courts.json(
+                ["matter", "show", "--data-dir", dir, ids[0]], at: "2025-10-10T00:00:00+08:00")
             let matter = try #require(lapsed["matter"] as? [String: Any])
             #expect(matter["state"] as? String == "withdrawn")
             #expect(matter["deemedWithdrawn"] as? Bool == true)
             #expect(matter["withdrawnAt"] as? String == "2025-10-10T00:00:00+08:00")
-            let answered = try courts.json(["matter", "show", "--data-dir", dir, ids[1]], at: "2025-10-20T00:00:00+08:00")
+            let answered = try courts.json(
+                ["matter", "show", "--data-dir", dir, ids[1]], at: "2025-10-20T00:00:00+08:00")
             #expect((answered["matter"] as? [String: Any])?["state"] as? String == "sent")
         }
         // The entrusted court can no longer sign the lapsed matter.
-        let sign = try courts.run(["matter", "sign", "--data-dir", courts.guangzhou, ids[0]], at: "2025-10-11T09:00:00+08:00")
+        let sign = try courts.run(
+            ["matter", "sign", "--data-dir", courts.guangzhou, ids[0]], at: "2025-10-11T09:00:00+08:00")
         #expect(sign.status != 0 && sign.stderr.contains("视为撤回"), "\(sign.stderr)")
-        #expect(try courts.run(["audit", "verify", "--data-dir", courts.beijing], at: "2025-10-11T09:00:00+08:00").status == 0)
+        #expect(
+            try courts.run(["audit", "verify", "--data-dir", courts.beijing], at: "2025-10-11T09:00:00+08:00").status
+                == 0)
     }
 
     @Test("a kill while a document is stored leaves no file under its final name and no attach; the retry works")

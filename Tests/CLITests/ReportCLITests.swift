@@ -42,7 +42,10 @@ struct ReportCLITests {
         var ids: [String: String] = [:]
         func create(_ name: String, at: String, from: String, to: String, kind: String, case number: String) throws {
             let created = try courts.json(
-                ["matter", "create", "--documents-later", "--data-dir", from, "--case", number, "--to", to, "--kind", kind], at: at)
+                [
+                    "matter", "create", "--documents-later", "--data-dir", from, "--case", number, "--to", to, "--kind",
+                    kind,
+                ], at: at)
             ids[name] = created["id"] as? String
         }
         func act(_ dir: String, _ verb: String, _ name: String, at: String, _ extra: [String] = []) throws {
@@ -279,12 +282,14 @@ struct SendingClockTests {
         // so the new matter is recorded on 09-26, and its deadlines must count from 09-26 too.
         _ = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执1号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze",
             ], at: "2025-09-26T10:00:00+08:00")
         let created = try courts.json(
             [
-                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执2号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", courts.beijing, "--case", "（2025）京0105执2号",
+                "--to", "粤0106",
                 "--kind", "deposit:freeze",
             ], at: "2025-08-01T10:00:00+08:00")
         #expect((created["sentAt"] as? String)?.hasPrefix("2025-09-26") == true, "\(created)")

@@ -156,7 +156,8 @@ struct DocumentRulesTests {
     @Test("an unknown document kind or media type in the bytes is malformed")
     func unknownTagsInBytes() throws {
         let create = Fixtures.create()
-        let event = Fixtures.act(.attach(document: Self.letter, note: ""), by: "京0105", after: [create], at: 1_795_000_100_000)
+        let event = Fixtures.act(
+            .attach(document: Self.letter, note: ""), by: "京0105", after: [create], at: 1_795_000_100_000)
         var bytes = event.encoded
         let kind = Array("entrustment-letter".utf8)
         let at = try #require(bytes.indices.first { bytes[$0...].starts(with: kind) })
@@ -182,7 +183,8 @@ struct DocumentRulesTests {
     static func request(after parents: [Event], at wall: Int64, kinds: [DocumentKind] = [.judgment]) -> Event {
         let due = try! Fixtures.calendars.supplementDue(
             requestedOn: Timestamp(milliseconds: wall).chinaDate, version: 1)
-        return Fixtures.act(.requestSupplement(kinds: kinds, note: "缺判决书", due: due), by: "粤0106", after: parents, at: wall)
+        return Fixtures.act(
+            .requestSupplement(kinds: kinds, note: "缺判决书", due: due), by: "粤0106", after: parents, at: wall)
     }
 
     static func attach(_ kind: DocumentKind, by court: String, after parents: [Event], at wall: Int64) -> Event {
@@ -196,9 +198,12 @@ struct DocumentRulesTests {
     func attachRoles() throws {
         try Self.check(Self.attach(.judgment, by: "京0105", after: [Self.create], at: Self.createdAt + 1), [Self.create])
         try Self.check(Self.attach(.receipt, by: "粤0106", after: [Self.create], at: Self.createdAt + 1), [Self.create])
-        for (kind, court) in [(DocumentKind.receipt, "京0105"), (.judgment, "粤0106"), (.other, "京03"), (.other, "沪0115")] {
+        for (kind, court) in [
+            (DocumentKind.receipt, "京0105"), (.judgment, "粤0106"), (.other, "京03"), (.other, "沪0115"),
+        ] {
             #expect(throws: DomainError.self, "\(kind) by \(court)") {
-                try Self.check(Self.attach(kind, by: court, after: [Self.create], at: Self.createdAt + 1), [Self.create])
+                try Self.check(
+                    Self.attach(kind, by: court, after: [Self.create], at: Self.createdAt + 1), [Self.create])
             }
         }
     }
@@ -261,7 +266,8 @@ struct DocumentRulesTests {
         let later = answered.lapsing(at: Self.lapse(of: request).adding(milliseconds: 10 * Self.day))
         #expect(later.state == .sent && !later.deemedWithdrawn)
         // Once answered, the entrusted court may act again.
-        let sign = Fixtures.act(.sign(note: ""), by: "粤0106", after: [two], at: Self.lapse(of: request).milliseconds + 1)
+        let sign = Fixtures.act(
+            .sign(note: ""), by: "粤0106", after: [two], at: Self.lapse(of: request).milliseconds + 1)
         try Self.check(sign, [Self.create, request, one, two])
     }
 
@@ -282,17 +288,21 @@ struct DocumentRulesTests {
         #expect(throws: DomainError.self) { try Self.check(sign, [Self.create, early, request]) }
     }
 
-    @Test("a withdrawal before the deadline stands as the entrusting court's own; a completion concurrent with the request stands")
+    @Test(
+        "a withdrawal before the deadline stands as the entrusting court's own; a completion concurrent with the request stands"
+    )
     func concurrentActs() throws {
         let request = Self.request(after: [Self.create], at: Self.createdAt + Self.day)
-        let withdraw = Fixtures.act(.withdraw(note: "撤回"), by: "京0105", after: [request], at: Self.createdAt + 2 * Self.day)
+        let withdraw = Fixtures.act(
+            .withdraw(note: "撤回"), by: "京0105", after: [request], at: Self.createdAt + 2 * Self.day)
         let withdrawn = try #require(MatterFold.fold([Self.create, request, withdraw], directory: Fixtures.directory))
         let settled = withdrawn.lapsing(at: Self.lapse(of: request).adding(milliseconds: Self.day))
         #expect(settled.state == .withdrawn && !settled.deemedWithdrawn && settled.withdrawnAt == withdraw.recordedAt)
 
         // 粤0106's other node signs and completes without having seen the request: acts done in
         // the world stand, and the request no longer withdraws anything.
-        let sign = Fixtures.act(.sign(note: ""), by: "粤0106", after: [Self.create], at: Self.createdAt + 2 * Self.day, node: "粤0106.b")
+        let sign = Fixtures.act(
+            .sign(note: ""), by: "粤0106", after: [Self.create], at: Self.createdAt + 2 * Self.day, node: "粤0106.b")
         let complete = Fixtures.act(
             .complete(outcome: .full, feedback: "已送达"), by: "粤0106", after: [sign],
             at: Self.lapse(of: request).milliseconds + Self.day, node: "粤0106.b")

@@ -51,7 +51,8 @@ struct CrashPointTests {
         var acknowledged: Set<AcknowledgedAct> = []
         func create(_ number: Int, from: String, to: String) throws -> String {
             let result = try net.run([
-                "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case", "（2026）\(from)执\(number)号", "--to", to,
+                "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case",
+                "（2026）\(from)执\(number)号", "--to", to,
                 "--kind", "deposit:freeze", "--json",
             ])
             let id = try #require(result.json["id"] as? String, "\(result.stderr)")

@@ -50,7 +50,8 @@ struct CrashTests {
                 let from = courts.randomElement(using: &random)!
                 let to = courts.first { $0 != from }!
                 let result = try net.run([
-                    "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case", "（2026）\(from)执\(number)号", "--to", to,
+                    "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case",
+                    "（2026）\(from)执\(number)号", "--to", to,
                     "--kind", "deposit:freeze", "--json",
                 ])
                 #expect(result.status == 0, "seed \(seed): \(result.stderr)")

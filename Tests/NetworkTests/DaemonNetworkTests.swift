@@ -12,7 +12,8 @@ struct DaemonNetworkTests {
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
 
         let created = try net.run([
-            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执123号", "--to", "粤0106",
+            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执123号",
+            "--to", "粤0106",
             "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--json",
         ])
         let id = try #require(created.json["id"] as? String)
@@ -28,7 +29,8 @@ struct DaemonNetworkTests {
         // The hub stops (SIGTERM: exit 0); 京0105 and 粤0106 still exchange directly.
         #expect(net.daemons["最高法"]!.stop() == 0)
         let second = try net.run([
-            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执124号", "--to", "粤0106",
+            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执124号",
+            "--to", "粤0106",
             "--kind", "deposit:freeze", "--json",
         ])
         let secondID = try #require(second.json["id"] as? String)
@@ -109,7 +111,8 @@ struct DaemonNetworkTests {
         let net = try DaemonNetwork(["京0105", "粤0106"])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let created = try net.run([
-            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执500号", "--to", "粤0106",
+            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执500号",
+            "--to", "粤0106",
             "--kind", "vehicle:seize", "--json",
         ])
         let id = try #require(created.json["id"] as? String)

@@ -21,7 +21,8 @@ struct DashboardTests {
         func create(_ number: Int, extra: [String] = [], environment: [String: String] = [:]) throws -> String {
             let result = try net.cli.run(
                 [
-                    "matter", "create", "--documents-later", "--data-dir", bj, "--case", "（2026）京0105执\(number)号", "--to", "粤0106",
+                    "matter", "create", "--documents-later", "--data-dir", bj, "--case", "（2026）京0105执\(number)号",
+                    "--to", "粤0106",
                     "--kind", "deposit:freeze", "--json",
                 ] + extra, environment: environment)
             return try #require(result.json["id"] as? String, "\(result.stderr)")

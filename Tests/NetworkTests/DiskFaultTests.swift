@@ -29,7 +29,8 @@ struct DiskFaultTests {
         func create(at court: String, to other: String) throws -> CommandRunner.Result {
             number += 1
             let result = try net.run([
-                "matter", "create", "--documents-later", "--data-dir", net.dir(court), "--case", "（2026）\(court)执\(number)号", "--to", other,
+                "matter", "create", "--documents-later", "--data-dir", net.dir(court), "--case",
+                "（2026）\(court)执\(number)号", "--to", other,
                 "--kind", "deposit:freeze", "--json",
             ])
             if result.status == 0, let id = result.json["id"] as? String { acknowledged[id] = "sent" }

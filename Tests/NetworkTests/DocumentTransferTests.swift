@@ -41,7 +41,11 @@ struct DocumentTransferTests {
         let hashes = try #require((created.json["documents"] as? [[String: Any]])?.compactMap { $0["hash"] as? String })
         #expect(hashes.count == 2)
 
-        #expect(try eventually(within: 60) { try Self.documentsHere(net, "粤0106", id).values.allSatisfy { $0 } && Self.documentsHere(net, "粤0106", id).count == 2 }, "\(net.logs())")
+        #expect(
+            try eventually(within: 60) {
+                try Self.documentsHere(net, "粤0106", id).values.allSatisfy { $0 }
+                    && Self.documentsHere(net, "粤0106", id).count == 2
+            }, "\(net.logs())")
         for (hash, original) in zip(hashes, [letter, judgment]) {
             let out = net.folder.path("got-\(hash.prefix(8)).pdf")
             let got = try net.run(["document", "get", "--data-dir", net.dir("粤0106"), hash, "--out", out.path])
@@ -57,7 +61,11 @@ struct DocumentTransferTests {
         #expect(attached.status == 0, "\(attached.stderr)")
         #expect(
             try net.run(["matter", "complete", "--data-dir", net.dir("粤0106"), id, "--outcome", "full"]).status == 0)
-        #expect(try eventually(within: 60) { try Self.documentsHere(net, "京0105", id).count == 3 && Self.documentsHere(net, "京0105", id).values.allSatisfy { $0 } }, "\(net.logs())")
+        #expect(
+            try eventually(within: 60) {
+                try Self.documentsHere(net, "京0105", id).count == 3
+                    && Self.documentsHere(net, "京0105", id).values.allSatisfy { $0 }
+            }, "\(net.logs())")
         #expect(try eventually { try net.matters("京0105")[id] == "completed" })
 
         // 沪0115 holds neither the matter nor any document.
@@ -87,7 +95,8 @@ struct DocumentTransferTests {
         ])
         let id = try #require(created.json["id"] as? String)
         let hash = try #require((created.json["documents"] as? [[String: Any]])?.first?["hash"] as? String)
-        #expect(try eventually(within: 60) { try net.count("最高法", "SELECT count(*) FROM documents") == 2 }, "\(net.logs())")
+        #expect(
+            try eventually(within: 60) { try net.count("最高法", "SELECT count(*) FROM documents") == 2 }, "\(net.logs())")
 
         // 粤0106's daemon dies (SIGKILL, by itself) right after writing its 4th chunk: the judgment
         // (one chunk) and three of the letter's six.
@@ -109,7 +118,8 @@ struct DocumentTransferTests {
         #expect(!FileManager.default.fileExists(atPath: partial.path))
         // The hub served the letter to 粤0106 once and a half at most: fewer than two chunks again.
         let served = try net.count(
-            "最高法", "SELECT coalesce(sum(bytes), 0) FROM document_reads WHERE hash = '\(hash)' AND reader_court = '粤0106'")
+            "最高法",
+            "SELECT coalesce(sum(bytes), 0) FROM document_reads WHERE hash = '\(hash)' AND reader_court = '粤0106'")
         #expect(served < 5 * chunk + 777 + 2 * chunk, "served \(served) bytes")
         #expect(served >= 5 * chunk + 777)
         for daemon in net.daemons.values { daemon.stop() }

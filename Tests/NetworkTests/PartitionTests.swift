@@ -27,7 +27,8 @@ struct PartitionTests {
         func create() throws -> String {
             number += 1
             let result = try net.run([
-                "matter", "create", "--documents-later", "--data-dir", bj, "--case", "（2026）京0105执\(number)号", "--to", "粤0106",
+                "matter", "create", "--documents-later", "--data-dir", bj, "--case", "（2026）京0105执\(number)号", "--to",
+                "粤0106",
                 "--kind", "deposit:freeze", "--json",
             ])
             let id = try #require(result.json["id"] as? String, "\(result.stderr)")

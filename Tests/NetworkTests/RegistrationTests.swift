@@ -40,13 +40,15 @@ struct RegistrationTests {
         try setup.check(["hub", "approve", "--data-dir", setup.dir("hub"), "京0105"])
         // The first sync brings the signed directory and its calendar: only then can the court set deadlines.
         let unset = try setup.cli.run([
-            "matter", "create", "--documents-later", "--data-dir", court, "--case", "（2026）京0105执1号", "--to", "粤0106", "--kind",
+            "matter", "create", "--documents-later", "--data-dir", court, "--case", "（2026）京0105执1号", "--to", "粤0106",
+            "--kind",
             "deposit:freeze",
         ])
         #expect(unset.status == 1 && unset.stderr.contains("calendar"))
         #expect(try setup.cli.run(["sync", "--data-dir", court, "--json"]).status == 0)
         _ = try setup.check([
-            "matter", "create", "--documents-later", "--data-dir", court, "--case", "（2026）京0105执1号", "--to", "粤0106", "--kind",
+            "matter", "create", "--documents-later", "--data-dir", court, "--case", "（2026）京0105执1号", "--to", "粤0106",
+            "--kind",
             "deposit:freeze",
         ])
         let synced = try setup.cli.run(["sync", "--data-dir", court, "--json"])

@@ -14,7 +14,8 @@ struct TLSTests {
         try net.editConfig("京0105") { $0["hub"] = "\(net.scheme)://127.0.0.1:\(relay.port)" }
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let created = try net.run([
-            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执123号", "--to", "粤0106",
+            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执123号",
+            "--to", "粤0106",
             "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--json",
         ])
         let id = try #require(created.json["id"] as? String, "\(created.stderr)")
@@ -68,7 +69,8 @@ struct TLSTests {
         let net = try DaemonNetwork(["京0105"], tls: true)
         try net.daemons["最高法"]!.start(runner: net.cli)
         let created = try net.run([
-            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执125号", "--to", "粤0106",
+            "matter", "create", "--documents-later", "--data-dir", net.dir("京0105"), "--case", "（2026）京0105执125号",
+            "--to", "粤0106",
             "--kind", "deposit:freeze", "--json",
         ])
         let id = try #require(created.json["id"] as? String, "\(created.stderr)")

@@ -37,7 +37,9 @@ struct DocumentSyncTests {
         let bj = net.members["京0105"]!.node
         let matter = try bj.createMatter(
             Self.draft(1),
-            attaching: [DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment)],
+            attaching: [
+                DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment),
+            ],
             documentsLater: false, limits: .init())
         #expect(matter.documents.map(\.reference.kind) == [.entrustmentLetter, .judgment])
         #expect(matter.missingDocuments.isEmpty)
@@ -103,7 +105,9 @@ struct DocumentSyncTests {
         let bj = net.members["京0105"]!.node
         let letter = try Self.pdf(5 << 20, in: net.folder, name: "letter.pdf")
         let judgment = try Self.pdf(10_000, in: net.folder, name: "judgment.pdf")
-        let files = [DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment)]
+        let files = [
+            DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment),
+        ]
         _ = try bj.createMatter(Self.draft(1), attaching: files, documentsLater: false, limits: .init())
         try await net.settle(["京0105", "粤0106"], with: "最高法")
         _ = try bj.createMatter(Self.draft(2), attaching: files, documentsLater: false, limits: .init())
@@ -131,7 +135,9 @@ struct DocumentSyncTests {
         let judgment = try Self.pdf(10_000, in: net.folder, name: "judgment.pdf")
         let matter = try bj.createMatter(
             Self.draft(1),
-            attaching: [DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment)],
+            attaching: [
+                DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment),
+            ],
             documentsLater: false, limits: .init())
         await net.sync("京0105", with: ["最高法"])
         let hash = matter.documents[0].reference.hash
@@ -177,7 +183,9 @@ struct DocumentSyncTests {
         let judgment = try Self.pdf(10_000, in: net.folder, name: "judgment.pdf")
         let matter = try bj.node.createMatter(
             Self.draft(1),
-            attaching: [DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment)],
+            attaching: [
+                DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment),
+            ],
             documentsLater: false, limits: .init())
         let hash = matter.documents[0].reference.hash
         let direct = LocalTransport(to: net.hub.responder, signer: RequestSigner(node: bj.node))

@@ -204,7 +204,8 @@ public enum ProtocolVectors {
                 summary:
                     "Documents and 补办: a documents:serve matter with its letter and judgment attached (attach), signed, a request for supplement (requestSupplement, due 2026-12-24: 30 days from 2026-11-24) and the entrusting court's supplement answering it.",
                 changeSet: ChangeSet(
-                    senderCourt: beijing, senderNode: bjNode, createdAt: Timestamp(milliseconds: t0 + 2 * 86_400_000 + 1000),
+                    senderCourt: beijing, senderNode: bjNode,
+                    createdAt: Timestamp(milliseconds: t0 + 2 * 86_400_000 + 1000),
                     throughSequence: 6, events: [create5, letter5, judgment5, sign5, request5, supplement5])),
         ]
     }
@@ -321,11 +322,13 @@ public enum ProtocolVectors {
                 quarantined: false, why: "a storage witness signed by a court's key, not the hub's"),
             Refused(
                 name: "attach-wrong-party", changeSet: set(base + [receiptByEntrusting]), code: "rejectedEvent",
-                quarantined: false, why: "the entrusting court attaching a receipt (回执), which only the entrusted court may"),
+                quarantined: false,
+                why: "the entrusting court attaching a receipt (回执), which only the entrusted court may"),
             Refused(
                 name: "supplement-deadline", changeSet: set(base + [longSupplement]), code: "rejectedEvent",
                 quarantined: false,
-                why: "a request for supplement made 2026-11-23 whose last day is 2027-01-22, not the 2026-12-23 the calendar gives"
+                why:
+                    "a request for supplement made 2026-11-23 whose last day is 2027-01-22, not the 2026-12-23 the calendar gives"
             ),
         ]
     }

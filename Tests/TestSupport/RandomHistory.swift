@@ -104,7 +104,8 @@ public enum RandomHistory {
         case .requestSupplement:
             guard
                 let due = try? Fixtures.calendars.supplementDue(
-                    requestedOn: Timestamp(milliseconds: wall).chinaDate, version: view.request.effectiveCalendarVersion)
+                    requestedOn: Timestamp(milliseconds: wall).chinaDate, version: view.request.effectiveCalendarVersion
+                )
             else { return nil }
             return .requestSupplement(kinds: [.judgment, .supplement], note: "缺材料", due: due)
         case .create, .acceptLate: return nil
