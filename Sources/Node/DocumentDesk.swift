@@ -93,8 +93,7 @@ extension CourtNode {
 
     /// Attaches documents already stored here, one `attach` event each, in one transaction.
     private func attach(_ documents: [(DocumentReference, String)], to matterID: String) throws(NodeError) -> Matter {
-        let id: MatterID
-        do { id = try MatterID(matterID) } catch { throw NodeError(code: error.code.rawValue, error.message) }
+        let id = try parseMatterID(matterID)
         let identity = self.identity
         let now = time.now()
         let matter = try write { tx in
@@ -125,8 +124,7 @@ extension CourtNode {
     public func requestSupplement(
         _ matterID: String, kinds: [DocumentKind], note: String
     ) throws(NodeError) -> Matter {
-        let id: MatterID
-        do { id = try MatterID(matterID) } catch { throw NodeError(code: error.code.rawValue, error.message) }
+        let id = try parseMatterID(matterID)
         guard !kinds.isEmpty else {
             throw NodeError(code: "invalidField", "name at least one document kind to ask for (--kinds)")
         }

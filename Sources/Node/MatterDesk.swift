@@ -167,7 +167,7 @@ extension CourtNode {
         try read { () throws(ReplicaError) in try replica.matters(filter) }
     }
 
-    private func parseMatterID(_ text: String) throws(NodeError) -> MatterID {
+    func parseMatterID(_ text: String) throws(NodeError) -> MatterID {
         do {
             return try MatterID(text)
         } catch {

@@ -11,12 +11,7 @@ struct DocumentCLITests {
 
     /// A PDF-looking file of `size` random bytes.
     static func pdf(_ courts: TwoCourts, _ name: String, size: Int = 200_000) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = Array("%PDF-1.7\n".utf8)
-        while bytes.count < size { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
-        let url = courts.temp.path(name)
-        try Data(bytes).write(to: url)
-        return url.path
+        try TestDocuments.pdf(size: size, at: courts.temp.path(name)).path
     }
 
     static func create(_ courts: TwoCourts, sequence: Int, attach: [String], extra: [String] = [], at: String = at)

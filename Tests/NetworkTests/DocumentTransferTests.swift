@@ -8,13 +8,13 @@ import TestSupport
 @Suite("documents between daemons", .serialized)
 struct DocumentTransferTests {
     static func pdf(_ net: DaemonNetwork, _ name: String, size: Int) throws -> String {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = Array("%PDF-1.7\n".utf8)
-        bytes.reserveCapacity(size)
-        while bytes.count < size { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
-        let url = net.folder.path(name)
-        try Data(bytes).write(to: url)
-        return url.path
+        try TestDocuments.pdf(size: size, at: net.folder.path(name)).path
+    }
+
+    /// Whether `court` holds `count` documents of the matter, all of them here.
+    static func allHere(_ net: DaemonNetwork, _ court: String, _ id: String, count: Int) throws -> Bool {
+        let here = try documentsHere(net, court, id)
+        return here.count == count && here.values.allSatisfy { $0 }
     }
 
     static func documentsHere(_ net: DaemonNetwork, _ court: String, _ id: String) throws -> [String: Bool] {
@@ -42,10 +42,7 @@ struct DocumentTransferTests {
         #expect(hashes.count == 2)
 
         #expect(
-            try eventually(within: 60) {
-                try Self.documentsHere(net, "粤0106", id).values.allSatisfy { $0 }
-                    && Self.documentsHere(net, "粤0106", id).count == 2
-            }, "\(net.logs())")
+            try eventually(within: 60) { try Self.allHere(net, "粤0106", id, count: 2) }, "\(net.logs())")
         for (hash, original) in zip(hashes, [letter, judgment]) {
             let out = net.folder.path("got-\(hash.prefix(8)).pdf")
             let got = try net.run(["document", "get", "--data-dir", net.dir("粤0106"), hash, "--out", out.path])
@@ -62,10 +59,7 @@ struct DocumentTransferTests {
         #expect(
             try net.run(["matter", "complete", "--data-dir", net.dir("粤0106"), id, "--outcome", "full"]).status == 0)
         #expect(
-            try eventually(within: 60) {
-                try Self.documentsHere(net, "京0105", id).count == 3
-                    && Self.documentsHere(net, "京0105", id).values.allSatisfy { $0 }
-            }, "\(net.logs())")
+            try eventually(within: 60) { try Self.allHere(net, "京0105", id, count: 3) }, "\(net.logs())")
         #expect(try eventually { try net.matters("京0105")[id] == "completed" })
 
         // 沪0115 holds neither the matter nor any document.

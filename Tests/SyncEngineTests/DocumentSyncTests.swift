@@ -14,13 +14,18 @@ import TestSupport
 struct DocumentSyncTests {
     /// A PDF-looking file of `size` random (incompressible) bytes.
     static func pdf(_ size: Int, in folder: TemporaryDirectory, name: String) throws -> URL {
-        var generator = SystemRandomNumberGenerator()
-        var bytes = Array("%PDF-1.7\n".utf8)
-        bytes.reserveCapacity(size)
-        while bytes.count < size { bytes.append(UInt8.random(in: 0...255, using: &generator)) }
-        let url = folder.path(name)
-        try Data(bytes).write(to: url)
-        return url
+        try TestDocuments.pdf(size: size, at: folder.path(name))
+    }
+
+    /// One operator round of `court` with the hub over `transport`.
+    static func round(
+        _ net: InProcessNetwork, _ court: String, over transport: any SyncTransport
+    ) async -> [SyncScheduler.LinkRound] {
+        let member = net.members[court]!
+        return await SyncScheduler(
+            node: member.node, config: member.config, links: [net.link(court, to: "最高法", transport: transport)],
+            notifier: member.notifier, logger: .init(label: "test")
+        ).syncNow()
     }
 
     static func draft(_ sequence: Int, kind: String = "documents:serve") -> MatterDraft {
@@ -145,10 +150,7 @@ struct DocumentSyncTests {
         let gz = net.members["粤0106"]!
         let direct = LocalTransport(to: net.hub.responder, signer: RequestSigner(node: gz.node))
         let cutting = CuttingTransport(inner: direct, chunksBeforeCut: 3)
-        let round = await SyncScheduler(
-            node: gz.node, config: gz.config, links: [net.link("粤0106", to: "最高法", transport: cutting)],
-            notifier: gz.notifier, logger: .init(label: "test")
-        ).syncNow()
+        let round = await Self.round(net, "粤0106", over: cutting)
         #expect(round.first?.ok == false)
         let store = gz.node.documentStore()
         #expect(!store.holds(hash))
@@ -159,10 +161,7 @@ struct DocumentSyncTests {
         #expect(transfers.contains { $0.hash == hash.hex && $0.direction == "download" && $0.total == Int64(size) })
 
         let counting = CuttingTransport(inner: direct, chunksBeforeCut: .max)
-        let resumed = await SyncScheduler(
-            node: gz.node, config: gz.config, links: [net.link("粤0106", to: "最高法", transport: counting)],
-            notifier: gz.notifier, logger: .init(label: "test")
-        ).syncNow()
+        let resumed = await Self.round(net, "粤0106", over: counting)
         #expect(resumed.first?.ok == true, "\(resumed)")
         #expect(store.holds(hash))
         #expect(try Data(contentsOf: store.url(of: hash)) == Data(contentsOf: letter))
@@ -191,10 +190,7 @@ struct DocumentSyncTests {
         let direct = LocalTransport(to: net.hub.responder, signer: RequestSigner(node: bj.node))
         // The small judgment goes first (smallest first), then one chunk of the letter.
         let cutting = CuttingTransport(inner: direct, chunksBeforeCut: 2)
-        let first = await SyncScheduler(
-            node: bj.node, config: bj.config, links: [net.link("京0105", to: "最高法", transport: cutting)],
-            notifier: bj.notifier, logger: .init(label: "test")
-        ).syncNow()
+        let first = await Self.round(net, "京0105", over: cutting)
         #expect(first.first?.ok == false)
         let status = try await direct.documentStatus(hash)
         #expect(!status.complete && status.received == DocumentStore.chunkSize)
@@ -213,10 +209,7 @@ struct DocumentSyncTests {
         #expect(try await direct.documentStatus(hash).received == DocumentStore.chunkSize)
 
         let counting = CuttingTransport(inner: direct, chunksBeforeCut: .max)
-        let second = await SyncScheduler(
-            node: bj.node, config: bj.config, links: [net.link("京0105", to: "最高法", transport: counting)],
-            notifier: bj.notifier, logger: .init(label: "test")
-        ).syncNow()
+        let second = await Self.round(net, "京0105", over: counting)
         #expect(second.first?.ok == true, "\(second)")
         #expect(counting.sent == 2)
         #expect(net.hub.node.documentStore().holds(hash))
