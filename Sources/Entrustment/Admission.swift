@@ -116,7 +116,13 @@ public enum Admission {
             } catch {
                 throw DomainError(.forbiddenRole, "event \(id): \(error.message)")
             }
-        case .requestSupplement(_, _, let due):
+        case .requestSupplement(let kinds, _, let due):
+            if let kind = kinds.first(where: { !$0.attachedBy.contains(.entrusting) }) {
+                throw DomainError(
+                    .invalidField,
+                    "event \(id): a request for supplement asks the entrusting court for documents it may attach; \(kind.chineseName) (\(kind.rawValue)) is the entrusted court's own"
+                )
+            }
             if let open = before.supplement, open.isOpen(at: event.recordedAt) {
                 throw DomainError(
                     .illegalTransition,

@@ -27,8 +27,9 @@ public struct DocumentReference: Hashable, Sendable {
         self.size = size
     }
 
-    /// Throws `invalidField` unless the name is a plain file name (1–255 bytes, no `/` or `\`,
-    /// not `.` or `..`, free text) and the size is 1 … ``maxSize``.
+    /// Throws `invalidField` unless the name is a plain file name (1–255 bytes, no `/`, `\`, tab
+    /// or newline, not `.` or `..`) and the size is 1 … ``maxSize``. Other control characters
+    /// are refused at admission, like every free text (``FreeText``).
     public func check() throws(DomainError) {
         guard (1...Self.maxFileNameBytes).contains(fileName.utf8.count) else {
             throw DomainError(
@@ -38,7 +39,9 @@ public struct DocumentReference: Hashable, Sendable {
         guard !fileName.contains("/"), !fileName.contains("\\"), fileName != ".", fileName != ".." else {
             throw DomainError(.invalidField, "a document's file name may not name a folder: \"\(fileName)\"")
         }
-        try FreeText.check(fileName, field: "file name")
+        guard !fileName.unicodeScalars.contains(where: { $0 == "\t" || $0 == "\n" }) else {
+            throw DomainError(.invalidField, "a document's file name is one line: no tab or newline")
+        }
         guard (1...Self.maxSize).contains(size) else {
             throw DomainError(.invalidField, "a document has 1 to \(Self.maxSize) bytes, not \(size)")
         }

@@ -154,26 +154,31 @@ public enum MatterFold {
         return conflicts
     }
 
-    /// The latest request for supplement (in fold order) and whether it was answered in time: by
-    /// the entrusting court's attaching every kind asked for, in events that follow the request
-    /// (it is in their causal past) and were recorded before it lapsed.
+    /// The request for supplement that decides the matter: of the requests not answered, the
+    /// one that lapses first (so that a later, concurrent request cannot undo a lapse); if every
+    /// request was answered, the last in fold order. A request is answered when the entrusting
+    /// court attached every kind it asks for, in events that follow it (it is in their causal
+    /// past) and were recorded before it lapsed.
     private static func settleSupplement(
         _ requests: [Event], graph: inout EventGraph, matter: Matter
     ) -> SupplementRequest? {
-        guard let last = requests.last, case .requestSupplement(let kinds, let note, let due) = last.action else {
-            return nil
+        var settled: [SupplementRequest] = []
+        for event in requests {
+            guard case .requestSupplement(let kinds, let note, let due) = event.action else { continue }
+            var request = SupplementRequest(
+                event: event.id, court: event.author, requestedAt: event.recordedAt, kinds: kinds, note: note, due: due)
+            var answered: [DocumentKind: Timestamp] = [:]
+            for document in matter.documents
+            where document.court == matter.entrustingCourt && kinds.contains(document.reference.kind)
+                && document.at < request.lapsesAt && graph.ancestors(of: document.event).contains(event.id)
+            {
+                answered[document.reference.kind] = min(answered[document.reference.kind] ?? document.at, document.at)
+            }
+            if answered.count == kinds.count { request.answeredAt = answered.values.max() }
+            settled.append(request)
         }
-        var request = SupplementRequest(
-            event: last.id, court: last.author, requestedAt: last.recordedAt, kinds: kinds, note: note, due: due)
-        var answered: [DocumentKind: Timestamp] = [:]
-        for document in matter.documents
-        where document.court == matter.entrustingCourt && kinds.contains(document.reference.kind)
-            && document.at < request.lapsesAt && graph.ancestors(of: document.event).contains(last.id)
-        {
-            answered[document.reference.kind] = min(answered[document.reference.kind] ?? document.at, document.at)
-        }
-        if answered.count == kinds.count { request.answeredAt = answered.values.max() }
-        return request
+        let open = settled.filter { $0.answeredAt == nil }
+        return open.min { ($0.lapsesAt, $0.event) < ($1.lapsesAt, $1.event) } ?? settled.last
     }
 
     /// The state the acts that stand lead to. They form a legal path (each was legal where it

@@ -81,10 +81,39 @@ extension CourtNode {
                 guard case .attach(let document, _) = event.action, seen.insert(document.hash).inserted else {
                     continue
                 }
-                if store.holds(document.hash) { documents.append(document) } else { notHere.append(document.hash.hex) }
+                // For a court, only what it may read: documents another court attached in its
+                // matters (the hub reads all).
+                if let filter {
+                    let access = try read { () throws(ReplicaError) in
+                        try replica.document(document.hash, visibleTo: filter)
+                    }
+                    guard access?.mayRead == true else { continue }
+                }
+                guard store.holds(document.hash) else {
+                    notHere.append(document.hash.hex)
+                    continue
+                }
+                // An attach whose size is not the stored bytes' (another court's mistake or lie)
+                // is not a way to carry them.
+                guard (try? store.manifest(of: document.hash))?.size == document.size else { continue }
+                documents.append(document)
             }
         }
         let size = try DocumentSection.write(changeSet: bytes, documents: documents, from: store, to: file)
+        let reader = filter ?? identity.court
+        let node = identity.node
+        let now = time.now()
+        for document in documents {
+            let matter = set.events.first { event in
+                if case .attach(let attached, _) = event.action { return attached.hash == document.hash }
+                return false
+            }?.matterID.rawValue
+            try read { () throws(ReplicaError) in
+                try replica.recordRead(
+                    of: document.hash, matter: matter, court: reader.rawValue, node: node.rawValue, how: "exported",
+                    bytes: document.size, now: now)
+            }
+        }
         return ExportReport(
             file: file.path, events: set.events.count, throughSequence: set.throughSequence, forCourt: court,
             bytes: size, documents: documents.count, documentsNotHere: notHere)
@@ -113,7 +142,9 @@ extension CourtNode {
         let store = documentStore(limits: documentLimits)
         var attached: [DocumentHash: DocumentReference] = [:]
         for event in set.events {
-            if case .attach(let document, _) = event.action { attached[document.hash] = document }
+            if case .attach(let document, _) = event.action, attached[document.hash] == nil {
+                attached[document.hash] = document
+            }
         }
         let carried = try reader.readDocuments(into: store, attached: attached, file: file)
         let added = carried.filter(\.added).map(\.reference.hash)
@@ -129,8 +160,8 @@ extension CourtNode {
         var documents = 0
         for document in carried {
             let hash = document.reference.hash
-            let visible = try read { () throws(ReplicaError) in try replica.document(hash, visibleTo: court) }
-            guard visible != nil else {
+            let access = try read { () throws(ReplicaError) in try replica.document(hash, visibleTo: court) }
+            guard access?.mayRead == true || (!document.added && store.holds(hash)) else {
                 if document.added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
                 continue
             }

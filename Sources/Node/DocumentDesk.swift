@@ -159,10 +159,11 @@ extension CourtNode {
             throw NodeError(code: error.code.rawValue, error.message)
         }
         let court = identity.court
-        guard let (need, matter) = try read({ () throws(ReplicaError) in try replica.document(hash, visibleTo: court) })
+        guard let access = try read({ () throws(ReplicaError) in try replica.document(hash, visibleTo: court) })
         else {
             throw NodeError(code: "unknownDocument", "no matter held here names document \(hash.hex)")
         }
+        let (need, matter) = (access.need, access.matter)
         let store = documentStore(limits: limits)
         guard store.holds(hash) else {
             throw NodeError(

@@ -123,6 +123,9 @@ enum DocumentSection {
             var value: UInt64 = 0
             for shift in stride(from: 0, to: 70, by: 7) {
                 let byte = try read(1)[0]
+                guard shift < 63 || byte <= 1 else {
+                    throw NodeError(code: "badDocumentSection", "a varint in the documents section is over 64 bits")
+                }
                 value |= UInt64(byte & 0x7F) << UInt64(shift)
                 if byte & 0x80 == 0 {
                     guard byte != 0 || shift == 0 else {

@@ -59,7 +59,9 @@ public final class DocumentStore: Sendable {
     public let directory: URL
     /// What this node accepts.
     public let limits: Limits
-    private let receiving = Mutex<Set<DocumentHash>>([])
+    /// The transfers being written, process-wide (every store of every data directory in this
+    /// process), each with the open file that holds its cross-process lock.
+    private static let receiving = Mutex<[String: Int32]>([:])
 
     /// The store of the node in `dataDirectory`.
     public init(dataDirectory: URL, limits: Limits = Limits()) {
@@ -78,8 +80,17 @@ public final class DocumentStore: Sendable {
 
     private var partialDirectory: URL { directory.appendingPathComponent("partial", isDirectory: true) }
 
-    /// Where a document being received is written until it is whole.
-    public func partialURL(of hash: DocumentHash) -> URL { partialDirectory.appendingPathComponent(hash.hex) }
+    /// Where a document being received is written until it is whole: one file per document and
+    /// sender (`owner`: the sending node, for uploads; `nil` for what this node fetches or
+    /// imports itself), so that one sender's bytes never mix with another's.
+    public func partialURL(of hash: DocumentHash, owner: String? = nil) -> URL {
+        partialDirectory.appendingPathComponent(owner.map { "\(hash.hex).\(Self.ownerTag($0))" } ?? hash.hex)
+    }
+
+    /// A file-name-safe tag for a sending node: the first 16 hex digits of its id's SHA-256.
+    static func ownerTag(_ owner: String) -> String {
+        String(Hex.encode(Array(SHA256.hash(data: Array(owner.utf8)))).prefix(16))
+    }
 
     /// Whether the whole document is here.
     public func holds(_ hash: DocumentHash) -> Bool { FileManager.default.fileExists(atPath: url(of: hash).path) }
@@ -196,7 +207,10 @@ public final class DocumentStore: Sendable {
         guard holds(hash) else { throw NodeError(code: "unknownDocument", "document \(hash.hex) is not stored here") }
         let input = try open(url(of: hash), flags: O_RDONLY)
         defer { close(input) }
-        guard index >= 0 else { throw NodeError(code: "badRequest", "chunk \(index) does not exist") }
+        let size = partialSize(url(of: hash))
+        guard (0..<Manifest.chunkCount(size: size)).contains(index) else {
+            throw NodeError(code: "badRequest", "document \(hash.hex.prefix(12)) has no chunk \(index)")
+        }
         let chunk = try readUpTo(input, count: Self.chunkSize, at: index * Self.chunkSize)
         guard !chunk.isEmpty else {
             throw NodeError(code: "badRequest", "document \(hash.hex.prefix(12)) has no chunk \(index)")
@@ -259,26 +273,46 @@ public final class DocumentStore: Sendable {
 
     // MARK: Receiving
 
-    /// Marks a document as being received here until ``release(_:)``, so that two transfers of
-    /// the same content never write one partial file at once (`busy`).
-    public func claim(_ hash: DocumentHash) throws(NodeError) {
-        let claimed = receiving.withLock { $0.insert(hash).inserted }
-        guard claimed else {
-            throw NodeError(code: "busy", "document \(hash.hex.prefix(12)) is being received by another transfer")
+    /// Marks a partial file as being written until ``release(_:owner:)``: in this process and,
+    /// by a lock file (`flock`), in every other (`courtsync import` beside the daemon). Two
+    /// transfers never write one partial file at once (`busy`).
+    public func claim(_ hash: DocumentHash, owner: String? = nil) throws(NodeError) {
+        try createDirectories()
+        let path = partialURL(of: hash, owner: owner).path
+        let busy = NodeError(code: "busy", "document \(hash.hex.prefix(12)) is being received by another transfer")
+        try Self.receiving.withLock { (held: inout [String: Int32]) throws(NodeError) in
+            guard held[path] == nil else { throw busy }
+            let lock = Glibc.open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lock >= 0 else {
+                throw NodeError(code: "storage", "cannot lock \(path): \(String(cString: strerror(errno)))")
+            }
+            guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+                close(lock)
+                throw busy
+            }
+            held[path] = lock
         }
     }
 
-    /// Ends a ``claim(_:)``.
-    public func release(_ hash: DocumentHash) {
-        _ = receiving.withLock { $0.remove(hash) }
+    /// Ends a ``claim(_:owner:)``.
+    public func release(_ hash: DocumentHash, owner: String? = nil) {
+        let path = partialURL(of: hash, owner: owner).path
+        Self.receiving.withLock { held in
+            guard let lock = held.removeValue(forKey: path) else { return }
+            unlink(path + ".lock")
+            close(lock)
+        }
     }
 
     /// How many bytes of whole chunks the partial file of a document of `size` bytes holds (the
     /// last chunk may be short). With `expected` (the sender's chunk hashes), each whole chunk is
     /// checked from the start and the file is cut at the first one that does not match; without,
     /// only a trailing piece of a chunk is cut off.
-    public func receivedLength(of hash: DocumentHash, size: Int, expected: [String]? = nil) throws(NodeError) -> Int {
-        let url = partialURL(of: hash)
+    /// With `repair` false (a status answer, which holds no claim) the file is only measured.
+    public func receivedLength(
+        of hash: DocumentHash, size: Int, expected: [String]? = nil, owner: String? = nil, repair: Bool = true
+    ) throws(NodeError) -> Int {
+        let url = partialURL(of: hash, owner: owner)
         let held = partialSize(url)
         guard held > 0 else { return 0 }
         var whole = held >= size ? size : held / Self.chunkSize * Self.chunkSize
@@ -293,16 +327,16 @@ public final class DocumentStore: Sendable {
             }
             whole = offset
         }
-        if whole != held { truncate(url.path, off_t(whole)) }
+        if whole != held, repair { truncate(url.path, off_t(whole)) }
         return whole
     }
 
     /// Writes chunk `index` of a document of `size` bytes being received. The chunk must be the
     /// next one the partial file lacks (`chunkOutOfOrder` otherwise), of the right length
     /// (`badChunk`), and hash to `digest`.
-    public func write(chunk bytes: [UInt8], index: Int, of hash: DocumentHash, size: Int, digest: String)
-        throws(NodeError)
-    {
+    public func write(
+        chunk bytes: [UInt8], index: Int, of hash: DocumentHash, size: Int, digest: String, owner: String? = nil
+    ) throws(NodeError) {
         let count = Manifest.chunkCount(size: size)
         guard (0..<count).contains(index) else {
             throw NodeError(code: "badChunk", "a document of \(size) bytes has chunks 0 … \(count - 1), not \(index)")
@@ -314,7 +348,7 @@ public final class DocumentStore: Sendable {
         guard Hex.encode(Array(SHA256.hash(data: bytes))) == digest.lowercased() else {
             throw NodeError(code: "badChunk", "chunk \(index) does not hash to the digest sent with it")
         }
-        let held = try receivedLength(of: hash, size: size)
+        let held = try receivedLength(of: hash, size: size, owner: owner)
         guard held == index * Self.chunkSize else {
             throw NodeError(
                 code: "chunkOutOfOrder",
@@ -322,7 +356,7 @@ public final class DocumentStore: Sendable {
             )
         }
         try createDirectories()
-        let url = partialURL(of: hash)
+        let url = partialURL(of: hash, owner: owner)
         let output = try open(url, flags: O_WRONLY | O_CREAT, mode: 0o600)
         defer { close(output) }
         try writeAll(output, bytes, at: index * Self.chunkSize)
@@ -332,13 +366,13 @@ public final class DocumentStore: Sendable {
     /// Completes a document whose partial file holds all `size` bytes: checks the whole hash
     /// (a mismatch deletes the partial file: `documentMismatch`), syncs, and renames it into place.
     /// Returns `false` if bytes are still missing.
-    public func finish(_ hash: DocumentHash, size: Int) throws(NodeError) -> Bool {
+    public func finish(_ hash: DocumentHash, size: Int, owner: String? = nil) throws(NodeError) -> Bool {
         if holds(hash) {
-            try? FileManager.default.removeItem(at: partialURL(of: hash))
+            try? FileManager.default.removeItem(at: partialURL(of: hash, owner: owner))
             return true
         }
-        let url = partialURL(of: hash)
-        guard try receivedLength(of: hash, size: size) == size else { return false }
+        let url = partialURL(of: hash, owner: owner)
+        guard try receivedLength(of: hash, size: size, owner: owner) == size else { return false }
         let input = try open(url, flags: O_RDWR)
         var whole = SHA256()
         var chunks: [String] = []
@@ -369,13 +403,28 @@ public final class DocumentStore: Sendable {
         return true
     }
 
-    /// The partial files present: documents some transfer began to receive.
-    public func partials() -> [(hash: DocumentHash, bytes: Int)] {
+    /// The bytes all partial files hold: what transfers to this node have begun and not finished.
+    public func partialBytes() -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: partialDirectory.path)) ?? []
-        return names.compactMap { name in
-            guard let hash = try? DocumentHash(hex: name) else { return nil }
-            return (hash, partialSize(partialURL(of: hash)))
+        return names.filter { !$0.hasSuffix(".lock") }.reduce(0) {
+            $0 + partialSize(partialDirectory.appendingPathComponent($1))
         }
+    }
+
+    /// Deletes partial files untouched for `seconds` (a transfer abandoned, or a sender that
+    /// never finishes), and files a clerk's interrupted `add` left. Returns how many.
+    @discardableResult
+    public func removeStalePartials(olderThan seconds: Double) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: partialDirectory.path)) ?? []
+        var removed = 0
+        for name in names where !name.hasSuffix(".lock") {
+            let url = partialDirectory.appendingPathComponent(name)
+            guard let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+                Date().timeIntervalSince(modified) > seconds
+            else { continue }
+            if (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }
+        }
+        return removed
     }
 
     // MARK: Files

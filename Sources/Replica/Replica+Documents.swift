@@ -15,6 +15,18 @@ public struct DocumentNeed: Sendable, Hashable {
     }
 }
 
+/// What a node may do with a document a matter here names (``Replica/document(_:visibleTo:ownFirst:)``).
+public struct DocumentAccess: Sendable {
+    /// The document as the chosen `attach` states it.
+    public var need: DocumentNeed
+    /// That attach's matter.
+    public var matter: String
+    /// That attach's court.
+    public var attachedBy: CourtCode
+    /// Whether the asking court may read the bytes (the hub, or a party through another court's attach).
+    public var mayRead: Bool
+}
+
 /// One row of the read log (查阅留痕): who read a document's bytes here, how and when. Serving
 /// one transfer to one node is one row, however many chunks it took.
 public struct DocumentRead: Sendable, Hashable, Encodable {
@@ -70,38 +82,61 @@ extension Replica {
         }
     }
 
-    /// What an `attach` of a matter `court` may receive documents of says of the hash, if any:
-    /// a court receives a document only as a party of such a matter, the hub always. A third
-    /// court (a superior included) learns nothing, whether or not the hash exists.
-    public func document(_ hash: DocumentHash, visibleTo court: CourtCode) throws(ReplicaError) -> (
-        need: DocumentNeed, matter: String
-    )? {
+    /// What an `attach` of a matter `court` is a party of (or, for the hub, any) says of the
+    /// hash, if any, and whether `court` may **read** the bytes: the hub always; a party only
+    /// through an `attach` another court made. A court's own `attach` lets it offer the bytes,
+    /// never fetch them, so naming a hash it saw elsewhere does not open it. A third court (a
+    /// superior included) gets nothing, whether or not the hash exists. Of several attaches of
+    /// the hash, one that lets `court` read is preferred, then `court`'s own when `ownFirst`.
+    public func document(_ hash: DocumentHash, visibleTo court: CourtCode, ownFirst: Bool = false) throws(ReplicaError)
+        -> DocumentAccess?
+    {
         try read { db in
             let row = try Row.fetchOne(
                 db,
                 sql: """
-                    SELECT a.size, a.media_type, a.matter_id FROM attachments a JOIN matters m ON m.id = a.matter_id
+                    SELECT a.size, a.media_type, a.matter_id, a.court FROM attachments a JOIN matters m ON m.id = a.matter_id
                     WHERE a.hash = ? AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?)
-                    ORDER BY a.matter_id LIMIT 1
-                    """, arguments: [hash.hex, court.rawValue, court.rawValue, court.rawValue])
+                    ORDER BY CASE WHEN ? = '最高法' OR (a.court = ?) = ? THEN 0 ELSE 1 END, a.matter_id, a.position
+                    LIMIT 1
+                    """,
+                arguments: [
+                    hash.hex, court.rawValue, court.rawValue, court.rawValue, court.rawValue, court.rawValue, ownFirst,
+                ])
             guard let row, let media = DocumentMediaType(rawValue: row["media_type"]) else { return nil }
-            return (DocumentNeed(hash: hash, size: row["size"], mediaType: media), row["matter_id"])
+            let author: String = row["court"]
+            let byOthers =
+                try Bool.fetchOne(
+                    db,
+                    sql: """
+                        SELECT EXISTS (SELECT 1 FROM attachments a JOIN matters m ON m.id = a.matter_id
+                            WHERE a.hash = ? AND a.court != ? AND (m.entrusting_court = ? OR m.entrusted_court = ?))
+                        """, arguments: [hash.hex, court.rawValue, court.rawValue, court.rawValue]) ?? false
+            let mayRead = court == .supreme || byOthers
+            return DocumentAccess(
+                need: DocumentNeed(hash: hash, size: row["size"], mediaType: media), matter: row["matter_id"],
+                attachedBy: try CourtCode(author), mayRead: mayRead)
         }
     }
 
-    /// The documents named by matters here that `remote` may also hold (the hub, or the other
-    /// party), not yet stored here: what to ask `remote` for, smallest first.
-    public func documentsWanted(from remote: CourtCode) throws(ReplicaError) -> [DocumentNeed] {
+    /// The documents this node's court (`court`) may read and lacks — named by another court's
+    /// `attach` in a matter it is a party of — that `remote` may also hold (the hub, or the other
+    /// party): what to ask `remote` for, smallest first.
+    public func documentsWanted(by court: CourtCode, from remote: CourtCode) throws(ReplicaError) -> [DocumentNeed] {
         try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT a.hash, max(a.size) AS size, min(a.media_type) AS media_type
+                    SELECT a.hash, min(a.size) AS size, min(a.media_type) AS media_type
                     FROM attachments a JOIN matters m ON m.id = a.matter_id
-                    WHERE a.hash NOT IN (SELECT hash FROM documents)
+                    WHERE a.hash NOT IN (SELECT hash FROM documents) AND a.court != ?
+                        AND (m.entrusting_court = ? OR m.entrusted_court = ?)
                         AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?)
                     GROUP BY a.hash ORDER BY size, a.hash
-                    """, arguments: [remote.rawValue, remote.rawValue, remote.rawValue]
+                    """,
+                arguments: [
+                    court.rawValue, court.rawValue, court.rawValue, remote.rawValue, remote.rawValue, remote.rawValue,
+                ]
             ).compactMap(Self.need)
         }
     }

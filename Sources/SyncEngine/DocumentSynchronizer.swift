@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Node
 import Replica
+import Synchronization
 
 /// The client side of document transfer over one link (`Protocol/sync.md` §4.5), run after the
 /// link's event rounds and apart from them, so that a large document never holds up events.
@@ -31,6 +32,8 @@ public final class DocumentSynchronizer: Sendable {
     static let progressInterval = 1.0
 
     private let remote: CourtCode
+    /// What the remote last said it had received of documents still arriving there.
+    private let progressSeen = Mutex<[DocumentHash: Int]>([:])
     private let node: CourtNode
     private let store: DocumentStore
     private let transport: any SyncTransport
@@ -54,14 +57,39 @@ public final class DocumentSynchronizer: Sendable {
         var round = Round()
         let replica = node.replica
         let remote = self.remote
-        for need in try await Blocking.run({ try replica.documentsWanted(from: remote) }) {
-            try await download(need, into: &round, progress: progress)
+        let court = node.identity.court
+        for need in try await Blocking.run({ try replica.documentsWanted(by: court, from: remote) }) {
+            do { try await download(need, into: &round, progress: progress) } catch {
+                try Self.skip(need, after: error, into: &round)
+            }
         }
         for need in try await Blocking.run({ try replica.documentsToOffer(to: remote) }) {
-            try await upload(need, into: &round, progress: progress)
+            do { try await upload(need, into: &round, progress: progress) } catch {
+                try Self.skip(need, after: error, into: &round)
+            }
         }
         return round
     }
+
+    /// After one document's transfer failed: a refusal of that document (its size, its bytes,
+    /// the remote busy with it) skips it until the next round and the others go on; a failure of
+    /// the link itself is thrown and ends the round.
+    private static func skip(_ need: DocumentNeed, after error: any Error, into round: inout Round) throws {
+        switch error {
+        case let error as SyncError where !linkFailures.contains(error.code):
+            round.skipped.append("\(need.hash.hex.prefix(12)): \(error.code): \(error.message)")
+        case let error as NodeError where !linkFailures.contains(error.code):
+            round.skipped.append("\(need.hash.hex.prefix(12)): \(error.code): \(error.message)")
+        default:
+            throw error
+        }
+    }
+
+    /// The errors that mean the link, not one document, failed.
+    static let linkFailures: Set<String> = [
+        "unreachable", "tlsFailure", "badResponse", "connectionFailed", "unauthenticated", "staleRequest",
+        "unknownKey", "badSignature", "replayedRequest", "revokedKey", "storage", "diskFull",
+    ]
 
     private func download(
         _ need: DocumentNeed, into round: inout Round, progress: @escaping @Sendable (DocumentHash, Int, Int) -> Void
@@ -80,16 +108,21 @@ public final class DocumentSynchronizer: Sendable {
         }
         guard status.complete, let chunks = status.chunks else {
             round.skipped.append("\(hash.hex.prefix(12)): still arriving at \(remote)")
-            round.arriving += 1
+            // Asked for again soon only while the remote's copy grows.
+            let grew = progressSeen.withLock { seen in
+                defer { seen[hash] = status.received }
+                return seen[hash].map { status.received > $0 } ?? true
+            }
+            if grew { round.arriving += 1 }
             return
         }
+        progressSeen.withLock { _ = $0.removeValue(forKey: hash) }
         guard status.size == need.size, chunks.count == DocumentStore.Manifest.chunkCount(size: need.size),
             status.chunkSize == DocumentStore.chunkSize
         else {
-            throw SyncError(
-                code: "badResponse", status: 200,
-                "\(remote) describes document \(hash.hex.prefix(12)) with a size or chunks its attach event does not have"
-            )
+            round.skipped.append(
+                "\(hash.hex.prefix(12)): \(remote) holds \(status.size) bytes, the attach event here says \(need.size)")
+            return
         }
         let store = self.store
         try store.claim(hash)

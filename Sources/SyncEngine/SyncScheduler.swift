@@ -180,10 +180,18 @@ public final class SyncScheduler: Sendable {
     }
 
     /// Matters whose request for supplement lapsed become withdrawn (视为撤回) at the moment it
-    /// lapsed, whatever this node was doing then: checked every few seconds.
+    /// lapsed, whatever this node was doing then: checked every few seconds. Once an hour,
+    /// partial documents untouched for a week are removed.
     private func settleLapsedSupplementsPeriodically() async {
         let node = self.node
+        let store = node.documentStore(limits: config.limits.documentLimits)
+        var lastSweep = Date.distantPast
         while !Task.isCancelled {
+            if Date().timeIntervalSince(lastSweep) > 3_600 {
+                lastSweep = Date()
+                let removed = (try? await Blocking.run { store.removeStalePartials(olderThan: Self.stalePartialSeconds) }) ?? 0
+                if removed > 0 { logger.notice("abandoned partial documents removed", metadata: ["count": "\(removed)"]) }
+            }
             if let settled = try? await Blocking.run({ try node.settleLapsedSupplements() }), !settled.isEmpty {
                 logger.info(
                     "requests for supplement lapsed: matters treated as withdrawn (视为撤回)",
@@ -193,6 +201,10 @@ public final class SyncScheduler: Sendable {
             try? await Task.sleep(for: .milliseconds(min(5_000, Int64(config.sync.intervalSeconds * 1000))))
         }
     }
+
+    /// How long a partial document may go untouched before it is removed: 7 days (its sender
+    /// starts again from zero after that).
+    static let stalePartialSeconds: Double = 7 * 86_400
 
     /// Records a failed round, logs it and sleeps for the backoff delay.
     private func backOff(_ link: LinkSynchronizer, after error: any Error, failures: Int, in loop: String) async {

@@ -193,7 +193,7 @@ struct DocumentSyncTests {
         let first = await Self.round(net, "京0105", over: cutting)
         #expect(first.first?.ok == false)
         let status = try await direct.documentStatus(hash)
-        #expect(!status.complete && status.received == DocumentStore.chunkSize)
+        #expect(!status.complete && status.received == DocumentStore.chunkSize, "\(status)")
 
         // A chunk whose bytes do not match its digest, or out of order, is refused.
         let chunk = try bj.node.documentStore().chunk(1, of: hash)
