@@ -160,6 +160,8 @@ extension CourtNode {
         var documents = 0
         for document in carried {
             let hash = document.reference.hash
+            // The file's sender carried the bytes: it holds them, and its attaches open them.
+            try read { () throws(ReplicaError) in try replica.recordHolder(of: hash, court: set.senderCourt, now: now) }
             let access = try read { () throws(ReplicaError) in try replica.document(hash, visibleTo: court) }
             guard access?.mayRead == true || (!document.added && store.holds(hash)) else {
                 if document.added { try? FileManager.default.removeItem(at: store.url(of: hash)) }

@@ -419,7 +419,9 @@ public final class DocumentStore: Sendable {
         var removed = 0
         for name in names where !name.hasSuffix(".lock") {
             let url = partialDirectory.appendingPathComponent(name)
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date,
+            guard
+                let modified = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate]
+                    as? Date,
                 Date().timeIntervalSince(modified) > seconds
             else { continue }
             if (try? FileManager.default.removeItem(at: url)) != nil { removed += 1 }

@@ -84,8 +84,10 @@ extension Replica {
 
     /// What an `attach` of a matter `court` is a party of (or, for the hub, any) says of the
     /// hash, if any, and whether `court` may **read** the bytes: the hub always; a party only
-    /// through an `attach` another court made. A court's own `attach` lets it offer the bytes,
-    /// never fetch them, so naming a hash it saw elsewhere does not open it. A third court (a
+    /// through an `attach` another court made **and backed**: that court is this node's own, or
+    /// has delivered the bytes here (``recordHolder(of:court:now:)``). A court's own `attach`
+    /// lets it offer the bytes, never fetch them, so naming a hash it saw elsewhere opens nothing,
+    /// neither for it nor for an accomplice it names as the other party. A third court (a
     /// superior included) gets nothing, whether or not the hash exists. Of several attaches of
     /// the hash, one that lets `court` read is preferred, then `court`'s own when `ownFirst`.
     public func document(_ hash: DocumentHash, visibleTo court: CourtCode, ownFirst: Bool = false) throws(ReplicaError)
@@ -110,8 +112,12 @@ extension Replica {
                     db,
                     sql: """
                         SELECT EXISTS (SELECT 1 FROM attachments a JOIN matters m ON m.id = a.matter_id
-                            WHERE a.hash = ? AND a.court != ? AND (m.entrusting_court = ? OR m.entrusted_court = ?))
-                        """, arguments: [hash.hex, court.rawValue, court.rawValue, court.rawValue]) ?? false
+                            WHERE a.hash = ? AND a.court != ? AND (m.entrusting_court = ? OR m.entrusted_court = ?)
+                                AND (a.court = ? OR a.court IN (SELECT court FROM document_holders WHERE hash = ?)))
+                        """,
+                    arguments: [
+                        hash.hex, court.rawValue, court.rawValue, court.rawValue, identity.court.rawValue, hash.hex,
+                    ]) ?? false
             let mayRead = court == .supreme || byOthers
             return DocumentAccess(
                 need: DocumentNeed(hash: hash, size: row["size"], mediaType: media), matter: row["matter_id"],
@@ -163,6 +169,17 @@ extension Replica {
         guard let hash = try? DocumentHash(hex: row["hash"]), let media = DocumentMediaType(rawValue: row["media_type"])
         else { return nil }
         return DocumentNeed(hash: hash, size: row["size"], mediaType: media)
+    }
+
+    /// Records that `court` has delivered the whole document to this node (uploaded it, proven it
+    /// holds it, or carried it in a change file): its attaches of the document now open it to
+    /// the other party.
+    public func recordHolder(of hash: DocumentHash, court: CourtCode, now: Timestamp) throws(ReplicaError) {
+        try write { tx in
+            try tx.db.execute(
+                sql: "INSERT OR IGNORE INTO document_holders (hash, court, since) VALUES (?, ?, ?)",
+                arguments: [hash.hex, court.rawValue, now.rfc3339])
+        }
     }
 
     /// Records that `remote` holds the whole document (it need not be offered again).

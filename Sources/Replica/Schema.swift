@@ -377,6 +377,12 @@ enum Schema {
                     );
                     CREATE INDEX document_reads_by_hash ON document_reads(hash, seq);
                     CREATE INDEX document_reads_by_matter ON document_reads(matter_id, seq);
+                    CREATE TABLE document_holders (
+                        hash TEXT NOT NULL,
+                        court TEXT NOT NULL,
+                        since TEXT NOT NULL,
+                        PRIMARY KEY (hash, court)
+                    );
                     CREATE TABLE document_deliveries (
                         remote TEXT NOT NULL,
                         hash TEXT NOT NULL,

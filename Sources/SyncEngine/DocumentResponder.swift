@@ -45,7 +45,8 @@ public final class DocumentResponder: Sendable {
         guard access.mayRead, store.holds(hash) else {
             throw SyncError(
                 code: "documentIncomplete", status: 409,
-                "this node does not hold all of document \(hash.hex.prefix(12)) for \(requester.court): ask again later")
+                "this node does not hold all of document \(hash.hex.prefix(12)) for \(requester.court): ask again later"
+            )
         }
         let replica = node.replica
         let now = node.time.now()
@@ -120,6 +121,7 @@ public final class DocumentResponder: Sendable {
         if complete {
             // The sender sent every byte: it has shown it holds the document.
             proofs.withLock { $0["\(requester.node.rawValue) \(hash.hex)"] = need.size }
+            try await run { try replica.recordHolder(of: hash, court: requester.court, now: now) }
             logger.info("document received", metadata: ["hash": "\(hash.hex.prefix(12))", "from": "\(requester.node)"])
         }
         return try await status(hash, access, for: requester)
@@ -157,10 +159,16 @@ public final class DocumentResponder: Sendable {
             }
             proofs[key] = proven + bytes.count
         }
+        if proven + bytes.count == manifest.size {
+            let replica = node.replica
+            let now = node.time.now()
+            try await run { try replica.recordHolder(of: hash, court: requester.court, now: now) }
+        }
         return try await status(hash, access, for: requester)
     }
 
-    private func status(_ hash: DocumentHash, _ access: DocumentAccess, for requester: Requester) async throws(SyncError)
+    private func status(_ hash: DocumentHash, _ access: DocumentAccess, for requester: Requester)
+        async throws(SyncError)
         -> DocumentStatus
     {
         let store = self.store

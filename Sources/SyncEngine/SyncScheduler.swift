@@ -189,8 +189,11 @@ public final class SyncScheduler: Sendable {
         while !Task.isCancelled {
             if Date().timeIntervalSince(lastSweep) > 3_600 {
                 lastSweep = Date()
-                let removed = (try? await Blocking.run { store.removeStalePartials(olderThan: Self.stalePartialSeconds) }) ?? 0
-                if removed > 0 { logger.notice("abandoned partial documents removed", metadata: ["count": "\(removed)"]) }
+                let removed =
+                    (try? await Blocking.run { store.removeStalePartials(olderThan: Self.stalePartialSeconds) }) ?? 0
+                if removed > 0 {
+                    logger.notice("abandoned partial documents removed", metadata: ["count": "\(removed)"])
+                }
             }
             if let settled = try? await Blocking.run({ try node.settleLapsedSupplements() }), !settled.isEmpty {
                 logger.info(

@@ -102,6 +102,51 @@ struct DocumentSyncTests {
         #expect(reads.filter { $0.hash == hashes[0].hex }.map(\.bytes).reduce(0, +) == Int64(9 << 20))
     }
 
+    @Test("naming a hash seen elsewhere opens nothing: a superior's own attach, and its accomplice, get no bytes")
+    func attachingAHashIsNotReadingIt() async throws {
+        let net = try InProcessNetwork()
+        defer { net.remove() }
+        for court in ["最高法", "京0105", "粤0106", "京", "沪0115"] { try net.add(court) }
+        let bj = net.members["京0105"]!.node
+        let letter = try Self.pdf(2 << 20, in: net.folder, name: "letter.pdf")
+        let judgment = try Self.pdf(10_000, in: net.folder, name: "judgment.pdf")
+        let matter = try bj.createMatter(
+            Self.draft(1),
+            attaching: [
+                DocumentFile(kind: .entrustmentLetter, file: letter), DocumentFile(kind: .judgment, file: judgment),
+            ],
+            documentsLater: false, limits: .init())
+        let courts = ["京0105", "粤0106", "京", "沪0115"]
+        try await net.settle(courts, with: "最高法")
+        let reference = matter.documents[0].reference
+        // 京, the high court above 京0105, sees the attach (not the bytes); it entrusts a matter of
+        // its own to 沪0115 and names the same hash in an attach of its own.
+        let high = net.members["京"]!.node
+        #expect(try high.matter(matter.id.rawValue).documents.map(\.reference.hash).contains(reference.hash))
+        let decoy = try high.createMatter(
+            MatterDraft(caseNumber: "（2026）京执1号", entrustedCourt: "沪0115", kind: "documents:serve"))
+        _ = try high.act(on: decoy.id.rawValue, .attach(document: reference, note: ""))
+        try await net.settle(courts, with: "最高法")
+        let accomplice = net.members["沪0115"]!.node
+        #expect(try accomplice.matter(decoy.id.rawValue).documents.count == 1)
+        for node in [high, accomplice] {
+            #expect(!node.documentStore().holds(reference.hash))
+            let asking = LocalTransport(to: net.hub.responder, signer: RequestSigner(node: node))
+            let status = try await asking.documentStatus(reference.hash)
+            #expect(!status.complete && status.chunks == nil)
+            do {
+                _ = try await asking.documentChunk(reference.hash, index: 0)
+                Issue.record("\(node.identity.court) read a document through an attach it or its accomplice made")
+            } catch let error as SyncError {
+                #expect(error.code == "documentIncomplete")
+            }
+        }
+        #expect(
+            try net.hub.node.documentReads(matter: nil, hash: reference.hash.hex).allSatisfy {
+                $0.readerCourt == "粤0106"
+            })
+    }
+
     @Test("content already held is neither stored twice nor sent again")
     func deduplication() async throws {
         let net = try InProcessNetwork()
