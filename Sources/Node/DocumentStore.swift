@@ -403,6 +403,15 @@ public final class DocumentStore: Sendable {
         return true
     }
 
+    /// The most bytes any partial file of the document holds (any sender's): how far it has
+    /// arrived, for a reader waiting for it.
+    public func arrivingBytes(of hash: DocumentHash) -> Int {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: partialDirectory.path)) ?? []
+        return names.filter { $0.hasPrefix(hash.hex) && !$0.hasSuffix(".lock") }.map {
+            partialSize(partialDirectory.appendingPathComponent($0))
+        }.max() ?? 0
+    }
+
     /// The bytes all partial files hold: what transfers to this node have begun and not finished.
     public func partialBytes() -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: partialDirectory.path)) ?? []

@@ -183,10 +183,14 @@ public final class DocumentResponder: Sendable {
                 received: manifest.size, chunks: access.mayRead ? manifest.chunks : nil)
         }
         let owner = requester.node.rawValue
+        // A reader waiting for the document sees how far it has arrived from any sender; a
+        // sender sees its own progress.
         let received: Int =
             store.holds(hash)
             ? proven ?? 0
-            : try await run { try store.receivedLength(of: hash, size: need.size, owner: owner, repair: false) }
+            : access.mayRead
+                ? store.arrivingBytes(of: hash)
+                : try await run { try store.receivedLength(of: hash, size: need.size, owner: owner, repair: false) }
         return DocumentStatus(
             hash: hash.hex, size: need.size, chunkSize: DocumentStore.chunkSize, complete: false, received: received,
             chunks: nil)
