@@ -151,38 +151,27 @@ extension CourtNode {
         let now = time.now()
         let court = identity.court
         let applied: ReplicaTransaction.AppendReport
+        let kept: Set<DocumentHash>
         do {
-            applied = try applyImported(set, now: now, court: court)
+            (applied, kept) = try applyImported(set, documents: carried, now: now, court: court)
         } catch {
             for hash in added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
             throw error
         }
-        var documents = 0
-        for document in carried {
-            let hash = document.reference.hash
-            // The file's sender carried the bytes: it holds them, and its attaches open them.
-            try read { () throws(ReplicaError) in try replica.recordHolder(of: hash, court: set.senderCourt, now: now) }
-            let access = try read { () throws(ReplicaError) in try replica.document(hash, visibleTo: court) }
-            guard access?.mayRead == true || (!document.added && store.holds(hash)) else {
-                if document.added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
-                continue
-            }
-            let reference = document.reference
-            try read { () throws(ReplicaError) in
-                try replica.recordDocument(
-                    DocumentNeed(hash: hash, size: reference.size, mediaType: reference.mediaType), now: now)
-            }
-            documents += 1
-        }
+        for hash in added where !kept.contains(hash) { try? FileManager.default.removeItem(at: store.url(of: hash)) }
+        let documents = kept.count
         return ImportReport(
             senderCourt: set.senderCourt.rawValue, senderNode: set.senderNode.rawValue, events: set.events.count,
             stored: applied.stored, duplicates: applied.duplicates, notVisible: applied.notVisible,
             witnesses: applied.witnessesStored, matters: applied.touchedMatters.map(\.rawValue), documents: documents)
     }
 
+    /// Applies a change file's events and witnesses and lists the documents it carried, in one
+    /// transaction: a document is kept if this court may read it (its sender carried the bytes,
+    /// so its attaches open them) or it was held here already. Returns the documents kept.
     private func applyImported(
-        _ set: ChangeSet, now: Timestamp, court: CourtCode
-    ) throws(NodeError) -> ReplicaTransaction.AppendReport {
+        _ set: ChangeSet, documents: [(reference: DocumentReference, added: Bool)], now: Timestamp, court: CourtCode
+    ) throws(NodeError) -> (ReplicaTransaction.AppendReport, Set<DocumentHash>) {
         try write { tx in
             var report = try tx.append(
                 set.events, origin: .remote, now: now, visibleTo: court, receivedFrom: set.senderNode)
@@ -191,7 +180,16 @@ extension CourtNode {
                 throw ReplicaError(.badSignature, "witness of event \(refused.event.hex.prefix(12)): \(refused.reason)")
             }
             report.add(witnessed)
-            return report
+            var kept: Set<DocumentHash> = []
+            for (reference, added) in documents {
+                let hash = reference.hash
+                try tx.recordHolder(of: hash, court: set.senderCourt, now: now)
+                guard try tx.document(hash, visibleTo: court)?.mayRead == true || !added else { continue }
+                try tx.recordDocument(
+                    DocumentNeed(hash: hash, size: reference.size, mediaType: reference.mediaType), now: now)
+                kept.insert(hash)
+            }
+            return (report, kept)
         }
     }
 }

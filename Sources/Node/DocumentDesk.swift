@@ -48,9 +48,7 @@ extension CourtNode {
         let store = documentStore(limits: limits)
         let (references, added) = try storeFiles(files, in: store)
         do {
-            let matter = try createMatter(draft)
-            guard !references.isEmpty else { return matter }
-            return try attach(references.map { ($0, "") }, to: matter.id.rawValue)
+            return try createMatter(draft, attaching: references.map { ($0, "") })
         } catch {
             for hash in added { try? FileManager.default.removeItem(at: store.url(of: hash)) }
             throw error
@@ -94,27 +92,30 @@ extension CourtNode {
     /// Attaches documents already stored here, one `attach` event each, in one transaction.
     private func attach(_ documents: [(DocumentReference, String)], to matterID: String) throws(NodeError) -> Matter {
         let id = try parseMatterID(matterID)
-        let identity = self.identity
         let now = time.now()
-        let matter = try write { tx in
-            guard var matter = try tx.matter(id) else {
+        return try write { tx in
+            guard try tx.matter(id) != nil else {
                 throw ReplicaError(.unknownMatter, "unknown matter \(id): this replica does not hold it")
             }
-            for (reference, note) in documents {
-                let event = try Event(
-                    matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
-                    parents: matter.heads, action: .attach(document: reference, note: note)
-                ).signed(with: signingKey)
-                try tx.append([event], origin: .local, now: now)
-                matter = try tx.matter(id)!
-            }
-            return matter
+            return try appendAttaches(documents, to: id, in: &tx, now: now)
         }
-        for (reference, _) in documents {
-            try read { () throws(ReplicaError) in
-                try replica.recordDocument(
-                    DocumentNeed(hash: reference.hash, size: reference.size, mediaType: reference.mediaType), now: now)
-            }
+    }
+
+    /// Appends an `attach` event per document to a matter this transaction holds, and lists each
+    /// document as stored here, all in the caller's transaction. Returns the matter.
+    func appendAttaches(
+        _ documents: [(DocumentReference, String)], to id: MatterID, in tx: inout ReplicaTransaction, now: Timestamp
+    ) throws -> Matter {
+        var matter = try tx.matter(id)!
+        for (reference, note) in documents {
+            let event = try Event(
+                matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
+                parents: matter.heads, action: .attach(document: reference, note: note)
+            ).signed(with: signingKey)
+            try tx.append([event], origin: .local, now: now)
+            try tx.recordDocument(
+                DocumentNeed(hash: reference.hash, size: reference.size, mediaType: reference.mediaType), now: now)
+            matter = try tx.matter(id)!
         }
         return matter
     }
@@ -149,11 +150,19 @@ extension CourtNode {
         }
     }
 
-    /// Writes a document a matter here names to `file` (or, with `nil`, returns its bytes for
-    /// the screen or a pipe), checked against its hash, and records the read.
-    public func readDocument(_ hashText: String, to file: URL?, limits: DocumentStore.Limits) throws(NodeError) -> (
-        document: DocumentNeed, matter: String, bytes: [UInt8]?
-    ) {
+    /// Where ``readDocument(_:to:limits:)`` puts the bytes.
+    public enum DocumentDestination {
+        /// A file, written beside its final name and renamed once checked (`saved`).
+        case file(URL)
+        /// The screen or a pipe, chunk by chunk, after the stored copy is checked (`opened`).
+        case stream((Data) -> Void)
+    }
+
+    /// Writes a document a matter here names to `destination`, checked against its hash, never
+    /// holding more than a chunk in memory, and records the read.
+    public func readDocument(
+        _ hashText: String, to destination: DocumentDestination, limits: DocumentStore.Limits
+    ) throws(NodeError) -> (document: DocumentNeed, matter: String) {
         let hash: DocumentHash
         do { hash = try DocumentHash(hex: hashText) } catch {
             throw NodeError(code: error.code.rawValue, error.message)
@@ -171,26 +180,27 @@ extension CourtNode {
                 "document \(hash.hex.prefix(12)) of \(matter) has not arrived yet: it comes with the next sync (courtsync sync)"
             )
         }
-        var bytes: [UInt8]?
-        if let file {
+        let how: String
+        switch destination {
+        case .file(let file):
             try store.copy(hash, to: file)
-        } else {
+            how = "saved"
+        case .stream(let sink):
             guard case .intact = store.check(hash) else {
                 throw NodeError(code: "documentAltered", "the stored copy of \(hash.hex) was altered on disk")
             }
-            var all: [UInt8] = []
-            for index in 0..<DocumentStore.Manifest.chunkCount(size: need.size) {
-                all += try store.chunk(index, of: hash)
+            for index in 0..<(try store.manifest(of: hash)).chunks.count {
+                sink(Data(try store.chunk(index, of: hash)))
             }
-            bytes = all
+            how = "opened"
         }
         let identity = self.identity
         try read { () throws(ReplicaError) in
             try replica.recordRead(
-                of: hash, matter: matter, court: identity.court.rawValue, node: identity.node.rawValue,
-                how: file == nil ? "opened" : "saved", bytes: need.size, now: time.now())
+                of: hash, matter: matter, court: identity.court.rawValue, node: identity.node.rawValue, how: how,
+                bytes: need.size, now: time.now())
         }
-        return (need, matter, bytes)
+        return (need, matter)
     }
 
     /// The read log (查阅留痕) of a matter's documents, of one document, or of all.

@@ -39,6 +39,14 @@ extension CourtNode {
     /// deadlines always follow from the recorded sending. Refused until the node holds the hub's
     /// calendar (it comes with the signed directory).
     public func createMatter(_ draft: MatterDraft) throws(NodeError) -> Matter {
+        try createMatter(draft, attaching: [])
+    }
+
+    /// ``createMatter(_:)`` and, in the same transaction, an `attach` event for each document
+    /// (already stored here): the matter is sent with its documents or not at all.
+    func createMatter(
+        _ draft: MatterDraft, attaching documents: [(DocumentReference, String)]
+    ) throws(NodeError) -> Matter {
         let now = time.now()
         let kind: MatterKind
         let caseNumber: CaseNumber
@@ -76,7 +84,7 @@ extension CourtNode {
                 action: .create(request)
             ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)
-            return try tx.matter(id)!
+            return try appendAttaches(documents, to: id, in: &tx, now: now)
         }
     }
 

@@ -20,6 +20,7 @@ enum MatterRow {
         let superseded = matter.superseded.map(\.hex).joined(separator: " ")
         let digest = MatterDigest.of(matter).hex
         let onTime: Int? = counted.onTime.map { $0 ? 1 : 0 }
+        let s = matter.supplement
         try db.execute(
             sql: """
                 INSERT INTO matters (id, case_number, entrusting_court, entrusted_court, kind, state, urgent,
@@ -29,9 +30,11 @@ enum MatterRow {
                     last_activity_at, first_stored_at, contact_person, contact_phone, current_note, open_conflicts,
                     digest, received_at, calendar_version, counted_sent_at, counted_received_at, counted_signed_at,
                     counted_completed_at, counted_returned_at, counted_withdrawn_at, counted_sign_due, counted_due,
-                    counted_due_at_ms, due_provisional, sign_due_provisional, late_reports)
+                    counted_due_at_ms, due_provisional, sign_due_provisional, late_reports, supplement_event,
+                    supplement_court, supplement_requested_at, supplement_kinds, supplement_note, supplement_due,
+                    supplement_lapses_at_ms, supplement_answered_at, deemed_withdrawn, missing_documents)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, signed_at = excluded.signed_at,
                     started_at = excluded.started_at, completed_at = excluded.completed_at,
                     returned_at = excluded.returned_at, withdrawn_at = excluded.withdrawn_at,
@@ -50,7 +53,14 @@ enum MatterRow {
                     counted_withdrawn_at = excluded.counted_withdrawn_at,
                     counted_sign_due = excluded.counted_sign_due, counted_due = excluded.counted_due,
                     counted_due_at_ms = excluded.counted_due_at_ms, due_provisional = excluded.due_provisional,
-                    sign_due_provisional = excluded.sign_due_provisional, late_reports = excluded.late_reports
+                    sign_due_provisional = excluded.sign_due_provisional, late_reports = excluded.late_reports,
+                    supplement_event = excluded.supplement_event, supplement_court = excluded.supplement_court,
+                    supplement_requested_at = excluded.supplement_requested_at,
+                    supplement_kinds = excluded.supplement_kinds, supplement_note = excluded.supplement_note,
+                    supplement_due = excluded.supplement_due,
+                    supplement_lapses_at_ms = excluded.supplement_lapses_at_ms,
+                    supplement_answered_at = excluded.supplement_answered_at,
+                    deemed_withdrawn = excluded.deemed_withdrawn, missing_documents = excluded.missing_documents
                 """,
             arguments: [
                 matter.id.rawValue, r.caseNumber.description, matter.entrustingCourt.rawValue,
@@ -67,25 +77,14 @@ enum MatterRow {
                 counted.deadlines.signDue.description, counted.deadlines.due.description,
                 counted.deadlines.dueAt.milliseconds, counted.deadlines.provisional,
                 counted.deadlines.signDueProvisional,
-                counted.lateReports.filter { $0.acceptance == nil }.count,
+                counted.lateReports.filter { $0.acceptance == nil }.count, s?.event.hex, s?.court.rawValue,
+                s?.requestedAt.rfc3339, s?.kinds.map(\.rawValue).joined(separator: ","), s?.note, s?.due.description,
+                s?.lapsesAt.milliseconds, s?.answeredAt?.rfc3339, matter.deemedWithdrawn,
+                matter.missingDocuments.map(\.rawValue).joined(separator: ","),
             ])
         try ConflictRow.replace(matter.conflicts, of: matter.id, in: db)
         try LateReportRow.replace(counted.lateReports, of: matter.id, in: db)
         try AttachmentRow.replace(matter.documents, of: matter.id, in: db)
-        let s = matter.supplement
-        try db.execute(
-            sql: """
-                UPDATE matters SET supplement_event = ?, supplement_court = ?, supplement_requested_at = ?,
-                    supplement_kinds = ?, supplement_note = ?, supplement_due = ?, supplement_lapses_at_ms = ?,
-                    supplement_answered_at = ?, deemed_withdrawn = ?, missing_documents = ?
-                WHERE id = ?
-                """,
-            arguments: [
-                s?.event.hex, s?.court.rawValue, s?.requestedAt.rfc3339,
-                s?.kinds.map(\.rawValue).joined(separator: ","), s?.note, s?.due.description,
-                s?.lapsesAt.milliseconds, s?.answeredAt?.rfc3339, matter.deemedWithdrawn,
-                matter.missingDocuments.map(\.rawValue).joined(separator: ","), matter.id.rawValue,
-            ])
     }
 
     /// The matter in `row`, with its conflicts (from the `conflicts` table).

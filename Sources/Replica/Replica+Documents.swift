@@ -60,11 +60,7 @@ extension Replica {
 
     /// Records that the whole document is stored here.
     public func recordDocument(_ need: DocumentNeed, now: Timestamp) throws(ReplicaError) {
-        try write { tx in
-            try tx.db.execute(
-                sql: "INSERT OR IGNORE INTO documents (hash, size, media_type, stored_at) VALUES (?, ?, ?, ?)",
-                arguments: [need.hash.hex, need.size, need.mediaType.rawValue, now.rfc3339])
-        }
+        try write { tx in try tx.recordDocument(need, now: now) }
     }
 
     /// Whether the `documents` table lists the hash as stored here.
@@ -93,36 +89,42 @@ extension Replica {
     public func document(_ hash: DocumentHash, visibleTo court: CourtCode, ownFirst: Bool = false) throws(ReplicaError)
         -> DocumentAccess?
     {
-        try read { db in
-            let row = try Row.fetchOne(
+        let own = identity.court
+        return try read { db in
+            try Self.documentAccess(hash, visibleTo: court, ownCourt: own, ownFirst: ownFirst, in: db)
+        }
+    }
+
+    /// ``document(_:visibleTo:ownFirst:)`` in `db`, for a node whose court is `ownCourt`.
+    static func documentAccess(
+        _ hash: DocumentHash, visibleTo court: CourtCode, ownCourt: CourtCode, ownFirst: Bool, in db: Database
+    ) throws -> DocumentAccess? {
+        let row = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT a.size, a.media_type, a.matter_id, a.court FROM attachments a JOIN matters m ON m.id = a.matter_id
+                WHERE a.hash = ? AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?)
+                ORDER BY CASE WHEN ? = '最高法' OR (a.court = ?) = ? THEN 0 ELSE 1 END, a.matter_id, a.position
+                LIMIT 1
+                """,
+            arguments: [
+                hash.hex, court.rawValue, court.rawValue, court.rawValue, court.rawValue, court.rawValue, ownFirst,
+            ])
+        guard let row, let media = DocumentMediaType(rawValue: row["media_type"]) else { return nil }
+        let author: String = row["court"]
+        let byOthers =
+            try Bool.fetchOne(
                 db,
                 sql: """
-                    SELECT a.size, a.media_type, a.matter_id, a.court FROM attachments a JOIN matters m ON m.id = a.matter_id
-                    WHERE a.hash = ? AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?)
-                    ORDER BY CASE WHEN ? = '最高法' OR (a.court = ?) = ? THEN 0 ELSE 1 END, a.matter_id, a.position
-                    LIMIT 1
+                    SELECT EXISTS (SELECT 1 FROM attachments a JOIN matters m ON m.id = a.matter_id
+                        WHERE a.hash = ? AND a.court != ? AND (m.entrusting_court = ? OR m.entrusted_court = ?)
+                            AND (a.court = ? OR a.court IN (SELECT court FROM document_holders WHERE hash = ?)))
                     """,
-                arguments: [
-                    hash.hex, court.rawValue, court.rawValue, court.rawValue, court.rawValue, court.rawValue, ownFirst,
-                ])
-            guard let row, let media = DocumentMediaType(rawValue: row["media_type"]) else { return nil }
-            let author: String = row["court"]
-            let byOthers =
-                try Bool.fetchOne(
-                    db,
-                    sql: """
-                        SELECT EXISTS (SELECT 1 FROM attachments a JOIN matters m ON m.id = a.matter_id
-                            WHERE a.hash = ? AND a.court != ? AND (m.entrusting_court = ? OR m.entrusted_court = ?)
-                                AND (a.court = ? OR a.court IN (SELECT court FROM document_holders WHERE hash = ?)))
-                        """,
-                    arguments: [
-                        hash.hex, court.rawValue, court.rawValue, court.rawValue, identity.court.rawValue, hash.hex,
-                    ]) ?? false
-            let mayRead = court == .supreme || byOthers
-            return DocumentAccess(
-                need: DocumentNeed(hash: hash, size: row["size"], mediaType: media), matter: row["matter_id"],
-                attachedBy: try CourtCode(author), mayRead: mayRead)
-        }
+                arguments: [hash.hex, court.rawValue, court.rawValue, court.rawValue, ownCourt.rawValue, hash.hex])
+            ?? false
+        return DocumentAccess(
+            need: DocumentNeed(hash: hash, size: row["size"], mediaType: media), matter: row["matter_id"],
+            attachedBy: try CourtCode(author), mayRead: court == .supreme || byOthers)
     }
 
     /// The documents this node's court (`court`) may read and lacks — named by another court's
@@ -175,11 +177,7 @@ extension Replica {
     /// holds it, or carried it in a change file): its attaches of the document now open it to
     /// the other party.
     public func recordHolder(of hash: DocumentHash, court: CourtCode, now: Timestamp) throws(ReplicaError) {
-        try write { tx in
-            try tx.db.execute(
-                sql: "INSERT OR IGNORE INTO document_holders (hash, court, since) VALUES (?, ?, ?)",
-                arguments: [hash.hex, court.rawValue, now.rfc3339])
-        }
+        try write { tx in try tx.recordHolder(of: hash, court: court, now: now) }
     }
 
     /// Records that `remote` holds the whole document (it need not be offered again).
@@ -281,5 +279,27 @@ extension Replica {
                     lastAt: $0["last_at"])
             }
         }
+    }
+}
+
+extension ReplicaTransaction {
+    /// ``Replica/document(_:visibleTo:ownFirst:)`` as this transaction sees the replica.
+    public func document(_ hash: DocumentHash, visibleTo court: CourtCode) throws -> DocumentAccess? {
+        try Replica.documentAccess(
+            hash, visibleTo: court, ownCourt: replica.identity.court, ownFirst: false, in: db)
+    }
+
+    /// ``Replica/recordHolder(of:court:now:)`` in this transaction.
+    public func recordHolder(of hash: DocumentHash, court: CourtCode, now: Timestamp) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO document_holders (hash, court, since) VALUES (?, ?, ?)",
+            arguments: [hash.hex, court.rawValue, now.rfc3339])
+    }
+
+    /// Records, in this transaction, that the whole document is stored here (its file is in place).
+    public func recordDocument(_ need: DocumentNeed, now: Timestamp) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO documents (hash, size, media_type, stored_at) VALUES (?, ?, ?, ?)",
+            arguments: [need.hash.hex, need.size, need.mediaType.rawValue, now.rfc3339])
     }
 }

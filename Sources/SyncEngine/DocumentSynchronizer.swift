@@ -180,15 +180,18 @@ public final class DocumentSynchronizer: Sendable {
             let index = status.received / DocumentStore.chunkSize
             let bytes = try await Blocking.run { try store.chunk(index, of: hash) }
             let chunk = DocumentChunk(encoding: bytes)
+            let before = status.received
             do {
                 status = try await transport.putDocumentChunk(chunk, hash: hash, index: index)
             } catch let error as SyncError where error.code == "chunkOutOfOrder" && !retried {
                 retried = true
                 status = try await transport.documentStatus(hash)
                 continue
-            } catch let error as SyncError where error.code == "documentTooLarge" {
-                round.skipped.append("\(hash.hex.prefix(12)): \(error.message)")
-                return
+            }
+            guard status.complete || status.received > before else {
+                throw SyncError(
+                    code: "noProgress", status: 200,
+                    "\(remote) accepted chunk \(index) of \(hash.hex.prefix(12)) but holds no more of it than before")
             }
             retried = false
             sent = true

@@ -58,7 +58,7 @@ public final class SyncScheduler: Sendable {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.watchLocalChanges() }
             group.addTask { await self.retryQuarantinePeriodically() }
-            group.addTask { await self.settleLapsedSupplementsPeriodically() }
+            group.addTask { await self.maintainPeriodically() }
             for link in links {
                 group.addTask { await self.pullLoop(link) }
                 group.addTask { await self.pushLoop(link) }
@@ -182,7 +182,7 @@ public final class SyncScheduler: Sendable {
     /// Matters whose request for supplement lapsed become withdrawn (视为撤回) at the moment it
     /// lapsed, whatever this node was doing then: checked every few seconds. Once an hour,
     /// partial documents untouched for a week are removed.
-    private func settleLapsedSupplementsPeriodically() async {
+    private func maintainPeriodically() async {
         let node = self.node
         let store = node.documentStore(limits: config.limits.documentLimits)
         var lastSweep = Date.distantPast

@@ -23,10 +23,14 @@ struct DocumentCommand: ParsableCommand {
                 let limits = node.documentLimits()
                 let toStdout = out == "-"
                 let result = try node.withNode { node in
-                    try node.readDocument(hash, to: toStdout ? nil : URL(fileURLWithPath: out), limits: limits)
+                    try node.readDocument(
+                        hash,
+                        to: toStdout
+                            ? .stream { FileHandle.standardOutput.write($0) } : .file(URL(fileURLWithPath: out)),
+                        limits: limits)
                 }
                 if toStdout {
-                    FileHandle.standardOutput.write(Data(result.bytes ?? []))
+                    return
                 } else if output.json {
                     struct Written: Encodable {
                         var hash: String
