@@ -21,7 +21,7 @@ struct MonitoringRoutes: Sendable {
     let exporter: MetricsExporter
 
     /// Everything the dashboard shows, read at one instant (`/api/v1/dashboard`).
-    struct Dashboard: Codable, Sendable {
+    struct Dashboard: Encodable, Sendable {
         var asOf: Timestamp
         var court: String
         var courtName: String
@@ -29,6 +29,8 @@ struct MonitoringRoutes: Sendable {
         var refreshSeconds: Int
         var league: IndicatorReport
         var trend: IndicatorReport
+        /// This year so far, by court, with 同比 (the same days of last year).
+        var yearToDate: IndicatorReport
         var overdue: OverdueReport
         var latency: LatencyReport
         var lateReports: LateReportList
@@ -45,7 +47,18 @@ struct MonitoringRoutes: Sendable {
             if let from = period.from, let to = period.to, to < from {
                 throw SyncError.badRequest("to \(to) is before from \(from)")
             }
-            return try Self.json(try await read { try $0.indicators(by: dimension, period: period) })
+            switch query.get("compare") {
+            case nil:
+                return try Self.json(try await read { try $0.indicators(by: dimension, period: period) })
+            case "previous-year":
+                guard period.from != nil, period.to != nil else {
+                    throw SyncError.badRequest("compare=previous-year (同比) needs a period with both from and to")
+                }
+                return try Self.json(
+                    try await read { try $0.indicatorsComparedWithPreviousYear(by: dimension, period: period) })
+            case let other?:
+                throw SyncError.badRequest("compare must be previous-year, not \(other)")
+            }
         }
         api.get("trend") { request, _ in
             let text = request.uri.queryParameters.get("months")
@@ -117,7 +130,7 @@ struct MonitoringRoutes: Sendable {
             return Dashboard(
                 asOf: monitor.now, court: court.rawValue, courtName: name, role: role,
                 refreshSeconds: settings.dashboardRefreshSeconds, league: matters.league, trend: matters.trend,
-                overdue: matters.overdue,
+                yearToDate: matters.yearToDate, overdue: matters.overdue,
                 latency: try monitor.latency(
                     windowSeconds: settings.latencyWindowSeconds, staleAfterSeconds: settings.staleAfterSeconds),
                 lateReports: try monitor.lateReports(), calendar: try monitor.calendar())

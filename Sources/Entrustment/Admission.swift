@@ -132,6 +132,23 @@ public enum Admission {
             try checkSupplementDue(
                 due, requestedOn: event.recordedAt.chinaDate, version: before.request.effectiveCalendarVersion,
                 calendars: calendars, event: id)
+        case .requestExtension(let days, let reason):
+            try checkExtensionRequest(
+                days: days, reason: reason, at: event.recordedAt, matter: before, calendars: calendars, event: id)
+        case .decideExtension(let request, _, _):
+            guard ExtensionRules.mayDecide(event.author, on: before, in: directory) else {
+                throw DomainError(
+                    .forbiddenRole,
+                    "event \(id): a request for more time is decided by the entrusting court (\(before.entrustingCourt)), a superior of the entrusted court (\(before.entrustedCourt)) or 最高法; \(event.author) is none of them"
+                )
+            }
+            guard let pending = before.pendingExtension, pending.event == request else {
+                let status = before.extensions.first { $0.event == request }?.status
+                throw DomainError(
+                    .illegalTransition,
+                    "event \(id): matter \(event.matterID) has no request for more time \(request.hex.prefix(12)) waiting for a decision\(status.map { " (it is \($0.rawValue), \($0.chineseName))" } ?? "")"
+                )
+            }
         case .acceptLate(let accepted, _):
             guard past.contains(where: { $0.id == accepted }) else {
                 throw DomainError(
@@ -141,6 +158,53 @@ public enum Admission {
             }
         default:
             break
+        }
+    }
+
+    /// Checks a request for more time against the matter where it was made and the rules of the
+    /// calendar version its `create` names: a reason, no other request open, within the number of
+    /// extensions and the days allowed, and made before the deadline in force has passed.
+    static func checkExtensionRequest(
+        days: Int, reason: String, at time: Timestamp, matter: Matter, calendars: CalendarVersions?,
+        event id: Substring
+    ) throws(DomainError) {
+        guard reason.contains(where: { !$0.isWhitespace }) else {
+            throw DomainError(.invalidField, "event \(id): a request for more time must give its reason")
+        }
+        if let open = matter.pendingExtension {
+            throw DomainError(
+                .illegalTransition,
+                "event \(id): matter \(matter.id) already has a request for more time waiting for a decision (\(open.event.hex.prefix(12)), asked \(open.requestedAt.rfc3339))"
+            )
+        }
+        let version = matter.request.effectiveCalendarVersion
+        guard let calendars, calendars.holds(version) else {
+            throw DomainError(
+                .unknownCalendar,
+                "event \(id): the extension rules follow calendar version \(version), which this node does not hold yet")
+        }
+        let policy = calendars.reference.rules(at: version).deadlines
+        let approved = ExtensionRules.approved(matter, under: policy)
+        guard approved.count < policy.extensionLimit else {
+            throw DomainError(
+                .illegalTransition,
+                "event \(id): matter \(matter.id) has had \(approved.count) extension(s) approved, the most the hub's rules allow (\(policy.extensionLimit))"
+            )
+        }
+        let used = approved.reduce(0) { $0 + $1.days }
+        guard used + days <= policy.extensionDaysLimit else {
+            throw DomainError(
+                .invalidField,
+                "event \(id): \(days) more days would extend matter \(matter.id) by \(used + days) days; the hub's rules allow \(policy.extensionDaysLimit) in all (\(policy.extensionDaysLimit - used) left)"
+            )
+        }
+        let due = try calendars.deadlineInForce(
+            original: matter.request.due, extendedBy: approved.map(\.days), version: version)
+        guard time < DeadlinePolicy.end(of: due) else {
+            throw DomainError(
+                .illegalTransition,
+                "event \(id): the deadline of matter \(matter.id) (\(due)) passed before the request (\(time.rfc3339)): more time can only be asked for before it passes"
+            )
         }
     }
 

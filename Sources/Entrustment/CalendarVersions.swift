@@ -57,6 +57,21 @@ public struct CalendarVersions: Sendable {
             requestedOn: requestedOn, calendar: holidays[version - 1])
     }
 
+    /// The last day of a completion deadline `original` after extensions of `days` each, counted
+    /// one after the other as version `version` counts days (the version the matter's `create`
+    /// names): what admission judges a new request for more time against.
+    public func deadlineInForce(
+        original: CivilDate, extendedBy days: [Int], version: Int
+    ) throws(DomainError) -> CivilDate {
+        guard holds(version) else {
+            throw DomainError(
+                .unknownCalendar,
+                "calendar version \(version) is not held here (this node holds \(reference.version)); it comes with the hub's next signed directory"
+            )
+        }
+        return days.reduce(original) { ExtensionRules.extend($0, by: $1, in: holidays[version - 1]) }
+    }
+
     /// The deadlines of version 1 as builds before calendar versions computed them (the completion
     /// deadline lengthened to the signing deadline where this fell later): only to check `create`
     /// events those builds recorded.

@@ -105,6 +105,8 @@ public struct EventSummary: Hashable, Sendable {
                 note
             case .attach(let document, _): "\(document.kind.chineseName)：\(document.fileName)"
             case .requestSupplement(let kinds, _, _): kinds.map(\.chineseName).joined(separator: "、")
+            case .requestExtension(let days, _): "\(days) 日"
+            case .decideExtension(_, let verdict, _): verdict.chineseName
             case .complete(let outcome, _): outcome.chineseName
             case .return(let reason, _, _): reason.chineseName
             case .edit(let field, let value): "\(field.chineseName)：\(value)"

@@ -19,6 +19,10 @@ public enum ConflictRule: String, CaseIterable, Sendable, Codable {
     case earlierDuplicate
     /// Two edits of one descriptive field: the later (HLC, origin node) stands.
     case lastWriterWins
+    /// 申请延期 ∥ 申请延期: one open request per matter; the earlier (HLC, id) stands.
+    case earlierExtensionRequest
+    /// 批准延期 ∥ 不予批准: the refusal stands; the deadline moves only on an uncontested approval.
+    case refusalOverApproval
 
     /// The Chinese label.
     public var chineseName: String {
@@ -32,6 +36,8 @@ public enum ConflictRule: String, CaseIterable, Sendable, Codable {
         case .strongerCompletion: "两次办结，以完成程度高者为准"
         case .earlierDuplicate: "重复操作，以在先者为准"
         case .lastWriterWins: "并发修改，以在后者为准"
+        case .earlierExtensionRequest: "同时申请延期，以在先者为准"
+        case .refusalOverApproval: "同时审批延期，不予批准优先"
         }
     }
 }

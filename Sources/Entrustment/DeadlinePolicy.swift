@@ -35,15 +35,30 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
     /// art. 8); `nil` in policies published before it was configurable: 30 calendar days.
     public var supplementPeriod: Period?
 
+    /// How many extensions (延期) a matter may have approved; `nil` in policies published before
+    /// it was configurable: 1.
+    public var maxExtensions: Int?
+    /// How many calendar days its approved extensions may add together; `nil` in policies
+    /// published before it was configurable: 30.
+    public var maxExtensionDays: Int?
+
     /// The default supplement period: 30 calendar days (R2011 art. 8).
     public static let defaultSupplementPeriod = Period.calendarDays(30)
+    /// The default number of extensions per matter: 1 (`shared/DOMAIN.md` §7, question 4).
+    public static let defaultMaxExtensions = 1
+    /// The default days extensions may add to a matter: 30.
+    public static let defaultMaxExtensionDays = 30
+    /// The most extensions hub staff may allow per matter.
+    public static let maxExtensionsCeiling = 12
 
     public init(
         signing: Period = .workingDays(3), completion: Period = .calendarDays(30),
         completionByKind: [String: Period] = [MatterKind.documentsServe.id: .calendarDays(10)],
         urgentSigning: Period = .workingDays(1), urgentCompletion: Period = .calendarDays(3),
-        supplementPeriod: Period? = nil
+        supplementPeriod: Period? = nil, maxExtensions: Int? = nil, maxExtensionDays: Int? = nil
     ) {
+        self.maxExtensions = maxExtensions
+        self.maxExtensionDays = maxExtensionDays
         self.supplementPeriod = supplementPeriod
         self.signing = signing
         self.completion = completion
@@ -54,6 +69,11 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
 
     /// The defaults described above.
     public static let standard = DeadlinePolicy()
+
+    /// How many extensions a matter may have approved (0: none).
+    public var extensionLimit: Int { maxExtensions ?? Self.defaultMaxExtensions }
+    /// How many days its approved extensions may add together.
+    public var extensionDaysLimit: Int { maxExtensionDays ?? Self.defaultMaxExtensionDays }
 
     /// The last day of `period` counted from `start` (the start day itself not counted).
     public static func lastDay(of period: Period, from start: CivilDate, in calendar: HolidayCalendar) -> CivilDate {
@@ -101,6 +121,12 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
             throw DomainError(.invalidField, "deadline periods must be 1 to 366 days")
         }
         for kind in completionByKind.keys { _ = try MatterKind(id: kind) }
+        guard (0...Self.maxExtensionsCeiling).contains(extensionLimit) else {
+            throw DomainError(.invalidField, "at most \(Self.maxExtensionsCeiling) extensions per matter may be allowed")
+        }
+        guard (1...366).contains(extensionDaysLimit) else {
+            throw DomainError(.invalidField, "extensions may add 1 to 366 days to a matter")
+        }
     }
 
     /// The last day to supplement documents asked for on `requestedOn` (art. 85 counting).

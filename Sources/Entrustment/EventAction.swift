@@ -31,6 +31,11 @@ public enum EventAction: Hashable, Sendable {
     /// 要求补办: asks the entrusting court for documents of `kinds` (distinct, in table order) by
     /// `due`, the last day of the supplement period its calendar gives (``ReferenceCalendar``).
     case requestSupplement(kinds: [DocumentKind], note: String, due: CivilDate)
+    /// 申请延期: asks for `days` more calendar days after the deadline in force, with a reason
+    /// (``ExtensionRules``).
+    case requestExtension(days: Int, reason: String)
+    /// 延期审批: approves or refuses the request for more time made by the event `request`.
+    case decideExtension(request: EventID, verdict: ExtensionVerdict, note: String)
 
     /// The event kind, without payload.
     public var kind: EventKind {
@@ -49,6 +54,8 @@ public enum EventAction: Hashable, Sendable {
         case .acceptLate: .acceptLate
         case .attach: .attach
         case .requestSupplement: .requestSupplement
+        case .requestExtension: .requestExtension
+        case .decideExtension: .decideExtension
         }
     }
 

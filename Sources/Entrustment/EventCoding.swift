@@ -12,7 +12,11 @@ enum EventCoding {
     static let tags: [EventKind: UInt8] = [
         .create: 1, .sign: 2, .start: 3, .complete: 4, .return: 5, .withdraw: 6, .urge: 7, .supervise: 8,
         .close: 9, .edit: 10, .acknowledge: 11, .acceptLate: 12, .attach: 13, .requestSupplement: 14,
+        .requestExtension: 15, .decideExtension: 16,
     ]
+    static let verdicts: [ExtensionVerdict] = [.approve, .refuse]
+    /// The most days one request for more time may ask for (the policy's own limit is lower).
+    static let maxExtensionDays = 366
     static let fields: [DescriptiveField] = [.contactPerson, .contactPhone, .note]
     static let outcomes: [Outcome] = [.full, .partial, .none]
     static let reasons: [ReturnReason] = [
@@ -64,6 +68,13 @@ enum EventCoding {
                     .invalidField,
                     "a request for supplement names one or more document kinds, each once, in table order")
             }
+            try check(note, "note", FieldLimits.note)
+        case .requestExtension(let days, let reason):
+            guard (1...maxExtensionDays).contains(days) else {
+                throw DomainError(.invalidField, "a request for more time asks for 1 to \(maxExtensionDays) days, not \(days)")
+            }
+            try check(reason, "reason", FieldLimits.note)
+        case .decideExtension(_, _, let note):
             try check(note, "note", FieldLimits.note)
         }
         if case .create(let request) = action, let version = request.calendarVersion,
@@ -142,6 +153,13 @@ enum EventCoding {
             for kind in kinds { w.write(string: kind.rawValue) }
             w.write(string: note)
             w.write(varint: UInt64(due.daysSinceEpoch))
+        case .requestExtension(let days, let reason):
+            w.write(varint: UInt64(days))
+            w.write(string: reason)
+        case .decideExtension(let request, let verdict, let note):
+            w.write(raw: request.bytes)
+            w.write(byte: UInt8(verdicts.firstIndex(of: verdict)! + 1))
+            w.write(string: note)
         }
         return w.bytes
     }
@@ -268,6 +286,20 @@ enum EventCoding {
                 }
                 let note = try r.readString("note", maxBytes: FieldLimits.note)
                 action = .requestSupplement(kinds: kinds, note: note, due: try date(&r, "supplement due"))
+            case .requestExtension:
+                let days = try r.readVarint("extension days", max: UInt64(maxExtensionDays))
+                guard days >= 1 else { throw DomainError(.malformedEvent, "a request for more time asks for 0 days") }
+                action = .requestExtension(
+                    days: Int(days), reason: try r.readString("reason", maxBytes: FieldLimits.note))
+            case .decideExtension:
+                let request = try EventID(bytes: Array(r.readRaw(count: 32, "extension request")))
+                let code = Int(try r.readByte("verdict"))
+                guard (1...verdicts.count).contains(code) else {
+                    throw DomainError(.malformedEvent, "unknown verdict code \(code)")
+                }
+                action = .decideExtension(
+                    request: request, verdict: verdicts[code - 1],
+                    note: try r.readString("note", maxBytes: FieldLimits.note))
             }
             guard r.isAtEnd else {
                 throw DomainError(.malformedEvent, "\(r.remaining) unexpected bytes after the event")

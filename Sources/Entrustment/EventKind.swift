@@ -28,6 +28,11 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
     case attach
     /// 要求补办 — the entrusted court asks for missing documents (R2011 art. 8).
     case requestSupplement
+    /// 申请延期 — the entrusted court asks for more time, with a reason.
+    case requestExtension
+    /// 延期审批 — the entrusting court, a superior of the entrusted court or the hub approves or
+    /// refuses a request for more time.
+    case decideExtension
 
     /// The Chinese label.
     public var chineseName: String {
@@ -46,6 +51,8 @@ public enum EventKind: String, CaseIterable, Sendable, Codable {
         case .acceptLate: "采纳迟报"
         case .attach: "提交材料"
         case .requestSupplement: "要求补办"
+        case .requestExtension: "申请延期"
+        case .decideExtension: "延期审批"
         }
     }
 }

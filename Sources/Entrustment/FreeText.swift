@@ -36,8 +36,11 @@ public enum FreeText {
             try check(request.debtorID, field: "debtor id")
             try check(request.note, field: "note")
         case .sign(let note, _), .start(let note), .withdraw(let note), .urge(let note), .supervise(let note),
-            .close(let note), .acknowledge(_, let note), .acceptLate(_, let note), .requestSupplement(_, let note, _):
+            .close(let note), .acknowledge(_, let note), .acceptLate(_, let note), .requestSupplement(_, let note, _),
+            .decideExtension(_, _, let note):
             try check(note, field: "note")
+        case .requestExtension(_, let reason):
+            try check(reason, field: "reason")
         case .attach(let document, let note):
             try check(document.fileName, field: "file name")
             try check(note, field: "note")

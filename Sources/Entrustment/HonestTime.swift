@@ -20,6 +20,8 @@ public enum HonestTime {
     /// 4. The deadlines are computed from the day the sending counts on, with the rules of the
     ///    calendar version the `create` names and every year published up to the newest version
     ///    held: a provisional (暂定) deadline settles when its year is published.
+    /// 5. An approved extension moves the extended deadline (not the original one) if its request
+    ///    counts, by rule 1, before the deadline in force then (``extendedDue(of:from:calendars:askedAt:)``).
     public static func count(
         _ matter: Matter, acts: MatterActs, events: [Event], witnesses: [Witness], calendars: CalendarVersions?
     ) -> CountedTimes {
@@ -36,8 +38,9 @@ public enum HonestTime {
             }
         }
         var lateReports: [LateReport] = []
-        func own(_ kind: EventKind) -> Timestamp? {
-            guard let id = acts.standing[kind], let event = byID[id] else { return nil }
+        func own(_ kind: EventKind) -> Timestamp? { own(acts.standing[kind], kind) }
+        func own(_ id: EventID?, _ kind: EventKind) -> Timestamp? {
+            guard let id, let event = byID[id] else { return nil }
             let recorded = event.recordedAt
             guard let witness = stored[id] else { return recorded }
             if witness.isLate(recordedAt: recorded) {
@@ -71,8 +74,32 @@ public enum HonestTime {
             }
             times.receivedAt = received
         }
+        if let calendars {
+            times.deadlines.extendedDue = extendedDue(
+                of: matter, from: times.deadlines.due, calendars: calendars,
+                askedAt: { own($0.event, .requestExtension).map { max($0, sent) } ?? $0.requestedAt })
+        }
         times.lateReports = lateReports.sorted { ($0.recordedAt, $0.event) < ($1.recordedAt, $1.event) }
         return times
+    }
+
+    /// The completion deadline after the approved extensions that count, or `nil` if none does.
+    /// Each approved extension, in the order asked (within the number and days the matter's rules
+    /// allow), counts if its request counts (`askedAt`, after the honest-time rules) before the
+    /// deadline in force then, and moves it by its days with every year published (art. 85).
+    static func extendedDue(
+        of matter: Matter, from due: CivilDate, calendars: CalendarVersions,
+        askedAt: (ExtensionRequest) -> Timestamp
+    ) -> CivilDate? {
+        let version = min(max(matter.request.effectiveCalendarVersion, 1), calendars.version)
+        var extended = due
+        var counted = false
+        for request in ExtensionRules.approved(matter, under: calendars.reference.rules(at: version).deadlines)
+        where askedAt(request) < DeadlinePolicy.end(of: extended) {
+            extended = ExtensionRules.extend(extended, by: request.days, in: calendars.current)
+            counted = true
+        }
+        return counted ? extended : nil
     }
 
     /// The deadlines that count for a matter whose sending counts on `sentOn`.
@@ -107,6 +134,8 @@ public struct CountedTimes: Hashable, Sendable {
 
     /// Completed by the deadline that counts; `nil` unless completed.
     public var onTime: Bool? { completedAt.map { $0 < deadlines.dueAt } }
+    /// Completed by the deadline after the extensions that count; `nil` unless completed.
+    public var onTimeExtended: Bool? { completedAt.map { $0 < deadlines.extendedDueAt } }
 
     public init(
         sentAt: Timestamp, receivedAt: Timestamp?, signedAt: Timestamp?, completedAt: Timestamp?,

@@ -12,7 +12,7 @@ public enum Lifecycle {
         /// The states it may be applied in; `nil` stands for "no matter yet" (only `create`).
         public let from: Set<MatterState?>
         /// The state it leads to; `nil` when the event changes no state (urge, supervise, edit,
-        /// acknowledge, attach, requestSupplement).
+        /// acknowledge, attach, requestSupplement, requestExtension, decideExtension).
         public let to: MatterState?
     }
 
@@ -36,6 +36,11 @@ public enum Lifecycle {
         .attach: Rule(
             event: .attach, roles: [.entrusting, .entrusted], from: [.sent, .signed, .inProgress, .completed], to: nil),
         .requestSupplement: Rule(event: .requestSupplement, roles: [.entrusted], from: open, to: nil),
+        .requestExtension: Rule(event: .requestExtension, roles: [.entrusted], from: [.signed, .inProgress], to: nil),
+        // A superior only of the entrusting court may not decide (``ExtensionRules/mayDecide(_:on:in:)``).
+        .decideExtension: Rule(
+            event: .decideExtension, roles: [.entrusting, .superior, .hub],
+            from: [.signed, .inProgress, .completed, .closed], to: nil),
     ]
 
     /// Whether any of `roles` may apply `event` at all (in some state).

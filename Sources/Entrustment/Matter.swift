@@ -59,6 +59,9 @@ public struct Matter: Hashable, Sendable {
     /// Whether the matter is withdrawn because a request for supplement lapsed unanswered
     /// (视为撤回); ``withdrawnAt`` is then the moment it lapsed. Set by ``lapsing(at:)``.
     public var deemedWithdrawn: Bool
+    /// 延期申请: the requests for more time that stand, in the order they were made, each with
+    /// the decision that stands on it (``ExtensionRules``).
+    public var extensions: [ExtensionRequest]
 
     /// Creates a matter from its fields (the fold, or a stored row).
     public init(
@@ -69,8 +72,10 @@ public struct Matter: Hashable, Sendable {
         outcome: Outcome? = nil, feedback: String? = nil, returnReason: ReturnReason? = nil, urgeCount: Int = 0,
         supervised: Bool = false, heads: [EventID] = [], eventCount: Int = 0, contactPerson: String? = nil,
         contactPhone: String? = nil, note: String? = nil, conflicts: [Conflict] = [], lastActivityAt: Timestamp,
-        documents: [AttachedDocument] = [], supplement: SupplementRequest? = nil, deemedWithdrawn: Bool = false
+        documents: [AttachedDocument] = [], supplement: SupplementRequest? = nil, deemedWithdrawn: Bool = false,
+        extensions: [ExtensionRequest] = []
     ) {
+        self.extensions = extensions
         self.documents = documents
         self.supplement = supplement
         self.deemedWithdrawn = deemedWithdrawn
@@ -107,6 +112,9 @@ public struct Matter: Hashable, Sendable {
 
     /// 受托法院.
     public var entrustedCourt: CourtCode { request.entrustedCourt }
+
+    /// The request for more time waiting for a decision, if any (there is at most one).
+    public var pendingExtension: ExtensionRequest? { extensions.last { $0.status == .pending } }
 
     /// 材料待补: the kinds a `create` of this kind needs that the entrusting court has not attached.
     public var missingDocuments: [DocumentKind] {

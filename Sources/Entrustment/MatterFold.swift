@@ -33,6 +33,8 @@ public enum MatterFold {
         var acknowledgements: [EventID: Event] = [:]
         var acts = MatterActs(standing: [.create: create.id])
         var requests: [Event] = []
+        var extensionRequests: [Event] = []
+        var extensionDecisions: [Event] = []
         var roles: [CourtCode: Set<Role>] = [:]
         for event in ordered where event.id != create.id {
             let held = roles[event.author] ?? matter.roles(of: event.author, in: directory)
@@ -56,11 +58,18 @@ public enum MatterFold {
                     AttachedDocument(
                         event: event.id, court: event.author, at: event.recordedAt, reference: document, note: note))
             case .requestSupplement: requests.append(event)
+            case .requestExtension: extensionRequests.append(event)
+            case .decideExtension:
+                guard ExtensionRules.mayDecide(event.author, on: matter, in: directory) else { continue }
+                extensionDecisions.append(event)
             case .sign, .start, .complete, .return, .withdraw, .close: transitions.append(event)
             }
         }
         var conflicts = settle(transitions, graph: &graph, into: &matter, acts: &acts)
         matter.supplement = settleSupplement(requests, graph: &graph, matter: matter)
+        let extensions = settleExtensions(extensionRequests, extensionDecisions, graph: &graph, matter: matter)
+        matter.extensions = extensions.settled
+        conflicts += extensions.conflicts
         conflicts += resolveEdits(edits, graph: &graph, into: &matter)
         for index in conflicts.indices {
             guard let ack = acknowledgements[conflicts[index].id], case .acknowledge(_, let note) = ack.action
@@ -146,7 +155,9 @@ public enum MatterFold {
                 if matter.feedback == nil { matter.feedback = feedback }
             case .withdraw: matter.withdrawnAt = at
             case .close: matter.closedAt = at
-            case .create, .urge, .supervise, .edit, .acknowledge, .acceptLate, .attach, .requestSupplement: break
+            case .create, .urge, .supervise, .edit, .acknowledge, .acceptLate, .attach, .requestSupplement,
+                .requestExtension, .decideExtension:
+                break
             }
         }
         matter.state = furthestState(reached)
@@ -179,6 +190,60 @@ public enum MatterFold {
         }
         let open = settled.filter { $0.answeredAt == nil }
         return open.min { ($0.lapsesAt, $0.event) < ($1.lapsesAt, $1.event) } ?? settled.last
+    }
+
+    /// Settles the requests for more time and their decisions. Of concurrent requests the earlier
+    /// (HLC, id) stands (one open request per matter); the decisions on a request that does not
+    /// stand change nothing. Of concurrent decisions on one request a refusal stands against an
+    /// approval, then the earlier (HLC, id) stands (`docs/conflicts.md`).
+    private static func settleExtensions(
+        _ requests: [Event], _ decisions: [Event], graph: inout EventGraph, matter: Matter
+    ) -> (settled: [ExtensionRequest], conflicts: [Conflict]) {
+        var standing: [Event] = []
+        var conflicts: [Conflict] = []
+        for event in requests.sorted(by: precedes) {
+            if let winner = standing.first(where: { graph.areConcurrent($0.id, event.id) }) {
+                conflicts.append(
+                    Conflict(
+                        matterID: matter.id, rule: .earlierExtensionRequest, winner: EventSummary(winner),
+                        superseded: EventSummary(event)))
+            } else {
+                standing.append(event)
+            }
+        }
+        var byRequest: [EventID: [Event]] = [:]
+        for event in decisions {
+            guard case .decideExtension(let request, _, _) = event.action else { continue }
+            byRequest[request, default: []].append(event)
+        }
+        var settled: [ExtensionRequest] = []
+        for event in standing {
+            guard case .requestExtension(let days, let reason) = event.action else { continue }
+            var request = ExtensionRequest(
+                event: event.id, court: event.author, requestedAt: event.recordedAt, days: days, reason: reason)
+            let ranked = (byRequest[event.id] ?? []).sorted { a, b in
+                (verdictRank(a), a.timestamp, a.id) < (verdictRank(b), b.timestamp, b.id)
+            }
+            if let winner = ranked.first, case .decideExtension(_, let verdict, let note) = winner.action {
+                request.decision = ExtensionDecision(
+                    event: winner.id, court: winner.author, at: winner.recordedAt, verdict: verdict, note: note)
+                for loser in ranked.dropFirst() where graph.areConcurrent(winner.id, loser.id) {
+                    conflicts.append(
+                        Conflict(
+                            matterID: matter.id,
+                            rule: verdictRank(winner) < verdictRank(loser) ? .refusalOverApproval : .earlierDuplicate,
+                            winner: EventSummary(winner), superseded: EventSummary(loser)))
+                }
+            }
+            settled.append(request)
+        }
+        return (settled, conflicts)
+    }
+
+    /// A refusal ranks before an approval.
+    private static func verdictRank(_ decision: Event) -> Int {
+        guard case .decideExtension(_, let verdict, _) = decision.action else { return 2 }
+        return verdict == .refuse ? 0 : 1
     }
 
     /// The state the acts that stand lead to. They form a legal path (each was legal where it

@@ -36,6 +36,9 @@ public struct MatterTiming: Hashable, Sendable {
     public var dueProvisional: Bool
     /// 暂定, for the signing deadline.
     public var signDueProvisional: Bool
+    /// The last day for completing after the approved extensions that count (延期后办理期限);
+    /// `nil` when none counts.
+    public var extendedDue: CivilDate?
     /// 催办 count.
     public var urgeCount: Int
     /// 督办.
@@ -46,8 +49,10 @@ public struct MatterTiming: Hashable, Sendable {
         id: MatterID, caseNumber: String, entrustingCourt: CourtCode, entrustedCourt: CourtCode, kind: MatterKind,
         urgent: Bool, state: MatterState, sentAt: Timestamp, receivedAt: Timestamp?, signedAt: Timestamp?,
         completedAt: Timestamp?, returnedAt: Timestamp?, withdrawnAt: Timestamp?, signDue: CivilDate, due: CivilDate,
-        dueProvisional: Bool = false, signDueProvisional: Bool = false, urgeCount: Int, supervised: Bool
+        dueProvisional: Bool = false, signDueProvisional: Bool = false, extendedDue: CivilDate? = nil, urgeCount: Int,
+        supervised: Bool
     ) {
+        self.extendedDue = extendedDue
         self.id = id
         self.caseNumber = caseNumber
         self.entrustingCourt = entrustingCourt
@@ -78,7 +83,8 @@ public struct MatterTiming: Hashable, Sendable {
             completedAt: counted.completedAt, returnedAt: counted.returnedAt, withdrawnAt: counted.withdrawnAt,
             signDue: counted.deadlines.signDue, due: counted.deadlines.due,
             dueProvisional: counted.deadlines.provisional,
-            signDueProvisional: counted.deadlines.signDueProvisional, urgeCount: matter.urgeCount,
+            signDueProvisional: counted.deadlines.signDueProvisional, extendedDue: counted.deadlines.extendedDue,
+            urgeCount: matter.urgeCount,
             supervised: matter.supervised)
     }
 
@@ -89,8 +95,14 @@ public struct MatterTiming: Hashable, Sendable {
     /// entrusted court's events did not report the arrival (recorded by builds before it did).
     public var clockStart: Timestamp { receivedAt ?? sentAt }
 
+    /// The end of the completion period after the extensions that count (``dueAt`` without one).
+    public var extendedDueAt: Timestamp { DeadlinePolicy.end(of: extendedDue ?? due) }
+
     /// Completed by the original deadline; `nil` unless completed.
     public var onTime: Bool? { completedAt.map { $0 < dueAt } }
+
+    /// Completed by the deadline after the extensions that count; `nil` unless completed.
+    public var onTimeExtended: Bool? { completedAt.map { $0 < extendedDueAt } }
 
     /// 用时: days from ``clockStart`` to completion (fractional); `nil` unless completed.
     public var completionDays: Double? { completedAt.map { Self.days(from: clockStart, to: $0) } }
@@ -103,6 +115,9 @@ public struct MatterTiming: Hashable, Sendable {
 
     /// 超期未办结: still open at `now` and past the completion deadline.
     public func isOverdue(at now: Timestamp) -> Bool { state.isOpen && now >= dueAt }
+
+    /// 超期未办结 against the deadline after the extensions that count.
+    public func isOverdueExtended(at now: Timestamp) -> Bool { state.isOpen && now >= extendedDueAt }
 
     /// Days past the deadline at `now` (fractional; 0 or less when not past it).
     public func daysOverdue(at now: Timestamp) -> Double { Self.days(from: dueAt, to: now) }

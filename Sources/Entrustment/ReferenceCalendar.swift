@@ -137,6 +137,24 @@ public struct ReferenceCalendar: Codable, Sendable, Hashable {
         return next
     }
 
+    /// The next version, with new limits on extensions (延期) for matters sent under it on: at most
+    /// `maxExtensions` approved per matter (0 allows none), adding at most `maxDays` days together.
+    public func withExtensionLimits(
+        maxExtensions: Int, maxDays: Int, issuedAt: Timestamp
+    ) throws(DomainError) -> ReferenceCalendar {
+        var next = self
+        next.version = version + 1
+        next.issuedAt = issuedAt.rfc3339
+        let current = rules(at: version)
+        var deadlines = current.deadlines
+        deadlines.maxExtensions = maxExtensions
+        deadlines.maxExtensionDays = maxDays
+        next.rules.append(
+            Rules(since: next.version, deadlines: deadlines, lateReportGraceSeconds: current.lateReportGraceSeconds))
+        try next.validate()
+        return next
+    }
+
     /// The rules in force at `version` (at least 1).
     public func rules(at version: Int) -> Rules {
         rules.last { $0.since <= version } ?? rules[0]

@@ -20,12 +20,17 @@ public struct IndicatorRow: Sendable, Hashable, Codable {
     public var withdrawn: Int
     /// 期限内办结数: of ``completed``, those completed by the original deadline.
     public var completedOnTime: Int
+    /// 期限内办结数（延期后）: of ``completed``, those completed by the deadline after the approved
+    /// extensions that count (the original deadline for a matter without one).
+    public var completedOnTimeExtended: Int
     /// 办结率 = completed ÷ (completed + returned).
     public var completionRate: Double?
     /// 退回率 = returned ÷ (completed + returned).
     public var returnRate: Double?
-    /// 期限内办结率 = completed on time ÷ completed.
+    /// 期限内办结率 = completed on time ÷ completed: against the original deadline (the ranking figure).
     public var onTimeRate: Double?
+    /// 期限内办结率（延期后） = completed by the extended deadline ÷ completed.
+    public var onTimeRateExtended: Double?
     /// 平均用时: mean days from receipt to completion, over ``completed``.
     public var meanDays: Double?
     /// 用时中位数.
@@ -40,6 +45,11 @@ public struct IndicatorRow: Sendable, Hashable, Codable {
     public var medianSignLagDays: Double?
     /// 超期未办结: open matters past their deadline at the report's instant (not limited to the period).
     public var overdueOpen: Int
+    /// 超期未办结（延期后）: open matters past their extended deadline at the report's instant.
+    public var overdueOpenExtended: Int
+    /// 同比: the same figures for the same period one year earlier, when the report compares
+    /// (`--compare previous-year`); `nil` otherwise.
+    public var yearOnYear: YearOnYear?
 
     /// Encodes every field, a missing value as `null` (tools can rely on each key being there).
     public func encode(to encoder: any Encoder) throws {
@@ -53,9 +63,11 @@ public struct IndicatorRow: Sendable, Hashable, Codable {
         try c.encode(returned, forKey: .returned)
         try c.encode(withdrawn, forKey: .withdrawn)
         try c.encode(completedOnTime, forKey: .completedOnTime)
+        try c.encode(completedOnTimeExtended, forKey: .completedOnTimeExtended)
         try c.encode(completionRate, forKey: .completionRate)
         try c.encode(returnRate, forKey: .returnRate)
         try c.encode(onTimeRate, forKey: .onTimeRate)
+        try c.encode(onTimeRateExtended, forKey: .onTimeRateExtended)
         try c.encode(meanDays, forKey: .meanDays)
         try c.encode(medianDays, forKey: .medianDays)
         try c.encode(p90Days, forKey: .p90Days)
@@ -63,5 +75,14 @@ public struct IndicatorRow: Sendable, Hashable, Codable {
         try c.encode(meanSignLagDays, forKey: .meanSignLagDays)
         try c.encode(medianSignLagDays, forKey: .medianSignLagDays)
         try c.encode(overdueOpen, forKey: .overdueOpen)
+        try c.encode(overdueOpenExtended, forKey: .overdueOpenExtended)
+        try c.encode(yearOnYear, forKey: .yearOnYear)
+    }
+}
+
+extension IndicatorRow {
+    /// A group with no figures.
+    static func empty(key: String, label: String) -> IndicatorRow {
+        IndicatorReport.Tally(label: label).row(key: key)
     }
 }

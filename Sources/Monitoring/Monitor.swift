@@ -25,6 +25,16 @@ public struct Monitor: Sendable {
         return IndicatorReport(timings, by: dimension, period: period, now: now, directory: replica.directory)
     }
 
+    /// The indicators of every group over `period`, each row with its 同比 (the same days one year
+    /// earlier, ``ReportPeriod/oneYearEarlier``). The period must have both ends.
+    public func indicatorsComparedWithPreviousYear(
+        by dimension: ReportDimension, period: ReportPeriod
+    ) throws(ReplicaError) -> IndicatorReport {
+        let earlier = period.oneYearEarlier
+        return try indicators(by: dimension, period: period).comparing(
+            with: indicators(by: dimension, period: earlier), over: earlier)
+    }
+
     /// The indicators by month for the `months` calendar months up to and including the current one.
     public func trend(months: Int) throws(ReplicaError) -> IndicatorReport {
         try indicators(by: .month, period: trendPeriod(months: months))
@@ -32,17 +42,24 @@ public struct Monitor: Sendable {
 
     /// The dashboard's matter figures from one read of the matters, so that they agree with each
     /// other: the league table (by court, every matter), the trend of the last `trendMonths`
-    /// months, and the overdue list.
+    /// months, the overdue list, and this year so far compared with the same days of last year
+    /// (同比, by court).
     public func matterFigures(trendMonths: Int) throws(ReplicaError) -> (
-        league: IndicatorReport, trend: IndicatorReport, overdue: OverdueReport
+        league: IndicatorReport, trend: IndicatorReport, overdue: OverdueReport, yearToDate: IndicatorReport
     ) {
         let timings = try replica.matterTimings()
         let directory = replica.directory
+        let today = now.chinaDate
+        let yearToDate = ReportPeriod(from: try? CivilDate(year: today.year, month: 1, day: 1), to: today)
+        let lastYear = yearToDate.oneYearEarlier
         return (
             IndicatorReport(timings, by: .court, period: .all, now: now, directory: directory),
             IndicatorReport(
                 timings, by: .month, period: trendPeriod(months: trendMonths), now: now, directory: directory),
-            OverdueReport(asOf: now, matters: OverdueMatter.list(timings, at: now, directory: directory))
+            OverdueReport(asOf: now, matters: OverdueMatter.list(timings, at: now, directory: directory)),
+            IndicatorReport(timings, by: .court, period: yearToDate, now: now, directory: directory).comparing(
+                with: IndicatorReport(timings, by: .court, period: lastYear, now: now, directory: directory),
+                over: lastYear)
         )
     }
 

@@ -30,12 +30,18 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
     public var dueProvisional: Bool
     /// 超期天数: days since the deadline ended (fractional).
     public var daysOverdue: Double
+    /// 延期后办理期限: the last day after the approved extensions that count; `nil` if not extended.
+    public var extendedDue: CivilDate?
+    /// 延期后仍超期: past the extended deadline too (for a matter not extended: overdue).
+    public var overdueExtended: Bool
     /// 催办次数.
     public var urgeCount: Int
     /// 督办.
     public var supervised: Bool
 
-    /// The open matters among `timings` that are past their deadline at `now`, most overdue first.
+    /// The open matters among `timings` that are past their original deadline at `now` (the
+    /// ranking figure), most overdue first; an extended matter is listed with its extended
+    /// deadline and whether it is past that too.
     public static func list(_ timings: [MatterTiming], at now: Timestamp, directory: CourtDirectory) -> [OverdueMatter]
     {
         timings.filter { $0.isOverdue(at: now) }
@@ -49,7 +55,8 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
                     entrustedCourtName: directory[m.entrustedCourt]?.name ?? m.entrustedCourt.rawValue, kind: m.kind.id,
                     kindName: m.kind.chineseName, state: m.state.rawValue, stateName: m.state.chineseName,
                     sentAt: m.sentAt, receivedAt: m.receivedAt, signedAt: m.signedAt, due: m.due,
-                    dueProvisional: m.dueProvisional, daysOverdue: m.daysOverdue(at: now), urgeCount: m.urgeCount,
+                    dueProvisional: m.dueProvisional, daysOverdue: m.daysOverdue(at: now), extendedDue: m.extendedDue,
+                    overdueExtended: m.isOverdueExtended(at: now), urgeCount: m.urgeCount,
                     supervised: m.supervised)
             }
     }
@@ -73,6 +80,8 @@ public struct OverdueMatter: Sendable, Hashable, Codable {
         try c.encode(due, forKey: .due)
         try c.encode(dueProvisional, forKey: .dueProvisional)
         try c.encode(daysOverdue, forKey: .daysOverdue)
+        try c.encode(extendedDue, forKey: .extendedDue)
+        try c.encode(overdueExtended, forKey: .overdueExtended)
         try c.encode(urgeCount, forKey: .urgeCount)
         try c.encode(supervised, forKey: .supervised)
     }

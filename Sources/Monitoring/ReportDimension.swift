@@ -67,6 +67,19 @@ public enum ReportDimension: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// The key of the same group one year later: a month's key moves one year on, every other
+    /// group is itself.
+    func keyOneYearLater(_ key: String) -> String {
+        guard self == .month, let year = Int(key.prefix(4)) else { return key }
+        return "\(year + 1)" + key.dropFirst(4)
+    }
+
+    /// The label of the group `key` (one year later than a group labelled `label`).
+    func labelOneYearLater(key: String, label: String) -> String {
+        guard self == .month, let year = Int(key.prefix(4)), let month = Int(key.suffix(2)) else { return label }
+        return "\(year)年\(month)月"
+    }
+
     private static func prefix(_ court: CourtCode) -> String {
         court.provincePrefix.map(String.init) ?? court.rawValue
     }

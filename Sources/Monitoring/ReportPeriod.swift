@@ -28,6 +28,17 @@ public struct ReportPeriod: Sendable, Hashable {
     /// 9999-12-31 00:00 CST: the latest bound a period uses.
     static let lastInstant = Timestamp(startOfChinaDay: try! CivilDate(year: 9999, month: 12, day: 31))
 
+    /// The same days one year earlier (同比): each end one year back, 29 February becoming
+    /// 28 February.
+    public var oneYearEarlier: ReportPeriod {
+        func back(_ day: CivilDate?) -> CivilDate? {
+            guard let day else { return nil }
+            return (try? CivilDate(year: day.year - 1, month: day.month, day: day.day))
+                ?? (try? CivilDate(year: day.year - 1, month: day.month, day: day.day - 1))
+        }
+        return ReportPeriod(from: back(from), to: back(to))
+    }
+
     /// Whether `instant` falls within the period.
     public func contains(_ instant: Timestamp) -> Bool { instants?.contains(instant) ?? true }
 

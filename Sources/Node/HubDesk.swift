@@ -175,6 +175,22 @@ extension CourtNode {
         return next
     }
 
+    /// `courtsync hub calendar --max-extensions --max-extension-days`: sets how many extensions
+    /// (延期) a matter may have approved and how many days they may add, for matters sent under
+    /// the next calendar version on, in a new signed directory.
+    public func setExtensionLimits(maxExtensions: Int, maxDays: Int) throws(NodeError) -> ReferenceCalendar {
+        try requireHub()
+        let current = try publishedCalendar()
+        let next: ReferenceCalendar
+        do {
+            next = try current.withExtensionLimits(maxExtensions: maxExtensions, maxDays: maxDays, issuedAt: time.now())
+        } catch {
+            throw NodeError(code: error.code.rawValue, error.message)
+        }
+        try issueDirectory(calendar: next)
+        return next
+    }
+
     /// 采纳迟报: hub staff accept the late report of event `eventID`, which then counts at its
     /// recorded time; a signed hub event on its matter that syncs like every other.
     public func acceptLate(_ eventID: String, note: String) throws(NodeError) -> LateReport {

@@ -108,6 +108,55 @@ extension CourtNode {
         }
     }
 
+    /// 申请延期: asks for `days` more calendar days, or for the deadline to end on `until` (the
+    /// days from the deadline in force to it), with a reason. Every replica checks the request
+    /// against the hub's rules (``ExtensionRules``).
+    public func requestExtension(
+        _ matterID: String, days: Int?, until: CivilDate?, reason: String
+    ) throws(NodeError) -> Matter {
+        guard (days == nil) != (until == nil) else {
+            throw NodeError(code: "invalidArgument", "give either the days (--days) or the new last day (--until)")
+        }
+        var asked = days ?? 0
+        if let until {
+            let matter = try self.matter(matterID)
+            let replica = self.replica
+            guard let calendars = try read({ () throws(ReplicaError) in try replica.calendars() }) else {
+                throw NodeError(code: "unknownCalendar", "this node holds no signed calendar from the hub yet")
+            }
+            let version = matter.request.effectiveCalendarVersion
+            let inForce: CivilDate
+            do {
+                let approved = ExtensionRules.approved(matter, under: calendars.reference.rules(at: version).deadlines)
+                inForce = try calendars.deadlineInForce(
+                    original: matter.request.due, extendedBy: approved.map(\.days), version: version)
+            } catch {
+                throw NodeError(code: error.code.rawValue, error.message)
+            }
+            guard until > inForce else {
+                throw NodeError(
+                    code: "invalidArgument", "--until \(until) is not after the deadline in force, \(inForce)")
+            }
+            asked = until.daysSinceEpoch - inForce.daysSinceEpoch
+        }
+        guard (1...366).contains(asked) else {
+            throw NodeError(code: "invalidArgument", "more time is asked for in 1 to 366 days, not \(asked)")
+        }
+        return try act(on: matterID, .requestExtension(days: asked, reason: reason))
+    }
+
+    /// 延期审批: approves or refuses the matter's request for more time that waits for a decision.
+    public func decideExtension(_ matterID: String, _ verdict: ExtensionVerdict, note: String) throws(NodeError)
+        -> Matter
+    {
+        let matter = try self.matter(matterID)
+        guard let pending = matter.pendingExtension else {
+            throw NodeError(
+                code: "illegalTransition", "matter \(matter.id) has no request for more time waiting for a decision")
+        }
+        return try act(on: matterID, .decideExtension(request: pending.event, verdict: verdict, note: note))
+    }
+
     /// When the matter reached this node: when the replica first stored it, kept between the
     /// sending and the act (the sender's clock may run ahead of this node's).
     static func arrival(of matter: Matter, firstStoredAt: Timestamp?, actAt: Timestamp) -> Timestamp {

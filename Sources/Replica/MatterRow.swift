@@ -8,8 +8,11 @@ enum MatterRow {
         let ids: [String] = rows.map { $0["id"] }
         let conflicts = try ConflictRow.fetch(matters: ids, in: db)
         let documents = try AttachmentRow.fetch(matters: ids, in: db)
+        let extensions = try ExtensionRow.fetch(matters: ids, in: db)
         return try rows.map {
-            try load($0, conflicts: conflicts[$0["id"], default: []], documents: documents[$0["id"], default: []])
+            try load(
+                $0, conflicts: conflicts[$0["id"], default: []], documents: documents[$0["id"], default: []],
+                extensions: extensions[$0["id"], default: []])
         }
     }
 
@@ -32,9 +35,10 @@ enum MatterRow {
                     counted_completed_at, counted_returned_at, counted_withdrawn_at, counted_sign_due, counted_due,
                     counted_due_at_ms, due_provisional, sign_due_provisional, late_reports, supplement_event,
                     supplement_court, supplement_requested_at, supplement_kinds, supplement_note, supplement_due,
-                    supplement_lapses_at_ms, supplement_answered_at, deemed_withdrawn, missing_documents)
+                    supplement_lapses_at_ms, supplement_answered_at, deemed_withdrawn, missing_documents,
+                    counted_extended_due, counted_extended_due_at_ms, extension_pending)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT(id) DO UPDATE SET state = excluded.state, signed_at = excluded.signed_at,
                     started_at = excluded.started_at, completed_at = excluded.completed_at,
                     returned_at = excluded.returned_at, withdrawn_at = excluded.withdrawn_at,
@@ -60,7 +64,10 @@ enum MatterRow {
                     supplement_due = excluded.supplement_due,
                     supplement_lapses_at_ms = excluded.supplement_lapses_at_ms,
                     supplement_answered_at = excluded.supplement_answered_at,
-                    deemed_withdrawn = excluded.deemed_withdrawn, missing_documents = excluded.missing_documents
+                    deemed_withdrawn = excluded.deemed_withdrawn, missing_documents = excluded.missing_documents,
+                    counted_extended_due = excluded.counted_extended_due,
+                    counted_extended_due_at_ms = excluded.counted_extended_due_at_ms,
+                    extension_pending = excluded.extension_pending
                 """,
             arguments: [
                 matter.id.rawValue, r.caseNumber.description, matter.entrustingCourt.rawValue,
@@ -81,14 +88,20 @@ enum MatterRow {
                 s?.requestedAt.rfc3339, s?.kinds.map(\.rawValue).joined(separator: ","), s?.note, s?.due.description,
                 s?.lapsesAt.milliseconds, s?.answeredAt?.rfc3339, matter.deemedWithdrawn,
                 matter.missingDocuments.map(\.rawValue).joined(separator: ","),
+                counted.deadlines.extendedDue?.description,
+                counted.deadlines.extendedDue.map { DeadlinePolicy.end(of: $0).milliseconds },
+                matter.pendingExtension != nil,
             ])
         try ConflictRow.replace(matter.conflicts, of: matter.id, in: db)
         try LateReportRow.replace(counted.lateReports, of: matter.id, in: db)
         try AttachmentRow.replace(matter.documents, of: matter.id, in: db)
+        try ExtensionRow.replace(matter.extensions, of: matter.id, in: db)
     }
 
     /// The matter in `row`, with its conflicts (from the `conflicts` table).
-    static func load(_ row: Row, conflicts: [Conflict], documents: [AttachedDocument]) throws -> Matter {
+    static func load(
+        _ row: Row, conflicts: [Conflict], documents: [AttachedDocument], extensions: [ExtensionRequest]
+    ) throws -> Matter {
         func timestamp(_ column: String) throws -> Timestamp? {
             guard let text: String = row[column] else { return nil }
             return try Timestamp(rfc3339: text)
@@ -125,7 +138,7 @@ enum MatterRow {
             eventCount: row["event_count"], contactPerson: row["contact_person"],
             contactPhone: row["contact_phone"], note: row["current_note"], conflicts: conflicts,
             lastActivityAt: try timestamp("last_activity_at")!, documents: documents,
-            supplement: try supplement(row), deemedWithdrawn: row["deemed_withdrawn"])
+            supplement: try supplement(row), deemedWithdrawn: row["deemed_withdrawn"], extensions: extensions)
     }
 
     /// The request for supplement a row holds, if any.

@@ -83,7 +83,7 @@ extension Replica {
         let sql = """
             SELECT id, case_number, entrusting_court, entrusted_court, kind, urgent, state, \(times.map(ms).joined(separator: ", ")),
                 \(day("counted_sign_due")), \(day("counted_due")), urge_count, supervised, due_provisional,
-                sign_due_provisional
+                sign_due_provisional, \(day("counted_extended_due"))
             FROM matters \(clause.map { "WHERE " + $0 } ?? "") ORDER BY id
             """
         return try read { db in
@@ -116,7 +116,7 @@ extension Replica {
                         sentAt: sent, receivedAt: time(8), signedAt: time(9), completedAt: time(10),
                         returnedAt: time(11), withdrawnAt: time(12), signDue: CivilDate(daysSinceEpoch: row[13]),
                         due: CivilDate(daysSinceEpoch: row[14]), dueProvisional: row[17], signDueProvisional: row[18],
-                        urgeCount: row[15],
+                        extendedDue: (row[19] as Int?).map(CivilDate.init(daysSinceEpoch:)), urgeCount: row[15],
                         supervised: row[16]))
             }
             return timings

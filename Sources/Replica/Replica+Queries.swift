@@ -10,8 +10,13 @@ public struct MatterFilter: Sendable {
     public var overdueAt: Timestamp?
     /// Only matters this court is a party to (as entrusting or entrusted court).
     public var court: CourtCode?
+    /// Only matters with a request for more time waiting for a decision (待审批延期).
+    public var pendingExtension: Bool
 
-    public init(state: MatterState? = nil, overdueAt: Timestamp? = nil, court: CourtCode? = nil) {
+    public init(
+        state: MatterState? = nil, overdueAt: Timestamp? = nil, court: CourtCode? = nil, pendingExtension: Bool = false
+    ) {
+        self.pendingExtension = pendingExtension
         self.state = state
         self.overdueAt = overdueAt
         self.court = court
@@ -54,6 +59,7 @@ extension Replica {
             clauses.append("(entrusting_court = ? OR entrusted_court = ?)")
             _ = arguments.append(contentsOf: [court.rawValue, court.rawValue])
         }
+        if filter.pendingExtension { clauses.append("extension_pending = 1") }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let sql = "SELECT * FROM matters \(whereClause) ORDER BY sent_at DESC, id DESC"
         return try read { db in try MatterRow.loadAll(Row.fetchAll(db, sql: sql, arguments: arguments), in: db) }

@@ -227,9 +227,11 @@ public struct ReplicaTransaction {
     }
 
     /// Refolds the matters whose deadlines are provisional (暂定), after a newer calendar was
-    /// installed: those whose year it publishes settle.
+    /// installed: those whose year it publishes settle. Extended deadlines are counted with the
+    /// newest calendar too, so matters with one are refolded as well.
     public mutating func refoldProvisionalMatters(now: Timestamp) throws {
-        for id in try String.fetchAll(db, sql: "SELECT id FROM matters WHERE due_provisional = 1") {
+        let sql = "SELECT id FROM matters WHERE due_provisional = 1 OR counted_extended_due IS NOT NULL"
+        for id in try String.fetchAll(db, sql: sql) {
             try refold(try MatterID(id), now: now)
         }
     }

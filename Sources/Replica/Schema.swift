@@ -400,6 +400,33 @@ enum Schema {
                     );
                     """)
         }
+        register("v8-extensions") { db in
+            // No matter held before this version has a request for more time: the new columns'
+            // defaults are their fold.
+            try db.execute(
+                sql: """
+                    ALTER TABLE matters ADD COLUMN counted_extended_due TEXT;
+                    ALTER TABLE matters ADD COLUMN counted_extended_due_at_ms INTEGER;
+                    ALTER TABLE matters ADD COLUMN extension_pending INTEGER NOT NULL DEFAULT 0;
+                    CREATE INDEX matters_extension_pending ON matters(id) WHERE extension_pending = 1;
+                    CREATE TABLE extensions (
+                        event_id TEXT PRIMARY KEY,
+                        matter_id TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        court TEXT NOT NULL,
+                        requested_at TEXT NOT NULL,
+                        days INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        decision_event TEXT,
+                        decision_court TEXT,
+                        decided_at TEXT,
+                        verdict TEXT,
+                        decision_note TEXT
+                    );
+                    CREATE INDEX extensions_by_matter ON extensions(matter_id, position);
+                    """)
+        }
         return migrator
     }
 }

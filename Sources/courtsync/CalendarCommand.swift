@@ -59,6 +59,12 @@ struct CalendarCommand: ParsableCommand {
             fields += [
                 ("签收期限", period(deadlines.signing) + "，加急 " + period(deadlines.urgentSigning)),
                 ("办理期限", period(deadlines.completion) + "，加急 " + period(deadlines.urgentCompletion)),
+                (
+                    "延期",
+                    deadlines.extensionLimit == 0
+                        ? "不允许"
+                        : "每件至多 \(deadlines.extensionLimit) 次，合计不超过 \(deadlines.extensionDaysLimit) 日（经委托法院、受托法院的上级法院或指挥中心批准）"
+                ),
             ]
             for (kind, p) in deadlines.completionByKind.sorted(by: { $0.key < $1.key }) {
                 fields.append(("  " + ((try? MatterKind(id: kind))?.chineseName ?? kind), period(p)))
@@ -73,9 +79,10 @@ struct CalendarCommand: ParsableCommand {
 struct HubCalendarCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "calendar",
-        abstract: "发布节假日历 — publish a new year (--import FILE) or a new late-report grace (--grace-hours).",
+        abstract:
+            "发布节假日历 — publish a new year (--import FILE), a new late-report grace (--grace-hours) or new extension limits (--max-extensions, --max-extension-days).",
         discussion: """
-            --import reads a file shaped like Nodes/calendar.json and publishes its official years that are not yet published, as the calendar's next version, in a new signed directory that every node installs as it syncs. A published year never changes: a file listing it with other days is refused. --grace-hours sets how late the hub may first store an act for it to still count at its recorded time, from the next version on.
+            --import reads a file shaped like Nodes/calendar.json and publishes its official years that are not yet published, as the calendar's next version, in a new signed directory that every node installs as it syncs. A published year never changes: a file listing it with other days is refused. --grace-hours sets how late the hub may first store an act for it to still count at its recorded time, from the next version on. --max-extensions and --max-extension-days set how many extensions (延期) a matter may have approved and how many days they may add together, for matters sent under the next version on (defaults 1 and 30).
             """)
 
     @OptionGroup var node: NodeOptions
@@ -84,11 +91,26 @@ struct HubCalendarCommand: ParsableCommand {
     var importFile: String?
     @Option(name: .customLong("grace-hours"), help: "The late-report grace (迟报宽限), in hours (0 to 720).")
     var graceHours: Int?
+    @Option(name: .customLong("max-extensions"), help: "延期次数上限 — approved extensions per matter (0 to 12; 0: none).")
+    var maxExtensions: Int?
+    @Option(name: .customLong("max-extension-days"), help: "延期天数上限 — days the extensions may add together (1 to 366).")
+    var maxExtensionDays: Int?
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard (importFile == nil) != (graceHours == nil) else {
-            throw ValidationError("give either --import FILE or --grace-hours H")
+        let limits = maxExtensions != nil || maxExtensionDays != nil
+        guard [importFile != nil, graceHours != nil, limits].filter({ $0 }).count == 1 else {
+            throw ValidationError(
+                "give one of --import FILE, --grace-hours H, or --max-extensions N with --max-extension-days D")
+        }
+        if limits, maxExtensions == nil || maxExtensionDays == nil {
+            throw ValidationError("give both --max-extensions and --max-extension-days")
+        }
+        if let maxExtensions, !(0...DeadlinePolicy.maxExtensionsCeiling).contains(maxExtensions) {
+            throw ValidationError("--max-extensions must be 0 to \(DeadlinePolicy.maxExtensionsCeiling)")
+        }
+        if let maxExtensionDays, !(1...366).contains(maxExtensionDays) {
+            throw ValidationError("--max-extension-days must be 1 to 366")
         }
         if let graceHours, !(0...720).contains(graceHours) {
             throw ValidationError("--grace-hours must be 0 to 720")
@@ -107,6 +129,9 @@ struct HubCalendarCommand: ParsableCommand {
                         throw NodeError(code: "invalidCalendar", "\(importFile): \(ReferenceData.describe(error))")
                     }
                     return try hub.publishCalendar(file)
+                }
+                if let maxExtensions, let maxExtensionDays {
+                    return try hub.setExtensionLimits(maxExtensions: maxExtensions, maxDays: maxExtensionDays)
                 }
                 return try hub.setLateReportGrace(seconds: graceHours! * 3600)
             }

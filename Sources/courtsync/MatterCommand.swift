@@ -12,7 +12,8 @@ struct MatterCommand: ParsableCommand {
         subcommands: [
             CreateMatter.self, SignMatter.self, StartMatter.self, CompleteMatter.self, ReturnMatter.self,
             WithdrawMatter.self, UrgeMatter.self, SuperviseMatter.self, CloseMatter.self, EditMatter.self,
-            AttachDocument.self, MatterDocuments.self, RequestSupplement.self, ShowMatter.self,
+            AttachDocument.self, MatterDocuments.self, RequestSupplement.self, RequestExtension.self,
+            DecideExtension.self, ShowMatter.self,
             ListMatters.self, ListKinds.self,
         ])
 }
@@ -46,7 +47,7 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
         ("委托法院", "\(v.entrustingCourtName ?? "")（\(v.entrustingCourt)）"),
         ("受托法院", "\(v.entrustedCourtName ?? "")（\(v.entrustedCourt)）"),
         ("委托事项", "\(v.kindName)（\(v.kind)）\(v.urgent ? " 【加急】" : "")"),
-        ("状态", "\(v.stateName)（\(v.state)）\(v.overdue ? " 【超期】" : "")\(v.deemedWithdrawn ? " 【视为撤回：逾期未补办】" : "")"),
+        ("状态", "\(v.stateName)（\(v.state)）\(v.overdue ? (v.extendedDueDate != nil && !v.overdueExtended ? " 【超原期限，已延期】" : " 【超期】") : "")\(v.deemedWithdrawn ? " 【视为撤回：逾期未补办】" : "")"),
     ]
     if !v.missingDocuments.isEmpty {
         let names = v.missingDocuments.compactMap { DocumentKind(rawValue: $0)?.chineseName }
@@ -73,6 +74,9 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
         ("委托时间", time(v.sentAt, .create)!),
         ("签收期限", v.signDueDate + (v.signDueProvisional ? provisional : "")),
         ("办理期限", v.dueDate + (v.dueProvisional ? provisional : "")),
+    ]
+    if let extended = v.extendedDueDate { fields.append(("延期后办理期限", extended)) }
+    fields += [
         (
             "收到时间",
             v.receivedAt.map { $0 == v.counted.receivedAt ? $0 : "\($0)（计为 \(v.counted.receivedAt ?? "—")）" } ?? "—"
@@ -82,7 +86,8 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
     if let t = v.startedAt { fields.append(("开始办理", t)) }
     if let t = time(v.completedAt, .complete) {
         fields.append(("办结时间", t))
-        fields.append(("期限内办结", yesNo(v.onTime)))
+        fields.append(("期限内办结", yesNo(v.onTime) + (v.extendedDueDate == nil ? "" : "（原期限）")))
+        if v.extendedDueDate != nil { fields.append(("期限内办结（延期后）", yesNo(v.onTimeExtended))) }
     }
     if let o = v.outcome { fields.append(("办理结果", Outcome(rawValue: o)?.chineseName ?? o)) }
     if let t = time(v.returnedAt, .return) { fields.append(("退回时间", t)) }
@@ -106,6 +111,13 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
                 "材料 \(d.hash.prefix(12))",
                 "\(d.kindName)：\(d.fileName)（\(DocumentSize.text(d.size))，\(d.court)，\(d.attachedAt)）\(d.here ? "" : " 【传输中】")"
             ))
+    }
+    for e in v.extensions {
+        var text = "\(e.days) 日（\(e.requestedBy)，\(e.requestedAt)）；\(e.statusName)"
+        if let by = e.decidedBy, let at = e.decidedAt { text += "（\(by)，\(at)）" }
+        text += "；理由：\(e.reason)"
+        if let note = e.decisionNote, !note.isEmpty { text += "；审批意见：\(note)" }
+        fields.append(("延期申请 \(e.event.prefix(12))", text))
     }
     if v.supervised { fields.append(("督办", "是")) }
     for c in v.conflicts {
@@ -292,6 +304,62 @@ struct RequestSupplement: ParsableCommand {
             }
             try node.withNode { node in
                 let matter = try node.requestSupplement(id, kinds: parsed, note: note)
+                try printMatter(matter, node: node, json: output.json)
+            }
+        }
+    }
+}
+
+/// `courtsync matter request-extension`: 申请延期.
+struct RequestExtension: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "request-extension",
+        abstract: "申请延期 — ask the entrusting court for more time, before the deadline passes, with a reason.",
+        discussion: """
+            Only the entrusted court asks, while the matter is signed for or in progress, and before its deadline (the extended one, after an earlier approval) has passed. --days N asks for N calendar days after the deadline in force; --until DATE for the deadline to end on DATE. A last day on a rest day moves to the next working day (art. 85). The hub's signed calendar rules limit how many extensions a matter may have approved and how many days they may add (courtsync calendar shows them). The entrusting court, a superior of the entrusted court, or the hub decides (courtsync matter decide-extension).
+            """)
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Option(name: .long, help: "延期天数 — calendar days after the deadline in force.") var days: Int?
+    @Option(name: .long, help: "延期至 — the new last day, YYYY-MM-DD.") var until: String?
+    @Option(name: .long, help: "延期理由 — why more time is needed (required, at most 4096 bytes).") var reason: String
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard (days == nil) != (until == nil) else { throw ValidationError("give either --days N or --until DATE") }
+    }
+
+    func run() throws {
+        try reporting(json: output.json) {
+            let day = try parseDay(until, "--until")
+            try node.withNode { node in
+                let matter = try node.requestExtension(id, days: days, until: day, reason: reason)
+                try printMatter(matter, node: node, json: output.json)
+            }
+        }
+    }
+}
+
+/// `courtsync matter decide-extension`: 延期审批.
+struct DecideExtension: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decide-extension",
+        abstract: "延期审批 — approve or refuse the matter's request for more time (委托法院、受托法院的上级法院或指挥中心).")
+    @OptionGroup var node: NodeOptions
+    @Argument(help: "The matter id (委托编号).") var id: String
+    @Flag(name: .long, help: "批准延期.") var approve = false
+    @Flag(name: .long, help: "不予批准.") var refuse = false
+    @Option(name: .long, help: "审批意见 — a note.") var note = ""
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard approve != refuse else { throw ValidationError("give either --approve or --refuse") }
+    }
+
+    func run() throws {
+        try reporting(json: output.json) {
+            try node.withNode { node in
+                let matter = try node.decideExtension(id, approve ? .approve : .refuse, note: note)
                 try printMatter(matter, node: node, json: output.json)
             }
         }
@@ -497,6 +565,8 @@ struct ListMatters: ParsableCommand {
     var state: String?
     @Flag(name: .long, help: "超期未办结 — only open matters past their deadline.")
     var overdue = false
+    @Flag(name: .long, help: "待审批延期 — only matters with a request for more time waiting for a decision.")
+    var pendingExtension = false
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -512,6 +582,7 @@ struct ListMatters: ParsableCommand {
             try node.withNode { node in
                 let now = node.time.now()
                 if overdue { filter.overdueAt = now }
+                filter.pendingExtension = pendingExtension
                 let timings = try node.read { () throws(ReplicaError) in
                     Dictionary(
                         try node.replica.matterTimings().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -524,12 +595,14 @@ struct ListMatters: ParsableCommand {
                     struct MatterList: Encodable { var matters: [MatterView] }
                     printJSON(MatterList(matters: views))
                 } else {
-                    var table = TextTable(headers: ["委托编号", "委托案号", "委托法院", "受托法院", "事项", "状态", "委托时间", "办理期限", "超期"])
+                    var table = TextTable(headers: ["委托编号", "委托案号", "委托法院", "受托法院", "事项", "状态", "委托时间", "办理期限", "超期", "延期"])
                     for v in views {
                         table.append([
                             v.id, v.caseNumber, v.entrustingCourt, v.entrustedCourt, v.kindName, v.stateName,
                             String(v.sentAt.prefix(16)).replacingOccurrences(of: "T", with: " "), v.dueDate,
                             v.overdue ? "超期" : "",
+                            v.extensions.last?.status == "pending"
+                                ? "待审批" : v.extendedDueDate.map { "至 \($0)" } ?? "",
                         ])
                     }
                     print(table.rendered)

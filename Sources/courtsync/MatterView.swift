@@ -52,6 +52,58 @@ struct MatterView: Encodable {
         var here: Bool
     }
 
+    /// A request for more time (延期申请) and the decision that stands on it.
+    struct ExtensionView: Encodable {
+        var event: String
+        var requestedBy: String
+        var requestedAt: String
+        var days: Int
+        var reason: String
+        var status: String
+        var statusName: String
+        var decisionEvent: String?
+        var decidedBy: String?
+        var decidedAt: String?
+        var verdict: String?
+        var decisionNote: String?
+
+        init(_ r: ExtensionRequest) {
+            event = r.event.hex
+            requestedBy = r.court.rawValue
+            requestedAt = r.requestedAt.rfc3339
+            days = r.days
+            reason = r.reason
+            status = r.status.rawValue
+            statusName = r.status.chineseName
+            decisionEvent = r.decision?.event.hex
+            decidedBy = r.decision?.court.rawValue
+            decidedAt = r.decision?.at.rfc3339
+            verdict = r.decision?.verdict.rawValue
+            decisionNote = r.decision?.note
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(event, forKey: .event)
+            try c.encode(requestedBy, forKey: .requestedBy)
+            try c.encode(requestedAt, forKey: .requestedAt)
+            try c.encode(days, forKey: .days)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(status, forKey: .status)
+            try c.encode(statusName, forKey: .statusName)
+            try c.encode(decisionEvent, forKey: .decisionEvent)
+            try c.encode(decidedBy, forKey: .decidedBy)
+            try c.encode(decidedAt, forKey: .decidedAt)
+            try c.encode(verdict, forKey: .verdict)
+            try c.encode(decisionNote, forKey: .decisionNote)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case event, requestedBy, requestedAt, days, reason, status, statusName, decisionEvent, decidedBy, decidedAt
+            case verdict, decisionNote
+        }
+    }
+
     /// The latest request for supplement (补办).
     struct SupplementView: Encodable {
         var requestedBy: String
@@ -120,6 +172,16 @@ struct MatterView: Encodable {
     var supplement: SupplementView?
     /// 视为撤回: withdrawn because a request for supplement lapsed unanswered.
     var deemedWithdrawn: Bool
+    /// 延期申请, in the order made.
+    var extensions: [ExtensionView]
+    /// 延期后办理期限 (the last day), when an approved extension counts.
+    var extendedDueDate: String?
+    /// Its last second, as ``dueAt``.
+    var extendedDueAt: String?
+    /// 超期, against the extended deadline.
+    var overdueExtended: Bool
+    /// 期限内办结, against the extended deadline.
+    var onTimeExtended: Bool?
 
     /// The view of `m`, with `timing` (the times and deadlines that count; the matter's own
     /// claims if `nil`) and its late reports.
@@ -197,6 +259,11 @@ struct MatterView: Encodable {
         }
         missingDocuments = m.missingDocuments.map(\.rawValue)
         deemedWithdrawn = m.deemedWithdrawn
+        extensions = m.extensions.map(ExtensionView.init)
+        extendedDueDate = timing.extendedDue?.description
+        extendedDueAt = timing.extendedDue.map { Self.lastSecond(DeadlinePolicy.end(of: $0)) }
+        overdueExtended = timing.isOverdueExtended(at: now)
+        onTimeExtended = timing.onTimeExtended
         supplement = m.supplement.map { s in
             SupplementView(
                 requestedBy: s.court.rawValue, requestedAt: s.requestedAt.rfc3339, kinds: s.kinds.map(\.rawValue),
@@ -272,6 +339,11 @@ struct MatterView: Encodable {
         try c.encode(missingDocuments, forKey: .missingDocuments)
         try c.encode(supplement, forKey: .supplement)
         try c.encode(deemedWithdrawn, forKey: .deemedWithdrawn)
+        try c.encode(extensions, forKey: .extensions)
+        try c.encode(extendedDueDate, forKey: .extendedDueDate)
+        try c.encode(extendedDueAt, forKey: .extendedDueAt)
+        try c.encode(overdueExtended, forKey: .overdueExtended)
+        try c.encode(onTimeExtended, forKey: .onTimeExtended)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -284,6 +356,7 @@ struct MatterView: Encodable {
         case signedOnTime, outcome, feedback, returnReason, urgeCount, supervised, heads, eventCount, superseded
         case contactPerson, contactPhone, openConflicts, conflicts, digest, counted, lateReports
         case documents, missingDocuments, supplement, deemedWithdrawn
+        case extensions, extendedDueDate, extendedDueAt, overdueExtended, onTimeExtended
     }
 }
 

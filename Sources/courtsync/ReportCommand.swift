@@ -30,6 +30,12 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 
 extension ReportDimension: ExpressibleByArgument {}
 
+/// `--compare previous-year`.
+enum ReportComparison: String, ExpressibleByArgument, CaseIterable {
+    /// 同比: the same days one year earlier.
+    case previousYear = "previous-year"
+}
+
 /// Prints a monitoring document as one JSON document (keys sorted, like `/api/v1`).
 func printReportJSON(_ value: some Encodable) throws {
     let encoder = Monitor.encoder()
@@ -74,6 +80,12 @@ struct IndicatorsReport: ParsableCommand {
     var by: ReportDimension = .court
     @Option(name: .long, help: "First day of the period, YYYY-MM-DD (China Standard Time), included.") var from: String?
     @Option(name: .long, help: "Last day of the period, YYYY-MM-DD, included.") var to: String?
+    @Option(
+        name: .long,
+        help:
+            "previous-year: 同比 — each row's 事项委托数, 办结数 and 期限内办结率 for the same days one year earlier, with the change (needs --from and --to)."
+    )
+    var compare: ReportComparison?
     @Option(name: .long, help: "table, csv or json.") var format: ReportFormat = .table
 
     func run() throws {
@@ -82,27 +94,36 @@ struct IndicatorsReport: ParsableCommand {
             if let from = period.from, let to = period.to, to < from {
                 throw NodeError(code: "invalidArgument", "--to \(to) is before --from \(from)")
             }
+            if compare != nil, period.from == nil || period.to == nil {
+                throw NodeError(
+                    code: "invalidArgument", "--compare previous-year (同比) needs a period: give --from and --to")
+            }
             let report = try node.withNode { node in
                 try node.read { () throws(ReplicaError) in
-                    try Monitor(replica: node.replica, now: node.time.now()).indicators(by: by, period: period)
+                    let monitor = Monitor(replica: node.replica, now: node.time.now())
+                    return compare == nil
+                        ? try monitor.indicators(by: by, period: period)
+                        : try monitor.indicatorsComparedWithPreviousYear(by: by, period: period)
                 }
             }
+            let columns = Self.columns + (compare == nil ? [] : Self.yearOnYearColumns)
             switch format {
             case .json: try printReportJSON(report)
             case .csv:
-                let headers = [by.chineseName + "代码", by.chineseName] + Self.columns.map(\.heading)
+                let headers = [by.chineseName + "代码", by.chineseName] + columns.map(\.heading)
                 printCSV(
                     headers: headers,
                     rows: (report.rows + [report.total]).map { row in
-                        [row.key, row.label] + Self.columns.map { $0.csv(row) }
+                        [row.key, row.label] + columns.map { $0.csv(row) }
                     })
             case .table:
-                print("统计期间：\(period.chineseDescription)　统计时点：\(report.asOf.rfc3339)")
-                var table = TextTable(headers: [by.chineseName, "名称"] + Self.columns.map(\.heading))
+                var heading = "统计期间：\(period.chineseDescription)　统计时点：\(report.asOf.rfc3339)"
+                if let compared = report.compared { heading += "　同比期间：\(compared.chineseDescription)" }
+                print(heading)
+                var table = TextTable(headers: [by.chineseName, "名称"] + columns.map(\.heading))
                 for row in report.rows + [report.total] {
                     let isTotal = row.key == report.total.key
-                    table.append(
-                        [isTotal ? "合计" : row.key, isTotal ? "" : row.label] + Self.columns.map { $0.text(row) })
+                    table.append([isTotal ? "合计" : row.key, isTotal ? "" : row.label] + columns.map { $0.text(row) })
                 }
                 print(table.rendered)
             }
@@ -124,16 +145,49 @@ struct IndicatorsReport: ParsableCommand {
         static func days(_ heading: String, _ value: @escaping @Sendable (IndicatorRow) -> Double?) -> Column {
             Column(heading: heading, text: { Figures.days(value($0)) }, csv: { csvNumber(value($0)) })
         }
+        /// A count that may be missing.
+        static func previous(_ heading: String, _ value: @escaping @Sendable (IndicatorRow) -> Int?) -> Column {
+            Column(
+                heading: heading, text: { value($0).map(String.init) ?? "—" }, csv: { value($0).map(String.init) ?? "" })
+        }
+        /// A signed change of a count (`+3`, `-2`).
+        static func change(_ heading: String, _ value: @escaping @Sendable (IndicatorRow) -> Int?) -> Column {
+            Column(
+                heading: heading, text: { value($0).map { $0 > 0 ? "+\($0)" : "\($0)" } ?? "—" },
+                csv: { value($0).map(String.init) ?? "" })
+        }
+        /// A change of a rate in percentage points (`+5.00`), or a growth as a percentage.
+        static func points(_ heading: String, _ value: @escaping @Sendable (IndicatorRow) -> Double?) -> Column {
+            Column(
+                heading: heading,
+                text: { value($0).map { ($0 > 0 ? "+" : "") + Figures.fixed($0 * 100) } ?? "—" },
+                csv: { csvNumber(value($0)) })
+        }
     }
 
     static let columns: [Column] = [
         .count("事项委托数", \.sent), .count("受托数", \.received), .count("签收数", \.signed), .count("办结数", \.completed),
         .count("退回数", \.returned), .count("撤回数", \.withdrawn), .count("期限内办结数", \.completedOnTime),
+        .count("期限内办结数(延期后)", \.completedOnTimeExtended),
         .rate("办结率", \.completionRate), .rate("退回率", \.returnRate), .rate("期限内办结率", \.onTimeRate),
+        .rate("期限内办结率(延期后)", \.onTimeRateExtended),
         .days("平均用时(天)", \.meanDays), .days("用时中位数(天)", \.medianDays), .days("用时P90(天)", \.p90Days),
         .days("自委托起平均用时(天)", \.meanDaysFromSent), .days("平均签收用时(天)", \.meanSignLagDays),
         .days("签收用时中位数(天)", \.medianSignLagDays),
-        .count("超期未办结", \.overdueOpen),
+        .count("超期未办结", \.overdueOpen), .count("超期未办结(延期后)", \.overdueOpenExtended),
+    ]
+
+    /// The 同比 columns of `--compare previous-year`.
+    static let yearOnYearColumns: [Column] = [
+        .previous("去年同期委托数", { $0.yearOnYear?.sent }), .change("委托数同比增减", { $0.yearOnYear?.sentChange }),
+        .points("委托数同比(%)", { $0.yearOnYear?.sentGrowth }),
+        .previous("去年同期办结数", { $0.yearOnYear?.completed }),
+        .change("办结数同比增减", { $0.yearOnYear?.completedChange }),
+        .points("办结数同比(%)", { $0.yearOnYear?.completedGrowth }),
+        .rate("去年同期期限内办结率", { $0.yearOnYear?.onTimeRate }),
+        .points("期限内办结率同比(百分点)", { $0.yearOnYear?.onTimeRateChange }),
+        .rate("去年同期期限内办结率(延期后)", { $0.yearOnYear?.onTimeRateExtended }),
+        .points("期限内办结率(延期后)同比(百分点)", { $0.yearOnYear?.onTimeRateExtendedChange }),
     ]
 }
 
@@ -152,11 +206,14 @@ struct OverdueReportCommand: ParsableCommand {
                     try Monitor(replica: node.replica, now: node.time.now()).overdue()
                 }
             }
-            let headers = ["委托编号", "执行案号", "委托法院", "受托法院", "事项类型", "状态", "办理期限", "超期天数", "催办次数", "督办"]
+            let headers = [
+                "委托编号", "执行案号", "委托法院", "受托法院", "事项类型", "状态", "办理期限", "超期天数", "延期至", "延期后仍超期", "催办次数", "督办",
+            ]
             func cells(_ m: OverdueMatter, days: String) -> [String] {
                 [
                     m.id, m.caseNumber, "\(m.entrustingCourt) \(m.entrustingCourtName)",
                     "\(m.entrustedCourt) \(m.entrustedCourtName)", m.kindName, m.stateName, m.due.description, days,
+                    m.extendedDue?.description ?? "", m.extendedDue == nil ? "" : m.overdueExtended ? "是" : "否",
                     "\(m.urgeCount)", m.supervised ? "是" : "否",
                 ]
             }

@@ -47,8 +47,7 @@ struct TwoCourts {
 
     /// Initialises the hub and both courts (pinning the hub's key), registers the courts through
     /// request files, has the hub approve them, and installs the signed directory on both.
-    func initialise() throws {
-        let at = "2025-09-01T09:00:00+08:00"
+    func initialise(at: String = "2025-09-01T09:00:00+08:00") throws {
         _ = try json(["init", "--data-dir", hub, "--role", "hub"], at: at)
         let hubKey = try json(["hub", "key", "--data-dir", hub], at: at)["publicKey"] as! String
         for (dir, court) in [(beijing, "京0105"), (guangzhou, "粤0106")] {

@@ -21,6 +21,8 @@ struct LifecycleTests {
         .acceptLate: ([.hub], everyState, nil),
         .attach: ([.entrusting, .entrusted], ["sent", "signed", "inProgress", "completed"], nil),
         .requestSupplement: ([.entrusted], ["sent", "signed", "inProgress"], nil),
+        .requestExtension: ([.entrusted], ["signed", "inProgress"], nil),
+        .decideExtension: ([.entrusting, .superior, .hub], ["signed", "inProgress", "completed", "closed"], nil),
     ]
     static let everyState: Set<String> = [
         "sent", "signed", "inProgress", "completed", "closed", "returned", "withdrawn",

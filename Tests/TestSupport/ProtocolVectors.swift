@@ -544,6 +544,10 @@ public enum ProtocolVectors {
                     "documentKinds": kinds.map(\.rawValue).joined(separator: ","), "note": note,
                     "due": due.description,
                 ]
+            case .requestExtension(let days, let reason):
+                payload = ["days": String(days), "reason": reason]
+            case .decideExtension(let request, let verdict, let note):
+                payload = ["request": request.hex, "verdict": verdict.rawValue, "note": note]
             }
         }
 

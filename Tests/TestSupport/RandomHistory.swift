@@ -29,10 +29,27 @@ public enum RandomHistory {
         }
     }
 
+    /// Actors who ask for and decide extensions (延期) among the other acts: 粤0106 on two
+    /// nodes (so that requests can be concurrent), the entrusting court, 粤01 (a superior of the
+    /// entrusted court) and the hub decide; 京03 is a superior of the entrusting court only, so its
+    /// decisions are refused and never made. Returns and withdrawals are rarer, so that matters
+    /// stay open long enough to be extended.
+    static let extensionActors: [(court: String, node: String, acts: [EventKind])] = [
+        ("京0105", "京0105.node", [.withdraw, .edit, .acknowledge, .decideExtension, .decideExtension, .decideExtension]),
+        ("粤0106", "粤0106.a", [.sign, .start, .complete, .requestExtension, .requestExtension, .acknowledge]),
+        ("粤0106", "粤0106.b", [.sign, .start, .complete, .return, .requestExtension, .requestExtension]),
+        ("粤01", "粤01.node", [.urge, .supervise, .decideExtension]),
+        ("京03", "京03.node", [.urge, .decideExtension]),
+        ("最高法", "最高法.hub", [.urge, .decideExtension, .decideExtension, .acknowledge]),
+    ]
+
     /// Every event of a random history of `steps` steps; with `documents`, the parties also
-    /// attach documents and ask for supplements.
-    public static func events(seed: UInt64, steps: Int = 24, documents: Bool = false) -> [Event] {
-        let actors = documents ? documentActors : actors
+    /// attach documents and ask for supplements; with `extensions`, they ask for and decide
+    /// extensions.
+    public static func events(seed: UInt64, steps: Int = 24, documents: Bool = false, extensions: Bool = false)
+        -> [Event]
+    {
+        let actors = extensions ? extensionActors : documents ? documentActors : actors
         var rng = SeededGenerator(seed: seed)
         let create = Fixtures.create(at: HybridTimestamp(wall: 1_795_000_000_000, counter: 0))
         var views: [[Event]] = actors.map { _ in [create] }
@@ -108,6 +125,12 @@ public enum RandomHistory {
                 )
             else { return nil }
             return .requestSupplement(kinds: [.judgment, .supplement], note: "缺材料", due: due)
+        case .requestExtension:
+            return .requestExtension(days: Int.random(in: 1...20, using: &rng), reason: "拍卖程序未完成\(wall)")
+        case .decideExtension:
+            guard let pending = view.pendingExtension else { return nil }
+            return .decideExtension(
+                request: pending.event, verdict: ExtensionVerdict.allCases.randomElement(using: &rng)!, note: "")
         case .create, .acceptLate: return nil
         }
     }
