@@ -29,6 +29,9 @@ enum DashboardPage {
         .kpi .label { color:var(--muted); font-size:12px; }
         .kpi .value { font-size:24px; font-weight:600; font-variant-numeric:tabular-nums; margin-top:2px; }
         .kpi .note { color:var(--muted); font-size:11px; }
+        .yoy { color:var(--muted); font-size:13px; margin:-4px 0 14px; }
+        .yoy b { color:inherit; font-variant-numeric:tabular-nums; }
+        .badge.ext { background:#e8f0fe; color:#1a4fa0; }
         .grid { display:grid; grid-template-columns:1fr 1fr; gap:14px; margin-bottom:14px; }
         section { background:var(--card); border:1px solid var(--line); border-radius:6px; padding:12px 14px; min-width:0; }
         section h2 { font-size:15px; margin:0 0 8px; display:flex; align-items:baseline; gap:10px; }
@@ -101,14 +104,15 @@ enum DashboardPage {
           <div id="errors"></div>
           <div id="banner"></div>
           <div class="kpis">
-            <div class="kpi"><div class="label">期限内办结率</div><div class="value" data-figure="onTimeRate">—</div><div class="note">按原定期限，全部事项</div></div>
+            <div class="kpi"><div class="label">期限内办结率</div><div class="value" data-figure="onTimeRate">—</div><div class="note">按原定期限，全部事项；延期后 <span data-figure="onTimeRateExtended">—</span></div></div>
             <div class="kpi"><div class="label">平均用时（天）</div><div class="value" data-figure="meanDays">—</div><div class="note">收到 → 办结</div></div>
             <div class="kpi"><div class="label">用时中位数 / P90（天）</div><div class="value"><span data-figure="medianDays">—</span> / <span data-figure="p90Days">—</span></div><div class="note">长尾分布</div></div>
             <div class="kpi"><div class="label">办结率</div><div class="value" data-figure="completionRate">—</div><div class="note">退回率 <span data-figure="returnRate">—</span></div></div>
             <div class="kpi"><div class="label">事项委托数</div><div class="value" data-figure="sent">—</div><div class="note">办结 <span data-figure="completed">—</span> · 退回 <span data-figure="returned">—</span></div></div>
-            <div class="kpi"><div class="label">超期未办结</div><div class="value" data-figure="overdueOpen">—</div><div class="note">需督办</div></div>
+            <div class="kpi"><div class="label">超期未办结</div><div class="value" data-figure="overdueOpen">—</div><div class="note">需督办；延期后 <span data-figure="overdueOpenExtended">—</span></div></div>
             <div class="kpi"><div class="label">失联节点</div><div class="value" data-figure="staleNodes">—</div><div class="note">节点总数 <span data-figure="nodes">—</span></div></div>
           </div>
+          <div class="yoy" id="yoy"></div>
           <div class="grid">
             <section><h2>月度趋势 <small>近12个月：期限内办结率与平均用时</small></h2><div id="trend"></div></section>
             <section><h2>同步时延 <small>事件产生 → 本节点存储（秒），窗口内 P50 / P90 / P99</small></h2><div id="latencyChart"></div></section>
@@ -183,7 +187,9 @@ enum DashboardPage {
           setFigure("medianDays", days(t.medianDays)); setFigure("p90Days", days(t.p90Days));
           setFigure("completionRate", pct(t.completionRate)); setFigure("returnRate", pct(t.returnRate));
           setFigure("sent", String(t.sent)); setFigure("completed", String(t.completed)); setFigure("returned", String(t.returned));
-          setFigure("overdueOpen", String(t.overdueOpen));
+          setFigure("overdueOpen", String(t.overdueOpen)); setFigure("overdueOpenExtended", String(t.overdueOpenExtended));
+          setFigure("onTimeRateExtended", pct(t.onTimeRateExtended));
+          renderYearOnYear(d.yearToDate);
           setFigure("staleNodes", String(d.latency.nodes.filter(n => n.stale).length)); setFigure("nodes", String(d.latency.nodes.length));
           renderTrend(d.trend); renderLeague(); renderOverdue(d.overdue.matters); renderNodes(d.latency.nodes); renderLatency(d.latency.nodes);
           renderLate(d.lateReports.reports);
@@ -228,11 +234,21 @@ enum DashboardPage {
           $("league").querySelectorAll("th.sortable").forEach(th => th.addEventListener("click", () => {
             const k = th.dataset.sort; state.sort = { key:k, desc: state.sort.key === k ? !state.sort.desc : true }; renderLeague(); }));
         }
+        function signed(v, unit) { return v == null ? "—" : (v > 0 ? "+" : "") + fixed(v * 100) + unit; }
+        function renderYearOnYear(report) {
+          const t = report.total, y = t.yearOnYear;
+          if (!y) { $("yoy").textContent = ""; return; }
+          $("yoy").innerHTML = "同比（今年 " + esc(report.from) + " 至 " + esc(report.to) + "，去年同期 " + esc(report.comparedFrom) + " 至 " + esc(report.comparedTo) + "）：" +
+            '事项委托数 <b data-figure="yoySent">' + t.sent + "</b>（去年同期 " + y.sent + "，" + signed(y.sentGrowth, "%") + "）· " +
+            '办结数 <b data-figure="yoyCompleted">' + t.completed + "</b>（去年同期 " + y.completed + "，" + signed(y.completedGrowth, "%") + "）· " +
+            '期限内办结率 <b data-figure="yoyOnTimeRate">' + pct(t.onTimeRate) + "</b>（去年同期 " + pct(y.onTimeRate) + "，" + signed(y.onTimeRateChange, " 个百分点") + "）";
+        }
         function renderOverdue(list) {
           if (!list.length) { $("overdue").innerHTML = '<div class="empty">没有超期未办结的事项</div>'; return; }
-          $("overdue").innerHTML = "<table><thead><tr><th class=text>委托编号</th><th class=text>执行案号</th><th class=text>委托法院</th><th class=text>受托法院</th><th class=text>事项类型</th><th class=text>状态</th><th>办理期限</th><th>超期天数</th><th>催办次数</th><th class=text>督办</th></tr></thead><tbody>" +
+          $("overdue").innerHTML = "<table><thead><tr><th class=text>委托编号</th><th class=text>执行案号</th><th class=text>委托法院</th><th class=text>受托法院</th><th class=text>事项类型</th><th class=text>状态</th><th>办理期限</th><th>超期天数</th><th class=text>延期</th><th>催办次数</th><th class=text>督办</th></tr></thead><tbody>" +
             list.map(m => '<tr data-matter="' + esc(m.id) + '"><td class=text><a class="matter" data-id="' + esc(m.id) + '">' + esc(m.id) + "</a></td><td class=text>" + esc(m.caseNumber) + "</td><td class=text>" + esc(m.entrustingCourtName) + "</td><td class=text>" + esc(m.entrustedCourtName) +
               "</td><td class=text>" + esc(m.kindName) + "</td><td class=text>" + esc(m.stateName) + "</td><td>" + esc(m.due) + (m.dueProvisional ? ' <span class="badge prov">暂定</span>' : "") + '</td><td data-field="daysOverdue" class="rate-bad">' + days(m.daysOverdue) +
+              '</td><td class=text data-field="extended">' + (m.extendedDue ? '<span class="badge ext">已延期至 ' + esc(m.extendedDue) + "</span>" + (m.overdueExtended ? "（延期后仍超期）" : "（未超延长期限）") : "") +
               "</td><td>" + m.urgeCount + "</td><td class=text>" + (m.supervised ? '<span class="badge sup">督办中</span>' : "否") + "</td></tr>").join("") + "</tbody></table>";
           $("overdue").querySelectorAll("a.matter").forEach(a => a.addEventListener("click", () => openDrill(a.dataset.id)));
         }

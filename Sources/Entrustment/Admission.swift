@@ -181,7 +181,8 @@ public enum Admission {
         guard let calendars, calendars.holds(version) else {
             throw DomainError(
                 .unknownCalendar,
-                "event \(id): the extension rules follow calendar version \(version), which this node does not hold yet")
+                "event \(id): the extension rules follow calendar version \(version), which this node does not hold yet"
+            )
         }
         let policy = calendars.reference.rules(at: version).deadlines
         let approved = ExtensionRules.approved(matter, under: policy)

@@ -122,7 +122,8 @@ public struct DeadlinePolicy: Sendable, Hashable, Codable {
         }
         for kind in completionByKind.keys { _ = try MatterKind(id: kind) }
         guard (0...Self.maxExtensionsCeiling).contains(extensionLimit) else {
-            throw DomainError(.invalidField, "at most \(Self.maxExtensionsCeiling) extensions per matter may be allowed")
+            throw DomainError(
+                .invalidField, "at most \(Self.maxExtensionsCeiling) extensions per matter may be allowed")
         }
         guard (1...366).contains(extensionDaysLimit) else {
             throw DomainError(.invalidField, "extensions may add 1 to 366 days to a matter")

@@ -71,7 +71,8 @@ enum EventCoding {
             try check(note, "note", FieldLimits.note)
         case .requestExtension(let days, let reason):
             guard (1...maxExtensionDays).contains(days) else {
-                throw DomainError(.invalidField, "a request for more time asks for 1 to \(maxExtensionDays) days, not \(days)")
+                throw DomainError(
+                    .invalidField, "a request for more time asks for 1 to \(maxExtensionDays) days, not \(days)")
             }
             try check(reason, "reason", FieldLimits.note)
         case .decideExtension(_, _, let note):

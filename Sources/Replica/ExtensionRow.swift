@@ -42,7 +42,8 @@ enum ExtensionRow {
         var decision: ExtensionDecision?
         if let event: String = row["decision_event"] {
             guard let verdict = ExtensionVerdict(rawValue: row["verdict"]) else {
-                throw ReplicaError(.corrupt, "extensions row \(row["event_id"] as String? ?? "?") has an unknown verdict")
+                throw ReplicaError(
+                    .corrupt, "extensions row \(row["event_id"] as String? ?? "?") has an unknown verdict")
             }
             decision = ExtensionDecision(
                 event: try EventID(hex: event), court: try CourtCode(row["decision_court"]),

@@ -47,7 +47,10 @@ func matterFields(_ v: MatterView) -> [(String, String)] {
         ("委托法院", "\(v.entrustingCourtName ?? "")（\(v.entrustingCourt)）"),
         ("受托法院", "\(v.entrustedCourtName ?? "")（\(v.entrustedCourt)）"),
         ("委托事项", "\(v.kindName)（\(v.kind)）\(v.urgent ? " 【加急】" : "")"),
-        ("状态", "\(v.stateName)（\(v.state)）\(v.overdue ? (v.extendedDueDate != nil && !v.overdueExtended ? " 【超原期限，已延期】" : " 【超期】") : "")\(v.deemedWithdrawn ? " 【视为撤回：逾期未补办】" : "")"),
+        (
+            "状态",
+            "\(v.stateName)（\(v.state)）\(v.overdue ? (v.extendedDueDate != nil && !v.overdueExtended ? " 【超原期限，已延期】" : " 【超期】") : "")\(v.deemedWithdrawn ? " 【视为撤回：逾期未补办】" : "")"
+        ),
     ]
     if !v.missingDocuments.isEmpty {
         let names = v.missingDocuments.compactMap { DocumentKind(rawValue: $0)?.chineseName }
@@ -595,7 +598,9 @@ struct ListMatters: ParsableCommand {
                     struct MatterList: Encodable { var matters: [MatterView] }
                     printJSON(MatterList(matters: views))
                 } else {
-                    var table = TextTable(headers: ["委托编号", "委托案号", "委托法院", "受托法院", "事项", "状态", "委托时间", "办理期限", "超期", "延期"])
+                    var table = TextTable(headers: [
+                        "委托编号", "委托案号", "委托法院", "受托法院", "事项", "状态", "委托时间", "办理期限", "超期", "延期",
+                    ])
                     for v in views {
                         table.append([
                             v.id, v.caseNumber, v.entrustingCourt, v.entrustedCourt, v.kindName, v.stateName,

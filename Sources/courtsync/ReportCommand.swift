@@ -148,7 +148,8 @@ struct IndicatorsReport: ParsableCommand {
         /// A count that may be missing.
         static func previous(_ heading: String, _ value: @escaping @Sendable (IndicatorRow) -> Int?) -> Column {
             Column(
-                heading: heading, text: { value($0).map(String.init) ?? "—" }, csv: { value($0).map(String.init) ?? "" })
+                heading: heading, text: { value($0).map(String.init) ?? "—" }, csv: { value($0).map(String.init) ?? "" }
+            )
         }
         /// A signed change of a count (`+3`, `-2`).
         static func change(_ heading: String, _ value: @escaping @Sendable (IndicatorRow) -> Int?) -> Column {

@@ -67,14 +67,20 @@ struct ExtensionCLITests {
         for name in ["E1", "E2", "E3", "E4", "E5"] { try act(gz, "sign", name, at: "2025-09-05T11:00:00+08:00") }
         try act(gz, "complete", "E3", at: "2025-09-10T10:00:00+08:00", ["--outcome", "full"])
 
-        try act(gz, "request-extension", "E1", at: "2025-09-20T10:00:00+08:00", ["--days", "10", "--reason", "拍卖程序尚未完成"])
+        try act(
+            gz, "request-extension", "E1", at: "2025-09-20T10:00:00+08:00", ["--days", "10", "--reason", "拍卖程序尚未完成"])
         try carry(gz, bj, "京0105", at: "2025-09-20T11:00:00+08:00")
-        let pending = try courts.json(["matter", "list", "--data-dir", bj, "--pending-extension"], at: "2025-09-20T12:00:00+08:00")
+        let pending = try courts.json(
+            ["matter", "list", "--data-dir", bj, "--pending-extension"], at: "2025-09-20T12:00:00+08:00")
         let listed = (pending["matters"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
-        guard listed == [ids["E1"]!] else { throw TwoCourts.Failure("pending extensions at 京0105: \(String(describing: listed))") }
+        guard listed == [ids["E1"]!] else {
+            throw TwoCourts.Failure("pending extensions at 京0105: \(String(describing: listed))")
+        }
         try act(bj, "decide-extension", "E1", at: "2025-09-21T10:00:00+08:00", ["--approve", "--note", "同意延期"])
 
-        try act(gz, "request-extension", "E2", at: "2025-09-22T10:00:00+08:00", ["--until", "2025-10-15", "--reason", "第三人异议"])
+        try act(
+            gz, "request-extension", "E2", at: "2025-09-22T10:00:00+08:00",
+            ["--until", "2025-10-15", "--reason", "第三人异议"])
         try act(hub, "decide-extension", "E2", at: "2025-09-23T10:00:00+08:00", ["--refuse", "--note", "理由不充分"])
         try act(gz, "request-extension", "E5", at: "2025-10-08T10:00:00+08:00", ["--days", "20", "--reason", "评估"])
         try act(hub, "decide-extension", "E5", at: "2025-10-08T12:00:00+08:00", ["--approve"])
@@ -153,7 +159,8 @@ struct ExtensionCLITests {
         let plain = Self.rows(try Self.report(courts, courts.hub, period))
         #expect(plain["粤0106"]?["yearOnYear"] is NSNull)
 
-        let overdue = try courts.run(["report", "overdue", "--data-dir", courts.hub, "--format", "json"], at: Self.asOf)
+        let overdue = try courts.run(
+            ["report", "overdue", "--data-dir", courts.hub, "--format", "json"], at: Self.asOf)
         let listed = try #require(overdue.json["matters"] as? [[String: Any]])
         #expect(Set(listed.compactMap { $0["id"] as? String }) == [ids["E4"]!, ids["E5"]!])
         let e5 = try #require(listed.first { $0["id"] as? String == ids["E5"] })
@@ -189,9 +196,15 @@ struct ExtensionCLITests {
         defer { courts.remove() }
         let before = try courts.replicaBytes(courts.guangzhou)
         let cases: [([String], String)] = [
-            (["matter", "request-extension", "--data-dir", courts.guangzhou, ids["E3"]!, "--reason", "x"], "either --days"),
             (
-                ["matter", "request-extension", "--data-dir", courts.guangzhou, ids["E5"]!, "--days", "5", "--reason", "x"],
+                ["matter", "request-extension", "--data-dir", courts.guangzhou, ids["E3"]!, "--reason", "x"],
+                "either --days"
+            ),
+            (
+                [
+                    "matter", "request-extension", "--data-dir", courts.guangzhou, ids["E5"]!, "--days", "5",
+                    "--reason", "x",
+                ],
                 "has had 1 extension"
             ),
             (

@@ -87,7 +87,10 @@ struct ExtensionRulesTests {
                 "without a reason", Self.request(days: 5, after: [Self.sign], at: Self.t0 + Self.day, reason: " \n"),
                 signed, "must give its reason"
             ),
-            ("over the days allowed", Self.request(days: 31, after: [Self.sign], at: Self.t0 + Self.day), signed, "allow 30"),
+            (
+                "over the days allowed", Self.request(days: 31, after: [Self.sign], at: Self.t0 + Self.day), signed,
+                "allow 30"
+            ),
             (
                 "after the deadline passed",
                 Self.request(days: 5, after: [Self.sign], at: DeadlinePolicy.end(of: Self.due).milliseconds), signed,
@@ -130,7 +133,9 @@ struct ExtensionRulesTests {
             maxExtensions: 2, maxDays: 40, issuedAt: Fixtures.time("2026-11-01T10:00:00+08:00"))
         let calendars = try CalendarVersions(wider)
         // The matter names version 1, whose rules still allow one: the new limits are for matters sent under version 2.
-        #expect(throws: DomainError.self) { try Self.check(third, history + [refused, again, approved], calendars: calendars) }
+        #expect(throws: DomainError.self) {
+            try Self.check(third, history + [refused, again, approved], calendars: calendars)
+        }
         #expect(wider.rules(at: 2).deadlines.extensionLimit == 2)
     }
 
@@ -208,7 +213,8 @@ struct ExtensionRulesTests {
     func backdatedRequest() throws {
         let hubKey = TestKeys.key(for: Fixtures.node("最高法.node"))
         // Recorded on 12-01 (before the 12-02 deadline) but first stored at the hub on 12-05.
-        let request = Self.request(days: 10, after: [Self.sign], at: Fixtures.time("2026-12-01T10:00:00+08:00").milliseconds)
+        let request = Self.request(
+            days: 10, after: [Self.sign], at: Fixtures.time("2026-12-01T10:00:00+08:00").milliseconds)
         let approve = Self.decide(
             .approve, on: request, by: "京0105", after: [request],
             at: Fixtures.time("2026-12-05T11:00:00+08:00").milliseconds)

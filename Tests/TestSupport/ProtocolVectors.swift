@@ -147,6 +147,31 @@ public enum ProtocolVectors {
         let supplement5 = event(
             m5, beijing, bjNode, 2 * 86_400_000, 0, [request5],
             .attach(document: reference(.supplement, "送达地址确认书.pdf"), note: "补充材料"))
+        let m6 = MatterID(court: beijing, year: 2026, sequence: 6)
+        let create6 = event(
+            m6, beijing, bjNode, 400_000, 0, [],
+            .create(
+                MatterRequest(
+                    caseNumber: try! CaseNumber(parsing: "（2026）京0105执206号"), entrustedCourt: guangzhou,
+                    kind: .realEstateSeal, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23"),
+                    calendarVersion: 1)))
+        let sign6 = event(
+            m6, guangzhou, gzNode, 3_700_000, 0, [create6],
+            .sign(note: "", receivedAt: Timestamp(milliseconds: t0 + 500_000)))
+        let requestA6 = event(
+            m6, guangzhou, gzNode, 86_400_000, 0, [sign6], .requestExtension(days: 10, reason: "拍卖公告期未满"))
+        let approveA6 = event(
+            m6, beijing, bjNode, 90_000_000, 0, [requestA6],
+            .decideExtension(request: requestA6.id, verdict: .approve, note: "同意"))
+        let refuseA6 = event(
+            m6, hub, hubNode, 90_000_000, 1, [requestA6],
+            .decideExtension(request: requestA6.id, verdict: .refuse, note: "理由不充分"))
+        let requestB6 = event(
+            m6, guangzhou, gzNode, 2 * 86_400_000, 0, [approveA6, refuseA6],
+            .requestExtension(days: 7, reason: "案外人异议待听证"))
+        let approveB6 = event(
+            m6, beijing, bjNode, 2 * 86_400_000 + 3_600_000, 0, [requestB6],
+            .decideExtension(request: requestB6.id, verdict: .approve, note: ""))
         return [
             Vector(
                 name: "01-empty", summary: "A change set with no events (what an export with nothing new writes).",
@@ -207,6 +232,14 @@ public enum ProtocolVectors {
                     senderCourt: beijing, senderNode: bjNode,
                     createdAt: Timestamp(milliseconds: t0 + 2 * 86_400_000 + 1000),
                     throughSequence: 6, events: [create5, letter5, judgment5, sign5, request5, supplement5])),
+            Vector(
+                name: "08-extensions",
+                summary:
+                    "延期: a real-estate seal sent 2026-11-23 (due 2026-12-23), signed; 粤0106 asks for 10 more days; 京0105 approves and, concurrently, the hub refuses (the refusal stands: refusalOverApproval); 粤0106 asks again for 7 days and 京0105 approves: the extended deadline is 2026-12-30, the original stays 2026-12-23.",
+                changeSet: ChangeSet(
+                    senderCourt: guangzhou, senderNode: gzNode,
+                    createdAt: Timestamp(milliseconds: t0 + 3 * 86_400_000),
+                    throughSequence: 7, events: [create6, sign6, requestA6, approveA6, refuseA6, requestB6, approveB6])),
         ]
     }
 
@@ -298,7 +331,29 @@ public enum ProtocolVectors {
             timestamp: HybridTimestamp(wall: sign4.timestamp.wall + 3_600_000, counter: 0), parents: [sign4.id],
             action: .requestSupplement(kinds: [.judgment], note: "", due: Fixtures.date("2027-01-22"))
         ).testSigned()
+        func askForTime(days: Int, by author: CourtCode, _ origin: NodeID, at wall: Int64) -> Event {
+            try! Event(
+                matterID: sign4.matterID, author: author, origin: origin,
+                timestamp: HybridTimestamp(wall: wall, counter: 0),
+                parents: [sign4.id], action: .requestExtension(days: days, reason: "拍卖程序尚未完成")
+            ).testSigned()
+        }
+        let afterDeadline = askForTime(
+            days: 5, by: guangzhou, gzNode, at: Fixtures.time("2026-12-04T10:00:00+08:00").milliseconds)
+        let tooLong = askForTime(days: 31, by: guangzhou, gzNode, at: sign4.timestamp.wall + 3_600_000)
+        let byEntrusting = askForTime(days: 5, by: beijing, bjNode, at: sign4.timestamp.wall + 3_600_000)
         return [
+            Refused(
+                name: "extension-after-deadline", changeSet: set(base + [afterDeadline]), code: "rejectedEvent",
+                quarantined: false,
+                why: "a request for more time made 2026-12-04, after the deadline (2026-12-03) passed"),
+            Refused(
+                name: "extension-too-long", changeSet: set(base + [tooLong]), code: "rejectedEvent",
+                quarantined: false, why: "a request for 31 more days, over the 30 the calendar's rules allow"),
+            Refused(
+                name: "extension-by-entrusting", changeSet: set(base + [byEntrusting]), code: "rejectedEvent",
+                quarantined: false, why: "the entrusting court asking for more time, which only the entrusted court may"
+            ),
             Refused(
                 name: "backdated", changeSet: set(base + [backdated]), code: "rejectedEvent", quarantined: false,
                 why: "a complete dated a day before the sign it follows"),

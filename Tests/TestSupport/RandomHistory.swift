@@ -35,7 +35,10 @@ public enum RandomHistory {
     /// decisions are refused and never made. Returns and withdrawals are rarer, so that matters
     /// stay open long enough to be extended.
     static let extensionActors: [(court: String, node: String, acts: [EventKind])] = [
-        ("京0105", "京0105.node", [.withdraw, .edit, .acknowledge, .decideExtension, .decideExtension, .decideExtension]),
+        (
+            "京0105", "京0105.node",
+            [.withdraw, .edit, .acknowledge, .decideExtension, .decideExtension, .decideExtension]
+        ),
         ("粤0106", "粤0106.a", [.sign, .start, .complete, .requestExtension, .requestExtension, .acknowledge]),
         ("粤0106", "粤0106.b", [.sign, .start, .complete, .return, .requestExtension, .requestExtension]),
         ("粤01", "粤01.node", [.urge, .supervise, .decideExtension]),
