@@ -314,7 +314,7 @@ enum DashboardPage {
             if (!response.ok) throw new Error((m.error && m.error.message) || ("HTTP " + response.status));
             const unit = (v) => v == null ? "—" : days(v) + " 天";
             const fields = [["执行案号", m.caseNumber], ["委托法院", m.entrustingCourtName], ["受托法院", m.entrustedCourtName], ["事项类型", m.kindName + (m.urgent ? "（加急）" : "")],
-               ["状态", m.stateName], ["签收期限", m.signDue + (m.signDueProvisional ? "（暂定）" : "")], ["办理期限", m.due + (m.dueProvisional ? "（暂定）" : "")],
+               ["状态", m.stateName], ["签收期限", m.signDue + (m.signDueProvisional ? "（暂定）" : "")], ["办理期限", m.due + (m.dueProvisional ? "（暂定）" : "") + (m.extendedDue ? "；已延期至 " + m.extendedDue + (m.overdueExtended ? "（延期后仍超期）" : "") : "")],
                ["委托时间", when(m.sentAt)], ["送达（指挥中心）", when(m.deliveredAt)], ["收到时间", when(m.receivedAt)],
                ["签收时间", when(m.signedAt)], ["签收用时", unit(m.signLagDays)]];
             if (m.completedAt) fields.push(["办结时间", when(m.completedAt)], ["用时", unit(m.completionDays)], ["期限内办结", m.onTime ? "是" : "否（超过办理期限）"]);

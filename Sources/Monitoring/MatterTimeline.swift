@@ -72,6 +72,12 @@ public struct MatterTimeline: Sendable, Codable {
     public var deliveredAt: Timestamp?
     /// 期限内办结: `nil` unless completed.
     public var onTime: Bool?
+    /// 延期后办理期限, when an approved extension counts.
+    public var extendedDue: CivilDate?
+    /// 期限内办结, against the extended deadline; `nil` unless completed.
+    public var onTimeExtended: Bool?
+    /// 超期未办结, against the extended deadline.
+    public var overdueExtended: Bool
     /// 签收用时, 用时 (from receipt) and 用时 from sending, in days.
     public var signLagDays: Double?
     public var completionDays: Double?
@@ -141,6 +147,9 @@ public struct MatterTimeline: Sendable, Codable {
         try c.encode(completionDaysFromSent, forKey: .completionDaysFromSent)
         try c.encode(overdue, forKey: .overdue)
         try c.encode(daysOverdue, forKey: .daysOverdue)
+        try c.encode(extendedDue, forKey: .extendedDue)
+        try c.encode(onTimeExtended, forKey: .onTimeExtended)
+        try c.encode(overdueExtended, forKey: .overdueExtended)
         try c.encode(steps, forKey: .steps)
         try c.encode(documents, forKey: .documents)
         try c.encode(supplement, forKey: .supplement)
@@ -189,6 +198,9 @@ public struct MatterTimeline: Sendable, Codable {
         signDueProvisional = timing.signDueProvisional
         deliveredAt = witnesses.first { $0.kind == .delivered }?.at
         onTime = timing.onTime
+        extendedDue = timing.extendedDue
+        onTimeExtended = timing.onTimeExtended
+        overdueExtended = timing.isOverdueExtended(at: now)
         signLagDays = timing.signLagDays
         completionDays = timing.completionDays
         completionDaysFromSent = timing.completionDaysFromSent
