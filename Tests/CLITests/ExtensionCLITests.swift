@@ -97,6 +97,26 @@ struct ExtensionCLITests {
         return (courts, ids)
     }
 
+    /// What ``history()`` built, handed back from the queue it was built on.
+    struct Built: @unchecked Sendable {
+        let courts: TwoCourts
+        let ids: [String: String]
+    }
+
+    /// Builds the history on a dispatch queue: its minute of blocking process runs must not hold
+    /// one of the cooperative pool's few threads, which the async suites running beside it need.
+    static func historyOffPool() async throws -> (TwoCourts, [String: String]) {
+        let built = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Built, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        let (courts, ids) = try history(); return Built(courts: courts, ids: ids)
+                    })
+            }
+        }
+        return (built.courts, built.ids)
+    }
+
     static func report(_ courts: TwoCourts, _ dir: String, _ arguments: [String]) throws -> [String: Any] {
         let result = try courts.run(["report", "--data-dir", dir, "--format", "json"] + arguments, at: asOf)
         guard result.status == 0 else { throw TwoCourts.Failure(result.stderr) }
@@ -114,8 +134,8 @@ struct ExtensionCLITests {
     }
 
     @Test("both variants, 同比, the overdue list and matter show agree with the answers worked out by hand")
-    func knownAnswers() throws {
-        let (courts, ids) = try Self.history()
+    func knownAnswers() async throws {
+        let (courts, ids) = try await Self.historyOffPool()
         defer { courts.remove() }
         let period = ["--from", "2025-09-01", "--to", "2025-10-19"]
         let report = try Self.report(courts, courts.hub, period + ["--compare", "previous-year"])
@@ -191,8 +211,8 @@ struct ExtensionCLITests {
     }
 
     @Test("bad arguments are refused with the reason and change nothing")
-    func badArguments() throws {
-        let (courts, ids) = try Self.history()
+    func badArguments() async throws {
+        let (courts, ids) = try await Self.historyOffPool()
         defer { courts.remove() }
         let before = try courts.replicaBytes(courts.guangzhou)
         let cases: [([String], String)] = [
