@@ -199,8 +199,7 @@ public enum Admission {
                 "event \(id): \(days) more days would extend matter \(matter.id) by \(used + days) days; the hub's rules allow \(policy.extensionDaysLimit) in all (\(policy.extensionDaysLimit - used) left)"
             )
         }
-        let due = try calendars.deadlineInForce(
-            original: matter.request.due, extendedBy: approved.map(\.days), version: version)
+        let due = try calendars.deadlineInForce(of: matter)
         guard time < DeadlinePolicy.end(of: due) else {
             throw DomainError(
                 .illegalTransition,

@@ -57,19 +57,21 @@ public struct CalendarVersions: Sendable {
             requestedOn: requestedOn, calendar: holidays[version - 1])
     }
 
-    /// The last day of a completion deadline `original` after extensions of `days` each, counted
-    /// one after the other as version `version` counts days (the version the matter's `create`
-    /// names): what admission judges a new request for more time against.
-    public func deadlineInForce(
-        original: CivilDate, extendedBy days: [Int], version: Int
-    ) throws(DomainError) -> CivilDate {
+    /// The last day of `matter`'s completion deadline after its approved extensions (within its
+    /// rules' limits), each counted from the one before as the calendar version its `create` names
+    /// counts days: what admission judges a new request for more time against.
+    public func deadlineInForce(of matter: Matter) throws(DomainError) -> CivilDate {
+        let version = matter.request.effectiveCalendarVersion
         guard holds(version) else {
             throw DomainError(
                 .unknownCalendar,
                 "calendar version \(version) is not held here (this node holds \(reference.version)); it comes with the hub's next signed directory"
             )
         }
-        return days.reduce(original) { ExtensionRules.extend($0, by: $1, in: holidays[version - 1]) }
+        let approved = ExtensionRules.approved(matter, under: reference.rules(at: version).deadlines)
+        return approved.reduce(matter.request.due) {
+            ExtensionRules.extend($0, by: $1.days, in: holidays[version - 1])
+        }
     }
 
     /// The deadlines of version 1 as builds before calendar versions computed them (the completion

@@ -124,12 +124,9 @@ extension CourtNode {
             guard let calendars = try read({ () throws(ReplicaError) in try replica.calendars() }) else {
                 throw NodeError(code: "unknownCalendar", "this node holds no signed calendar from the hub yet")
             }
-            let version = matter.request.effectiveCalendarVersion
             let inForce: CivilDate
             do {
-                let approved = ExtensionRules.approved(matter, under: calendars.reference.rules(at: version).deadlines)
-                inForce = try calendars.deadlineInForce(
-                    original: matter.request.due, extendedBy: approved.map(\.days), version: version)
+                inForce = try calendars.deadlineInForce(of: matter)
             } catch {
                 throw NodeError(code: error.code.rawValue, error.message)
             }
