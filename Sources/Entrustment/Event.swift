@@ -65,6 +65,21 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Decodes an event as a replica stored it, under the id it was stored with: the fields are
+    /// parsed, but the encoding is not rebuilt nor hashed again (the replica admitted it under
+    /// that id; `audit verify` re-hashes every stored event with ``init(decoding:)``).
+    public init(stored bytes: [UInt8], id: EventID) throws(DomainError) {
+        let fields = try EventCoding.decode(bytes)
+        matterID = fields.matterID
+        author = fields.author
+        origin = fields.origin
+        timestamp = fields.timestamp
+        parents = fields.parents
+        action = fields.action
+        encoded = bytes
+        self.id = id
+    }
+
     /// The event signed with its origin node's private key.
     public func signed(with key: Curve25519.Signing.PrivateKey) -> Event {
         var copy = self

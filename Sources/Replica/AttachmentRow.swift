@@ -6,9 +6,9 @@ import GRDB
 /// reads it to know which hashes a court may receive and which this node still lacks.
 enum AttachmentRow {
     static func replace(_ documents: [AttachedDocument], of matter: MatterID, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM attachments WHERE matter_id = ?", arguments: [matter.rawValue])
+        try db.executeCached(sql: "DELETE FROM attachments WHERE matter_id = ?", arguments: [matter.rawValue])
         for (position, d) in documents.enumerated() {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO attachments (event_id, matter_id, position, hash, kind, file_name, media_type, size,
                         court, attached_at, note)

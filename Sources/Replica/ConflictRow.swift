@@ -5,10 +5,10 @@ import GRDB
 /// rewritten whenever the matter is refolded: they are a materialised view of the fold.
 enum ConflictRow {
     static func replace(_ conflicts: [Conflict], of matter: MatterID, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM conflicts WHERE matter_id = ?", arguments: [matter.rawValue])
+        try db.executeCached(sql: "DELETE FROM conflicts WHERE matter_id = ?", arguments: [matter.rawValue])
         for c in conflicts {
             let ack = c.acknowledgement
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO conflicts (id, matter_id, rule, status, winner_event, winner_kind, winner_author,
                         winner_origin, winner_at, winner_detail, superseded_kind, superseded_author,

@@ -8,10 +8,10 @@ enum ExtensionRow {
     /// so a matter without any has no rows to remove.
     static func replace(_ requests: [ExtensionRequest], of matter: MatterID, in db: Database) throws {
         guard !requests.isEmpty else { return }
-        try db.execute(sql: "DELETE FROM extensions WHERE matter_id = ?", arguments: [matter.rawValue])
+        try db.executeCached(sql: "DELETE FROM extensions WHERE matter_id = ?", arguments: [matter.rawValue])
         for (position, r) in requests.enumerated() {
             let d = r.decision
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO extensions (event_id, matter_id, position, court, requested_at, days, reason, status,
                         decision_event, decision_court, decided_at, verdict, decision_note)

@@ -1,4 +1,5 @@
 import Entrustment
+import GRDB
 
 /// When the hub served (its daemon ran): the log from which a witness states how long the hub was
 /// down since an act, so that the hub's own outages never count against a court (`docs/indicators.md`).
@@ -16,6 +17,13 @@ public enum HubUptime {
         public init(startedAt: Int64, aliveAt: Int64) {
             self.startedAt = startedAt
             self.aliveAt = aliveAt
+        }
+    }
+
+    /// The runs logged in the replica.
+    static func runs(in db: Database) throws -> [Run] {
+        try Row.fetchAll(db, sql: "SELECT started_at_ms, alive_at_ms FROM hub_uptime").map {
+            Run(startedAt: $0["started_at_ms"], aliveAt: $0["alive_at_ms"])
         }
     }
 

@@ -5,9 +5,9 @@ import GRDB
 enum LateReportRow {
     /// Replaces the late reports of one matter.
     static func replace(_ reports: [LateReport], of matter: MatterID, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM late_reports WHERE matter_id = ?", arguments: [matter.rawValue])
+        try db.executeCached(sql: "DELETE FROM late_reports WHERE matter_id = ?", arguments: [matter.rawValue])
         for report in reports {
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO late_reports (event_id, matter_id, kind, author, recorded_at, witnessed_at, delay_ms,
                         hub_downtime_ms, grace_ms, accepted_by, accepted_at, accepted_note)

@@ -24,7 +24,7 @@ enum MatterRow {
         let digest = MatterDigest.of(matter).hex
         let onTime: Int? = counted.onTime.map { $0 ? 1 : 0 }
         let s = matter.supplement
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO matters (id, case_number, entrusting_court, entrusted_court, kind, state, urgent,
                     applicant, debtor, debtor_id, measure_expires, note, sent_at, signed_at, started_at,

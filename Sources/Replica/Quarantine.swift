@@ -87,6 +87,7 @@ extension ReplicaTransaction {
             if held || fromSender < policy.maxPerSource {
                 try quarantine(
                     event, policy: policy, code: entry.code, reason: entry.reason, waitingFor: wake, now: now)
+                noteQuarantined()
                 report.quarantined.append(entry)
                 return
             }
@@ -154,18 +155,22 @@ extension ReplicaTransaction {
     }
 
     /// Removes an event from the quarantine (it was stored, or was already held).
-    func forgetQuarantined(_ id: EventID) throws {
-        try db.execute(sql: "DELETE FROM quarantine WHERE event_id = ?", arguments: [id.hex])
+    mutating func forgetQuarantined(_ id: EventID) throws {
+        guard try quarantineMayHoldEvents() else { return }
+        try db.executeCached(sql: "DELETE FROM quarantine WHERE event_id = ?", arguments: [id.hex])
     }
 
     /// Stores a change set received over sync from `sender`: events this node refuses are held
     /// in the quarantine or refused (``QuarantinePolicy``); the witnesses it carries are stored.
-    /// `newerDirectory`: the sender announced a newer signed directory than this node holds.
+    /// `newerDirectory`: the sender announced a newer signed directory than this node holds;
+    /// `prepared`: what ``Replica/prepare(_:now:)`` checked and signed ahead for `events`.
     public mutating func receive(
         _ events: [Event], witnesses: [Witness] = [], from sender: NodeID, source: String, now: Timestamp,
         visibleTo court: CourtCode, maxClockAhead: Int64, newerDirectory: Bool = false,
-        maxQuarantinedPerSource: Int = QuarantinePolicy.defaultMaxPerSource
+        maxQuarantinedPerSource: Int = QuarantinePolicy.defaultMaxPerSource, prepared: PreparedEvents = .none
     ) throws -> AppendReport {
+        self.prepared = prepared
+        defer { self.prepared = .none }
         let policy = QuarantinePolicy(
             source: source, node: sender, newerDirectory: newerDirectory, maxPerSource: maxQuarantinedPerSource)
         var report = try append(
@@ -181,6 +186,7 @@ extension ReplicaTransaction {
         waitingFor wakes: [String], now: Timestamp, visibleTo court: CourtCode?, maxClockAhead: Int64
     ) throws -> AppendReport {
         var total = AppendReport()
+        guard try quarantineMayHoldEvents() else { return total }
         var pending = wakes
         while !pending.isEmpty {
             var next: [String] = []
@@ -245,7 +251,7 @@ extension ReplicaTransaction {
     ) throws -> (AppendReport, [String]) {
         var groups: [(QuarantinePolicy, [Event])] = []
         for row in rows {
-            let event = try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"])
+            let event = try Replica.heldEvent(encoded: row["encoded"], signature: row["signature"])
             let policy = QuarantinePolicy(
                 source: row["source"], node: try (row["source_node"] as String?).map { try NodeID($0) })
             if let last = groups.indices.last, groups[last].0.source == policy.source,

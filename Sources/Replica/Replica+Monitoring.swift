@@ -164,33 +164,39 @@ extension Replica {
         }
     }
 
-    /// Records an authenticated sync request from another node.
+    /// Records an authenticated sync request from another node, in memory (``ContactBuffer``):
+    /// written to the file by the next ``flushContacts()``.
     public func recordContact(
         node: NodeID, court: CourtCode, request: NodeContact.Request, at now: Timestamp, pulledAfter: Int64? = nil,
         pushedThrough: Int64? = nil
-    ) throws(ReplicaError) {
-        try write { tx in
-            try tx.db.execute(
-                sql: """
-                    INSERT INTO node_contacts (node_id, court, first_contact_at, last_contact_at, last_request,
-                        pulled_after, pushed_through, requests)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 1)
-                    ON CONFLICT(node_id) DO UPDATE SET court = excluded.court,
-                        last_contact_at = excluded.last_contact_at, last_request = excluded.last_request,
-                        pulled_after = coalesce(excluded.pulled_after, pulled_after),
-                        pushed_through = coalesce(excluded.pushed_through, pushed_through),
-                        requests = requests + 1
-                    """,
-                arguments: [
-                    node.rawValue, court.rawValue, now.rfc3339, now.rfc3339, request.rawValue, pulledAfter,
-                    pushedThrough,
-                ])
+    ) {
+        contactBuffer.withLock {
+            $0.record(
+                node: node, court: court, request: request, at: now, pulledAfter: pulledAfter,
+                pushedThrough: pushedThrough)
         }
+    }
+
+    /// Writes the contacts recorded since the last flush to `node_contacts`, in one transaction;
+    /// if that fails they are kept for the next flush. Returns how many nodes were written.
+    @discardableResult
+    public func flushContacts() throws(ReplicaError) -> Int {
+        let entries = contactBuffer.withLock { $0.drain() }
+        guard !entries.isEmpty else { return 0 }
+        do throws(ReplicaError) {
+            try write { tx in try ContactBuffer.write(entries, in: tx.db) }
+        } catch {
+            contactBuffer.withLock { buffer in
+                for (node, entry) in entries { buffer.restore(entry, of: node) }
+            }
+            throw error
+        }
+        return entries.count
     }
 
     /// Every node that has called this one, by node id.
     public func contacts() throws(ReplicaError) -> [NodeContact] {
-        try read { db in
+        let stored = try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM node_contacts ORDER BY node_id").map { row in
                 NodeContact(
                     node: try NodeID(row["node_id"]), court: try CourtCode(row["court"]),
@@ -198,6 +204,11 @@ extension Replica {
                     lastRequest: NodeContact.Request(rawValue: row["last_request"]) ?? .hello,
                     pulledAfter: row["pulled_after"], requests: row["requests"])
             }
+        }
+        return contactBuffer.withLock { buffer in
+            var byNode = Dictionary(stored.map { ($0.node, $0) }, uniquingKeysWith: { first, _ in first })
+            for node in buffer.entries.keys { byNode[node] = buffer.overlaying(byNode[node], node: node) }
+            return byNode.values.sorted { $0.node < $1.node }
         }
     }
 }

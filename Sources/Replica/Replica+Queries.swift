@@ -71,7 +71,7 @@ extension Replica {
             try Row.fetchAll(
                 db,
                 sql:
-                    "SELECT arrival_seq, stored_at, encoded, signature FROM events WHERE matter_id = ? ORDER BY arrival_seq",
+                    "SELECT arrival_seq, id, stored_at, encoded, signature FROM events WHERE matter_id = ? ORDER BY arrival_seq",
                 arguments: [matter.rawValue]
             ).map(Self.storedEvent)
         }
@@ -98,12 +98,13 @@ extension Replica {
             let rows = try Row.fetchCursor(
                 db,
                 sql:
-                    "SELECT arrival_seq, matter_id, encoded, signature FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
+                    "SELECT arrival_seq, id, matter_id, encoded, signature FROM events WHERE arrival_seq > ? ORDER BY arrival_seq",
                 arguments: [sequence])
             while let row = try rows.next() {
                 through = max(through, row["arrival_seq"])
                 if court != nil, visible[row["matter_id"]] != true { continue }
-                events.append(try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"]))
+                events.append(
+                    try Replica.storedEvent(id: row["id"], encoded: row["encoded"], signature: row["signature"]))
             }
             var witnesses: [Witness] = []
             let witnessRows = try Row.fetchCursor(
@@ -133,6 +134,6 @@ extension Replica {
     private static func storedEvent(_ row: Row) throws -> StoredEvent {
         StoredEvent(
             sequence: row["arrival_seq"], storedAt: try Timestamp(rfc3339: row["stored_at"]),
-            event: try Replica.storedEvent(encoded: row["encoded"], signature: row["signature"]))
+            event: try Replica.storedEvent(id: row["id"], encoded: row["encoded"], signature: row["signature"]))
     }
 }

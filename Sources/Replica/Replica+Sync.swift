@@ -16,6 +16,11 @@ public struct ChangeBatch: Sendable {
     /// The sum of the events' and witnesses' encoded sizes.
     public var payloadBytes: Int
 
+    /// A batch with nothing after `after`, at `head`.
+    public static func empty(after: Int64, head: Int64) -> ChangeBatch {
+        ChangeBatch(events: [], witnesses: [], through: max(after, head), head: head, payloadBytes: 0)
+    }
+
     /// Whether events remain after this batch.
     public var hasMore: Bool { through < head }
     /// Whether the batch carries nothing.
@@ -54,7 +59,7 @@ extension Replica {
     ) throws(ReplicaError) -> ChangeBatch {
         let limit = max(1, maxEvents)
         let (eventSQL, eventArguments) = selectionQuery(
-            table: "events", columns: "e.arrival_seq, e.encoded, e.signature", after: after, selection: selection,
+            table: "events", columns: "e.arrival_seq, e.id, e.encoded, e.signature", after: after, selection: selection,
             suffix: "ORDER BY e.arrival_seq LIMIT ?")
         let (witnessSQL, witnessArguments) = selectionQuery(
             table: "witnesses", columns: "e.arrival_seq, e.encoded, e.signature", after: after, selection: selection,
@@ -81,7 +86,8 @@ extension Replica {
                     return batch
                 }
                 if takeEvent {
-                    batch.events.append(try Replica.storedEvent(encoded: Data(encoded), signature: row["signature"]))
+                    batch.events.append(
+                        try Replica.storedEvent(id: row["id"], encoded: Data(encoded), signature: row["signature"]))
                     nextEvent = try events.next()?.copy()
                 } else {
                     batch.witnesses.append(

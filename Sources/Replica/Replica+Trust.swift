@@ -52,6 +52,19 @@ extension Replica {
         try read { db in try currentTrust(db).registry }
     }
 
+    /// The node keys as this process last loaded them, without reading the file: for a daemon
+    /// authenticating requests, which calls ``refreshTrust()`` on its change watch (a directory
+    /// installed by this process is loaded at once).
+    public var loadedKeyRegistry: KeyRegistry { trust.withLock { $0.registry } }
+
+    /// The version of the signed directory as this process last loaded it (0: none installed).
+    public var loadedDirectoryVersion: Int { trust.withLock { $0.version } }
+
+    /// Loads the courts, keys and calendar again if another process installed a newer directory.
+    public func refreshTrust() throws(ReplicaError) {
+        _ = try read { db in try currentTrust(db) }
+    }
+
     /// The keys stored events are verified with: the directory's, plus this node's own key
     /// while the directory does not list it.
     public func eventKeys() throws(ReplicaError) -> KeyRegistry {
@@ -183,8 +196,16 @@ extension Replica {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM refusals") ?? 0 }
     }
 
-    /// Decodes an event and its signature as stored.
-    static func storedEvent(encoded: Data, signature: Data) throws -> Event {
+    /// Decodes an event of the `events` table and its signature, under the id it was stored
+    /// with (no second hash: ``Event/init(stored:id:)``).
+    static func storedEvent(id: String, encoded: Data, signature: Data) throws -> Event {
+        let event = try Event(stored: [UInt8](encoded), id: try EventID(hex: id))
+        return signature.isEmpty ? event : try event.withSignature([UInt8](signature))
+    }
+
+    /// Decodes an event held but not admitted (the quarantine), checking its encoding and id
+    /// from scratch.
+    static func heldEvent(encoded: Data, signature: Data) throws -> Event {
         let event = try Event(decoding: [UInt8](encoded))
         return signature.isEmpty ? event : try event.withSignature([UInt8](signature))
     }

@@ -31,6 +31,10 @@ public final class Replica: Sendable {
     private let witnessSigning = Mutex<WitnessSigner?>(nil)
     /// Whether this process is the node's running daemon (``markServing()``).
     private let serving = Mutex(false)
+    /// Other nodes' requests not yet written to `node_contacts`.
+    let contactBuffer = Mutex(ContactBuffer())
+    /// The highest arrival sequence committed, as this process knows it (``knownHead``).
+    private let committedHead: Atomic<Int64>
 
     private init(pool: DatabasePool) throws(ReplicaError) {
         self.pool = pool
@@ -38,6 +42,7 @@ public final class Replica: Sendable {
             let loaded = try pool.read { db in try Self.loadSettings(db) }
             (identity, seedCalendar, seedDeadlinePolicy) = loaded
             trust = Mutex(try pool.read { db in try TrustState.load(db) })
+            committedHead = Atomic(try pool.read { db in try Self.head(db) })
         } catch let error as ReplicaError {
             throw error
         } catch {
@@ -151,12 +156,16 @@ public final class Replica: Sendable {
     /// Runs `body` in one write transaction: all of it is stored, or none of it.
     public func write<T>(_ body: (inout ReplicaTransaction) throws -> T) throws(ReplicaError) -> T {
         do {
-            return try pool.write { db in
+            var head: Int64?
+            let result = try pool.write { db in
                 var transaction = try ReplicaTransaction(db: db, replica: self)
                 let result = try body(&transaction)
                 try transaction.finish()
+                head = transaction.head
                 return result
             }
+            if let head { committedHead.max(head, ordering: .relaxed) }
+            return result
         } catch let error as ReplicaError {
             throw error
         } catch let error as DomainError {
@@ -165,6 +174,19 @@ public final class Replica: Sendable {
             throw ReplicaError(
                 .storage, "the replica could not be written, nothing was stored: \(Self.describe(error))")
         }
+    }
+
+    /// The highest arrival sequence committed, without reading the file: kept by every commit of
+    /// this process, and by ``refreshKnownHead()`` for commits of other processes (the CLI beside
+    /// a daemon). A long-poll whose cursor is there has nothing to read.
+    public var knownHead: Int64 { committedHead.load(ordering: .relaxed) }
+
+    /// Reads the head from the file (another process may have committed) and returns it.
+    @discardableResult
+    public func refreshKnownHead() throws(ReplicaError) -> Int64 {
+        let head = try read { db in try Self.head(db) }
+        committedHead.max(head, ordering: .relaxed)
+        return knownHead
     }
 
     /// Runs `body` with read access to a consistent snapshot.

@@ -19,7 +19,7 @@ extension ReplicaTransaction {
             kind: .stored, event: event.id, matter: event.matterID, court: nil, at: now,
             hubDowntimeMilliseconds: try hubDowntime(since: event.recordedAt, now: now),
             graceMilliseconds: graceMilliseconds)
-        try insertWitness(signer(witness), now: now, receivedFrom: nil)
+        try insertWitness(prepared.witness(matching: witness) ?? signer(witness), now: now, receivedFrom: nil)
     }
 
     /// On the hub: witnesses that it hands the `create` of `matter` to a node of `court`, the
@@ -78,6 +78,7 @@ extension ReplicaTransaction {
         }
         for id in touched.sorted() { try refold(id, now: now) }
         report.touchedMatters = touched.sorted()
+        report.concernedCourts = try concernedCourts(of: touched)
         return report
     }
 
@@ -86,10 +87,10 @@ extension ReplicaTransaction {
     @discardableResult
     private mutating func insertWitness(_ witness: Witness, now: Timestamp, receivedFrom: NodeID?) throws -> Bool {
         let held = try Bool.fetchOne(
-            db, sql: "SELECT EXISTS (SELECT 1 FROM witnesses WHERE event_id = ? AND kind = ?)",
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM witnesses WHERE event_id = ? AND kind = ?)"),
             arguments: [witness.event.hex, witness.kind.name])!
         guard !held else { return false }
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO witnesses (arrival_seq, event_id, kind, matter_id, court, at, hub_downtime_ms, grace_ms,
                     encoded, signature, stored_at, received_from)
@@ -112,9 +113,7 @@ extension ReplicaTransaction {
     /// How long the hub was down between `since` and `now`, from its uptime log.
     private mutating func hubDowntime(since: Timestamp, now: Timestamp) throws -> Int64 {
         if uptime == nil {
-            uptime = try Row.fetchAll(db, sql: "SELECT started_at_ms, alive_at_ms FROM hub_uptime").map {
-                HubUptime.Run(startedAt: $0["started_at_ms"], aliveAt: $0["alive_at_ms"])
-            }
+            uptime = try HubUptime.runs(in: db)
         }
         return HubUptime.downtime(from: since, to: now, runs: uptime!, serving: replica.isServing)
     }

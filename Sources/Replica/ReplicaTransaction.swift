@@ -29,6 +29,9 @@ public struct ReplicaTransaction {
         public var refused: [Refusal] = []
         /// Witnesses newly stored.
         public var witnessesStored: Int = 0
+        /// The courts that may see what was stored: the parties of the touched matters and their
+        /// superiors (whose long-polls it should wake).
+        public var concernedCourts: Set<CourtCode> = []
 
         /// Adds what `other` did.
         public mutating func add(_ other: AppendReport) {
@@ -38,6 +41,7 @@ public struct ReplicaTransaction {
             quarantined += other.quarantined
             refused += other.refused
             witnessesStored += other.witnessesStored
+            concernedCourts.formUnion(other.concernedCourts)
             touchedMatters = Array(Set(touchedMatters + other.touchedMatters)).sorted()
         }
     }
@@ -66,6 +70,11 @@ public struct ReplicaTransaction {
     private var work: [MatterID: MatterWork] = [:]
     /// The hub's uptime log, read once when a witness needs it.
     var uptime: [HubUptime.Run]?
+    /// The checks and witnesses done ahead for the events being received (``PreparedEvents``).
+    var prepared = PreparedEvents.none
+    /// Whether the quarantine may hold anything (read once, set when an event is held): when it
+    /// is empty, storing an event deletes nothing from it and retries nothing.
+    private var quarantineMayHold: Bool?
 
     init(db: Database, replica: Replica) throws {
         self.db = db
@@ -180,8 +189,9 @@ public struct ReplicaTransaction {
         var touched: Set<MatterID> = []
         var invisible: Set<MatterID> = []
         var arrivals: [String] = []
+        var held = try Replica.storedIDs(among: events.map(\.id), in: db)
         for event in events {
-            if try exists(event.id) {
+            if held.contains(event.id) {
                 report.duplicates += 1
                 try forgetQuarantined(event.id)
                 continue
@@ -204,6 +214,7 @@ public struct ReplicaTransaction {
                 continue
             }
             try insert(event, now: now, receivedFrom: receivedFrom)
+            held.insert(event.id)
             if case .quarantine = refusals { try forgetQuarantined(event.id) }
             if origin == .remote { clock.observe(event.timestamp, now: now) }
             work[event.matterID]!.add(event)
@@ -216,6 +227,7 @@ public struct ReplicaTransaction {
             try save(id, now: now)
         }
         report.touchedMatters = touched.sorted()
+        report.concernedCourts = try concernedCourts(of: touched)
         return (report, arrivals)
     }
 
@@ -290,6 +302,18 @@ public struct ReplicaTransaction {
         !Role.roles(of: court, entrusting: entrusting, entrusted: entrusted, in: trust.directory).isEmpty
     }
 
+    /// The courts that may see the matters: their parties and the parties' superiors.
+    public mutating func concernedCourts(of matters: Set<MatterID>) throws -> Set<CourtCode> {
+        var courts: Set<CourtCode> = matters.isEmpty ? [] : [.supreme]
+        for id in matters {
+            guard let parties = try parties(of: id) else { continue }
+            for party in [parties.entrusting, parties.entrusted] where courts.insert(party).inserted {
+                courts.formUnion(trust.directory.superiors(of: party))
+            }
+        }
+        return courts
+    }
+
     /// The parties of a matter this transaction can see, if it holds the matter.
     mutating func parties(of id: MatterID) throws -> (entrusting: CourtCode, entrusted: CourtCode)? {
         try load(id)
@@ -302,7 +326,8 @@ public struct ReplicaTransaction {
     private mutating func admit(_ event: Event, origin: Origin, now: Timestamp, maxClockAhead: Int64) throws {
         try verifySignature(event)
         if origin == .remote, replica.witnessSigner != nil { try refuseAfterRevocation(event, now: now) }
-        for parent in event.parents {
+        for parent in event.parents where work[event.matterID]!.event(parent) == nil {
+            // Not among the matter's events held: missing, or of another matter.
             let parentMatter = try matterID(ofEvent: parent)
             guard let parentMatter else {
                 throw ReplicaError(
@@ -343,6 +368,7 @@ public struct ReplicaTransaction {
     /// Checks the event's signature and its node's key against the directory in force; this
     /// node's own acts verify against its own key until the directory lists it.
     private func verifySignature(_ event: Event) throws {
+        if prepared.hasVerified(event, underVersion: trust.version) { return }
         do {
             try trust.eventKeys.verify(event)
         } catch {
@@ -393,21 +419,35 @@ public struct ReplicaTransaction {
     /// The events of one matter held by this replica, in arrival order.
     func storedEvents(of matter: MatterID) throws -> [Event] {
         try Row.fetchAll(
-            db, sql: "SELECT encoded, signature FROM events WHERE matter_id = ? ORDER BY arrival_seq",
+            db.cachedStatement(
+                sql: "SELECT id, encoded, signature FROM events WHERE matter_id = ? ORDER BY arrival_seq"),
             arguments: [matter.rawValue]
-        ).map { try Replica.storedEvent(encoded: $0["encoded"], signature: $0["signature"]) }
+        ).map { try Replica.storedEvent(id: $0["id"], encoded: $0["encoded"], signature: $0["signature"]) }
     }
 
     private func matterID(ofEvent id: EventID) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT matter_id FROM events WHERE id = ?", arguments: [id.hex])
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT matter_id FROM events WHERE id = ?"), arguments: [id.hex])
     }
 
     func exists(_ id: EventID) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)", arguments: [id.hex]) ?? false
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)"), arguments: [id.hex]) ?? false
     }
 
+    /// Whether the quarantine may hold an event: read once per transaction, then kept.
+    mutating func quarantineMayHoldEvents() throws -> Bool {
+        if let quarantineMayHold { return quarantineMayHold }
+        let any = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM quarantine)") ?? true
+        quarantineMayHold = any
+        return any
+    }
+
+    /// Records that an event was put in the quarantine.
+    mutating func noteQuarantined() { quarantineMayHold = true }
+
     private mutating func insert(_ event: Event, now: Timestamp, receivedFrom: NodeID?) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO events (arrival_seq, id, matter_id, kind, author, origin, hlc_wall, hlc_counter,
                     recorded_at, parents, stored_at, encoded, received_from, signature)

@@ -91,4 +91,53 @@ struct SignatureTests {
         #expect(retried.stored == 1)
         #expect(try r.replica.quarantineCount() == 0 && r.replica.matter(create.matterID)?.state == .signed)
     }
+
+    @Test("signatures verified ahead count only under the directory they were verified with")
+    func preparedUnderOlderDirectory() throws {
+        let r = try TemporaryReplica()
+        defer { r.remove() }
+        let now = Fixtures.time("2026-11-24T09:00:00+08:00")
+        let create = Fixtures.create()
+        var signature = create.signature!
+        signature[5] ^= 0x01
+        let forged = try Fixtures.create(sequence: 2).withSignature(signature)
+        let prepared = try r.replica.prepare([create, forged], now: now)
+        #expect(prepared.verifiedCount == 1, "the forged signature is not verified ahead")
+        // The hub revokes the creating node (its key stolen before the act) after the preparation.
+        var next = TestKeys.directory(version: 2)
+        let index = next.nodes.firstIndex { $0.node == create.origin }!
+        next.nodes[index].status = .revoked
+        next.nodes[index].revokedAt = "2026-01-01T00:00:00+08:00"
+        #expect(try r.replica.install(next, payload: [], signature: [], now: now))
+        let report = try r.replica.write { tx in
+            try tx.receive(
+                [create, forged], from: Fixtures.node("京0105.node"), source: "京0105", now: now,
+                visibleTo: r.replica.identity.court, maxClockAhead: ReplicaTransaction.maxClockAhead,
+                prepared: prepared)
+        }
+        #expect(report.stored == 0)
+        #expect(report.refused.map(\.event) == [create.id, forged.id])
+        #expect(report.refused.first?.code == "revokedKey", "verified ahead under version 1, refused under 2")
+    }
+
+    @Test("a batch prepared ahead stores exactly what an unprepared one does")
+    func preparedMatchesUnprepared() throws {
+        let events = RandomHistory.events(seed: 22, steps: 60)
+        var digests: [String] = []
+        for prepare in [false, true] {
+            let r = try TemporaryReplica()
+            defer { r.remove() }
+            let now = Fixtures.time("2026-11-24T09:00:00+08:00")
+            let prepared = prepare ? try r.replica.prepare(events, now: now) : .none
+            if prepare { #expect(prepared.verifiedCount == Set(events.map(\.id)).count) }
+            let report = try r.replica.write { tx in
+                try tx.receive(
+                    events, from: Fixtures.node("京0105.node"), source: "京0105", now: now,
+                    visibleTo: .supreme, maxClockAhead: ReplicaTransaction.maxClockAhead, prepared: prepared)
+            }
+            #expect(report.stored == Set(events.map(\.id)).count && report.refused.isEmpty)
+            digests.append("\(try r.replica.digest().digest)")
+        }
+        #expect(digests[0] == digests[1])
+    }
 }
