@@ -113,7 +113,10 @@ public enum NodeDaemon {
             configuration: .init(
                 address: .hostname(host, port: port), serverName: SyncWire.software,
                 availableConnectionsDelegate: slots.delegate),
-            services: [SchedulerService(scheduler: scheduler, notifier: notifier)]
+            services: [
+                SchedulerService(scheduler: scheduler, notifier: notifier) as any Service,
+                ContactFlushService(node: node, logger: logger),
+            ]
                 + (node.isHub ? [HubUptimeService(node: node, started: started, logger: logger) as any Service] : []),
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port

@@ -132,10 +132,12 @@ public final class LinkSynchronizer: Sendable {
         let bytes = pulled.body.count
         let head = pulled.head
         let report = try await Blocking.run { [node, court, url] in
-            try node.replica.write { tx in
+            let prepared = try node.replica.prepare(set.events, now: now)
+            return try node.replica.write { tx in
                 let report = try tx.receive(
                     set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
-                    visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined)
+                    visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined,
+                    prepared: prepared)
                 var state = try tx.link(court) ?? LinkState(court: court, url: url)
                 if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
                 state.remoteHead = max(head, through)
@@ -161,7 +163,7 @@ public final class LinkSynchronizer: Sendable {
                 "refused events of matters this court may not hold", metadata: ["count": "\(report.notVisible)"])
         }
         if report.stored > 0 || report.witnessesStored > 0 {
-            await notifier?.changed()
+            await notifier?.changed(concerning: report.concernedCourts)
             logger.info(
                 "pulled",
                 metadata: [

@@ -90,11 +90,18 @@ public final class RequestAuthenticator: Sendable {
         }
     }
 
-    /// The key of a node approved for the court it names, or why it may not make requests.
+    /// The key of a node approved for the court it names, or why it may not make requests. The
+    /// keys are those loaded in memory (reloaded once per directory version by the daemon's
+    /// change watch); a node they do not list is looked up again in the file once, in case a
+    /// directory was installed since.
     private func approvedKey(of requester: Requester) throws(SyncError) -> Curve25519.Signing.PublicKey {
+        let replica = node.replica
         do {
-            let registry = try node.replica.keyRegistry()
-            return try registry.authenticate(node: requester.node, court: requester.court)
+            if let key = try? replica.loadedKeyRegistry.authenticate(node: requester.node, court: requester.court) {
+                return key
+            }
+            try replica.refreshTrust()
+            return try replica.loadedKeyRegistry.authenticate(node: requester.node, court: requester.court)
         } catch let error as DomainError {
             if error.code == .unknownKey, node.isHub,
                 (try? node.registrations())?.contains(where: { $0.node == requester.node && $0.status == .pending })

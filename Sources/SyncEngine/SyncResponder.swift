@@ -23,6 +23,7 @@ public final class SyncResponder: Sendable {
     private let logger: Logger
     private let authenticator: RequestAuthenticator
     private let registrations: RegistrationThrottle
+    private let writer: GroupCommit
     /// Document transfer (`GET`/`PUT /v1/documents/…`).
     public let documents: DocumentResponder
 
@@ -35,6 +36,9 @@ public final class SyncResponder: Sendable {
             node: node, windowSeconds: config.limits.requestWindowSeconds,
             requestsPerNode: config.limits.requestsPerNodePerWindow)
         registrations = RegistrationThrottle(perMinute: config.limits.registrationsPerMinutePerAddress)
+        writer = GroupCommit(
+            node: node, maxClockAhead: Int64(config.limits.maxClockAheadSeconds) * 1000,
+            maxQuarantined: config.limits.maxQuarantinedPerSource)
         documents = DocumentResponder(node: node, limits: config.limits.documentLimits, logger: logger)
     }
 
@@ -126,7 +130,7 @@ public final class SyncResponder: Sendable {
 
     /// `GET /v1/health`.
     public func health() async throws(SyncError) -> HealthReport {
-        let head = try await headSequence()
+        let head = headSequence()
         return HealthReport(
             status: "ok", court: node.identity.court.rawValue, node: node.identity.node.rawValue,
             role: config.role.rawValue, versions: SyncWire.supportedVersions, head: head, time: node.time.now().rfc3339)
@@ -151,14 +155,14 @@ public final class SyncResponder: Sendable {
             throw SyncError.badRequest(
                 "the hello says role \(request.role), but a node of \(requester.court) is a \(role.rawValue)")
         }
-        await recordContact(requester, .hello)
+        recordContact(requester, .hello)
         logger.debug(
             "hello",
             metadata: ["peer": "\(request.node)", "court": "\(request.court)", "software": "\(request.software)"])
         return HelloResponse(
             version: version, court: node.identity.court.rawValue, node: node.identity.node.rawValue,
             role: config.role.rawValue, software: SyncWire.software, time: node.time.now().rfc3339,
-            head: try await headSequence(), limits: limits, directoryVersion: try await directoryVersion())
+            head: headSequence(), limits: limits, directoryVersion: directoryVersion())
     }
 
     /// `GET /v1/changes`: the events after `after` that the requester may see, as a change set,
@@ -171,21 +175,27 @@ public final class SyncResponder: Sendable {
         let events = min(max(1, maxEvents ?? config.limits.maxEventsPerSet), config.limits.maxEventsPerSet)
         let bytes = min(max(1, maxBytes ?? config.limits.maxBytesPerSet), config.limits.maxBytesPerSet)
         let selection = ChangeSelection(court: requester.court, excludingNode: requester.node)
-        await recordContact(requester, .pull, pulledAfter: after)
+        recordContact(requester, .pull, pulledAfter: after)
         let deadline = Date().addingTimeInterval(min(wait, config.limits.maxLongPollSeconds))
         var cursor = after
         let replica = node.replica
-        let directoryVersion = try await directoryVersion()
+        let directoryVersion = directoryVersion()
         while true {
-            let seen = await notifier.version
+            let seen = await notifier.version(for: requester.court)
             let from = cursor
             let batch: ChangeBatch
-            do {
-                batch = try await Blocking.run {
-                    try replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
+            let head = replica.knownHead
+            if from >= head {
+                // Nothing committed after the cursor: nothing to read.
+                batch = .empty(after: from, head: head)
+            } else {
+                do {
+                    batch = try await Blocking.run {
+                        try replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
+                    }
+                } catch {
+                    throw SyncError.storage("cannot read changes: \(error)")
                 }
-            } catch {
-                throw SyncError.storage("cannot read changes: \(error)")
             }
             cursor = batch.through
             let remaining = deadline.timeIntervalSinceNow
@@ -205,7 +215,7 @@ public final class SyncResponder: Sendable {
                 }
                 return try encode(again, directoryVersion: directoryVersion)
             }
-            _ = await notifier.wait(beyond: seen, seconds: remaining)
+            _ = await notifier.wait(beyond: seen, seconds: remaining, court: requester.court)
             if Task.isCancelled { return try encode(batch, directoryVersion: directoryVersion) }
         }
     }
@@ -230,10 +240,10 @@ public final class SyncResponder: Sendable {
                 "the change set was made by \(set.senderNode) (\(set.senderCourt)), but the request comes from \(requester.node) (\(requester.court))"
             )
         }
-        let newerDirectory = (senderDirectoryVersion ?? 0) > (try await directoryVersion())
+        let newerDirectory = (senderDirectoryVersion ?? 0) > (directoryVersion())
         let applied = try await apply(set, source: requester.court.rawValue, newerDirectory: newerDirectory)
         SyncMetrics.stored(applied, via: "push", bytes: body.count)
-        await recordContact(requester, .push, pushedThrough: Int64(set.throughSequence))
+        recordContact(requester, .push, pushedThrough: Int64(set.throughSequence))
         if applied.notVisible > 0 {
             logger.warning(
                 "refused events of matters this court may not hold",
@@ -287,15 +297,17 @@ public final class SyncResponder: Sendable {
             let delivered = try await Blocking.run {
                 let undelivered = try replica.undelivered(creates.map(\.id))
                 let matters = creates.filter { undelivered.contains($0.id) }.map(\.matterID)
-                guard !matters.isEmpty else { return 0 }
+                guard !matters.isEmpty else { return Set<CourtCode>() }
                 return try replica.write { tx in
-                    var count = 0
-                    for matter in matters where try tx.witnessDelivery(of: matter, to: court, now: now) { count += 1 }
-                    return count
+                    var witnessed: Set<MatterID> = []
+                    for matter in matters where try tx.witnessDelivery(of: matter, to: court, now: now) {
+                        witnessed.insert(matter)
+                    }
+                    return try tx.concernedCourts(of: witnessed)
                 }
             }
-            if delivered > 0 { await notifier.changed() }
-            return delivered > 0
+            if !delivered.isEmpty { await notifier.changed(concerning: delivered) }
+            return !delivered.isEmpty
         } catch {
             throw SyncError.storage("cannot witness the delivery: \(error)")
         }
@@ -304,29 +316,21 @@ public final class SyncResponder: Sendable {
     private func apply(
         _ set: ChangeSet, source: String, newerDirectory: Bool
     ) async throws(SyncError) -> ReplicaTransaction.AppendReport {
-        let node = self.node
-        let court = node.identity.court
+        let replica = node.replica
         let now = node.time.now()
-        let clockAhead = Int64(config.limits.maxClockAheadSeconds) * 1000
-        let maxQuarantined = config.limits.maxQuarantinedPerSource
         let report: ReplicaTransaction.AppendReport
         do {
-            report = try await Blocking.run {
-                try node.replica.write { tx in
-                    let report = try tx.receive(
-                        set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
-                        visibleTo: court, maxClockAhead: clockAhead, newerDirectory: newerDirectory,
-                        maxQuarantinedPerSource: maxQuarantined)
-                    CrashPoint.receiveApplied.reached()
-                    return report
-                }
-            }
+            // Signatures verified and witnesses signed on every core, outside the write lock;
+            // then stored by the one writer, with whatever other pushes are queued.
+            let prepared = try await Blocking.run { try replica.prepare(set.events, now: now) }
+            report = try await writer.store(
+                GroupCommit.Push(
+                    set: set, source: source, newerDirectory: newerDirectory, prepared: prepared, now: now))
         } catch {
             throw SyncError.storage("cannot store the change set: \(error)")
         }
-        CrashPoint.receiveCommitted.reached()
         if report.stored > 0 || report.witnessesStored > 0 {
-            await notifier.changed()
+            await notifier.changed(concerning: report.concernedCourts)
             logger.info(
                 "stored pushed events",
                 metadata: [
@@ -338,23 +342,15 @@ public final class SyncResponder: Sendable {
     }
 
     /// Notes a caller's authenticated request (``Replica/recordContact(node:court:request:at:pulledAfter:pushedThrough:)``)
-    /// for the sync-latency figures. A failure to note it is logged, not returned: the request
-    /// itself is served either way.
+    /// for the sync-latency figures: in memory, written to the file about once a second by the
+    /// daemon (``Replica/flushContacts()``).
     private func recordContact(
         _ requester: Requester, _ request: NodeContact.Request, pulledAfter: Int64? = nil, pushedThrough: Int64? = nil
-    ) async {
+    ) {
         SyncMetrics.served(request.rawValue)
-        let replica = node.replica
-        let now = node.time.now()
-        do {
-            try await Blocking.run {
-                try replica.recordContact(
-                    node: requester.node, court: requester.court, request: request, at: now, pulledAfter: pulledAfter,
-                    pushedThrough: pushedThrough)
-            }
-        } catch {
-            logger.warning("cannot record the contact", metadata: ["peer": "\(requester.node)", "error": "\(error)"])
-        }
+        node.replica.recordContact(
+            node: requester.node, court: requester.court, request: request, at: node.time.now(),
+            pulledAfter: pulledAfter, pushedThrough: pushedThrough)
     }
 
     private func encode(_ batch: ChangeBatch, directoryVersion: Int) throws(SyncError) -> PullAnswer {
@@ -372,21 +368,10 @@ public final class SyncResponder: Sendable {
         }
     }
 
-    private func directoryVersion() async throws(SyncError) -> Int {
-        let node = self.node
-        do {
-            return try await Blocking.run { try node.directoryVersion() }
-        } catch {
-            throw SyncError.storage("cannot read the directory: \(error)")
-        }
-    }
+    /// The signed directory's version as loaded in memory (the change watch reloads it when
+    /// another process installs one).
+    private func directoryVersion() -> Int { node.replica.loadedDirectoryVersion }
 
-    private func headSequence() async throws(SyncError) -> Int64 {
-        let replica = node.replica
-        do {
-            return try await Blocking.run { try replica.headSequence() }
-        } catch {
-            throw SyncError.storage("cannot read the replica: \(error)")
-        }
-    }
+    /// The head as this process knows it, without reading the file.
+    private func headSequence() -> Int64 { node.replica.knownHead }
 }

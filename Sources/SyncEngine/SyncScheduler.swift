@@ -223,15 +223,26 @@ public final class SyncScheduler: Sendable {
     }
 
     /// Acts recorded by `courtsync matter …` in another process reach the replica file, not this
-    /// process: notice them by the growing arrival sequence.
+    /// process: notice them by the growing arrival sequence (which also keeps the replica's
+    /// ``Replica/knownHead`` current for the long-polls), and a directory installed by
+    /// `courtsync hub approve` by its version (reloading the keys requests are checked with).
+    /// Requests themselves never read either from the file.
     private func watchLocalChanges() async {
         let replica = node.replica
-        var lastHead = (try? await Blocking.run { try replica.headSequence() }) ?? 0
+        var lastHead = (try? await Blocking.run { try replica.refreshKnownHead() }) ?? 0
+        var lastDirectory = replica.loadedDirectoryVersion
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(config.sync.localCheckMilliseconds))
-            guard let head = try? await Blocking.run({ try replica.headSequence() }) else { continue }
-            if head > lastHead {
+            guard
+                let head = try? await Blocking.run({
+                    try replica.refreshTrust()
+                    return try replica.refreshKnownHead()
+                })
+            else { continue }
+            let directory = replica.loadedDirectoryVersion
+            if head > lastHead || directory != lastDirectory {
                 lastHead = head
+                lastDirectory = directory
                 await notifier.changed()
             }
         }
