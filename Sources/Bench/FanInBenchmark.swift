@@ -5,8 +5,8 @@ import Node
 import SyncEngine
 
 /// d. Hub fan-in: many registered nodes polling the hub with nothing new — signed
-/// `GET /v1/changes` requests, each on its own connection as the daemons' client makes them —
-/// and many idle long-polls held at once.
+/// `GET /v1/changes` requests, each lane on its kept-alive connection as the daemons' client
+/// makes them — and many idle long-polls held at once.
 enum FanInBenchmark {
     /// A registered node the benchmark speaks for.
     struct Caller: Sendable {
@@ -33,7 +33,9 @@ enum FanInBenchmark {
     }
 
     /// One signed pull of the changes after `after`, waiting up to `wait` seconds.
-    static func pull(_ caller: Caller, hub: String, after: Int64, wait: Int) async throws -> Int {
+    static func pull(
+        _ caller: Caller, hub: String, after: Int64, wait: Int, pool: HTTPConnectionPool? = nil
+    ) async throws -> Int {
         let target = "/v1/changes?after=\(after)&wait=\(wait)"
         let timestamp = String(SystemTimeSource().now().milliseconds)
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
@@ -51,7 +53,8 @@ enum FanInBenchmark {
             (RequestSigning.signatureHeader, signature),
         ]
         let exchange = HTTPExchange(method: "GET", url: URL(string: hub + target)!, headers: headers)
-        return Int(try await exchange.perform(tls: nil, timeout: Double(wait) + 30, maxBodyBytes: 1 << 24).status)
+        return Int(
+            try await exchange.perform(tls: nil, timeout: Double(wait) + 30, maxBodyBytes: 1 << 24, pool: pool).status)
     }
 
     struct Polling {
@@ -69,6 +72,7 @@ enum FanInBenchmark {
         let results = await withTaskGroup(of: ([Double], Int).self) { group in
             for lane in 0..<concurrency {
                 group.addTask {
+                    let connection = HTTPConnectionPool()
                     var latencies: [Double] = []
                     var failures = 0
                     var turn = lane
@@ -76,13 +80,14 @@ enum FanInBenchmark {
                         let caller = callers[turn % callers.count]
                         turn += concurrency
                         let begin = DispatchTime.now().uptimeNanoseconds
-                        let status = try? await pull(caller, hub: hub, after: after, wait: 0)
+                        let status = try? await pull(caller, hub: hub, after: after, wait: 0, pool: connection)
                         if status == 200 {
                             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
                         } else {
                             failures += 1
                         }
                     }
+                    await connection.closeAll()
                     return (latencies, failures)
                 }
             }

@@ -4,8 +4,8 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// One HTTP/1.1 request and its response, on a connection of its own (SwiftNIO), over TLS for
-/// an `https` URL.
+/// One HTTP/1.1 request and its response (SwiftNIO), over TLS for an `https` URL: on a
+/// connection of its own, or on a kept one from an ``HTTPConnectionPool``.
 ///
 /// - The response body is read up to `maxBodyBytes`: a longer one is refused as soon as its
 ///   declared length or the bytes received pass the limit, and is never held whole.
@@ -47,8 +47,13 @@ public struct HTTPExchange: Sendable {
     }
 
     /// Sends the request and reads the response. `tls` verifies the server of an `https` URL.
-    public func perform(tls: ClientTLS?, timeout: Double, maxBodyBytes: Int) async throws -> Response {
-        let origin = "\(url.scheme ?? "?")://\(url.host ?? "?")\(url.port.map { ":\($0)" } ?? "")"
+    /// With a `pool`, the request goes on a kept connection to the same server if one is idle,
+    /// and its connection is kept for the next request if the server allows; without one, the
+    /// connection is closed after the response.
+    public func perform(
+        tls: ClientTLS?, timeout: Double, maxBodyBytes: Int, pool: HTTPConnectionPool? = nil
+    ) async throws -> Response {
+        let originText = "\(url.scheme ?? "?")://\(url.host ?? "?")\(url.port.map { ":\($0)" } ?? "")"
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty
         else {
@@ -56,99 +61,77 @@ public struct HTTPExchange: Sendable {
         }
         let secure = scheme == "https"
         if secure, tls == nil {
-            throw SyncError(code: "tlsFailure", status: 0, "\(origin): no TLS settings to verify it with")
+            throw SyncError(code: "tlsFailure", status: 0, "\(originText): no TLS settings to verify it with")
         }
-        let port = url.port ?? (secure ? 443 : 80)
+        let origin = HTTPOrigin(secure: secure, host: host, port: url.port ?? (secure ? 443 : 80))
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout * 1e9))
-        let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
-        do {
-            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-                .connectTimeout(.nanoseconds(Int64(min(timeout, 30) * 1e9)))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        if secure, let tls {
-                            try channel.pipeline.syncOperations.addHandler(tls.handler(host: host))
-                        }
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(
-                            wrappingChannelSynchronously: channel)
-                    }
-                }
-        } catch {
-            throw Self.failure(error, origin: origin, phase: "did not accept a connection", tls: secure ? tls : nil)
+        let head = requestHead(host: host, keepAlive: pool != nil)
+        // A kept connection the server closed meanwhile fails before any answer: then once more
+        // on a new connection (every request of the protocol may be repeated).
+        if let pool, let kept = await pool.take(origin) {
+            do {
+                return try await exchange(
+                    on: kept, head: head, deadline: deadline, timeout: timeout, maxBodyBytes: maxBodyBytes,
+                    origin: originText, tls: tls, pool: pool)
+            } catch {
+                try Task.checkCancellation()
+                guard await !kept.receivedAnything(), NIODeadline.now() < deadline else { throw error }
+            }
         }
-        let raw = channel.channel
-        let timer = raw.eventLoop.scheduleTask(deadline: deadline) { raw.close(promise: nil) }
+        let connection: HTTPConnection
+        do {
+            connection = try await HTTPConnection.connect(
+                to: origin, tls: secure ? tls : nil, connectTimeout: min(timeout, 30))
+        } catch {
+            throw Self.failure(error, origin: originText, phase: "did not accept a connection", tls: secure ? tls : nil)
+        }
+        await pool?.noteOpened()
+        return try await exchange(
+            on: connection, head: head, deadline: deadline, timeout: timeout, maxBodyBytes: maxBodyBytes,
+            origin: originText, tls: tls, pool: pool)
+    }
+
+    /// The request's head: the target, `Host`, the caller's headers, `Content-Length`, and
+    /// `Connection: close` unless the connection is to be kept.
+    private func requestHead(host: String, keepAlive: Bool) -> HTTPRequestHead {
+        var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
+        let hostField = host.contains(":") ? "[\(host)]" : host
+        head.headers.add(name: "Host", value: url.port.map { "\(hostField):\($0)" } ?? hostField)
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if !body.isEmpty || method == "POST" || method == "PUT" {
+            head.headers.add(name: "Content-Length", value: "\(body.count)")
+        }
+        if !keepAlive { head.headers.add(name: "Connection", value: "close") }
+        return head
+    }
+
+    /// One request on `connection` within the deadline; the connection goes back to `pool` if
+    /// the server keeps it, and is closed otherwise.
+    private func exchange(
+        on connection: HTTPConnection, head: HTTPRequestHead, deadline: NIODeadline, timeout: Double,
+        maxBodyBytes: Int, origin: String, tls: ClientTLS?, pool: HTTPConnectionPool?
+    ) async throws -> Response {
+        let channel = connection.channel
+        let timer = channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
         defer { timer.cancel() }
         do {
-            return try await withTaskCancellationHandler {
-                try await exchange(on: channel, host: host, maxBodyBytes: maxBodyBytes, origin: origin, secure: secure)
-            } onCancel: {
-                raw.close(promise: nil)
+            let (response, keepAlive) = try await connection.send(
+                head, body: body, maxBodyBytes: maxBodyBytes, origin: origin)
+            if let pool, keepAlive {
+                await pool.put(connection)
+            } else {
+                connection.close()
             }
+            return response
         } catch {
+            connection.close()
             try Task.checkCancellation()
             if NIODeadline.now() >= deadline {
                 throw SyncError(code: "unreachable", status: 0, "\(origin) did not answer within \(timeout) s")
             }
             if error is SyncError { throw error }
-            throw Self.failure(error, origin: origin, phase: "broke off the exchange", tls: secure ? tls : nil)
-        }
-    }
-
-    private func exchange(
-        on channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>, host: String, maxBodyBytes: Int,
-        origin: String, secure: Bool
-    ) async throws -> Response {
-        try await channel.executeThenClose { inbound, outbound in
-            var head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: target)
-            let hostField = host.contains(":") ? "[\(host)]" : host
-            head.headers.add(name: "Host", value: url.port.map { "\(hostField):\($0)" } ?? hostField)
-            for (name, value) in headers { head.headers.add(name: name, value: value) }
-            if !body.isEmpty || method == "POST" { head.headers.add(name: "Content-Length", value: "\(body.count)") }
-            head.headers.add(name: "Connection", value: "close")
-            // A server may answer before the request is fully sent (a refusal decided from the
-            // headers) and close: its answer still counts, so a failed write only matters when
-            // no complete response follows.
-            var writeFailure: (any Error)?
-            do {
-                try await outbound.write(.head(head))
-                if !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
-                try await outbound.write(.end(nil))
-            } catch {
-                writeFailure = error
-            }
-
-            var response: HTTPResponseHead?
-            var received = ByteBuffer()
-            for try await part in inbound {
-                switch part {
-                case .head(let head) where head.status.code < 200:
-                    continue  // an interim response (100 Continue)
-                case .head(let head):
-                    if let declared = head.headers.first(name: "Content-Length").flatMap(Int.init),
-                        declared > maxBodyBytes
-                    {
-                        throw Self.tooLarge(origin: origin, bytes: declared, limit: maxBodyBytes, status: head)
-                    }
-                    response = head
-                case .body(var chunk):
-                    guard received.readableBytes + chunk.readableBytes <= maxBodyBytes else {
-                        throw Self.tooLarge(
-                            origin: origin, bytes: received.readableBytes + chunk.readableBytes, limit: maxBodyBytes,
-                            status: response)
-                    }
-                    received.writeBuffer(&chunk)
-                case .end:
-                    guard let response else { break }
-                    return Response(
-                        status: Int(response.status.code), headers: response.headers,
-                        body: received.readBytes(length: received.readableBytes) ?? [])
-                }
-            }
-            if let writeFailure { throw writeFailure }
-            throw Self.endedEarly(origin: origin, secure: secure)
+            throw Self.failure(
+                error, origin: origin, phase: "broke off the exchange", tls: url.scheme == "https" ? tls : nil)
         }
     }
 

@@ -3,13 +3,17 @@ import Foundation
 import Node
 import Replica
 
-/// The wire protocol over HTTP/1.1, or HTTPS for an `https://` base URL (`HTTPExchange`).
+/// The wire protocol over HTTP/1.1, or HTTPS for an `https://` base URL (`HTTPExchange`), on
+/// connections kept open from one request to the next (``HTTPConnectionPool``): a long-poll's
+/// answer and the next poll travel on the same connection.
 public final class HTTPTransport: SyncTransport {
     private let base: URL
     private let signer: RequestSigner?
     private let tls: ClientTLS
     private let requestTimeout: Double
     private let maxBodyBytes: Int
+    /// The connections kept to the remote node.
+    public let connections = HTTPConnectionPool()
 
     /// A transport to the node at `base`, signing its requests with `signer` (`nil`: unsigned,
     /// for registration only) and verifying an `https` server with `tls`. Each request may take
@@ -113,7 +117,8 @@ public final class HTTPTransport: SyncTransport {
         exchange.headers.append(("User-Agent", SyncWire.software))
         exchange.headers += extraHeaders
         if let contentType { exchange.headers.append(("Content-Type", contentType)) }
-        let response = try await exchange.perform(tls: tls, timeout: timeout, maxBodyBytes: maxBodyBytes)
+        let response = try await exchange.perform(
+            tls: tls, timeout: timeout, maxBodyBytes: maxBodyBytes, pool: connections)
         let data = Data(response.body)
         guard (200..<300).contains(response.status) else {
             if let document = try? JSONDecoder().decode(ErrorDocument.self, from: data) {

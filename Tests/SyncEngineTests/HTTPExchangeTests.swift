@@ -76,3 +76,53 @@ struct HTTPExchangeTests {
         #expect(answer.body == Array("{}".utf8))
     }
 }
+
+/// Persistent links: requests through a pool travel on one kept connection, and a kept
+/// connection the server closed meanwhile costs a new connection, never a failed request.
+@Suite("HTTP client connections kept alive")
+struct HTTPKeepAliveTests {
+    private func get(_ port: Int, pool: HTTPConnectionPool) async throws -> HTTPExchange.Response {
+        let exchange = HTTPExchange(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/v1/health")!)
+        return try await exchange.perform(tls: nil, timeout: 120, maxBodyBytes: 100, pool: pool)
+    }
+
+    @Test("consecutive requests through a pool go on one connection")
+    func reused() async throws {
+        let server = try KeepAliveServer(body: "ok")
+        defer { server.stop() }
+        let pool = HTTPConnectionPool()
+        for _ in 0..<5 {
+            let answer = try await get(server.port, pool: pool)
+            #expect(answer.body == Array("ok".utf8))
+        }
+        #expect(server.connections == 1)
+        #expect(await pool.opened == 1)
+        #expect(await pool.reused == 4)
+        await pool.closeAll()
+    }
+
+    @Test("a kept connection the server closed is replaced, and the request still succeeds")
+    func serverClosedKeptConnection() async throws {
+        let server = try KeepAliveServer(body: "ok", responsesPerConnection: 1)
+        defer { server.stop() }
+        let pool = HTTPConnectionPool()
+        for _ in 0..<3 {
+            let answer = try await get(server.port, pool: pool)
+            #expect(answer.status == 200)
+        }
+        #expect(server.connections == 3)
+        #expect(await pool.opened == 3)
+        await pool.closeAll()
+    }
+
+    @Test("without a pool, every request asks the server to close its connection")
+    func unpooled() async throws {
+        let server = try KeepAliveServer(body: "ok")
+        defer { server.stop() }
+        for _ in 0..<2 {
+            let exchange = HTTPExchange(method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/x")!)
+            _ = try await exchange.perform(tls: nil, timeout: 120, maxBodyBytes: 100)
+        }
+        #expect(server.connections == 2)
+    }
+}

@@ -3,7 +3,9 @@ import Foundation
 /// A TCP proxy on 127.0.0.1 between a node and the node it calls, that injects network faults
 /// (`docs/reliability.md`) and keeps a copy of every byte it forwards, in either direction: what
 /// an eavesdropper on the path would see. The fault can be changed at any time; it applies to
-/// connections opened afterwards, and to the bytes still flowing on open ones.
+/// connections opened afterwards, and to the bytes still flowing on open ones. Faults apply per
+/// request: on a kept-alive connection, each request (found by its head and `Content-Length`;
+/// clients here send one request at a time) is judged afresh, as on a connection of its own.
 public final class FaultProxy: @unchecked Sendable {
     /// What the path does to a connection.
     public enum Fault: Sendable, Equatable {
@@ -112,6 +114,7 @@ public final class FaultProxy: @unchecked Sendable {
         var requestBodyStart: Int?
         var answerHead: [UInt8] = []
         var answerBodyStart: Int?
+        var requestEnd: Int?
         var struckHere = false
         func strikeOnce() {
             if !struckHere { strike() }
@@ -124,10 +127,17 @@ public final class FaultProxy: @unchecked Sendable {
                 let n = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
                 guard n > 0 else { return }
                 let isRequest = index == 0
+                if isRequest, answerBytes > 0, let end = requestEnd, requestBytes >= end {
+                    // The previous request was answered: a new one on the kept connection.
+                    (requestBytes, answerBytes, requestStart, requestHead) = (0, 0, [], [])
+                    (requestBodyStart, answerHead, answerBodyStart, requestEnd) = (nil, [], nil, nil)
+                    struckHere = false
+                }
                 if isRequest, requestStart.count < 64 { requestStart += buffer[0..<min(n, 64 - requestStart.count)] }
                 if isRequest, requestBodyStart == nil, requestHead.count < 16 << 10 {
                     requestHead += buffer[0..<n]
                     requestBodyStart = Self.headEnd(requestHead)
+                    if let start = requestBodyStart { requestEnd = start + Self.contentLength(requestHead) }
                 }
                 if !isRequest, answerBodyStart == nil, answerHead.count < 16 << 10 {
                     answerHead += buffer[0..<n]
@@ -193,6 +203,14 @@ public final class FaultProxy: @unchecked Sendable {
     }
 
     private func strike() { lock.withLock { struck += 1 } }
+
+    /// The `Content-Length` a message head declares (0 without one).
+    private static func contentLength(_ head: [UInt8]) -> Int {
+        let text = String(decoding: head, as: UTF8.self).lowercased()
+        guard let range = text.range(of: "\r\ncontent-length:") else { return 0 }
+        let digits = text[range.upperBound...].drop { $0 == " " }.prefix { $0.isNumber }
+        return Int(digits) ?? 0
+    }
 
     /// Where the body starts in an answer that begins with `head`, once its blank line has come.
     private static func headEnd(_ head: [UInt8]) -> Int? {
