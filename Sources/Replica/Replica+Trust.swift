@@ -43,7 +43,8 @@ extension Replica {
         let version = try TrustState.version(db)
         if let cached = trust.withLock({ $0.version == version ? $0 : nil }) { return cached }
         let fresh = try TrustState.load(db)
-        trust.withLock { $0 = fresh }
+        // A reader whose snapshot predates an install must not put the older keys back.
+        trust.withLock { if fresh.version >= $0.version { $0 = fresh } }
         return fresh
     }
 

@@ -181,12 +181,13 @@ public final class Replica: Sendable {
     /// a daemon). A long-poll whose cursor is there has nothing to read.
     public var knownHead: Int64 { committedHead.load(ordering: .relaxed) }
 
-    /// Reads the head from the file (another process may have committed) and returns it.
+    /// Reads the head from the file (another process may have committed), keeps it if it is
+    /// ahead of ``knownHead``, and returns the file's head.
     @discardableResult
     public func refreshKnownHead() throws(ReplicaError) -> Int64 {
         let head = try read { db in try Self.head(db) }
         committedHead.max(head, ordering: .relaxed)
-        return knownHead
+        return head
     }
 
     /// Runs `body` with read access to a consistent snapshot.

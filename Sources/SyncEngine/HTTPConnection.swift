@@ -7,6 +7,10 @@ import NIOSSL
 /// One client connection (HTTP/1.1, over TLS for `https`), on which requests go one after
 /// another: kept open between them when the server allows it (``HTTPConnectionPool``).
 final class HTTPConnection: Sendable {
+    /// The connection was closed (by the server, as idle) after it was kept and before a request
+    /// was written on it: nothing was sent.
+    struct ClosedBeforeRequest: Error {}
+
     /// Where it goes: scheme, host and port.
     let origin: HTTPOrigin
     let channel: any Channel
@@ -44,8 +48,10 @@ final class HTTPConnection: Sendable {
     var isActive: Bool { channel.isActive }
 
     /// Sends one request and waits for its whole response (at most `maxBodyBytes` of body). A
-    /// failure leaves the connection closed; `receivedAnything` then says whether any byte of a
-    /// response came (if none did on a kept connection, the server had closed it meanwhile).
+    /// failure leaves the connection closed; ``ClosedBeforeRequest`` if it was closed before the
+    /// request was written. The connection may be kept only if the server says so and the whole
+    /// request was written before the answer ended (a server answering early, from the headers,
+    /// may not have read the rest).
     func send(
         _ head: HTTPRequestHead, body: [UInt8], maxBodyBytes: Int, origin: String
     ) async throws -> (response: HTTPExchange.Response, keepAlive: Bool) {
@@ -53,12 +59,14 @@ final class HTTPConnection: Sendable {
         let collector = self.collector
         let channel = self.channel
         channel.eventLoop.execute {
-            collector.value.expect(promise, maxBodyBytes: maxBodyBytes, origin: origin)
+            guard collector.value.expect(promise, maxBodyBytes: maxBodyBytes, origin: origin) else { return }
             channel.write(HTTPClientRequestPart.head(head), promise: nil)
             if !body.isEmpty {
                 channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil)
             }
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            let written = channel.eventLoop.makePromise(of: Void.self)
+            written.futureResult.whenSuccess { collector.value.requestWritten() }
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: written)
         }
         let collected = try await withTaskCancellationHandler {
             try await promise.futureResult.get()
@@ -66,11 +74,6 @@ final class HTTPConnection: Sendable {
             channel.close(promise: nil)
         }
         return (collected.response, collected.keepAlive)
-    }
-
-    /// Whether the last failed request received any byte of a response.
-    func receivedAnything() async -> Bool {
-        (try? await channel.eventLoop.submit { [collector] in collector.value.receivedAnything }.get()) ?? true
     }
 
     /// Closes the connection.
@@ -105,26 +108,35 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
     private var origin = ""
     private var head: HTTPResponseHead?
     private var body = ByteBuffer()
-    private(set) var receivedAnything = false
+    /// Whether the whole current request was written.
+    private var written = false
     /// Whether the connection closed: a request on it then fails at once.
     private var closed = false
+    /// The error that closed a new connection before its first request (a TLS handshake refused).
+    private var setupFailure: (any Error)?
+    /// Whether a response was completed on this connection.
+    private var answeredBefore = false
 
-    func expect(_ promise: EventLoopPromise<CollectedResponse>, maxBodyBytes: Int, origin: String) {
-        receivedAnything = false
+    /// Takes the promise of the next response; returns `false` (failing it with
+    /// ``HTTPConnection/ClosedBeforeRequest``) if the connection is closed already.
+    func expect(_ promise: EventLoopPromise<CollectedResponse>, maxBodyBytes: Int, origin: String) -> Bool {
         guard !closed else {
-            // Closed (by the server, as idle) after it was kept and before this request.
-            promise.fail(ChannelError.eof)
-            return
+            promise.fail(answeredBefore ? HTTPConnection.ClosedBeforeRequest() : setupFailure ?? ChannelError.eof)
+            return false
         }
+        written = false
         self.promise = promise
         self.maxBodyBytes = maxBodyBytes
         self.origin = origin
         head = nil
         body.clear()
+        return true
     }
 
+    /// Notes that the current request was written whole.
+    func requestWritten() { written = true }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        receivedAnything = true
         guard promise != nil else {
             // Nothing was asked: a server talking out of turn.
             context.close(promise: nil)
@@ -149,14 +161,16 @@ final class ResponseCollector: ChannelInboundHandler, RemovableChannelHandler {
         case .end:
             guard let head, let promise else { return }
             self.promise = nil
+            answeredBefore = true
             let response = HTTPExchange.Response(
                 status: Int(head.status.code), headers: head.headers,
                 body: body.readBytes(length: body.readableBytes) ?? [])
-            promise.succeed(CollectedResponse(response: response, keepAlive: head.isKeepAlive))
+            promise.succeed(CollectedResponse(response: response, keepAlive: head.isKeepAlive && written))
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if promise == nil, !answeredBefore, setupFailure == nil { setupFailure = error }
         fail(error, context: context)
     }
 

@@ -66,16 +66,15 @@ public struct HTTPExchange: Sendable {
         let origin = HTTPOrigin(secure: secure, host: host, port: url.port ?? (secure ? 443 : 80))
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout * 1e9))
         let head = requestHead(host: host, keepAlive: pool != nil)
-        // A kept connection the server closed meanwhile fails before any answer: then once more
-        // on a new connection (every request of the protocol may be repeated).
+        // A kept connection the server had closed before this request was written: the request
+        // goes on a new connection (it was never sent, so its signature and nonce are unspent).
         if let pool, let kept = await pool.take(origin) {
             do {
                 return try await exchange(
                     on: kept, head: head, deadline: deadline, timeout: timeout, maxBodyBytes: maxBodyBytes,
                     origin: originText, tls: tls, pool: pool)
-            } catch {
+            } catch is HTTPConnection.ClosedBeforeRequest {
                 try Task.checkCancellation()
-                guard await !kept.receivedAnything(), NIODeadline.now() < deadline else { throw error }
             }
         }
         let connection: HTTPConnection
@@ -86,9 +85,13 @@ public struct HTTPExchange: Sendable {
             throw Self.failure(error, origin: originText, phase: "did not accept a connection", tls: secure ? tls : nil)
         }
         await pool?.noteOpened()
-        return try await exchange(
-            on: connection, head: head, deadline: deadline, timeout: timeout, maxBodyBytes: maxBodyBytes,
-            origin: originText, tls: tls, pool: pool)
+        do {
+            return try await exchange(
+                on: connection, head: head, deadline: deadline, timeout: timeout, maxBodyBytes: maxBodyBytes,
+                origin: originText, tls: tls, pool: pool)
+        } catch is HTTPConnection.ClosedBeforeRequest {
+            throw Self.endedEarly(origin: originText, secure: secure)
+        }
     }
 
     /// The request's head: the target, `Host`, the caller's headers, `Content-Length`, and
@@ -113,17 +116,23 @@ public struct HTTPExchange: Sendable {
     ) async throws -> Response {
         let channel = connection.channel
         let timer = channel.eventLoop.scheduleTask(deadline: deadline) { channel.close(promise: nil) }
-        defer { timer.cancel() }
         do {
             let (response, keepAlive) = try await connection.send(
                 head, body: body, maxBodyBytes: maxBodyBytes, origin: origin)
-            if let pool, keepAlive {
+            // Before the connection can go to another request: this request's deadline no
+            // longer applies to it.
+            timer.cancel()
+            if let pool, keepAlive, !Task.isCancelled {
                 await pool.put(connection)
             } else {
                 connection.close()
             }
             return response
+        } catch let error as HTTPConnection.ClosedBeforeRequest {
+            timer.cancel()
+            throw error
         } catch {
+            timer.cancel()
             connection.close()
             try Task.checkCancellation()
             if NIODeadline.now() >= deadline {

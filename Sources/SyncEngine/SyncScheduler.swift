@@ -229,19 +229,16 @@ public final class SyncScheduler: Sendable {
     /// Requests themselves never read either from the file.
     private func watchLocalChanges() async {
         let replica = node.replica
-        var lastHead = (try? await Blocking.run { try replica.refreshKnownHead() }) ?? 0
         var lastDirectory = replica.loadedDirectoryVersion
         while !Task.isCancelled {
             try? await Task.sleep(for: .milliseconds(config.sync.localCheckMilliseconds))
-            guard
-                let head = try? await Blocking.run({
-                    try replica.refreshTrust()
-                    return try replica.refreshKnownHead()
-                })
-            else { continue }
+            // Only a head beyond what this process committed is another process's doing; this
+            // process's own commits have woken their waiters already.
+            let known = replica.knownHead
+            let fileHead = try? await Blocking.run { try replica.refreshKnownHead() }
+            _ = try? await Blocking.run { try replica.refreshTrust() }
             let directory = replica.loadedDirectoryVersion
-            if head > lastHead || directory != lastDirectory {
-                lastHead = head
+            if (fileHead ?? 0) > known || directory != lastDirectory {
                 lastDirectory = directory
                 await notifier.changed()
             }

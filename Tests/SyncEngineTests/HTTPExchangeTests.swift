@@ -7,7 +7,8 @@ import TestSupport
 /// specific error, within the limits, and nothing is held beyond them.
 @Suite("HTTP client against hostile servers")
 struct HTTPExchangeTests {
-    /// Generous: other suites' blocking tests can hold the cooperative threads for many seconds.
+    /// Generous; the exchanges run off the cooperative pool (``offCooperativePool(_:)``), which
+    /// other suites' blocking tests can hold for minutes.
     private static let patience = 120.0
 
     private func fetch(_ response: String, close: Bool, timeout: Double = patience, limit: Int = 1_000) async throws
@@ -17,7 +18,9 @@ struct HTTPExchangeTests {
         defer { server.stop() }
         let exchange = HTTPExchange(method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/v1/changes")!)
         do {
-            let answer = try await exchange.perform(tls: nil, timeout: timeout, maxBodyBytes: limit)
+            let answer = try await offCooperativePool {
+                try await exchange.perform(tls: nil, timeout: timeout, maxBodyBytes: limit)
+            }
             Issue.record("expected an error, got HTTP \(answer.status) with \(answer.body.count) bytes")
             return nil
         } catch let error as SyncError {
@@ -57,7 +60,9 @@ struct HTTPExchangeTests {
         defer { server.stop() }
         let exchange = HTTPExchange(method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/x?a=1")!)
         #expect(exchange.target == "/x?a=1")
-        let answer = try await exchange.perform(tls: nil, timeout: Self.patience, maxBodyBytes: 5)
+        let answer = try await offCooperativePool {
+            try await exchange.perform(tls: nil, timeout: Self.patience, maxBodyBytes: 5)
+        }
         #expect(answer.status == 200)
         #expect(answer.header("x-test") == "yes")
         #expect(answer.body == Array("hello".utf8))
@@ -71,7 +76,9 @@ struct HTTPExchangeTests {
         let exchange = HTTPExchange(
             method: "POST", url: URL(string: "http://127.0.0.1:\(server.port)/v1/changes")!,
             body: [UInt8](repeating: 7, count: 4 << 20))
-        let answer = try await exchange.perform(tls: nil, timeout: Self.patience, maxBodyBytes: 100)
+        let answer = try await offCooperativePool {
+            try await exchange.perform(tls: nil, timeout: Self.patience, maxBodyBytes: 100)
+        }
         #expect(answer.status == 401)
         #expect(answer.body == Array("{}".utf8))
     }
@@ -83,7 +90,9 @@ struct HTTPExchangeTests {
 struct HTTPKeepAliveTests {
     private func get(_ port: Int, pool: HTTPConnectionPool) async throws -> HTTPExchange.Response {
         let exchange = HTTPExchange(method: "GET", url: URL(string: "http://127.0.0.1:\(port)/v1/health")!)
-        return try await exchange.perform(tls: nil, timeout: 120, maxBodyBytes: 100, pool: pool)
+        return try await offCooperativePool {
+            try await exchange.perform(tls: nil, timeout: 120, maxBodyBytes: 100, pool: pool)
+        }
     }
 
     @Test("consecutive requests through a pool go on one connection")
@@ -121,7 +130,7 @@ struct HTTPKeepAliveTests {
         defer { server.stop() }
         for _ in 0..<2 {
             let exchange = HTTPExchange(method: "GET", url: URL(string: "http://127.0.0.1:\(server.port)/x")!)
-            _ = try await exchange.perform(tls: nil, timeout: 120, maxBodyBytes: 100)
+            _ = try await offCooperativePool { try await exchange.perform(tls: nil, timeout: 120, maxBodyBytes: 100) }
         }
         #expect(server.connections == 2)
     }
