@@ -92,13 +92,57 @@ public struct Timestamp: Hashable, Comparable, Sendable, CustomStringConvertible
     public var rfc3339: String {
         let local = milliseconds + Self.chinaOffsetMilliseconds
         let date = chinaDate
-        let msOfDay = local - Int64(date.daysSinceEpoch) * Self.millisecondsPerDay
-        let totalSeconds = Int(msOfDay / 1000)
-        let ms = Int(msOfDay % 1000)
+        let msOfDay = Int(local - Int64(date.daysSinceEpoch) * Self.millisecondsPerDay)
+        guard (0...9999).contains(date.year) else { return Self.paddedRFC3339(date: date, msOfDay: msOfDay) }
+        // The hot path of every stored row: ASCII digits written straight into the string.
+        let ms = msOfDay % 1000
+        let length = ms == 0 ? 25 : 29
+        return String(unsafeUninitializedCapacity: length) { buffer in
+            var index = 0
+            func put(_ value: Int, width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                var rest = value
+                while divisor > 0 {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(rest / divisor)
+                    rest %= divisor
+                    divisor /= 10
+                    index += 1
+                }
+            }
+            func put(_ character: Unicode.Scalar) {
+                buffer[index] = UInt8(ascii: character)
+                index += 1
+            }
+            let seconds = msOfDay / 1000
+            put(date.year, width: 4)
+            put("-")
+            put(date.month, width: 2)
+            put("-")
+            put(date.day, width: 2)
+            put("T")
+            put(seconds / 3600, width: 2)
+            put(":")
+            put(seconds / 60 % 60, width: 2)
+            put(":")
+            put(seconds % 60, width: 2)
+            if ms != 0 {
+                put(".")
+                put(ms, width: 3)
+            }
+            for character in "+08:00".unicodeScalars { put(character) }
+            return index
+        }
+    }
+
+    /// RFC 3339 for a year outside 0…9999 (never a real act's), with the year as printed.
+    private static func paddedRFC3339(date: CivilDate, msOfDay: Int) -> String {
         func pad(_ n: Int, _ w: Int = 2) -> String {
             let s = String(n)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
+        let totalSeconds = msOfDay / 1000
+        let ms = msOfDay % 1000
         let clock = "\(pad(totalSeconds / 3600)):\(pad(totalSeconds / 60 % 60)):\(pad(totalSeconds % 60))"
         return "\(date)T\(clock)\(ms == 0 ? "" : "." + pad(ms, 3))+08:00"
     }
