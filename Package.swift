@@ -120,6 +120,7 @@ let package = Package(
                 "Node", "Replica", "SyncEngine", "Daemon", "Monitoring", "Workload", "Demo", "Bench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         /// The libFuzzer target for the change-set decoder (`docs/fuzzing.md`).

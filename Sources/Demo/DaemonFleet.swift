@@ -1,6 +1,7 @@
 import Entrustment
 import Foundation
 import Node
+import Synchronization
 
 /// The `courtsync serve` processes of a demo network, and which of them should be running.
 ///
@@ -8,7 +9,7 @@ import Node
 /// outage), a fault has crashed it and it has not been recovered yet, or its disk is full (a
 /// daemon cannot start there; it is started once the disk is usable). Every change goes through
 /// one lock, so the workload and a fault injector can act on the same node at once.
-public final class DaemonFleet: @unchecked Sendable {
+public final class DaemonFleet: Sendable {
     private struct Wanted {
         var online = true
         var crashed = false
@@ -16,10 +17,10 @@ public final class DaemonFleet: @unchecked Sendable {
         var shouldRun: Bool { online && !crashed }
     }
 
-    private let lock = NSLock()
     private let order: [CourtCode]
     private let daemons: [CourtCode: ServeProcess]
-    private var wanted: [CourtCode: Wanted]
+    /// What each daemon should be doing; every change holds this lock while it acts.
+    private let wanted: Mutex<[CourtCode: Wanted]>
 
     /// The daemons of `network`, run by the `courtsync` binary `executable`.
     public init(network: DemoNetwork, executable: URL) {
@@ -29,7 +30,7 @@ public final class DaemonFleet: @unchecked Sendable {
             daemons[member.court] = ServeProcess(executable: executable, dataDirectory: member.dataDirectory)
         }
         self.daemons = daemons
-        wanted = Dictionary(uniqueKeysWithValues: order.map { ($0, Wanted()) })
+        wanted = Mutex(Dictionary(uniqueKeysWithValues: order.map { ($0, Wanted()) }))
     }
 
     /// Starts every daemon, the hub first.
@@ -57,7 +58,7 @@ public final class DaemonFleet: @unchecked Sendable {
     /// Returns false (and does nothing) if it was not running.
     @discardableResult
     public func crash(_ court: CourtCode) -> Bool {
-        lock.withLock {
+        wanted.withLock { wanted in
             guard let daemon = daemons[court], daemon.isRunning else { return false }
             wanted[court]?.crashed = true
             daemon.kill()
@@ -78,25 +79,25 @@ public final class DaemonFleet: @unchecked Sendable {
 
     /// Stops and starts the court's daemon if it runs (it rereads `node.json` and `clock.json`).
     public func restart(_ court: CourtCode) throws(NodeError) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let daemon = daemons[court], daemon.isRunning else { return }
-        daemon.stop()
-        try daemon.start()
+        try wanted.withLock { _ throws(NodeError) in
+            guard let daemon = daemons[court], daemon.isRunning else { return }
+            daemon.stop()
+            try daemon.start()
+        }
     }
 
     private func change(_ court: CourtCode, _ edit: (inout Wanted) -> Void) throws(NodeError) {
-        lock.lock()
-        defer { lock.unlock() }
-        guard var state = wanted[court], let daemon = daemons[court] else {
-            throw NodeError(code: "invalidArgument", "\(court) is not in the demo network")
-        }
-        edit(&state)
-        wanted[court] = state
-        if state.shouldRun, !state.diskFull, !daemon.isRunning {
-            try daemon.start()
-        } else if !state.shouldRun, daemon.isRunning {
-            daemon.stop()
+        try wanted.withLock { wanted throws(NodeError) in
+            guard var state = wanted[court], let daemon = daemons[court] else {
+                throw NodeError(code: "invalidArgument", "\(court) is not in the demo network")
+            }
+            edit(&state)
+            wanted[court] = state
+            if state.shouldRun, !state.diskFull, !daemon.isRunning {
+                try daemon.start()
+            } else if !state.shouldRun, daemon.isRunning {
+                daemon.stop()
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ import Workload
 
 /// A demo network brought to life: every node's `courtsync serve` process, the workload driven
 /// through them, and the wait until every replica agrees with the hub.
-public final class DemoRun: @unchecked Sendable {
+public final class DemoRun: Sendable {
     /// The network on disk.
     public let network: DemoNetwork
     /// The workload.

@@ -1,15 +1,16 @@
 import Foundation
 import Node
+import Synchronization
 
 /// A `courtsync serve` process on a data directory; its log goes to `DATA_DIR/serve.log`.
-public final class ServeProcess: @unchecked Sendable {
+public final class ServeProcess: Sendable {
     /// The node's data directory.
     public let dataDirectory: URL
     private let executable: URL
     private let arguments: [String]
     private let environment: [String: String]
-    private let lock = NSLock()
-    private var process: Process?
+    /// The process last started, if any.
+    private let process = Mutex<Process?>(nil)
 
     /// A daemon run by `executable` (a `courtsync` binary) with the extra `arguments` after
     /// `serve --data-dir …`, in the current environment plus `environment`.
@@ -49,7 +50,7 @@ public final class ServeProcess: @unchecked Sendable {
         } catch {
             throw NodeError(code: "serveFailed", "cannot start \(executable.path) serve: \(error)")
         }
-        lock.withLock { self.process = process }
+        self.process.withLock { $0 = process }
         let record = dataDirectory.appendingPathComponent("daemon.json")
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -70,7 +71,7 @@ public final class ServeProcess: @unchecked Sendable {
     /// Sends SIGTERM and waits for the exit status.
     @discardableResult
     public func stop() -> Int32 {
-        guard let process = lock.withLock({ self.process }) else { return 0 }
+        guard let process = self.process.withLock({ $0 }) else { return 0 }
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
         return process.terminationStatus
@@ -78,17 +79,17 @@ public final class ServeProcess: @unchecked Sendable {
 
     /// Sends SIGKILL (a crash) and waits for the process to go.
     public func kill() {
-        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
+        guard let process = self.process.withLock({ $0 }), process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// Whether the process runs.
-    public var isRunning: Bool { lock.withLock { process?.isRunning ?? false } }
+    public var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
 
     /// The process id, while it runs.
     public var processIdentifier: Int32? {
-        lock.withLock { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
+        process.withLock { $0.flatMap { $0.isRunning ? $0.processIdentifier : nil } }
     }
 
     /// What the daemon logged.

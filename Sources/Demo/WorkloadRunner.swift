@@ -11,7 +11,7 @@ import Workload
 /// sending is still on its way), or that the court's replica could not store (its disk is full),
 /// waits and is tried again, as a clerk would; an act the matter's state no longer allows (the
 /// other side acted first) is skipped and counted.
-public final class WorkloadRunner: @unchecked Sendable {
+public final class WorkloadRunner: Sendable {
     /// Where the run stands, reported about once per simulated day.
     public struct Progress: Sendable {
         /// The simulated time.
@@ -41,13 +41,14 @@ public final class WorkloadRunner: @unchecked Sendable {
     private let plan: WorkloadPlan
     private let nodes: [CourtCode: CourtNode]
     private let clock: AcceleratedClock
-    private let setOnline: (CourtCode, Bool) throws(NodeError) -> Void
+    private let setOnline: @Sendable (CourtCode, Bool) throws(NodeError) -> Void
 
     /// Opens the courts' nodes in `dataDirectories` on the simulated `clock` (or the court's own
     /// in `timeSources`). `setOnline` starts or stops a court's daemon.
     public init(
         plan: WorkloadPlan, dataDirectories: [CourtCode: URL], clock: AcceleratedClock,
-        timeSources: [CourtCode: any TimeSource] = [:], setOnline: @escaping (CourtCode, Bool) throws(NodeError) -> Void
+        timeSources: [CourtCode: any TimeSource] = [:],
+        setOnline: @escaping @Sendable (CourtCode, Bool) throws(NodeError) -> Void
     ) throws(NodeError) {
         self.plan = plan
         self.clock = clock

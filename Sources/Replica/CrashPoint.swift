@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Named moments between durable steps at which a fault test can have this process die with
 /// SIGKILL, as a power cut would stop it there (`docs/reliability.md`). Random kills rarely land
@@ -49,15 +50,15 @@ public enum CrashPoint: String, CaseIterable, Sendable {
         public let description: String
     }
 
-    private final class Countdown: @unchecked Sendable {
+    private final class Countdown: Sendable {
         let point: CrashPoint
         let arrival: Int
-        let lock = NSLock()
-        var remaining: Int
+        /// Arrivals left before the point fires.
+        let remaining: Mutex<Int>
         init(point: CrashPoint, arrival: Int) {
             self.point = point
             self.arrival = arrival
-            remaining = arrival
+            remaining = Mutex(arrival)
         }
     }
 
@@ -98,9 +99,9 @@ public enum CrashPoint: String, CaseIterable, Sendable {
     /// arrival it was armed for, the process says so on standard error and kills itself.
     public func reached() {
         guard case .success(let countdown?) = Self.countdown, countdown.point == self else { return }
-        let fire = countdown.lock.withLock { () -> Bool in
-            countdown.remaining -= 1
-            return countdown.remaining == 0
+        let fire = countdown.remaining.withLock { remaining -> Bool in
+            remaining -= 1
+            return remaining == 0
         }
         guard fire else { return }
         FileHandle.standardError.write(Data("\(Self.environmentKey): reached \(rawValue), killing this process\n".utf8))

@@ -9,8 +9,9 @@ import Foundation
 /// killed daemon forgets none; a power cut may lose the last few, which only an attacker who
 /// captured those requests could use, and only over plain HTTP. A record is a byte with the
 /// length of the node id, the node id (UTF-8), the 16 nonce bytes and the expiry (milliseconds,
-/// 8 bytes big-endian); a torn last record is ignored. Used only under ``NonceLedger``'s lock.
-final class NonceJournal: @unchecked Sendable {
+/// 8 bytes big-endian); a torn last record is ignored. Not `Sendable`: it lives inside
+/// ``NonceLedger``'s `Mutex` and is used only under it.
+final class NonceJournal {
     /// One spent nonce.
     struct Record: Equatable {
         var node: NodeID

@@ -56,25 +56,29 @@ public final class NonceLedger: Sendable {
     /// The most nonces one node may spend within the window.
     public let perNode: Int
     private let windowMilliseconds: Int64
-    private let state = Mutex<(nodes: [NodeID: Spent], spends: Int)>(([:], 0))
+    /// The spent nonces, and the journal they are written to (used only under this lock).
+    private let state: Mutex<State>
 
-    private let journal: NonceJournal?
+    private struct State {
+        var nodes: [NodeID: Spent] = [:]
+        var spends = 0
+        var journal: NonceJournal?
+    }
 
     /// A ledger for requests within `windowMilliseconds` of the clock, at most `perNode` per
     /// node; with `journalFolder`, spent nonces are also written there and read back now.
     public init(windowMilliseconds: Int64, perNode: Int, journalFolder: URL? = nil, now: Int64 = 0) {
         self.windowMilliseconds = windowMilliseconds
         self.perNode = perNode
-        journal = journalFolder.map { NonceJournal(folder: $0, windowMilliseconds: windowMilliseconds) }
-        guard let records = journal?.load(now: now), !records.isEmpty else { return }
-        state.withLock { state in
-            for record in records where record.nonce.count == 16 {
-                let key = Nonce(record.nonce)
-                if state.nodes[record.node, default: Spent()].nonces.insert(key).inserted {
-                    state.nodes[record.node]!.order.append((key, record.expires))
-                }
+        var initial = State()
+        initial.journal = journalFolder.map { NonceJournal(folder: $0, windowMilliseconds: windowMilliseconds) }
+        for record in initial.journal?.load(now: now) ?? [] where record.nonce.count == 16 {
+            let key = Nonce(record.nonce)
+            if initial.nodes[record.node, default: Spent()].nonces.insert(key).inserted {
+                initial.nodes[record.node]!.order.append((key, record.expires))
             }
         }
+        state = Mutex(initial)
     }
 
     /// Spends `nonce` (16 bytes) for `node` at `now`, for a request dated `sentAt` (within the
@@ -100,7 +104,7 @@ public final class NonceLedger: Sendable {
             guard spent.nonces.count < perNode else { return .busy }
             spent.nonces.insert(key)
             spent.order.append((key, expires))
-            journal?.append(.init(node: node, nonce: nonce, expires: expires), now: now)
+            state.journal?.append(.init(node: node, nonce: nonce, expires: expires), now: now)
             return .fresh
         }
     }

@@ -3,7 +3,9 @@ import Demo
 import Dispatch
 import Entrustment
 import Foundation
+import Logging
 import Node
+import ServiceLifecycle
 import Workload
 
 /// `courtsync demo`: the whole system on one machine — a hub and court nodes as separate
@@ -56,47 +58,60 @@ struct DemoCommand: AsyncParsableCommand {
             printNetwork(network, reference: reference, plan: plan)
 
             let run = DemoRun(network: network, plan: plan, executable: try Self.executable())
-            let stopper = SignalStopper { run.processIdentifiers }
             defer { run.stopAll() }
-            try run.startAll()
-            print(
-                "\n== 模拟 \(days) 天的工作（\(String(format: "%.0f", seconds)) 秒，\(Int(clock.rate)) 倍速）/ driving the workload"
-            )
-            let summary = try await run.drive { progress in
-                let day = (progress.now.milliseconds - simulatedStart.milliseconds) / 86_400_000
-                print(
-                    "第 \(String(format: "%3d", day)) 天 \(progress.now.chinaDate)  委托 \(progress.sent)  签收 \(progress.signed)  办结 \(progress.completed)  退回 \(progress.returned)  撤回 \(progress.withdrawn)  待送达 \(progress.waiting)"
-                        + (progress.offline.isEmpty
-                            ? "" : "  离线: \(progress.offline.map(\.rawValue).joined(separator: " "))"))
+            let session = DemoSession(run: run, keepRunning: !exit) {
+                try await drive(run, network: network, clock: clock, simulatedStart: simulatedStart, folder: folder)
             }
-            print(
-                "完成 / done in \(String(format: "%.1f", summary.seconds)) s; \(summary.progress.skipped) 项因对方已先行处理而未执行 / acts skipped because the other side acted first"
-            )
-
-            print("\n== 核对：各法院副本与指挥中心一致 / every replica against the hub's view of it")
-            let agreements = try await run.awaitAgreement()
-            for agreement in agreements {
-                print(
-                    "\(agreement.court.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) 事项 \(String(format: "%5d", agreement.matters))  未确认冲突 \(agreement.openConflicts)  摘要 \(agreement.digest.prefix(16))  \(agreement.agrees ? "一致" : "不一致 (hub \(agreement.hubView.prefix(16)))")"
-                )
-            }
-            guard agreements.allSatisfy(\.agrees) else {
-                throw NodeError(
-                    code: "notConverged",
-                    "some replicas did not agree with the hub within 60 s: see serve.log in \(folder.path)")
-            }
-
-            print("\n== 指标（指挥中心）/ the league table at the hub")
-            try IndicatorsReport.parse(["--data-dir", network.hub.dataDirectory.path]).run()
-            print(
-                "\n== 超期未办结 / overdue open matters: courtsync report overdue --data-dir \(network.hub.dataDirectory.path)"
-            )
-            print("\n指挥中心看板 / dashboard:  \(network.hub.url)/dashboard#token=\(network.staffToken)")
-            print("各节点命令 / operate a node:  courtsync matter list --data-dir \(network.courts[0].dataDirectory.path)")
-            if exit { return }
-            print("网络保持运行，按 Ctrl-C 停止全部节点 / the network stays up; Ctrl-C stops every node")
-            await stopper.wait()
+            var logger = Logger(label: "courtsync.demo")
+            logger.logLevel = .error
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: session, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigint, .sigterm], logger: logger))
+            try await group.run()
         }
+    }
+
+    /// Starts the daemons, drives the workload, checks every replica against the hub and prints
+    /// the league table.
+    private func drive(
+        _ run: DemoRun, network: DemoNetwork, clock: AcceleratedClock, simulatedStart: Timestamp, folder: URL
+    ) async throws {
+        try run.startAll()
+        print(
+            "\n== 模拟 \(days) 天的工作（\(String(format: "%.0f", seconds)) 秒，\(Int(clock.rate)) 倍速）/ driving the workload"
+        )
+        let summary = try await run.drive { progress in
+            let day = (progress.now.milliseconds - simulatedStart.milliseconds) / 86_400_000
+            print(
+                "第 \(String(format: "%3d", day)) 天 \(progress.now.chinaDate)  委托 \(progress.sent)  签收 \(progress.signed)  办结 \(progress.completed)  退回 \(progress.returned)  撤回 \(progress.withdrawn)  待送达 \(progress.waiting)"
+                    + (progress.offline.isEmpty
+                        ? "" : "  离线: \(progress.offline.map(\.rawValue).joined(separator: " "))"))
+        }
+        print(
+            "完成 / done in \(String(format: "%.1f", summary.seconds)) s; \(summary.progress.skipped) 项因对方已先行处理而未执行 / acts skipped because the other side acted first"
+        )
+
+        print("\n== 核对：各法院副本与指挥中心一致 / every replica against the hub's view of it")
+        let agreements = try await run.awaitAgreement()
+        for agreement in agreements {
+            print(
+                "\(agreement.court.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) 事项 \(String(format: "%5d", agreement.matters))  未确认冲突 \(agreement.openConflicts)  摘要 \(agreement.digest.prefix(16))  \(agreement.agrees ? "一致" : "不一致 (hub \(agreement.hubView.prefix(16)))")"
+            )
+        }
+        guard agreements.allSatisfy(\.agrees) else {
+            throw NodeError(
+                code: "notConverged",
+                "some replicas did not agree with the hub within 60 s: see serve.log in \(folder.path)")
+        }
+
+        print("\n== 指标（指挥中心）/ the league table at the hub")
+        try IndicatorsReport.parse(["--data-dir", network.hub.dataDirectory.path]).run()
+        print(
+            "\n== 超期未办结 / overdue open matters: courtsync report overdue --data-dir \(network.hub.dataDirectory.path)"
+        )
+        print("\n指挥中心看板 / dashboard:  \(network.hub.url)/dashboard#token=\(network.staffToken)")
+        print("各节点命令 / operate a node:  courtsync matter list --data-dir \(network.courts[0].dataDirectory.path)")
     }
 
     private func prepareFolder() throws(NodeError) -> URL {
@@ -138,53 +153,26 @@ struct DemoCommand: AsyncParsableCommand {
     }
 }
 
-/// Waits for Ctrl-C or SIGTERM; if one comes while the demo is still starting or running, the
-/// daemons get SIGTERM at once and the process exits.
-final class SignalStopper: @unchecked Sendable {
-    private let sources: [DispatchSourceSignal]
-    private let stopped = AsyncStream<Void>.makeStream()
-    private let waiting = NSLock.Protected(false)
+/// The demo as a service, so that ServiceLifecycle handles Ctrl-C and SIGTERM: one that comes
+/// while the demo starts or runs sends SIGTERM to every daemon and ends the process at once
+/// (status 130); once the run is done and the network stays up, it ends the wait, and the
+/// daemons are stopped in order.
+struct DemoSession: Service {
+    let run: DemoRun
+    let keepRunning: Bool
+    let work: @Sendable () async throws -> Void
 
-    init(daemons: @escaping @Sendable () -> [Int32]) {
-        var sources: [DispatchSourceSignal] = []
-        let continuation = stopped.continuation
-        let waiting = self.waiting
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            sources.append(source)
-            source.setEventHandler {
-                if waiting.value {
-                    continuation.yield()
-                } else {
-                    for pid in daemons() { kill(pid, SIGTERM) }
-                    Foundation.exit(130)
-                }
-            }
-            source.resume()
+    func run() async throws {
+        let run = self.run
+        try await withGracefulShutdownHandler {
+            try await work()
+        } onGracefulShutdown: {
+            for pid in run.processIdentifiers { kill(pid, SIGTERM) }
+            Foundation.exit(130)
         }
-        self.sources = sources
-    }
-
-    /// Returns when Ctrl-C or SIGTERM comes.
-    func wait() async {
-        waiting.value = true
-        for await _ in stopped.stream { break }
+        guard keepRunning else { return }
+        print("网络保持运行，按 Ctrl-C 停止全部节点 / the network stays up; Ctrl-C stops every node")
+        try? await gracefulShutdown()
         print("\n正在停止各节点 / stopping the nodes …")
-    }
-
-    deinit { for source in sources { source.cancel() } }
-}
-
-extension NSLock {
-    /// A value guarded by its own lock.
-    final class Protected<Value: Sendable>: @unchecked Sendable {
-        private let lock = NSLock()
-        private var stored: Value
-        init(_ value: Value) { stored = value }
-        var value: Value {
-            get { lock.withLock { stored } }
-            set { lock.withLock { stored = newValue } }
-        }
     }
 }
