@@ -117,7 +117,9 @@ public enum NodeDaemon {
                 SchedulerService(scheduler: scheduler, notifier: notifier) as any Service,
                 ContactFlushService(node: node, logger: logger),
             ]
-                + (node.isHub ? [HubUptimeService(node: node, started: started, logger: logger) as any Service] : []),
+                + (node.isHub
+                    ? [HubUptimeService(node: node, started: started, logger: logger) as any Service]
+                    : [OriginCheckService(node: node, logger: logger)]),
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port
                 let urlHost = host.contains(":") ? "[\(host)]" : host

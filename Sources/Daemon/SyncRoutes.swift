@@ -25,6 +25,7 @@ struct SyncRoutes: Sendable {
 
     static let headField = HTTPField.Name(SyncWire.headHeader)!
     static let directoryField = HTTPField.Name(SyncWire.directoryHeader)!
+    static let attestationField = HTTPField.Name(SyncWire.attestationHeader)!
     /// The largest JSON body accepted (hello, registration).
     static let maxJSONBytes = 64 << 10
     static let chunkDigestField = HTTPField.Name(SyncWire.chunkDigestHeader)!
@@ -91,20 +92,22 @@ struct SyncRoutes: Sendable {
             }
             let wait = query.get("wait").map { Double($0) } ?? 0
             guard let wait else { throw SyncError.badRequest("wait must be a number of seconds") }
+            let attested = query.get("attest") == "1"
             let answer = try await withGracefulShutdownHandler {
                 try await responder.pull(
                     from: requester, after: after, wait: wait, maxEvents: query.get("maxEvents", as: Int.self),
-                    maxBytes: query.get("maxBytes", as: Int.self))
+                    maxBytes: query.get("maxBytes", as: Int.self), attested: attested)
             } onGracefulShutdown: {
                 Task { await notifier.shutDown() }
             }
-            return Response(
-                status: .ok,
-                headers: [
-                    .contentType: SyncWire.changeSetMediaType, Self.headField: String(answer.head),
-                    Self.directoryField: String(answer.directoryVersion),
-                ],
-                body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            var headers: HTTPFields = [
+                .contentType: SyncWire.changeSetMediaType, Self.headField: String(answer.head),
+                Self.directoryField: String(answer.directoryVersion),
+            ]
+            if let attestation = answer.attestation {
+                headers[Self.attestationField] = Data(attestation).base64EncodedString()
+            }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
         }
         router.post("v1/changes") { request, context in
             let reader = reader(limit: responder.limits.maxBodyBytes)

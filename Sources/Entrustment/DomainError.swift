@@ -36,6 +36,10 @@ public struct DomainError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let backdated = Code(rawValue: "backdated")
         /// Bytes that are not a canonical witness (`Protocol/changeset.md` §5).
         public static let malformedWitness = Code(rawValue: "malformedWitness")
+        /// Bytes that are not a canonical batch attestation (`Protocol/sync.md` §4.3.1).
+        public static let malformedAttestation = Code(rawValue: "malformedAttestation")
+        /// A batch attestation that is not the hub's, or does not cover the answer it came with.
+        public static let badAttestation = Code(rawValue: "badAttestation")
     }
 
     /// What kind of problem this is.

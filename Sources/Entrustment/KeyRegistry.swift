@@ -43,6 +43,22 @@ public struct KeyRegistry: Sendable {
     /// the event's author court, and that the node's key was valid when the event was recorded:
     /// approved, or revoked only after the event's clock time (revocation never rewrites history).
     public func verify(_ event: Event) throws(DomainError) {
+        let (key, signature) = try authorize(event)
+        guard SignaturePurpose.event.isValid(signature, of: event.id.bytes, by: key) else {
+            throw DomainError(
+                .badSignature, "event \(event.id.hex.prefix(12)): the signature of node \(event.origin) does not verify"
+            )
+        }
+    }
+
+    /// Everything ``verify(_:)`` checks but the signature itself: the event is signed, its node
+    /// is listed, serves its author court and held a valid key when the event was recorded.
+    /// Returns that key and the signature, for a check now or later (an attested batch,
+    /// ``BatchAttestation``).
+    @discardableResult
+    public func authorize(_ event: Event) throws(DomainError) -> (
+        key: Curve25519.Signing.PublicKey, signature: [UInt8]
+    ) {
         let id = event.id.hex.prefix(12)
         guard let signature = event.signature else {
             throw DomainError(.badSignature, "event \(id) is not signed")
@@ -72,9 +88,7 @@ public struct KeyRegistry: Sendable {
             throw DomainError(
                 .unknownKey, "event \(id): node \(event.origin) is \(entry.node.status.chineseName), not approved")
         }
-        guard SignaturePurpose.event.isValid(signature, of: event.id.bytes, by: entry.key) else {
-            throw DomainError(.badSignature, "event \(id): the signature of node \(event.origin) does not verify")
-        }
+        return (entry.key, signature)
     }
 
     /// Checks that `node` may make requests now, as a node of `court`; returns its public key.

@@ -15,6 +15,9 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
     /// A witness, by the hub: the label, then the witness's canonical bytes
     /// (`Protocol/changeset.md` §5).
     case witness = "CourtSync witness v1"
+    /// A batch attestation, by the hub: the label, then the attestation's canonical bytes
+    /// (`Protocol/sync.md` §4.3.1).
+    case batch = "CourtSync batch v1"
 
     /// The length of every signature, in bytes.
     public static let signatureLength = 64

@@ -163,21 +163,63 @@ extension ReplicaTransaction {
     /// Stores a change set received over sync from `sender`: events this node refuses are held
     /// in the quarantine or refused (``QuarantinePolicy``); the witnesses it carries are stored.
     /// `newerDirectory`: the sender announced a newer signed directory than this node holds;
-    /// `prepared`: what ``Replica/prepare(_:now:)`` checked and signed ahead for `events`.
+    /// `prepared`: what ``Replica/prepare(_:now:)`` checked and signed ahead for `events`;
+    /// `attested`: the hub's attestation of this answer (``AttestedPull``), checked first against
+    /// the pinned hub key: if it holds, origin signatures are left for the later re-check and the
+    /// witnesses are taken on its word; if not, nothing is stored (`badAttestation`). Each
+    /// matter touched is folded once, after the events and the witnesses.
     public mutating func receive(
         _ events: [Event], witnesses: [Witness] = [], from sender: NodeID, source: String, now: Timestamp,
         visibleTo court: CourtCode, maxClockAhead: Int64, newerDirectory: Bool = false,
-        maxQuarantinedPerSource: Int = QuarantinePolicy.defaultMaxPerSource, prepared: PreparedEvents = .none
+        maxQuarantinedPerSource: Int = QuarantinePolicy.defaultMaxPerSource, prepared: PreparedEvents = .none,
+        attested: AttestedPull? = nil
     ) throws -> AppendReport {
         self.prepared = prepared
-        defer { self.prepared = .none }
+        deferredSaves = []
+        if let attested {
+            attestation = try record(attested, events: events, witnesses: witnesses, sender: sender, now: now)
+        }
+        defer {
+            self.prepared = .none
+            deferredSaves = nil
+            attestation = nil
+        }
         let policy = QuarantinePolicy(
             source: source, node: sender, newerDirectory: newerDirectory, maxPerSource: maxQuarantinedPerSource)
         var report = try append(
             events, origin: .remote, now: now, visibleTo: court, receivedFrom: sender, refusals: .quarantine(policy),
             maxClockAhead: maxClockAhead)
         report.add(try store(witnesses, receivedFrom: sender, now: now, visibleTo: court))
+        try saveDeferred(now: now)
         return report
+    }
+
+    /// Checks a pull answer's attestation against the pinned hub key and the answer, and keeps
+    /// it (the evidence behind the events it vouched for). Returns its row.
+    private mutating func record(
+        _ attested: AttestedPull, events: [Event], witnesses: [Witness], sender: NodeID, now: Timestamp
+    ) throws -> Int64 {
+        guard let hubKey = trust.hubKey else {
+            throw ReplicaError(.badAttestation, "no hub key is pinned to check the batch attestation")
+        }
+        let attestation = attested.attestation
+        do {
+            try attestation.check(
+                hubKey: hubKey, hub: sender, requester: attested.requester, after: attested.after,
+                through: attested.through, events: events, witnesses: witnesses)
+        } catch {
+            throw ReplicaError(.badAttestation, error.message)
+        }
+        try db.execute(
+            sql: """
+                INSERT INTO attestations (hub, after_seq, through_seq, leaves, encoded, signature, received_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                attestation.hub.rawValue, attestation.after, attestation.through, attestation.leafCount,
+                Data(attestation.encoded), Data(attestation.signature ?? []), now.rfc3339,
+            ])
+        return db.lastInsertedRowID
     }
 
     /// Retries the events waiting for any of `wakes` (events or matters just stored), then those

@@ -26,6 +26,8 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A `create` names a calendar version this node does not hold yet: it comes with the
         /// hub's next signed directory.
         case unknownCalendar
+        /// A hub's batch attestation that does not verify or does not cover its change set.
+        case badAttestation
         /// Too many events from one sender wait in the quarantine already.
         case quarantineFull
         /// A registration names a node already registered with another key.

@@ -75,6 +75,13 @@ public struct ReplicaTransaction {
     /// Whether the quarantine may hold anything (read once, set when an event is held): when it
     /// is empty, storing an event deletes nothing from it and retries nothing.
     private var quarantineMayHold: Bool?
+    /// While storing a batch the hub attested (``BatchAttestation``): the `attestations` row. Its
+    /// events' origin signatures are not verified now but noted in `origin_checks` for later, and
+    /// its witnesses are taken on the attestation's (the same hub key's) word.
+    var attestation: Int64?
+    /// While receiving a change set: the matters to save once at the end, after its events and
+    /// its witnesses (`nil`: each step saves what it touched).
+    var deferredSaves: Set<MatterID>?
 
     init(db: Database, replica: Replica) throws {
         self.db = db
@@ -224,7 +231,7 @@ public struct ReplicaTransaction {
             report.stored += 1
         }
         for id in touched.sorted() {
-            try save(id, now: now)
+            try saveOrDefer(id, now: now)
         }
         report.touchedMatters = touched.sorted()
         report.concernedCourts = try concernedCourts(of: touched)
@@ -267,6 +274,22 @@ public struct ReplicaTransaction {
     private mutating func load(_ id: MatterID) throws {
         guard work[id] == nil else { return }
         work[id] = MatterWork(history: try storedEvents(of: id))
+    }
+
+    /// Saves the matter's row now, or at the end of the change set being received.
+    mutating func saveOrDefer(_ id: MatterID, now: Timestamp) throws {
+        if deferredSaves != nil {
+            deferredSaves!.insert(id)
+        } else {
+            try refold(id, now: now)
+        }
+    }
+
+    /// Saves the matters whose saving was deferred, each once, and stops deferring.
+    mutating func saveDeferred(now: Timestamp) throws {
+        guard let pending = deferredSaves else { return }
+        deferredSaves = nil
+        for id in pending.sorted() { try save(id, now: now) }
     }
 
     /// Saves the matter's row: its fold, and the times that count by the witnesses held.
@@ -370,7 +393,12 @@ public struct ReplicaTransaction {
     private func verifySignature(_ event: Event) throws {
         if prepared.hasVerified(event, underVersion: trust.version) { return }
         do {
-            try trust.eventKeys.verify(event)
+            if attestation != nil {
+                // Attested by the hub: authorised now, the signature itself checked later.
+                try trust.eventKeys.authorize(event)
+            } else {
+                try trust.eventKeys.verify(event)
+            }
         } catch {
             let code: ReplicaError.Code =
                 switch error.code {
@@ -459,6 +487,11 @@ public struct ReplicaTransaction {
                 event.recordedAt.rfc3339, event.parents.map(\.hex).joined(separator: " "), now.rfc3339,
                 Data(event.encoded), receivedFrom?.rawValue, Data(event.signature ?? []),
             ])
+        if let attestation {
+            try db.executeCached(
+                sql: "INSERT OR IGNORE INTO origin_checks (event_id, attestation) VALUES (?, ?)",
+                arguments: [event.id.hex, attestation])
+        }
         if let signer = replica.witnessSigner {
             try witnessStorage(of: event, at: now, signer: signer)
         }

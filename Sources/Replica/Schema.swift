@@ -427,6 +427,30 @@ enum Schema {
                     CREATE INDEX extensions_by_matter ON extensions(matter_id, position);
                     """)
         }
+        register("v9-attestations") { db in
+            // Events stored on the strength of a hub's batch attestation, whose origin signatures
+            // are checked again later (`Protocol/sync.md` §4.3.1): none before this version.
+            try db.execute(
+                sql: """
+                    CREATE TABLE attestations (
+                        seq INTEGER PRIMARY KEY,
+                        hub TEXT NOT NULL,
+                        after_seq INTEGER NOT NULL,
+                        through_seq INTEGER NOT NULL,
+                        leaves INTEGER NOT NULL,
+                        encoded BLOB NOT NULL,
+                        signature BLOB NOT NULL,
+                        received_at TEXT NOT NULL
+                    );
+                    CREATE TABLE origin_checks (
+                        event_id TEXT PRIMARY KEY,
+                        attestation INTEGER NOT NULL REFERENCES attestations(seq),
+                        failed_at TEXT,
+                        reason TEXT
+                    );
+                    CREATE INDEX origin_checks_failed ON origin_checks(failed_at) WHERE failed_at IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

@@ -35,7 +35,14 @@ public final class HTTPTransport: SyncTransport {
     }
 
     public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges {
-        let query = "after=\(after)&wait=\(wait)&maxEvents=\(maxEvents)&maxBytes=\(maxBytes)"
+        try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: false)
+    }
+
+    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+        -> PulledChanges
+    {
+        let query =
+            "after=\(after)&wait=\(wait)&maxEvents=\(maxEvents)&maxBytes=\(maxBytes)" + (attested ? "&attest=1" : "")
         let (data, response) = try await send(
             "GET", path: "v1/changes?\(query)", body: nil, contentType: nil, timeout: wait + requestTimeout)
         guard let headText = response.header(SyncWire.headHeader), let head = Int64(headText),
@@ -46,7 +53,18 @@ public final class HTTPTransport: SyncTransport {
                 code: "badResponse", status: response.status,
                 "the pull response lacks \(SyncWire.headHeader) or \(SyncWire.directoryHeader)")
         }
-        return PulledChanges(body: [UInt8](data), head: head, directoryVersion: directoryVersion)
+        var attestation: [UInt8]?
+        if attested, let text = response.header(SyncWire.attestationHeader) {
+            guard text.count <= SyncWire.maxAttestationHeader, let bytes = Data(base64Encoded: text) else {
+                throw SyncError(
+                    code: "badAttestation", status: response.status,
+                    "the \(SyncWire.attestationHeader) header is not base64 of at most \(SyncWire.maxAttestationHeader) characters"
+                )
+            }
+            attestation = [UInt8](bytes)
+        }
+        return PulledChanges(
+            body: [UInt8](data), head: head, directoryVersion: directoryVersion, attestation: attestation)
     }
 
     public func directory() async throws -> SignedDirectory {

@@ -4,6 +4,7 @@ import Logging
 import Node
 import Replica
 import SyncProtocol
+import Synchronization
 
 /// One link from this node to a remote node (the hub or a peer court): the handshake, one pull
 /// round and one push round, each recorded in the link's row of the `links` table.
@@ -22,6 +23,19 @@ public final class LinkSynchronizer: Sendable {
     private let logger: Logger
     /// The link's document transfers, run after its event rounds.
     public let documents: DocumentSynchronizer
+    /// Set when an attestation of this link's hub failed its check: the link asks for no more.
+    private let attestationRefused = Atomic<Bool>(false)
+    /// While catching up: the next pull, sent as soon as an answer said more follows, so that
+    /// the remote reads and sends it while this node stores the previous one.
+    private let ahead = Mutex<AheadPull?>(nil)
+
+    /// A pull sent ahead: the cursor it asked after, whether it asked for an attestation, and
+    /// its answer to come.
+    private struct AheadPull {
+        var after: Int64
+        var attested: Bool
+        var answer: Task<PulledChanges, any Error>
+    }
 
     public init(
         court: CourtCode, url: String, node: CourtNode, config: NodeConfig, transport: any SyncTransport,
@@ -39,6 +53,8 @@ public final class LinkSynchronizer: Sendable {
         documents = DocumentSynchronizer(
             remote: court, node: node, limits: config.limits.documentLimits, transport: transport, logger: logger)
     }
+
+    deinit { ahead.withLock { $0?.answer.cancel() } }
 
     /// Whether an operator's `--peer` names this link: its court code or its URL.
     public func isNamed(by peer: String) -> Bool { court.rawValue == peer || url == peer }
@@ -113,9 +129,15 @@ public final class LinkSynchronizer: Sendable {
         guard let remoteNode = state.remoteNode else {
             throw SyncError(code: "noHandshake", status: 0, "pull before handshake on the link to \(court)")
         }
-        let pulled = try await transport.pull(
-            after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
-            maxBytes: config.limits.maxBytesPerSet)
+        let attest = try await wantsAttestation(state)
+        let pulled: PulledChanges
+        if wait == 0, let sent = takeAhead(after: state.pulledThrough, attested: attest) {
+            pulled = try await sent.value
+        } else {
+            pulled = try await transport.pull(
+                after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
+                maxBytes: config.limits.maxBytesPerSet, attested: attest)
+        }
         try await refreshDirectory(remoteVersion: pulled.directoryVersion)
         let set = try ChangeSetCodec.decode(pulled.body, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
         guard set.senderCourt == court, set.senderNode == remoteNode else {
@@ -124,6 +146,10 @@ public final class LinkSynchronizer: Sendable {
                 "the change set from \(url) was made by \(set.senderNode), not \(remoteNode): handshake again")
         }
         let through = Int64(set.throughSequence)
+        if through < pulled.head, through > state.pulledThrough {
+            // More follows: ask for it now, while this answer is stored.
+            sendAhead(after: through, attested: attest && pulled.head - through > Int64(config.limits.maxEventsPerSet))
+        }
         let now = node.time.now()
         let ownCourt = node.identity.court
         let clockAhead = Int64(config.limits.maxClockAheadSeconds) * 1000
@@ -131,25 +157,33 @@ public final class LinkSynchronizer: Sendable {
         let source = court.rawValue
         let bytes = pulled.body.count
         let head = pulled.head
-        let report = try await Blocking.run { [node, court, url] in
-            let prepared = try node.replica.prepare(set.events, now: now)
-            return try node.replica.write { tx in
-                let report = try tx.receive(
-                    set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
-                    visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined,
-                    prepared: prepared)
-                var state = try tx.link(court) ?? LinkState(court: court, url: url)
-                if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
-                state.remoteHead = max(head, through)
-                state.eventsIn += Int64(report.stored)
-                state.bytesIn += Int64(bytes)
-                state.lastSuccessAt = now
-                state.lastAttemptAt = now
-                state.failures = 0
-                try tx.saveLink(state)
-                if !set.events.isEmpty { CrashPoint.pullApplied.reached() }
-                return report
+        let attested = try attest ? attestedPull(pulled.attestation, after: state.pulledThrough, through: through) : nil
+        let report: ReplicaTransaction.AppendReport
+        do {
+            report = try await Blocking.run { [node, court, url] in
+                // An attested batch is checked by its one signature in the transaction; anything
+                // else has its signatures verified here first, on every core.
+                let prepared = attested == nil ? try node.replica.prepare(set.events, now: now) : .none
+                return try node.replica.write { tx in
+                    let report = try tx.receive(
+                        set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
+                        visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined,
+                        prepared: prepared, attested: attested)
+                    var state = try tx.link(court) ?? LinkState(court: court, url: url)
+                    if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
+                    state.remoteHead = max(head, through)
+                    state.eventsIn += Int64(report.stored)
+                    state.bytesIn += Int64(bytes)
+                    state.lastSuccessAt = now
+                    state.lastAttemptAt = now
+                    state.failures = 0
+                    try tx.saveLink(state)
+                    if !set.events.isEmpty { CrashPoint.pullApplied.reached() }
+                    return report
+                }
             }
+        } catch let error as ReplicaError where error.code == .badAttestation {
+            throw refuseAttestations(error.message)
         }
         if !set.events.isEmpty { CrashPoint.pullCommitted.reached() }
         SyncMetrics.stored(report, via: "pull", bytes: bytes)
@@ -189,6 +223,67 @@ public final class LinkSynchronizer: Sendable {
         stats.bytesReceived = bytes
         stats.payloadBytesReceived = set.events.reduce(0) { $0 + $1.encoded.count }
         return (stats, through < head)
+    }
+
+    /// Sends the pull after `after` ahead of its round (replacing any other sent ahead).
+    private func sendAhead(after: Int64, attested: Bool) {
+        let transport = self.transport
+        let limits = config.limits
+        let answer = Task {
+            try await transport.pull(
+                after: after, wait: 0, maxEvents: limits.maxEventsPerSet, maxBytes: limits.maxBytesPerSet,
+                attested: attested)
+        }
+        ahead.withLock { pending in
+            pending?.answer.cancel()
+            pending = AheadPull(after: after, attested: attested, answer: answer)
+        }
+    }
+
+    /// The pull sent ahead for this cursor and attestation wish, if any; any other is dropped (the
+    /// cursor did not move as expected: a failed store, a new remote node).
+    private func takeAhead(after: Int64, attested: Bool) -> Task<PulledChanges, any Error>? {
+        ahead.withLock { pending in
+            defer { pending = nil }
+            guard let sent = pending, sent.after == after, sent.attested == attested else {
+                pending?.answer.cancel()
+                return nil
+            }
+            return sent.answer
+        }
+    }
+
+    /// Whether to ask the hub to attest the next pull (`Protocol/sync.md` §4.3.1): only on the
+    /// link to the hub, only far behind (more than a set's worth of the hub's head), and never
+    /// again once an attestation failed its check or an attested event its re-check.
+    private func wantsAttestation(_ state: LinkState) async throws -> Bool {
+        guard court == .supreme, !attestationRefused.load(ordering: .relaxed),
+            state.remoteHead - state.pulledThrough > Int64(config.limits.maxEventsPerSet)
+        else { return false }
+        return try await !Blocking.run { [node] in try node.replica.attestationsDistrusted() }
+    }
+
+    /// The pull answer's attestation, decoded, with what it must cover; `nil` when the hub gave
+    /// none (it may be of an earlier version, or the answer empty).
+    private func attestedPull(_ bytes: [UInt8]?, after: Int64, through: Int64) throws -> AttestedPull? {
+        guard let bytes else { return nil }
+        do {
+            return AttestedPull(
+                attestation: try BatchAttestation(decodingSigned: bytes), requester: node.identity.node, after: after,
+                through: through)
+        } catch {
+            throw refuseAttestations(error.message)
+        }
+    }
+
+    /// Stops asking for attestations on this link and says why: a hub's attestation that does not
+    /// hold is a lie or an alteration in transit; from now on every signature is checked here.
+    private func refuseAttestations(_ reason: String) -> SyncError {
+        attestationRefused.store(true, ordering: .relaxed)
+        logger.error(
+            "refused the hub's batch attestation: nothing of the answer was stored; this link now verifies every event itself",
+            metadata: ["reason": "\(reason)"])
+        return SyncError(code: "badAttestation", status: 0, reason)
     }
 
     /// One push: sends the next batch of this node's events the remote has not acknowledged and

@@ -15,6 +15,8 @@ public final class SyncResponder: Sendable {
         public var events: Int
         /// The version of this node's signed court directory.
         public var directoryVersion: Int
+        /// On the hub, when asked: its signed attestation of the answer (`Protocol/sync.md` §4.3.1).
+        public var attestation: [UInt8]?
     }
 
     private let node: CourtNode
@@ -166,10 +168,13 @@ public final class SyncResponder: Sendable {
     }
 
     /// `GET /v1/changes`: the events after `after` that the requester may see, as a change set,
-    /// waiting up to `wait` seconds (capped by the node's limit) for some to arrive.
+    /// waiting up to `wait` seconds (capped by the node's limit) for some to arrive. With
+    /// `attested`, the hub signs an attestation of a non-empty answer (§4.3.1); other nodes ignore it.
     public func pull(
-        from requester: Requester, after: Int64, wait: Double, maxEvents: Int?, maxBytes: Int?
+        from requester: Requester, after: Int64, wait: Double, maxEvents: Int?, maxBytes: Int?,
+        attested: Bool = false
     ) async throws(SyncError) -> PullAnswer {
+        let attest = attested && node.isHub ? (requester: requester.node, after: after) : nil
         guard after >= 0 else { throw SyncError.badRequest("after must be 0 or more") }
         guard wait >= 0, wait.isFinite else { throw SyncError.badRequest("wait must be 0 or more seconds") }
         let events = min(max(1, maxEvents ?? config.limits.maxEventsPerSet), config.limits.maxEventsPerSet)
@@ -202,7 +207,7 @@ public final class SyncResponder: Sendable {
             let stopping = await notifier.isShuttingDown
             if !batch.isEmpty || remaining <= 0 || stopping {
                 guard try await witnessDeliveries(in: batch, to: requester) else {
-                    return try encode(batch, directoryVersion: directoryVersion)
+                    return try encode(batch, directoryVersion: directoryVersion, attest: attest)
                 }
                 // The delivery witnesses just made follow in the same answer.
                 let again: ChangeBatch
@@ -213,10 +218,10 @@ public final class SyncResponder: Sendable {
                 } catch {
                     throw SyncError.storage("cannot read changes: \(error)")
                 }
-                return try encode(again, directoryVersion: directoryVersion)
+                return try encode(again, directoryVersion: directoryVersion, attest: attest)
             }
             _ = await notifier.wait(beyond: seen, seconds: remaining, court: requester.court)
-            if Task.isCancelled { return try encode(batch, directoryVersion: directoryVersion) }
+            if Task.isCancelled { return try encode(batch, directoryVersion: directoryVersion, attest: attest) }
         }
     }
 
@@ -353,16 +358,31 @@ public final class SyncResponder: Sendable {
             pulledAfter: pulledAfter, pushedThrough: pushedThrough)
     }
 
-    private func encode(_ batch: ChangeBatch, directoryVersion: Int) throws(SyncError) -> PullAnswer {
+    /// Encodes a pull answer; with `attest` (the hub, asked by `requester` after `after`) and a
+    /// non-empty batch, signs its attestation: every event in it was verified when stored.
+    private func encode(
+        _ batch: ChangeBatch, directoryVersion: Int, attest: (requester: NodeID, after: Int64)? = nil
+    ) throws(SyncError) -> PullAnswer {
         let set = ChangeSet(
             senderCourt: node.identity.court, senderNode: node.identity.node, createdAt: node.time.now(),
             throughSequence: UInt64(batch.through), events: batch.events, witnesses: batch.witnesses)
+        var attestation: [UInt8]?
+        if let attest, !batch.isEmpty {
+            do {
+                let unsigned = try BatchAttestation(
+                    hub: node.identity.node, requester: attest.requester, after: attest.after,
+                    through: batch.through, events: batch.events, witnesses: batch.witnesses)
+                attestation = unsigned.withSignature(node.sign(unsigned.encoded, for: .batch)).signedBytes
+            } catch {
+                throw SyncError(code: "internal", status: 500, "cannot attest the change set: \(error.message)")
+            }
+        }
         do {
             let body = try ChangeSetCodec.encode(set)
             SyncMetrics.sent(bytes: body.count)
             return PullAnswer(
                 body: body, head: batch.head, events: batch.events.count,
-                directoryVersion: directoryVersion)
+                directoryVersion: directoryVersion, attestation: attestation)
         } catch {
             throw SyncError(code: "internal", status: 500, "cannot encode the change set: \(error.message)")
         }

@@ -10,6 +10,10 @@ public protocol SyncTransport: Sendable {
     func hello(_ request: HelloRequest) async throws -> HelloResponse
     /// `GET /v1/changes`: a change set and the remote's head.
     func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges
+    /// `GET /v1/changes`, asking the hub (with `attested`) to attest its answer
+    /// (`Protocol/sync.md` §4.3.1). Transports that cannot carry an attestation ignore the wish.
+    func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+        -> PulledChanges
     /// `POST /v1/changes`, saying which signed directory this node holds (`directoryVersion`).
     func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt
     /// `GET /v1/directory`: the signed court directory the remote holds.
@@ -22,6 +26,14 @@ public protocol SyncTransport: Sendable {
     func putDocumentChunk(_ chunk: DocumentChunk, hash: DocumentHash, index: Int) async throws -> DocumentStatus
 }
 
+extension SyncTransport {
+    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+        -> PulledChanges
+    {
+        try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes)
+    }
+}
+
 /// A pull's response as it arrived.
 public struct PulledChanges: Sendable {
     /// The encoded change set.
@@ -30,11 +42,14 @@ public struct PulledChanges: Sendable {
     public var head: Int64
     /// The version of the remote's signed court directory.
     public var directoryVersion: Int
+    /// The hub's batch attestation of the answer (signed bytes), when asked for and given.
+    public var attestation: [UInt8]?
 
-    public init(body: [UInt8], head: Int64, directoryVersion: Int) {
+    public init(body: [UInt8], head: Int64, directoryVersion: Int, attestation: [UInt8]? = nil) {
         self.body = body
         self.head = head
         self.directoryVersion = directoryVersion
+        self.attestation = attestation
     }
 }
 
@@ -66,10 +81,18 @@ public struct LocalTransport: SyncTransport {
     }
 
     public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges {
-        let requester = try authenticate("GET", "/v1/changes?after=\(after)&wait=\(wait)")
+        try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: false)
+    }
+
+    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+        -> PulledChanges
+    {
+        let requester = try authenticate("GET", "/v1/changes?after=\(after)&wait=\(wait)\(attested ? "&attest=1" : "")")
         let answer = try await responder.pull(
-            from: requester, after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes)
-        return PulledChanges(body: answer.body, head: answer.head, directoryVersion: answer.directoryVersion)
+            from: requester, after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: attested)
+        return PulledChanges(
+            body: answer.body, head: answer.head, directoryVersion: answer.directoryVersion,
+            attestation: answer.attestation)
     }
 
     public func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt {

@@ -16,6 +16,11 @@ public enum SyncWire {
     /// On a pull response: the version of the server's signed court directory; on a push: the
     /// pusher's.
     public static let directoryHeader = "CourtSync-Directory"
+    /// On a pull response from the hub asked with `attest=1`: base64 of the hub's signed batch
+    /// attestation (`Protocol/sync.md` §4.3.1).
+    public static let attestationHeader = "CourtSync-Attestation"
+    /// The longest attestation header accepted (characters of base64).
+    public static let maxAttestationHeader = 1_024
     /// On a document chunk (either way): the SHA-256 of the chunk's bytes, 64 hex digits.
     public static let chunkDigestHeader = "CourtSync-Chunk-Digest"
     /// On a document chunk (either way): `identity` or `deflate` (a zlib stream of the chunk).

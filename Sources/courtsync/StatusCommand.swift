@@ -48,6 +48,8 @@ struct StatusCommand: ParsableCommand {
         var tls: TLSView?
         var calendar: CalendarStatus
         var lateReports: Int
+        /// The re-check of events stored on the hub's batch attestations (待复核 / 复核失败).
+        var originChecks: OriginCheckStatus
         var daemon: DaemonView
     }
 
@@ -77,6 +79,16 @@ struct StatusCommand: ParsableCommand {
         return "HTTPS，证书 sha256 \(sha256.prefix(16))…，有效期至 \(end)（剩 \(days) 天），信任根 \(tls.trustRoots)"
     }
 
+    /// The re-check of attested events, in one line.
+    static func describe(_ checks: OriginCheckStatus) -> String {
+        guard checks.attestations > 0 else { return "—（未使用指挥中心批量担保）" }
+        let failed =
+            checks.failed == 0 ? "" : "，⚠ \(checks.failed) 个复核失败（courtsync audit verify 查看；已停用批量担保）"
+        return checks.pending == 0
+            ? "已全部复核（\(checks.attestations) 批担保）\(failed)"
+            : "待复核 \(checks.pending) 个事件（\(checks.attestations) 批担保，后台进行）\(failed)"
+    }
+
     func run() throws {
         try reporting(json: output.json) {
             let dataDirectory = try node.dataDirectory()
@@ -94,6 +106,9 @@ struct StatusCommand: ParsableCommand {
                 let late = try courtNode.read { () throws(ReplicaError) in
                     try courtNode.replica.lateReports(open: true).count
                 }
+                let originChecks = try courtNode.read { () throws(ReplicaError) in
+                    try courtNode.replica.originCheckStatus()
+                }
                 return StatusView(
                     court: courtNode.identity.court.rawValue,
                     courtName: courtNode.replica.directory[courtNode.identity.court]?.name ?? "",
@@ -102,6 +117,7 @@ struct StatusCommand: ParsableCommand {
                     quarantined: counts.3, openConflicts: counts.4,
                     tls: Self.tlsView(config.tls, dataDirectory: dataDirectory),
                     calendar: CalendarStatus(calendars, now: courtNode.time.now()), lateReports: late,
+                    originChecks: originChecks,
                     daemon: .init(
                         running: record != nil, pid: record?.pid, url: record?.url, startedAt: record?.startedAt))
             }
@@ -123,6 +139,7 @@ struct StatusCommand: ParsableCommand {
                     ("隔离事件", view.quarantined == 0 ? "0" : "\(view.quarantined)（courtsync quarantine 查看）"),
                     ("待确认冲突", view.openConflicts == 0 ? "0" : "\(view.openConflicts)（courtsync conflicts 查看）"),
                     ("迟报待采纳", view.lateReports == 0 ? "0" : "\(view.lateReports)（courtsync report late 查看）"),
+                    ("来源签名复核", Self.describe(view.originChecks)),
                     (
                         "节假日历",
                         view.calendar.version == 0

@@ -97,6 +97,20 @@ struct SyncCommand: AsyncParsableCommand {
                 }
             })
         if showProgress { Self.note("") }
+        // Without a daemon to re-check the attested events in the background, do it now.
+        var rechecked = 0
+        while true {
+            let (passed, failed) = try courtNode.read { () throws(ReplicaError) in
+                try courtNode.replica.recheckOrigins(limit: 5_000, now: courtNode.time.now())
+            }
+            rechecked += passed + failed.count
+            if !failed.isEmpty, !output.json {
+                Self.note(
+                    "⚠ 指挥中心担保的 \(failed.count) 个事件来源签名复核失败（courtsync audit verify 查看）；此后逐一验签")
+            }
+            if passed + failed.count < 5_000 { break }
+        }
+        if rechecked > 0, !output.json { Self.note("已复核批量担保事件的来源签名 \(rechecked) 个") }
         return rounds
     }
 

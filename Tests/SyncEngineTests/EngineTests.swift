@@ -58,6 +58,33 @@ struct EngineTests {
         #expect(try net.digest("最高法") == net.digest("京0105"))
     }
 
+    @Test("a court far behind catches up on the hub's attested batches; the re-check then passes every signature")
+    func attestedCatchUp() async throws {
+        let net = try InProcessNetwork()
+        defer { net.remove() }
+        var small = NodeConfig.Limits()
+        small.maxEventsPerSet = 4
+        for court in ["最高法", "京0105"] { try net.add(court) }
+        try net.add("粤0106", limits: small)
+        let bj = net.members["京0105"]!.node
+        for sequence in 1...9 { _ = try bj.createMatter(draft(sequence)) }
+        try await net.settle(["京0105"], with: "最高法")
+        try await net.settle(["粤0106"], with: "最高法")
+        let gz = net.members["粤0106"]!.node
+        #expect(try net.digest("粤0106") == net.digest("京0105"))
+        let status = try gz.replica.originCheckStatus()
+        // Far behind (more than a set of 4 behind the hub's head) the court asked for
+        // attestations; the last sets, within reach of the head, were verified one by one.
+        #expect(status.attestations >= 1 && status.pending >= 4 && status.failed == 0)
+        let (passed, failed) = try gz.replica.recheckOrigins(limit: 100, now: gz.time.now())
+        #expect(passed == status.pending && failed.isEmpty)
+        // Only the hub attests: a court's responder ignores the wish.
+        let answer = try await net.members["京0105"]!.responder.pull(
+            from: Requester(court: gz.identity.court, node: gz.identity.node), after: 0, wait: 0, maxEvents: 4,
+            maxBytes: nil, attested: true)
+        #expect(answer.events > 0 && answer.attestation == nil)
+    }
+
     @Test("a receiver refuses events of matters its court may not hold")
     func receiverRefusesInvisibleMatters() async throws {
         let net = try InProcessNetwork()

@@ -63,6 +63,26 @@ struct ProtocolVectorTests {
 
     struct VectorFailure: Error {}
 
+    @Test("the attestation vector: vector 05's leaves, Merkle root, encoding and hub signature")
+    func attestation() throws {
+        let file = Fixtures.vectorsFolder.appendingPathComponent("attestation/05-witnesses.json")
+        if Self.record {
+            try FileManager.default.createDirectory(
+                at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(AttestationVector.description.utf8).write(to: file)
+        }
+        #expect(try String(contentsOf: file, encoding: .utf8) == AttestationVector.description)
+        // The set as stored in the vectors folder, decoded by the codec, is what the root covers.
+        let bytes = [UInt8](try Data(contentsOf: Fixtures.vectorsFolder.appendingPathComponent("05-witnesses.csync")))
+        let set = try ChangeSetCodec.decode(bytes)
+        let attestation = AttestationVector.attestation
+        let read = try BatchAttestation(decodingSigned: attestation.signedBytes)
+        try read.check(
+            hubKey: TestKeys.key(for: set.senderNode).publicKey, hub: set.senderNode,
+            requester: AttestationVector.requester, after: AttestationVector.after,
+            through: Int64(set.throughSequence), events: set.events, witnesses: set.witnesses)
+    }
+
     @Test("invalid vectors are refused with the stated error code", arguments: ProtocolVectors.invalid.map(\.name))
     func invalid(name: String) throws {
         let vector = ProtocolVectors.invalid.first { $0.name == name }!
