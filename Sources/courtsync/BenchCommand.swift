@@ -60,6 +60,7 @@ struct BenchCommand: AsyncParsableCommand {
             options.pollingSeconds = pollSeconds
             options.basePort = port
             options.documentMegabytes = documentMib
+            options.nginxScript = try ReferenceData.locateFolder().appendingPathComponent("bench/nginx-wrk.sh")
             let quiet = json
             let runner = BenchRunner(
                 options: options, folder: folder, reference: try ReferenceData(folder: ReferenceData.locateFolder()),
