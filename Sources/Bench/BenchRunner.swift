@@ -221,7 +221,7 @@ public struct BenchRunner: Sendable {
         try daemons[.supreme]!.start()
         let polling = await FanInBenchmark.poll(
             callers, hub: network.hub.url, after: head, concurrency: options.pollingConcurrency,
-            seconds: options.pollingSeconds)
+            seconds: options.pollingSeconds, hubPID: daemons[.supreme]!.processIdentifier ?? 0)
         let latency =
             "p50 " + Format.milliseconds(polling.p50) + ", p99 " + Format.milliseconds(polling.p99)
             + (polling.failures > 0 ? ", \(polling.failures) failed" : "")
@@ -231,6 +231,13 @@ public struct BenchRunner: Sendable {
                 script: $0, port: options.basePort + 40, seconds: options.pollingSeconds,
                 connections: options.pollingConcurrency, scratch: folder.appendingPathComponent("nginx"))
         }
+        // No growth: at most 5 % (and 2 MB) above the memory once warm.
+        let steady = polling.warmRSS.flatMap { warm in polling.endRSS.map { $0 <= warm + warm / 20 + (2 << 20) } }
+        table.add(
+            "d. 持续轮询 sustained \(Int(options.pollingSeconds)) s: 503 busy, hub RSS",
+            "\(polling.busy) × 503, RSS " + Format.megabytes(polling.warmRSS) + " → " + Format.megabytes(polling.endRSS),
+            reference: "\(polling.failures) failed in all", target: "no 503, no growth (15 min)",
+            met: options.pollingSeconds >= 900 ? polling.busy == 0 && steady == true : nil)
         switch nginx {
         case .success(let reference)?:
             let ratio = polling.requestsPerSecond / reference

@@ -62,19 +62,31 @@ enum FanInBenchmark {
         var p50: Double
         var p99: Double
         var failures: Int
+        /// Answers `503 busy` among the failures.
+        var busy: Int
+        /// The hub's resident memory a tenth of the way through, once warm, and at the end.
+        var warmRSS: Int?
+        var endRSS: Int?
     }
 
-    /// `concurrency` callers polling with `wait=0` for `seconds`.
-    static func poll(_ callers: [Caller], hub: String, after: Int64, concurrency: Int, seconds: Double) async -> Polling
-    {
+    /// `concurrency` callers polling with `wait=0` for `seconds`, the hub's memory sampled once
+    /// warm and at the end.
+    static func poll(
+        _ callers: [Caller], hub: String, after: Int64, concurrency: Int, seconds: Double, hubPID: Int32
+    ) async -> Polling {
         let stop = Date().addingTimeInterval(seconds)
         let started = Date()
-        let results = await withTaskGroup(of: ([Double], Int).self) { group in
+        let warm = Task {
+            try? await Task.sleep(for: .milliseconds(Int64(seconds * 100)))
+            return ResidentMemory.bytes(of: hubPID)
+        }
+        let results = await withTaskGroup(of: ([Double], Int, Int).self) { group in
             for lane in 0..<concurrency {
                 group.addTask {
                     let connection = HTTPConnectionPool()
                     var latencies: [Double] = []
                     var failures = 0
+                    var busy = 0
                     var turn = lane
                     while Date() < stop {
                         let caller = callers[turn % callers.count]
@@ -85,20 +97,24 @@ enum FanInBenchmark {
                             latencies.append(Double(DispatchTime.now().uptimeNanoseconds - begin) / 1e9)
                         } else {
                             failures += 1
+                            if status == 503 { busy += 1 }
                         }
                     }
                     await connection.closeAll()
-                    return (latencies, failures)
+                    return (latencies, failures, busy)
                 }
             }
             var all: [Double] = []
             var failures = 0
-            for await (latencies, failed) in group {
+            var busy = 0
+            for await (latencies, failed, refused) in group {
                 all += latencies
                 failures += failed
+                busy += refused
             }
-            return (all, failures)
+            return (all, failures, busy)
         }
+        let endRSS = ResidentMemory.bytes(of: hubPID)
         let elapsed = Date().timeIntervalSince(started)
         let sorted = results.0.sorted()
         func percentile(_ p: Double) -> Double {
@@ -106,7 +122,7 @@ enum FanInBenchmark {
         }
         return Polling(
             requestsPerSecond: Double(sorted.count) / elapsed, p50: percentile(0.5), p99: percentile(0.99),
-            failures: results.1)
+            failures: results.1, busy: results.2, warmRSS: await warm.value, endRSS: endRSS)
     }
 
     /// Opens `count` long-polls (`wait` seconds) at once, waits until the hub holds them, and

@@ -57,50 +57,77 @@ extension Replica {
     public func changes(
         after: Int64, for selection: ChangeSelection, maxEvents: Int, maxBytes: Int
     ) throws(ReplicaError) -> ChangeBatch {
-        let limit = max(1, maxEvents)
-        let (eventSQL, eventArguments) = selectionQuery(
-            table: "events", columns: "e.arrival_seq, e.id, e.encoded, e.signature", after: after, selection: selection,
-            suffix: "ORDER BY e.arrival_seq LIMIT ?")
-        let (witnessSQL, witnessArguments) = selectionQuery(
-            table: "witnesses", columns: "e.arrival_seq, e.encoded, e.signature", after: after, selection: selection,
-            suffix: "ORDER BY e.arrival_seq LIMIT ?")
-        return try read { db in
-            let head = try Self.head(db)
-            var batch = ChangeBatch(events: [], witnesses: [], through: max(after, head), head: head, payloadBytes: 0)
-            // Rows are copied out of their cursor at once: a cursor reuses its row.
-            let events = try Row.fetchCursor(db, sql: eventSQL, arguments: eventArguments + [limit])
-            let witnesses = try Row.fetchCursor(db, sql: witnessSQL, arguments: witnessArguments + [limit])
-            var nextEvent = try events.next()?.copy()
-            var nextWitness = try witnesses.next()?.copy()
-            var last = after
-            var records = 0
-            while records < limit {
-                let eventSeq: Int64? = nextEvent?["arrival_seq"]
-                let witnessSeq: Int64? = nextWitness?["arrival_seq"]
-                guard eventSeq != nil || witnessSeq != nil else { return batch }
-                let takeEvent = witnessSeq == nil || (eventSeq != nil && eventSeq! < witnessSeq!)
-                let row = takeEvent ? nextEvent! : nextWitness!
-                let encoded = [UInt8](row["encoded"] as Data)
-                if records > 0, batch.payloadBytes + encoded.count > maxBytes {
-                    batch.through = last
-                    return batch
-                }
-                if takeEvent {
-                    batch.events.append(
-                        try Replica.storedEvent(id: row["id"], encoded: Data(encoded), signature: row["signature"]))
-                    nextEvent = try events.next()?.copy()
-                } else {
-                    batch.witnesses.append(
-                        try Replica.storedWitness(encoded: Data(encoded), signature: row["signature"]))
-                    nextWitness = try witnesses.next()?.copy()
-                }
-                batch.payloadBytes += encoded.count
-                last = row["arrival_seq"]
-                records += 1
+        let query = changesQuery(after: after, for: selection, maxEvents: maxEvents)
+        return try read { db in try Self.changes(query, after: after, maxBytes: maxBytes, in: db) }
+    }
+
+    /// ``changes(after:for:maxEvents:maxBytes:)`` through GRDB's async API (a pull at the hub).
+    public func changes(
+        after: Int64, for selection: ChangeSelection, maxEvents: Int, maxBytes: Int
+    ) async throws(ReplicaError) -> ChangeBatch {
+        let query = changesQuery(after: after, for: selection, maxEvents: maxEvents)
+        return try await read { db in try Self.changes(query, after: after, maxBytes: maxBytes, in: db) }
+    }
+
+    /// The two queries of a change batch (events, witnesses) and the record limit.
+    private struct ChangesQuery: Sendable {
+        var events: (String, StatementArguments)
+        var witnesses: (String, StatementArguments)
+        var limit: Int
+    }
+
+    private func changesQuery(after: Int64, for selection: ChangeSelection, maxEvents: Int) -> ChangesQuery {
+        ChangesQuery(
+            events: selectionQuery(
+                table: "events", columns: "e.arrival_seq, e.id, e.encoded, e.signature", after: after,
+                selection: selection, suffix: "ORDER BY e.arrival_seq LIMIT ?"),
+            witnesses: selectionQuery(
+                table: "witnesses", columns: "e.arrival_seq, e.encoded, e.signature", after: after,
+                selection: selection, suffix: "ORDER BY e.arrival_seq LIMIT ?"),
+            limit: max(1, maxEvents))
+    }
+
+    private static func changes(_ query: ChangesQuery, after: Int64, maxBytes: Int, in db: Database) throws
+        -> ChangeBatch
+    {
+        let limit = query.limit
+        let (eventSQL, eventArguments) = query.events
+        let (witnessSQL, witnessArguments) = query.witnesses
+        let head = try Self.head(db)
+        var batch = ChangeBatch(events: [], witnesses: [], through: max(after, head), head: head, payloadBytes: 0)
+        // Rows are copied out of their cursor at once: a cursor reuses its row.
+        let events = try Row.fetchCursor(db, sql: eventSQL, arguments: eventArguments + [limit])
+        let witnesses = try Row.fetchCursor(db, sql: witnessSQL, arguments: witnessArguments + [limit])
+        var nextEvent = try events.next()?.copy()
+        var nextWitness = try witnesses.next()?.copy()
+        var last = after
+        var records = 0
+        while records < limit {
+            let eventSeq: Int64? = nextEvent?["arrival_seq"]
+            let witnessSeq: Int64? = nextWitness?["arrival_seq"]
+            guard eventSeq != nil || witnessSeq != nil else { return batch }
+            let takeEvent = witnessSeq == nil || (eventSeq != nil && eventSeq! < witnessSeq!)
+            let row = takeEvent ? nextEvent! : nextWitness!
+            let encoded = [UInt8](row["encoded"] as Data)
+            if records > 0, batch.payloadBytes + encoded.count > maxBytes {
+                batch.through = last
+                return batch
             }
-            batch.through = last
-            return batch
+            if takeEvent {
+                batch.events.append(
+                    try Replica.storedEvent(id: row["id"], encoded: Data(encoded), signature: row["signature"]))
+                nextEvent = try events.next()?.copy()
+            } else {
+                batch.witnesses.append(
+                    try Replica.storedWitness(encoded: Data(encoded), signature: row["signature"]))
+                nextWitness = try witnesses.next()?.copy()
+            }
+            batch.payloadBytes += encoded.count
+            last = row["arrival_seq"]
+            records += 1
         }
+        batch.through = last
+        return batch
     }
 
     /// How many events after `after` the selection lets through (a link's backlog).

@@ -176,6 +176,31 @@ public final class Replica: Sendable {
         }
     }
 
+    /// ``write(_:)`` through GRDB's async API, for callers on Swift's cooperative pool: the task
+    /// suspends while GRDB's writer queue runs `body` in one transaction; no thread is held
+    /// waiting for the writer meanwhile.
+    public func write<T: Sendable>(
+        _ body: @escaping @Sendable (inout ReplicaTransaction) throws -> T
+    ) async throws(ReplicaError) -> T {
+        do {
+            let (result, head) = try await pool.write { db in
+                var transaction = try ReplicaTransaction(db: db, replica: self)
+                let result = try body(&transaction)
+                try transaction.finish()
+                return (result, transaction.head)
+            }
+            committedHead.max(head, ordering: .relaxed)
+            return result
+        } catch let error as ReplicaError {
+            throw error
+        } catch let error as DomainError {
+            throw ReplicaError(.rejectedEvent, error.message)
+        } catch {
+            throw ReplicaError(
+                .storage, "the replica could not be written, nothing was stored: \(Self.describe(error))")
+        }
+    }
+
     /// The highest arrival sequence committed, without reading the file: kept by every commit of
     /// this process, and by ``refreshKnownHead()`` for commits of other processes (the CLI beside
     /// a daemon). A long-poll whose cursor is there has nothing to read.
@@ -194,6 +219,18 @@ public final class Replica: Sendable {
     func read<T: Sendable>(_ body: (Database) throws -> T) throws(ReplicaError) -> T {
         do {
             return try pool.read(body)
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw ReplicaError(.storage, "the replica could not be read: \(Self.describe(error))")
+        }
+    }
+
+    /// ``read(_:)`` through GRDB's async API: the task suspends while one of the pool's readers
+    /// runs `body` on GRDB's queue.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReplicaError) -> T {
+        do {
+            return try await pool.read(body)
         } catch let error as ReplicaError {
             throw error
         } catch {

@@ -160,39 +160,54 @@ extension Replica {
     /// The storage witnesses held for `events`.
     public func witnesses(ofEvents events: [EventID]) throws(ReplicaError) -> [Witness] {
         guard !events.isEmpty else { return [] }
-        return try read { db in
-            var found: [Witness] = []
-            for start in stride(from: 0, to: events.count, by: 500) {
-                let chunk = events[start..<min(start + 500, events.count)]
-                found += try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT encoded, signature FROM witnesses WHERE kind = 'stored'
-                        AND event_id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
-                        ORDER BY arrival_seq
-                        """, arguments: StatementArguments(chunk.map(\.hex))
-                ).map { try Replica.storedWitness(encoded: $0["encoded"], signature: $0["signature"]) }
-            }
-            return found
+        return try read { db in try Self.storageWitnesses(of: events, in: db) }
+    }
+
+    /// ``witnesses(ofEvents:)`` through GRDB's async API (a push receipt at the hub).
+    public func witnesses(ofEvents events: [EventID]) async throws(ReplicaError) -> [Witness] {
+        guard !events.isEmpty else { return [] }
+        return try await read { db in try Self.storageWitnesses(of: events, in: db) }
+    }
+
+    private static func storageWitnesses(of events: [EventID], in db: Database) throws -> [Witness] {
+        var found: [Witness] = []
+        for start in stride(from: 0, to: events.count, by: 500) {
+            let chunk = events[start..<min(start + 500, events.count)]
+            found += try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT encoded, signature FROM witnesses WHERE kind = 'stored'
+                    AND event_id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                    ORDER BY arrival_seq
+                    """, arguments: StatementArguments(chunk.map(\.hex))
+            ).map { try Replica.storedWitness(encoded: $0["encoded"], signature: $0["signature"]) }
         }
+        return found
     }
 
     /// Which of the `creates` the hub has not witnessed delivering yet.
     public func undelivered(_ creates: [EventID]) throws(ReplicaError) -> Set<EventID> {
-        try read { db in
-            var delivered: Set<String> = []
-            for start in stride(from: 0, to: creates.count, by: 500) {
-                let chunk = creates[start..<min(start + 500, creates.count)]
-                delivered.formUnion(
-                    try String.fetchAll(
-                        db,
-                        sql: """
-                            SELECT event_id FROM witnesses WHERE kind = 'delivered'
-                            AND event_id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
-                            """, arguments: StatementArguments(chunk.map(\.hex))))
-            }
-            return Set(creates.filter { !delivered.contains($0.hex) })
+        try read { db in try Self.undelivered(creates, in: db) }
+    }
+
+    /// ``undelivered(_:)`` through GRDB's async API (a pull at the hub).
+    public func undelivered(_ creates: [EventID]) async throws(ReplicaError) -> Set<EventID> {
+        try await read { db in try Self.undelivered(creates, in: db) }
+    }
+
+    private static func undelivered(_ creates: [EventID], in db: Database) throws -> Set<EventID> {
+        var delivered: Set<String> = []
+        for start in stride(from: 0, to: creates.count, by: 500) {
+            let chunk = creates[start..<min(start + 500, creates.count)]
+            delivered.formUnion(
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT event_id FROM witnesses WHERE kind = 'delivered'
+                        AND event_id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))
+                        """, arguments: StatementArguments(chunk.map(\.hex))))
         }
+        return Set(creates.filter { !delivered.contains($0.hex) })
     }
 
     /// The number of witnesses held.

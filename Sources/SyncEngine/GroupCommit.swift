@@ -97,21 +97,19 @@ actor GroupCommit {
         let replica = node.replica
         let court = node.identity.court
         let (clockAhead, quarantined) = (maxClockAhead, maxQuarantined)
-        let reports = try await Blocking.run {
-            try replica.write { tx in
-                var reports: [ReplicaTransaction.AppendReport] = []
-                for push in pushes {
-                    let set = push.set
-                    reports.append(
-                        try tx.receive(
-                            set.events, witnesses: set.witnesses, from: set.senderNode, source: push.source,
-                            now: push.now, visibleTo: court, maxClockAhead: clockAhead,
-                            newerDirectory: push.newerDirectory, maxQuarantinedPerSource: quarantined,
-                            prepared: push.prepared))
-                }
-                CrashPoint.receiveApplied.reached()
-                return reports
+        let reports = try await replica.write { tx in
+            var reports: [ReplicaTransaction.AppendReport] = []
+            for push in pushes {
+                let set = push.set
+                reports.append(
+                    try tx.receive(
+                        set.events, witnesses: set.witnesses, from: set.senderNode, source: push.source,
+                        now: push.now, visibleTo: court, maxClockAhead: clockAhead,
+                        newerDirectory: push.newerDirectory, maxQuarantinedPerSource: quarantined,
+                        prepared: push.prepared))
             }
+            CrashPoint.receiveApplied.reached()
+            return reports
         }
         CrashPoint.receiveCommitted.reached()
         return reports

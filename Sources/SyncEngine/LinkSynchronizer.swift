@@ -160,27 +160,27 @@ public final class LinkSynchronizer: Sendable {
         let attested = try attest ? attestedPull(pulled.attestation, after: state.pulledThrough, through: through) : nil
         let report: ReplicaTransaction.AppendReport
         do {
-            report = try await Blocking.run { [node, court, url] in
-                // An attested batch is checked by its one signature in the transaction; anything
-                // else has its signatures verified here first, on every core.
-                let prepared = attested == nil ? try node.replica.prepare(set.events, now: now) : .none
-                return try node.replica.write { tx in
-                    let report = try tx.receive(
-                        set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
-                        visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined,
-                        prepared: prepared, attested: attested)
-                    var state = try tx.link(court) ?? LinkState(court: court, url: url)
-                    if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
-                    state.remoteHead = max(head, through)
-                    state.eventsIn += Int64(report.stored)
-                    state.bytesIn += Int64(bytes)
-                    state.lastSuccessAt = now
-                    state.lastAttemptAt = now
-                    state.failures = 0
-                    try tx.saveLink(state)
-                    if !set.events.isEmpty { CrashPoint.pullApplied.reached() }
-                    return report
-                }
+            // An attested batch is checked by its one signature in the transaction; anything else
+            // has its signatures verified first, on every core (CPU work, off the cooperative pool).
+            let replica = node.replica
+            let prepared =
+                attested == nil ? try await Blocking.run { try replica.prepare(set.events, now: now) } : .none
+            report = try await replica.write { [court, url] tx in
+                let report = try tx.receive(
+                    set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
+                    visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined,
+                    prepared: prepared, attested: attested)
+                var state = try tx.link(court) ?? LinkState(court: court, url: url)
+                if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
+                state.remoteHead = max(head, through)
+                state.eventsIn += Int64(report.stored)
+                state.bytesIn += Int64(bytes)
+                state.lastSuccessAt = now
+                state.lastAttemptAt = now
+                state.failures = 0
+                try tx.saveLink(state)
+                if !set.events.isEmpty { CrashPoint.pullApplied.reached() }
+                return report
             }
         } catch let error as ReplicaError where error.code == .badAttestation {
             throw refuseAttestations(error.message)

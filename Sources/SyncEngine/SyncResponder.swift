@@ -195,9 +195,7 @@ public final class SyncResponder: Sendable {
                 batch = .empty(after: from, head: head)
             } else {
                 do {
-                    batch = try await Blocking.run {
-                        try replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
-                    }
+                    batch = try await replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
                 } catch {
                     throw SyncError.storage("cannot read changes: \(error)")
                 }
@@ -212,9 +210,7 @@ public final class SyncResponder: Sendable {
                 // The delivery witnesses just made follow in the same answer.
                 let again: ChangeBatch
                 do {
-                    again = try await Blocking.run {
-                        try replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
-                    }
+                    again = try await replica.changes(after: from, for: selection, maxEvents: events, maxBytes: bytes)
                 } catch {
                     throw SyncError.storage("cannot read changes: \(error)")
                 }
@@ -279,7 +275,7 @@ public final class SyncResponder: Sendable {
         let replica = node.replica
         let ids = events.map(\.id)
         do {
-            return try await Blocking.run { try replica.witnesses(ofEvents: ids) }.map {
+            return try await replica.witnesses(ofEvents: ids).map {
                 Data($0.encoded + ($0.signature ?? [])).base64EncodedString()
             }
         } catch {
@@ -299,17 +295,15 @@ public final class SyncResponder: Sendable {
         let replica = node.replica
         let now = node.time.now()
         do {
-            let delivered = try await Blocking.run {
-                let undelivered = try replica.undelivered(creates.map(\.id))
-                let matters = creates.filter { undelivered.contains($0.id) }.map(\.matterID)
-                guard !matters.isEmpty else { return Set<CourtCode>() }
-                return try replica.write { tx in
-                    var witnessed: Set<MatterID> = []
-                    for matter in matters where try tx.witnessDelivery(of: matter, to: court, now: now) {
-                        witnessed.insert(matter)
-                    }
-                    return try tx.concernedCourts(of: witnessed)
+            let undelivered = try await replica.undelivered(creates.map(\.id))
+            let matters = creates.filter { undelivered.contains($0.id) }.map(\.matterID)
+            guard !matters.isEmpty else { return false }
+            let delivered = try await replica.write { tx in
+                var witnessed: Set<MatterID> = []
+                for matter in matters where try tx.witnessDelivery(of: matter, to: court, now: now) {
+                    witnessed.insert(matter)
                 }
+                return try tx.concernedCourts(of: witnessed)
             }
             if !delivered.isEmpty { await notifier.changed(concerning: delivered) }
             return !delivered.isEmpty

@@ -92,7 +92,7 @@ struct EngineTests {
         for court in ["京0105", "沪0115"] { try net.add(court) }
         let bj = net.members["京0105"]!.node
         _ = try bj.createMatter(draft(1))
-        let batch = try bj.replica.changes(
+        let batch = try await bj.replica.changes(
             after: 0, for: ChangeSelection(court: nil, excludingNode: nil), maxEvents: 100, maxBytes: 1 << 20)
         let body = try ChangeSetCodec.encode(
             ChangeSet(
@@ -175,7 +175,7 @@ struct EngineTests {
         let bj = try net.add("京0105", limits: limits)
         try net.add("粤0106", limits: limits)
         let matters = 230
-        try bj.node.replica.write { tx in
+        try await bj.node.replica.write { tx in
             let calendars = try #require(tx.calendars)
             for sequence in 1...matters {
                 let now = bj.node.time.now()
@@ -270,7 +270,7 @@ struct EngineTests {
         let bj = try net.add("京0105")
         _ = try bj.node.createMatter(draft(1))
         let requester = Requester(court: bj.node.identity.court, node: bj.node.identity.node)
-        let batch = try bj.node.replica.changes(
+        let batch = try await bj.node.replica.changes(
             after: 0, for: ChangeSelection(court: nil, excludingNode: nil), maxEvents: 10, maxBytes: 1 << 20)
         let valid = try ChangeSetCodec.encode(
             ChangeSet(
