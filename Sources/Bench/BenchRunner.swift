@@ -235,7 +235,8 @@ public struct BenchRunner: Sendable {
         let steady = polling.warmRSS.flatMap { warm in polling.endRSS.map { $0 <= warm + warm / 20 + (2 << 20) } }
         table.add(
             "d. 持续轮询 sustained \(Int(options.pollingSeconds)) s: 503 busy, hub RSS",
-            "\(polling.busy) × 503, RSS " + Format.megabytes(polling.warmRSS) + " → " + Format.megabytes(polling.endRSS),
+            "\(polling.busy) × 503, RSS " + Format.megabytes(polling.warmRSS) + " → "
+                + Format.megabytes(polling.endRSS),
             reference: "\(polling.failures) failed in all", target: "no 503, no growth (15 min)",
             met: options.pollingSeconds >= 900 ? polling.busy == 0 && steady == true : nil)
         switch nginx {
