@@ -148,7 +148,10 @@ extension Replica {
         if let court = selection.court, court != .supreme {
             let courts = directory.jurisdiction(of: court).map(\.rawValue)
             let list = courts.map { _ in "?" }.joined(separator: ",")
-            sql += " JOIN matters m ON m.id = e.matter_id"
+            // CROSS JOIN keeps SQLite on the rows after the cursor, in arrival order, looking each
+            // matter up by its key: left to itself it reads every matter of the court and sorts
+            // their events on every pull, which at a million events took half a second a pull.
+            sql += " CROSS JOIN matters m ON m.id = e.matter_id"
             clauses.append("(m.entrusting_court IN (\(list)) OR m.entrusted_court IN (\(list)))")
             arguments += StatementArguments(courts + courts)
         }

@@ -166,13 +166,8 @@ public final class Replica: Sendable {
             }
             if let head { committedHead.max(head, ordering: .relaxed) }
             return result
-        } catch let error as ReplicaError {
-            throw error
-        } catch let error as DomainError {
-            throw ReplicaError(.rejectedEvent, error.message)
         } catch {
-            throw ReplicaError(
-                .storage, "the replica could not be written, nothing was stored: \(Self.describe(error))")
+            throw Self.writeFailure(error)
         }
     }
 
@@ -191,13 +186,17 @@ public final class Replica: Sendable {
             }
             committedHead.max(head, ordering: .relaxed)
             return result
-        } catch let error as ReplicaError {
-            throw error
-        } catch let error as DomainError {
-            throw ReplicaError(.rejectedEvent, error.message)
         } catch {
-            throw ReplicaError(
-                .storage, "the replica could not be written, nothing was stored: \(Self.describe(error))")
+            throw Self.writeFailure(error)
+        }
+    }
+
+    /// What a failed write throws: the replica's own refusal, a domain rule broken, or storage.
+    private static func writeFailure(_ error: any Error) -> ReplicaError {
+        switch error {
+        case let error as ReplicaError: error
+        case let error as DomainError: ReplicaError(.rejectedEvent, error.message)
+        default: ReplicaError(.storage, "the replica could not be written, nothing was stored: \(describe(error))")
         }
     }
 

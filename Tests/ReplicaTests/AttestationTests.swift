@@ -16,6 +16,17 @@ struct AttestationTests {
     /// Vector 05: a pull answer of the hub to 粤0106 (two events, three witnesses).
     static var answer: ChangeSet { ProtocolVectors.valid.first { $0.name == "05-witnesses" }!.changeSet }
 
+    /// Vector 05 with one bit of its second event's signature flipped: a forgery.
+    static var forgedAnswer: ChangeSet {
+        get throws {
+            var set = answer
+            var signature = set.events[1].signature!
+            signature[10] ^= 0x40
+            set.events[1] = try set.events[1].withSignature(signature)
+            return set
+        }
+    }
+
     static func attestation(
         of set: ChangeSet, for requester: NodeID, after: Int64 = 0, signedBy signer: NodeID = hub
     ) throws -> BatchAttestation {
@@ -112,10 +123,7 @@ struct AttestationTests {
     func lyingHub() throws {
         let court = try TemporaryReplica(court: "粤0106")
         defer { court.remove() }
-        var set = Self.answer
-        var signature = set.events[1].signature!
-        signature[10] ^= 0x40
-        set.events[1] = try set.events[1].withSignature(signature)
+        let set = try Self.forgedAnswer
         let report = try receive(
             court, set, attestation: try Self.attestation(of: set, for: court.replica.identity.node))
         #expect(report.stored == set.events.count)
@@ -135,10 +143,7 @@ struct AttestationTests {
     func unattestedRefusesForgery() throws {
         let court = try TemporaryReplica(court: "粤0106")
         defer { court.remove() }
-        var set = Self.answer
-        var signature = set.events[1].signature!
-        signature[10] ^= 0x40
-        set.events[1] = try set.events[1].withSignature(signature)
+        let set = try Self.forgedAnswer
         let report = try receive(court, set, attestation: nil)
         #expect(report.stored == 1 && report.refused.first?.code == "badSignature")
     }
