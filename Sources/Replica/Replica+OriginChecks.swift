@@ -90,23 +90,26 @@ extension Replica {
         }
     }
 
-    /// Re-checks the origin signatures of up to `limit` attested events (their bytes hashed
-    /// again, their signatures verified against the keys in force, on up to `cores` cores): those that
-    /// pass leave `origin_checks`, those that fail stay there marked with the time and the
-    /// reason. Returns how many passed and which failed (their ids in hex).
+    /// The next events to re-check, in the list's order, with their bytes (a `LIMIT` argument).
+    static let pendingOriginChecksSQL = """
+        SELECT c.event_id AS id, e.encoded AS encoded, e.signature AS signature
+        FROM origin_checks c CROSS JOIN events e ON e.id = c.event_id
+        WHERE c.failed_at IS NULL ORDER BY c.rowid LIMIT ?
+        """
+
+    /// Re-checks the origin signatures of up to `limit` attested events, in the order they were
+    /// stored (the list's own order: no sort of the whole list per batch): their bytes hashed
+    /// again and their signatures verified against the keys in force, on up to `cores` cores.
+    /// Those that pass leave `origin_checks`; those that fail stay there, marked with the time
+    /// and the reason. Returns how many passed and which failed (their ids in hex).
     public func recheckOrigins(
         limit: Int, cores: Int = ProcessInfo.processInfo.activeProcessorCount, now: Timestamp
     ) throws(ReplicaError) -> (passed: Int, failed: [String]) {
         let (rows, trust) = try read { db in
             (
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT c.event_id AS id, e.encoded AS encoded, e.signature AS signature
-                        FROM origin_checks c JOIN events e ON e.id = c.event_id
-                        WHERE c.failed_at IS NULL ORDER BY e.arrival_seq LIMIT ?
-                        """, arguments: [limit]
-                ).map { (id: $0["id"] as String, encoded: $0["encoded"] as Data, signature: $0["signature"] as Data) },
+                try Row.fetchAll(db, sql: Self.pendingOriginChecksSQL, arguments: [limit]).map {
+                    (id: $0["id"] as String, encoded: $0["encoded"] as Data, signature: $0["signature"] as Data)
+                },
                 try currentTrust(db)
             )
         }

@@ -34,8 +34,8 @@ struct BenchCommand: AsyncParsableCommand {
         guard longPolls >= 0, longPolls <= 20_000 else {
             throw ValidationError("--long-polls must be between 0 and 20,000")
         }
-        guard pollSeconds > 0, pollSeconds <= 600 else {
-            throw ValidationError("--poll-seconds must be between 0 and 600")
+        guard pollSeconds > 0, pollSeconds <= 3_600 else {
+            throw ValidationError("--poll-seconds must be between 0 and 3600")
         }
         guard (1...65_000).contains(port) else { throw ValidationError("--port must be between 1 and 65000") }
         guard (0...1_024).contains(documentMib) else {
