@@ -131,12 +131,17 @@ public final class LinkSynchronizer: Sendable {
         }
         let attest = try await wantsAttestation(state)
         let pulled: PulledChanges
-        if wait == 0, let sent = takeAhead(after: state.pulledThrough, attested: attest) {
-            pulled = try await sent.value
-        } else {
-            pulled = try await transport.pull(
-                after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
-                maxBytes: config.limits.maxBytesPerSet, attested: attest)
+        do {
+            if wait == 0, let sent = takeAhead(after: state.pulledThrough, attested: attest) {
+                pulled = try await sent.value
+            } else {
+                pulled = try await transport.pull(
+                    after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
+                    maxBytes: config.limits.maxBytesPerSet, attested: attest)
+            }
+        } catch let error as SyncError where error.code == "badAttestation" {
+            // An unreadable attestation header: ask for none again, or the link would stall on it.
+            throw refuseAttestations(error.message)
         }
         try await refreshDirectory(remoteVersion: pulled.directoryVersion)
         let set = try ChangeSetCodec.decode(pulled.body, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))

@@ -13,21 +13,26 @@ import Testing
 /// million rows for a handful). Query plans are fixed by the schema, so this holds at any size.
 @Suite("query plans that must not sort a whole history")
 struct PullQueryPlanTests {
-    @Test(
-        "a court's pull walks events and witnesses by arrival sequence, with no sort",
-        arguments: ["events", "witnesses"])
-    func walksByArrival(table: String) throws {
+    /// The query plan of a pull of `court`'s changes from `table` after cursor 5.
+    static func pullPlan(table: String, court code: String) throws -> [String] {
         let court = try TemporaryReplica(court: "粤0106")
         defer { court.remove() }
         let (sql, arguments) = court.replica.selectionQuery(
             table: table, columns: "e.arrival_seq", after: 5,
-            selection: ChangeSelection(court: Fixtures.code("粤"), excludingNode: Fixtures.node("粤.a")),
+            selection: ChangeSelection(court: Fixtures.code(code), excludingNode: Fixtures.node("\(code).a")),
             suffix: "ORDER BY e.arrival_seq LIMIT ?")
-        let plan = try court.replica.read { db in
+        return try court.replica.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments + [10]).map {
                 $0["detail"] as String
             }
         }
+    }
+
+    @Test(
+        "a court's pull walks events and witnesses by arrival sequence, with no sort",
+        arguments: ["events", "witnesses"])
+    func walksByArrival(table: String) throws {
+        let plan = try Self.pullPlan(table: table, court: "粤")
         #expect(!plan.contains { $0.contains("TEMP B-TREE") }, "\(plan)")
         #expect(plan.first?.contains("SEARCH e USING INTEGER PRIMARY KEY") == true, "\(plan)")
     }
@@ -36,17 +41,7 @@ struct PullQueryPlanTests {
         "a basic court's pull starts from its own matters, not from everyone's history",
         arguments: ["events", "witnesses"])
     func basicCourtStartsFromItsMatters(table: String) throws {
-        let court = try TemporaryReplica(court: "粤0106")
-        defer { court.remove() }
-        let (sql, arguments) = court.replica.selectionQuery(
-            table: table, columns: "e.arrival_seq", after: 5,
-            selection: ChangeSelection(court: Fixtures.code("粤0106"), excludingNode: Fixtures.node("粤0106.a")),
-            suffix: "ORDER BY e.arrival_seq LIMIT ?")
-        let plan = try court.replica.read { db in
-            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments + [10]).map {
-                $0["detail"] as String
-            }
-        }
+        let plan = try Self.pullPlan(table: table, court: "粤0106")
         #expect(plan.contains { $0.contains("SEARCH m USING INDEX matters_by_") }, "\(plan)")
         #expect(!plan.contains { $0.contains("SCAN e") }, "\(plan)")
     }
