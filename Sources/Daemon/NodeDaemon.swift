@@ -16,9 +16,12 @@ import SyncEngine
 /// loops are cancelled. A change set being stored is one SQLite transaction: it commits or rolls
 /// back, never half. The data directory's `daemon.json` is removed and the process exits 0.
 public enum NodeDaemon {
-    /// Runs the node in `dataDirectory` until a shutdown signal.
-    public static func run(dataDirectory: URL, logger: Logger) async throws {
-        let config = try NodeConfig.load(from: dataDirectory)  // first: it names a missing node plainly
+    /// Runs the node in `dataDirectory` until a shutdown signal, listening on `listen`
+    /// (`HOST:PORT`) instead of node.json's address when given.
+    public static func run(dataDirectory: URL, listen: String? = nil, logger: Logger) async throws {
+        var loaded = try NodeConfig.load(from: dataDirectory)  // first: it names a missing node plainly
+        if let listen { loaded.listen = listen }
+        let config = loaded
         let lock = try DaemonRecord.lock(dataDirectory)
         defer { close(lock) }
         if let fixed = ProcessInfo.processInfo.environment["COURTSYNC_NOW"], !fixed.isEmpty {

@@ -80,7 +80,7 @@ public struct DemoNetwork: Sendable {
                 hubTrust: .pinned(hub.publicKey), time: wall)
             nodes.append(node)
             try NodeConfig(
-                role: .court, court: court.rawValue, listen: "127.0.0.1:\(port)", hub: hubURL, sync: sync,
+                role: .court, court: court.rawValue, listen: "127.0.0.1:\(port)", hubs: [hubURL], sync: sync,
                 limits: limits
             ).save(to: directory)
             if let clock { try NodeClockFile.write(clock, to: directory) }

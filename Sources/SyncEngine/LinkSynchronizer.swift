@@ -14,11 +14,14 @@ import Synchronization
 public final class LinkSynchronizer: Sendable {
     /// The remote court (`最高法` for the hub).
     public let court: CourtCode
-    /// The remote's base URL.
-    public let url: String
+    /// The remote's URLs (several for a hub running as several processes) and the one in use.
+    public let endpoints: FailoverTransport
     private let node: CourtNode
     private let config: NodeConfig
     private let transport: any SyncTransport
+    /// The ``FailoverTransport/generation`` the last handshake verified: a round on another URL
+    /// handshakes first.
+    private let verifiedGeneration = Atomic<Int>(-1)
     private let notifier: ChangeNotifier?
     private let logger: Logger
     /// The link's document transfers, run after its event rounds.
@@ -37,15 +40,26 @@ public final class LinkSynchronizer: Sendable {
         var answer: Task<PulledChanges, any Error>
     }
 
-    public init(
+    /// A link over one URL.
+    public convenience init(
         court: CourtCode, url: String, node: CourtNode, config: NodeConfig, transport: any SyncTransport,
         notifier: ChangeNotifier?, logger: Logger
     ) {
+        self.init(
+            court: court, endpoints: [FailoverTransport.Endpoint(url: url, transport: transport)], node: node,
+            config: config, notifier: notifier, logger: logger)
+    }
+
+    /// A link over several URLs of one remote, in order of preference.
+    public init(
+        court: CourtCode, endpoints: [FailoverTransport.Endpoint], node: CourtNode, config: NodeConfig,
+        notifier: ChangeNotifier?, logger: Logger
+    ) {
         self.court = court
-        self.url = url
+        self.endpoints = FailoverTransport(endpoints: endpoints, failbackSeconds: config.sync.failbackSeconds)
         self.node = node
         self.config = config
-        self.transport = transport
+        self.transport = self.endpoints
         self.notifier = notifier
         var logger = logger
         logger[metadataKey: "link"] = "\(court)"
@@ -56,13 +70,49 @@ public final class LinkSynchronizer: Sendable {
 
     deinit { ahead.withLock { $0?.answer.cancel() } }
 
-    /// Whether an operator's `--peer` names this link: its court code or its URL.
-    public func isNamed(by peer: String) -> Bool { court.rawValue == peer || url == peer }
+    /// The URL in use.
+    public var url: String { endpoints.url }
+
+    /// Whether an operator's `--peer` names this link: its court code or one of its URLs.
+    public func isNamed(by peer: String) -> Bool {
+        court.rawValue == peer || endpoints.endpoints.contains { $0.url == peer }
+    }
+
+    /// After a round begun at `generation` (``FailoverTransport/generation``) failed: moves to
+    /// the remote's next URL if that one could not be reached and there is another (the next
+    /// round handshakes there). Returns whether the link is on another URL now.
+    @discardableResult
+    public func failOver(after error: any Error, at generation: Int) -> Bool {
+        let from = url
+        let before = endpoints.generation
+        guard endpoints.failOver(after: error, at: generation) else { return false }
+        if endpoints.generation != before {
+            logger.warning(
+                "cannot reach the remote at this URL: moving to its next",
+                metadata: ["from": "\(from)", "to": "\(url)"])
+        }
+        return true
+    }
+
+    /// Moves back to the remote's first URL once the link has been on another long enough
+    /// (`sync.failbackSeconds`). Returns whether it moved.
+    @discardableResult
+    public func failBackIfDue() -> Bool {
+        guard endpoints.failBackIfDue() else { return false }
+        logger.notice("trying the remote's first URL again", metadata: ["url": "\(url)"])
+        return true
+    }
+
+    /// Handshakes if the link moved to another URL since the last handshake.
+    private func handshakeIfMoved() async throws {
+        if verifiedGeneration.load(ordering: .relaxed) != endpoints.generation { try await handshake() }
+    }
 
     /// Says hello, checks that the remote is the court this link is for, and restarts both
     /// cursors if the remote is a different node than last time.
     @discardableResult
     public func handshake() async throws -> HelloResponse {
+        let generation = endpoints.generation
         let identity = node.identity
         let response = try await transport.hello(
             HelloRequest(
@@ -105,6 +155,7 @@ public final class LinkSynchronizer: Sendable {
             }
         }
         try await refreshDirectory(remoteVersion: response.directoryVersion)
+        verifiedGeneration.store(generation, ordering: .relaxed)
         return response
     }
 
@@ -125,6 +176,7 @@ public final class LinkSynchronizer: Sendable {
     /// remote), stores them and the new cursor in one transaction. Returns what moved and
     /// whether the remote holds more.
     public func pullRound(wait: Double) async throws -> (stats: TransferStats, hasMore: Bool) {
+        try await handshakeIfMoved()
         let state = try await linkState()
         guard let remoteNode = state.remoteNode else {
             throw SyncError(code: "noHandshake", status: 0, "pull before handshake on the link to \(court)")
@@ -295,6 +347,7 @@ public final class LinkSynchronizer: Sendable {
     /// may see, and moves the push cursor to what the remote acknowledged. Returns what moved and
     /// whether more remain.
     public func pushRound() async throws -> (stats: TransferStats, hasMore: Bool) {
+        try await handshakeIfMoved()
         let state = try await linkState()
         guard let remoteNode = state.remoteNode else {
             throw SyncError(code: "noHandshake", status: 0, "push before handshake on the link to \(court)")

@@ -40,8 +40,28 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         public var backoffJitter: Double = 0.5
         /// How often the daemon looks for acts recorded by the CLI (milliseconds).
         public var localCheckMilliseconds: Int = 100
+        /// With several hub URLs: how long a link stays on a later one before it tries the first
+        /// again (seconds).
+        public var failbackSeconds: Double = 120
 
         public init() {}
+
+        /// Reads the timing; a setting the file does not name keeps its default.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Sync()
+            intervalSeconds = try c.decodeIfPresent(Double.self, forKey: .intervalSeconds) ?? d.intervalSeconds
+            longPollSeconds = try c.decodeIfPresent(Double.self, forKey: .longPollSeconds) ?? d.longPollSeconds
+            requestTimeoutSeconds =
+                try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? d.requestTimeoutSeconds
+            backoffInitialSeconds =
+                try c.decodeIfPresent(Double.self, forKey: .backoffInitialSeconds) ?? d.backoffInitialSeconds
+            backoffMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffMaxSeconds) ?? d.backoffMaxSeconds
+            backoffJitter = try c.decodeIfPresent(Double.self, forKey: .backoffJitter) ?? d.backoffJitter
+            localCheckMilliseconds =
+                try c.decodeIfPresent(Int.self, forKey: .localCheckMilliseconds) ?? d.localCheckMilliseconds
+            failbackSeconds = try c.decodeIfPresent(Double.self, forKey: .failbackSeconds) ?? d.failbackSeconds
+        }
     }
 
     /// Limits on what the node sends and accepts.
@@ -155,8 +175,11 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public var court: String
     /// Where the daemon listens, `HOST:PORT`.
     public var listen: String
-    /// The hub's base URL (courts only).
-    public var hub: String?
+    /// The hub's base URLs (courts only), in order of preference: several when the hub runs as
+    /// several processes (`docs/postgres.md`). The link uses the first that answers, moves to the
+    /// next when one cannot be reached, and tries the first again after
+    /// ``Sync/failbackSeconds``. In `node.json`: `"hub"`, one URL or an array of them.
+    public var hubs: [String]
     /// Courts synced directly.
     public var peers: [Peer]
     public var sync: Sync
@@ -173,14 +196,14 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public static let defaultListen = "127.0.0.1:7400"
 
     public init(
-        role: NodeRole, court: String, listen: String = defaultListen, hub: String? = nil, peers: [Peer] = [],
+        role: NodeRole, court: String, listen: String = defaultListen, hubs: [String] = [], peers: [Peer] = [],
         sync: Sync = Sync(), limits: Limits = Limits(), monitoring: Monitoring = Monitoring(),
         tls: TLSSettings? = nil
     ) {
         self.role = role
         self.court = court
         self.listen = listen
-        self.hub = hub
+        self.hubs = hubs
         self.peers = peers
         self.sync = sync
         self.limits = limits
@@ -193,7 +216,11 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         role = try c.decode(NodeRole.self, forKey: .role)
         court = try c.decode(String.self, forKey: .court)
         listen = try c.decodeIfPresent(String.self, forKey: .listen) ?? Self.defaultListen
-        hub = try c.decodeIfPresent(String.self, forKey: .hub)
+        if let one = try? c.decodeIfPresent(String.self, forKey: .hubs) {
+            hubs = [one]
+        } else {
+            hubs = try c.decodeIfPresent([String].self, forKey: .hubs) ?? []
+        }
         peers = try c.decodeIfPresent([Peer].self, forKey: .peers) ?? []
         sync = try c.decodeIfPresent(Sync.self, forKey: .sync) ?? Sync()
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
@@ -201,12 +228,40 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         tls = try c.decodeIfPresent(TLSSettings.self, forKey: .tls)
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case role, court, listen, peers, sync, limits, monitoring, tls
+        case hubs = "hub"
+    }
+
+    /// Writes the settings; `"hub"` is one URL when there is one, an array when there are several.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(role, forKey: .role)
+        try c.encode(court, forKey: .court)
+        try c.encode(listen, forKey: .listen)
+        if hubs.count == 1 {
+            try c.encode(hubs[0], forKey: .hubs)
+        } else if !hubs.isEmpty {
+            try c.encode(hubs, forKey: .hubs)
+        }
+        try c.encode(peers, forKey: .peers)
+        try c.encode(sync, forKey: .sync)
+        try c.encode(limits, forKey: .limits)
+        try c.encode(monitoring, forKey: .monitoring)
+        try c.encodeIfPresent(tls, forKey: .tls)
+    }
+
+    /// The first (preferred) hub URL, if any.
+    public var hub: String? { hubs.first }
+
     /// Links that send requests in the clear to another machine: signed, so not forgeable, but
     /// readable by anyone on the path.
     public var plaintextLinks: [String] {
-        ((try? links) ?? []).compactMap { link in
-            guard link.url.scheme?.lowercased() == "http", let host = link.url.host else { return nil }
-            return ["127.0.0.1", "::1", "localhost"].contains(host) ? nil : "\(link.court)=\(link.url.absoluteString)"
+        ((try? links) ?? []).flatMap { link in
+            link.urls.compactMap { url in
+                guard url.scheme?.lowercased() == "http", let host = url.host else { return nil }
+                return ["127.0.0.1", "::1", "localhost"].contains(host) ? nil : "\(link.court)=\(url.absoluteString)"
+            }
         }
     }
 
@@ -215,15 +270,19 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         get throws(NodeError) { try Self.parseListen(listen) }
     }
 
-    /// The links this node opens: the hub first (if any), then the peers.
-    public var links: [(court: CourtCode, url: URL)] {
+    /// The links this node opens: the hub first (if any, with all its URLs), then the peers.
+    public var links: [(court: CourtCode, urls: [URL])] {
         get throws(NodeError) {
-            var links: [(CourtCode, URL)] = []
-            if let hub { links.append((.supreme, try Self.parseURL(hub, what: "hub"))) }
+            var links: [(CourtCode, [URL])] = []
+            if !hubs.isEmpty {
+                var urls: [URL] = []
+                for hub in hubs { urls.append(try Self.parseURL(hub, what: "hub")) }
+                links.append((.supreme, urls))
+            }
             for peer in peers {
                 let code: CourtCode
                 do { code = try CourtCode(peer.court) } catch { throw NodeError(code: "invalidConfig", error.message) }
-                links.append((code, try Self.parseURL(peer.url, what: "peer \(peer.court)")))
+                links.append((code, [try Self.parseURL(peer.url, what: "peer \(peer.court)")]))
             }
             return links
         }
@@ -243,7 +302,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             guard code == .supreme else {
                 throw NodeError(code: "invalidConfig", "a hub node serves 最高法, not \(court)")
             }
-            guard hub == nil else { throw NodeError(code: "invalidConfig", "the hub has no hub of its own") }
+            guard hubs.isEmpty else { throw NodeError(code: "invalidConfig", "the hub has no hub of its own") }
         case .court:
             guard code != .supreme else {
                 throw NodeError(code: "invalidConfig", "最高法's node is the hub: use --role hub")
@@ -262,11 +321,16 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 throw NodeError(code: "invalidConfig", "node.json lists \(link.court) twice")
             }
         }
+        guard Set(hubs).count == hubs.count else {
+            throw NodeError(code: "invalidConfig", "node.json lists a hub URL twice")
+        }
+        guard hubs.count <= 16 else { throw NodeError(code: "invalidConfig", "node.json lists more than 16 hub URLs") }
         let positive: [(String, Double)] = [
             ("sync.intervalSeconds", sync.intervalSeconds), ("sync.requestTimeoutSeconds", sync.requestTimeoutSeconds),
             ("sync.backoffInitialSeconds", sync.backoffInitialSeconds),
             ("sync.backoffMaxSeconds", sync.backoffMaxSeconds),
             ("sync.localCheckMilliseconds", Double(sync.localCheckMilliseconds)),
+            ("sync.failbackSeconds", sync.failbackSeconds),
             ("limits.maxEventsPerSet", Double(limits.maxEventsPerSet)),
             ("limits.maxBytesPerSet", Double(limits.maxBytesPerSet)),
             ("limits.maxBodyBytes", Double(limits.maxBodyBytes)),

@@ -44,12 +44,16 @@ public final class SyncScheduler: Sendable {
     ) throws(NodeError) -> [LinkSynchronizer] {
         try config.links.map { link in
             LinkSynchronizer(
-                court: link.court, url: link.url.absoluteString, node: node, config: config,
-                transport: HTTPTransport(
-                    base: link.url, signer: RequestSigner(node: node), tls: tls,
-                    requestTimeout: config.sync.requestTimeoutSeconds,
-                    maxBodyBytes: config.limits.maxBodyBytes),
-                notifier: notifier, logger: logger)
+                court: link.court,
+                endpoints: link.urls.map { url in
+                    FailoverTransport.Endpoint(
+                        url: url.absoluteString,
+                        transport: HTTPTransport(
+                            base: url, signer: RequestSigner(node: node), tls: tls,
+                            requestTimeout: config.sync.requestTimeoutSeconds,
+                            maxBodyBytes: config.limits.maxBodyBytes))
+                },
+                node: node, config: config, notifier: notifier, logger: logger)
         }
     }
 
@@ -79,33 +83,44 @@ public final class SyncScheduler: Sendable {
         for link in links where filter?(link) ?? true {
             let started = Date()
             var stats = TransferStats()
-            do {
-                try await link.handshake()
-                while true {
-                    let round = try await link.pushRound()
-                    stats = stats + round.stats
-                    if round.stats.setsSent > 0 { progress(link.court.rawValue, stats) }
-                    if !round.hasMore { break }
+            link.failBackIfDue()
+            // A remote with several URLs (the hub's processes): a round that cannot reach one
+            // is run again on the next, each at most once.
+            var attemptsLeft = link.endpoints.endpoints.count
+            while true {
+                attemptsLeft -= 1
+                let generation = link.endpoints.generation
+                do {
+                    try await link.handshake()
+                    while true {
+                        let round = try await link.pushRound()
+                        stats = stats + round.stats
+                        if round.stats.setsSent > 0 { progress(link.court.rawValue, stats) }
+                        if !round.hasMore { break }
+                    }
+                    while true {
+                        let round = try await link.pullRound(wait: 0)
+                        stats = stats + round.stats
+                        if round.stats.eventsReceived > 0 { progress(link.court.rawValue, stats) }
+                        if !round.hasMore { break }
+                    }
+                    let court = link.court.rawValue
+                    let documents = try await link.documents.round { documentProgress(court, $0, $1, $2) }
+                    rounds.append(
+                        LinkRound(
+                            court: link.court.rawValue, url: link.url, ok: true, error: nil, stats: stats,
+                            documents: documents, seconds: Date().timeIntervalSince(started)))
+                    break
+                } catch {
+                    await link.recordFailure(error)
+                    if attemptsLeft > 0, link.failOver(after: error, at: generation) { continue }
+                    rounds.append(
+                        LinkRound(
+                            court: link.court.rawValue, url: link.url, ok: false,
+                            error: (error as? SyncError)?.message ?? "\(error)", stats: stats,
+                            seconds: Date().timeIntervalSince(started)))
+                    break
                 }
-                while true {
-                    let round = try await link.pullRound(wait: 0)
-                    stats = stats + round.stats
-                    if round.stats.eventsReceived > 0 { progress(link.court.rawValue, stats) }
-                    if !round.hasMore { break }
-                }
-                let court = link.court.rawValue
-                let documents = try await link.documents.round { documentProgress(court, $0, $1, $2) }
-                rounds.append(
-                    LinkRound(
-                        court: link.court.rawValue, url: link.url, ok: true, error: nil, stats: stats,
-                        documents: documents, seconds: Date().timeIntervalSince(started)))
-            } catch {
-                await link.recordFailure(error)
-                rounds.append(
-                    LinkRound(
-                        court: link.court.rawValue, url: link.url, ok: false,
-                        error: (error as? SyncError)?.message ?? "\(error)", stats: stats,
-                        seconds: Date().timeIntervalSince(started)))
             }
         }
         return rounds
@@ -116,6 +131,7 @@ public final class SyncScheduler: Sendable {
         var connected = false
         var hasMore = false
         while !Task.isCancelled {
+            let generation = link.endpoints.generation
             do {
                 if !connected {
                     try await link.handshake()
@@ -124,12 +140,13 @@ public final class SyncScheduler: Sendable {
                 }
                 hasMore = try await link.pullRound(wait: hasMore ? 0 : config.sync.longPollSeconds).hasMore
                 failures = 0
+                if link.failBackIfDue() { connected = false }
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
                 connected = false
                 hasMore = false
-                await backOff(link, after: error, failures: failures, in: "pull")
+                await backOff(link, after: error, at: generation, failures: failures, in: "pull")
             }
         }
     }
@@ -139,6 +156,7 @@ public final class SyncScheduler: Sendable {
         var connected = false
         while !Task.isCancelled {
             let seen = await notifier.version
+            let generation = link.endpoints.generation
             do {
                 if !connected {
                     try await link.handshake()
@@ -151,7 +169,7 @@ public final class SyncScheduler: Sendable {
                 if Task.isCancelled { return }
                 failures += 1
                 connected = false
-                await backOff(link, after: error, failures: failures, in: "push")
+                await backOff(link, after: error, at: generation, failures: failures, in: "push")
             }
         }
     }
@@ -163,6 +181,7 @@ public final class SyncScheduler: Sendable {
         var failures = 0
         while !Task.isCancelled {
             let seen = await notifier.version
+            let generation = link.endpoints.generation
             do {
                 let round = try await link.documents.round()
                 if round.downloaded > 0 { await notifier.changed() }
@@ -174,7 +193,7 @@ public final class SyncScheduler: Sendable {
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
-                await backOff(link, after: error, failures: failures, in: "documents")
+                await backOff(link, after: error, at: generation, failures: failures, in: "documents")
             }
         }
     }
@@ -209,9 +228,13 @@ public final class SyncScheduler: Sendable {
     /// starts again from zero after that).
     static let stalePartialSeconds: Double = 7 * 86_400
 
-    /// Records a failed round, logs it and sleeps for the backoff delay.
-    private func backOff(_ link: LinkSynchronizer, after error: any Error, failures: Int, in loop: String) async {
+    /// Records a failed round, logs it and sleeps for the backoff delay, unless the link moved
+    /// to a URL of the remote not yet tried since the failures began (then it retries at once).
+    private func backOff(
+        _ link: LinkSynchronizer, after error: any Error, at generation: Int, failures: Int, in loop: String
+    ) async {
         await link.recordFailure(error)
+        if link.failOver(after: error, at: generation), failures < link.endpoints.endpoints.count { return }
         let delay = Backoff(config.sync).delay(afterFailures: failures)
         logger.warning(
             "\(loop) failed; retrying",

@@ -24,8 +24,12 @@ struct InitCommand: ParsableCommand {
     var role: NodeConfig.NodeRole = .court
     @Option(name: .long, help: "Where the daemon listens, HOST:PORT (default \(NodeConfig.defaultListen)).")
     var listen: String = NodeConfig.defaultListen
-    @Option(name: .long, help: "The hub's URL, e.g. https://10.0.0.1:7400.")
-    var hub: String?
+    @Option(
+        name: .long,
+        help:
+            "The hub's URL, e.g. https://10.0.0.1:7400; repeat it for a hub running as several processes (tried in order)."
+    )
+    var hub: [String] = []
     @Option(name: .long, help: "A court synced directly, CODE=URL (repeatable), e.g. 粤0106=https://10.2.0.7:7400.")
     var peer: [String] = []
     @Option(name: .customLong("nodes-dir"), help: "The folder with courts.json and calendar.json (default: Nodes/).")
@@ -69,7 +73,7 @@ struct InitCommand: ParsableCommand {
             }
             let dataDirectory = try node.dataDirectory()
             let tls = try tlsSettings()
-            let config = NodeConfig(role: role, court: courtCode, listen: listen, hub: hub, peers: peers, tls: tls)
+            let config = NodeConfig(role: role, court: courtCode, listen: listen, hubs: hub, peers: peers, tls: tls)
             try config.validate(directory: reference.directory)
             if tls != nil { _ = try TransportSecurity(settings: tls, dataDirectory: dataDirectory) }
             let hubTrust: CourtNode.HubTrust?
@@ -101,7 +105,7 @@ struct InitCommand: ParsableCommand {
                     var nodeId: String
                     var role: String
                     var listen: String
-                    var hub: String?
+                    var hub: [String]
                     var peers: [NodeConfig.Peer]
                     var dataDir: String
                     var publicKey: String
@@ -124,7 +128,7 @@ struct InitCommand: ParsableCommand {
                         ("节点公钥", created.publicKey),
                         ("角色", role == .hub ? "指挥中心（hub）" : "法院节点（court）"),
                         ("监听地址", listen + (tls?.servesTLS == true ? "（HTTPS）" : "")),
-                        ("指挥中心", hub ?? "—"),
+                        ("指挥中心", hub.isEmpty ? "—" : hub.joined(separator: "、")),
                         ("直连法院", peers.isEmpty ? "—" : peers.map { "\($0.court)=\($0.url)" }.joined(separator: ", ")),
                         ("数据目录", created.dataDirectory.path),
                         ("法院名录", "\(created.replica.directory.count) 家法院"),

@@ -17,7 +17,11 @@ struct PeersCommand: ParsableCommand {
     struct PeerView: Encodable {
         var court: String
         var courtName: String
+        /// The URL in use (the last one the link tried).
         var url: String
+        /// Every URL node.json lists for the link, in order of preference (several for a hub
+        /// running as several processes).
+        var urls: [String]
         var configured: Bool
         var remoteNode: String?
         var lastSuccessAt: String?
@@ -53,7 +57,9 @@ struct PeersCommand: ParsableCommand {
                 var courts = configured.map(\.court)
                 courts += states.keys.filter { !courts.contains($0) }.sorted()
                 return try courts.map { court in
-                    let url = configured.first { $0.court == court }?.url.absoluteString ?? states[court]?.url ?? ""
+                    let urls = configured.first { $0.court == court }?.urls.map(\.absoluteString) ?? []
+                    let inUse = states[court]?.url
+                    let url = inUse.flatMap { urls.isEmpty || urls.contains($0) ? $0 : nil } ?? urls.first ?? ""
                     let state = states[court] ?? LinkState(court: court, url: url)
                     let backlog = try courtNode.read { () throws(ReplicaError) in
                         try courtNode.replica.pendingCount(
@@ -62,7 +68,7 @@ struct PeersCommand: ParsableCommand {
                     }
                     return PeerView(
                         court: court.rawValue, courtName: courtNode.replica.directory[court]?.name ?? "",
-                        url: url, configured: configured.contains { $0.court == court },
+                        url: url, urls: urls, configured: configured.contains { $0.court == court },
                         remoteNode: state.remoteNode?.rawValue, lastSuccessAt: state.lastSuccessAt?.rfc3339,
                         lastAttemptAt: state.lastAttemptAt?.rfc3339, lastErrorAt: state.lastErrorAt?.rfc3339,
                         lastError: state.lastError, failures: state.failures, pulledThrough: state.pulledThrough,
@@ -86,7 +92,9 @@ struct PeersCommand: ParsableCommand {
             for view in views {
                 table.append([
                     view.court == CourtCode.supreme.rawValue ? "最高法（指挥中心）" : "\(view.courtName)（\(view.court)）",
-                    view.url, view.lastSuccessAt ?? "从未",
+                    view.urls.count > 1
+                        ? "\(view.url)（在用；备用：\(view.urls.filter { $0 != view.url }.joined(separator: "、"))）" : view.url,
+                    view.lastSuccessAt ?? "从未",
                     view.failures > 0
                         ? "\(view.lastErrorAt ?? "")（连续 \(view.failures) 次）：\(view.lastError ?? "")" : "—",
                     String(view.pulledThrough), String(view.pushedThrough), String(view.pushBacklog),

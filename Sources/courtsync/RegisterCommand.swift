@@ -49,19 +49,26 @@ struct RegisterCommand: AsyncParsableCommand {
                 }
             } else {
                 let config = try NodeConfig.load(from: dataDirectory)
-                guard let hub = config.hub else {
+                guard !config.hubs.isEmpty else {
                     throw NodeError(
                         code: "notConfigured", "node.json names no hub: pass --file to write the request instead")
                 }
-                let transport = try HTTPTransport(
-                    base: try NodeConfig.parseURL(hub, what: "hub"), signer: nil,
-                    tls: ClientTLS(settings: config.tls, dataDirectory: dataDirectory),
-                    requestTimeout: config.sync.requestTimeoutSeconds, maxBodyBytes: 1 << 20)
-                let receipt: RegistrationReceipt
-                do {
-                    receipt = try await transport.register(request)
-                } catch let error as SyncError {
-                    throw NodeError(code: error.code, error.message)
+                let tls = try ClientTLS(settings: config.tls, dataDirectory: dataDirectory)
+                var answer: (receipt: RegistrationReceipt, hub: String)?
+                // The hub's URLs in order: the next only when one cannot be reached.
+                for (index, hub) in config.hubs.enumerated() where answer == nil {
+                    let transport = HTTPTransport(
+                        base: try NodeConfig.parseURL(hub, what: "hub"), signer: nil, tls: tls,
+                        requestTimeout: config.sync.requestTimeoutSeconds, maxBodyBytes: 1 << 20)
+                    do {
+                        answer = (try await transport.register(request), hub)
+                    } catch let error as SyncError {
+                        if index < config.hubs.count - 1, FailoverTransport.isUnreachable(error) { continue }
+                        throw NodeError(code: error.code, error.message)
+                    }
+                }
+                guard let (receipt, hub) = answer else {
+                    throw NodeError(code: "unreachable", "no hub URL in node.json answered")
                 }
                 if view.hubKey == nil {
                     try courtNode.pinHubKeyOnFirstUse(receipt.hubKey)

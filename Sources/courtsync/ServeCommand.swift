@@ -16,6 +16,12 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var node: NodeOptions
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error or critical.")
     var logLevel: String = "info"
+    @Option(
+        name: .long,
+        help:
+            "Listen on HOST:PORT instead of node.json's address (several hub processes from copies of one data directory)."
+    )
+    var listen: String?
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
@@ -29,7 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "courtsync")
         do {
-            try await NodeDaemon.run(dataDirectory: try node.dataDirectory(), logger: logger)
+            try await NodeDaemon.run(dataDirectory: try node.dataDirectory(), listen: listen, logger: logger)
         } catch let error as NodeError {
             FileHandle.standardError.write(Data("courtsync: error: \(error.message)\n".utf8))
             throw ExitCode(1)

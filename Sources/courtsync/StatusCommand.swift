@@ -38,7 +38,9 @@ struct StatusCommand: ParsableCommand {
         var nodeId: String
         var role: String
         var listen: String
+        /// The first hub URL, and all of them in order of preference.
         var hub: String?
+        var hubs: [String]
         var peers: [NodeConfig.Peer]
         var events: Int
         var head: Int64
@@ -113,7 +115,8 @@ struct StatusCommand: ParsableCommand {
                     court: courtNode.identity.court.rawValue,
                     courtName: courtNode.replica.directory[courtNode.identity.court]?.name ?? "",
                     nodeId: courtNode.identity.node.rawValue, role: config.role.rawValue, listen: config.listen,
-                    hub: config.hub, peers: config.peers, events: counts.0, head: counts.1, matters: counts.2,
+                    hub: config.hub, hubs: config.hubs, peers: config.peers, events: counts.0, head: counts.1,
+                    matters: counts.2,
                     quarantined: counts.3, openConflicts: counts.4,
                     tls: Self.tlsView(config.tls, dataDirectory: dataDirectory),
                     calendar: CalendarStatus(calendars, now: courtNode.time.now()), lateReports: late,
@@ -132,7 +135,7 @@ struct StatusCommand: ParsableCommand {
                     ("角色", view.role == "hub" ? "指挥中心（hub）" : "法院节点（court）"),
                     ("监听地址", view.listen),
                     ("传输加密", Self.describe(view.tls)),
-                    ("指挥中心", view.hub ?? "—"),
+                    ("指挥中心", view.hubs.isEmpty ? "—" : view.hubs.joined(separator: "、")),
                     ("直连法院", view.peers.isEmpty ? "—" : view.peers.map(\.court).joined(separator: ", ")),
                     ("事件数", String(view.events)),
                     ("事项数", String(view.matters)),

@@ -85,7 +85,7 @@ struct SoakTests {
             let proxy = try FaultProxy(to: hubPort, capturing: false)
             proxies[court] = proxy
             var config = try NodeConfig.load(from: member(court).dataDirectory)
-            config.hub = "http://127.0.0.1:\(proxy.port)"
+            config.hubs = ["http://127.0.0.1:\(proxy.port)"]
             try config.save(to: member(court).dataDirectory)
         }
         // Skewed clocks: the clerk's and the daemon's.

@@ -15,9 +15,9 @@ struct ConfigTests {
             (NodeConfig(role: .hub, court: "京0105"), "a hub node serves 最高法"),
             (NodeConfig(role: .court, court: "最高法"), "use --role hub"),
             (NodeConfig(role: .court, court: "京9999"), "court"),
-            (NodeConfig(role: .hub, court: "最高法", hub: "http://x:1"), "no hub of its own"),
+            (NodeConfig(role: .hub, court: "最高法", hubs: ["http://x:1"]), "no hub of its own"),
             (NodeConfig(role: .court, court: "京0105", listen: "localhost"), "HOST:PORT"),
-            (NodeConfig(role: .court, court: "京0105", hub: "ftp://hub:21"), "http(s)"),
+            (NodeConfig(role: .court, court: "京0105", hubs: ["ftp://hub:21"]), "http(s)"),
             (
                 NodeConfig(
                     role: .court, court: "京0105",
@@ -25,6 +25,18 @@ struct ConfigTests {
                 "twice"
             ),
             (NodeConfig(role: .court, court: "京0105", peers: [.init(court: "京0105", url: "http://a:1")]), "own court"),
+            (NodeConfig(role: .court, court: "京0105", hubs: ["http://a:1", "http://a:1"]), "hub URL twice"),
+            (
+                NodeConfig(role: .court, court: "京0105", hubs: (1...17).map { "http://10.0.0.\($0):7400" }),
+                "more than 16"
+            ),
+            (
+                NodeConfig(
+                    role: .court, court: "京0105",
+                    sync: {
+                        var s = NodeConfig.Sync(); s.failbackSeconds = 0; return s
+                    }()), "sync.failbackSeconds"
+            ),
             (
                 NodeConfig(
                     role: .court, court: "京0105",
@@ -56,7 +68,7 @@ struct ConfigTests {
     @Test("a hub and a court with a hub and a peer are valid, and node.json round-trips")
     func valid() throws {
         let court = NodeConfig(
-            role: .court, court: "京0105", listen: "[::1]:7401", hub: "http://10.0.0.1:7400",
+            role: .court, court: "京0105", listen: "[::1]:7401", hubs: ["http://10.0.0.1:7400"],
             peers: [.init(court: "粤0106", url: "https://10.2.0.7:7400")])
         try court.validate(directory: Self.reference.directory)
         #expect(try court.listenAddress == ("::1", 7401))
@@ -65,6 +77,29 @@ struct ConfigTests {
         defer { folder.remove() }
         try court.save(to: folder.url)
         #expect(try NodeConfig.load(from: folder.url) == court)
+    }
+
+    @Test("\"hub\" is one URL or an array of them, and each form reads back as written")
+    func hubURLs() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let one = #"{"role": "court", "court": "京0105", "hub": "http://10.0.0.1:7400"}"#
+        let several = #"{"role": "court", "court": "京0105", "hub": ["http://10.0.0.1:7400", "http://10.0.0.2:7400"]}"#
+        for (text, expected) in [
+            (one, ["http://10.0.0.1:7400"]), (several, ["http://10.0.0.1:7400", "http://10.0.0.2:7400"]),
+        ] {
+            try Data(text.utf8).write(to: folder.path(NodeConfig.fileName))
+            let config = try NodeConfig.load(from: folder.url)
+            #expect(config.hubs == expected)
+            #expect(config.hub == expected.first)
+            #expect(try config.links.first?.urls.map(\.absoluteString) == expected)
+            #expect(config.sync.failbackSeconds == NodeConfig.Sync().failbackSeconds)
+            try config.save(to: folder.url)
+            let written = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.path(NodeConfig.fileName)))
+            let hub = (written as? [String: Any])?["hub"]
+            #expect(expected.count == 1 ? hub is String : (hub as? [String]) == expected)
+            #expect(try NodeConfig.load(from: folder.url) == config)
+        }
     }
 
     @Test("a node.json that is not JSON, or lacks the role, is refused")

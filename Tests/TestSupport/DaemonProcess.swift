@@ -12,10 +12,12 @@ public final class DaemonProcess: @unchecked Sendable {
         self.dataDirectory = dataDirectory
     }
 
-    /// Starts the daemon and waits until it has written `daemon.json` (it is serving).
-    public func start(runner: CommandRunner = CommandRunner()) throws {
+    /// Starts the daemon (with `arguments` after `serve --data-dir D`) and waits until it has
+    /// written `daemon.json` (it is serving).
+    public func start(runner: CommandRunner = CommandRunner(), arguments: [String] = []) throws {
         let serve = ServeProcess(
-            executable: runner.executable, dataDirectory: dataDirectory, arguments: ["--log-level", "debug"],
+            executable: runner.executable, dataDirectory: dataDirectory,
+            arguments: ["--log-level", "debug"] + arguments,
             environment: runner.environment)
         lock.withLock { self.serve = serve }
         do {
