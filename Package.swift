@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         /// zlib from the system (Debian: libz-dev).
@@ -45,6 +46,18 @@ let package = Package(
         .target(
             name: "Replica",
             dependencies: ["Entrustment", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        /// The hub's store on PostgreSQL (postgres-nio): location and passfile, versioned schema,
+        /// the event log with its commit-ordered arrival sequence, `LISTEN/NOTIFY` between hub
+        /// processes (`docs/postgres.md`).
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         /// Node operations shared by the CLI and (later) the daemon: acts on matters, change files.
         .target(
@@ -150,6 +163,12 @@ let package = Package(
             ]),
         .testTarget(name: "WorkloadTests", dependencies: ["Workload", "Entrustment", "Node", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "courtsync"]),
+        .testTarget(
+            name: "PostgresStoreTests",
+            dependencies: [
+                "PostgresStore", "TestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "NetworkTests",
             dependencies: [

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresStore
+
+/// A database of its own for one test, in the PostgreSQL cluster `COURTSYNC_TEST_POSTGRES`
+/// names (`bash Nodes/test.sh` starts a throwaway one and sets it, with the password in
+/// `PGPASSFILE`). Without it the test fails with the line that says how to provide it.
+enum TestDatabase {
+    static let logger: Logger = {
+        var logger = Logger(label: "test.postgres")
+        logger.logLevel = .critical
+        return logger
+    }()
+
+    /// The cluster's administrative location.
+    static func cluster() throws -> PostgresLocation {
+        guard let url = ProcessInfo.processInfo.environment["COURTSYNC_TEST_POSTGRES"], !url.isEmpty else {
+            throw PostgresStoreError(
+                code: "notConfigured",
+                "this test needs PostgreSQL: run the tests with `bash Nodes/test.sh` (it starts a throwaway cluster), or set COURTSYNC_TEST_POSTGRES=postgres://USER@127.0.0.1:PORT/postgres for a role that may create databases, its password in PGPASSFILE"
+            )
+        }
+        return try PostgresLocation(url)
+    }
+
+    /// Runs `body` with a pool on a new, empty database, dropped afterwards.
+    static func with<Result: Sendable>(
+        _ body: @Sendable (PostgresPool) async throws -> Result
+    ) async throws -> Result {
+        let admin = try cluster()
+        var made = admin
+        made.database = "courtsync_test_\(UInt64.random(in: 0...UInt64.max) & 0xFFFF_FFFF_FFFF)"
+        let location = made
+        try await run(on: admin) {
+            try await $0.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(location.database)"), logger: logger)
+        }
+        let drop = { @Sendable in
+            try? await run(on: admin) {
+                try await $0.query(
+                    PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(location.database) WITH (FORCE)"),
+                    logger: logger)
+            }
+        }
+        do {
+            let result = try await withPool(location, body)
+            await drop()
+            return result
+        } catch {
+            await drop()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a running pool on `location`.
+    static func withPool<Result: Sendable>(
+        _ location: PostgresLocation, maximumConnections: Int = 8,
+        _ body: @Sendable (PostgresPool) async throws -> Result
+    ) async throws -> Result {
+        let database = try PostgresPool(location: location, maximumConnections: maximumConnections, logger: logger)
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                await database.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+
+    /// Runs `body` on one connection to `location`.
+    static func run(
+        on location: PostgresLocation, _ body: @Sendable (PostgresConnection) async throws -> Void
+    ) async throws {
+        try await withPool(location, maximumConnections: 1) { database in
+            try await database.withConnection { try await body($0) }
+        }
+    }
+}
