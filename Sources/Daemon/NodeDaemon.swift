@@ -20,7 +20,10 @@ public enum NodeDaemon {
     /// (`HOST:PORT`) instead of node.json's address when given.
     public static func run(dataDirectory: URL, listen: String? = nil, logger: Logger) async throws {
         var loaded = try NodeConfig.load(from: dataDirectory)  // first: it names a missing node plainly
-        if let listen { loaded.listen = listen }
+        if let listen {
+            loaded.listen = listen
+            _ = try loaded.listenAddress  // a bad --listen is named before anything starts
+        }
         let config = loaded
         let lock = try DaemonRecord.lock(dataDirectory)
         defer { close(lock) }

@@ -143,6 +143,13 @@ struct CLITests {
                 ], courts.guangzhou, "--tls-certificate and --tls-key together"
             ),
             (["sync", "--data-dir", courts.beijing, "--peer", "沪0115"], courts.beijing, "is not a link in node.json"),
+            (
+                [
+                    "init", "--data-dir", courts.temp.path("twice").path, "--court", "京0101", "--hub-key",
+                    String(repeating: "ab", count: 32), "--hub", "http://10.0.0.1:7400", "--hub", "http://10.0.0.1:7400",
+                ], courts.guangzhou, "lists a hub URL twice"
+            ),
+            (["serve", "--data-dir", courts.beijing, "--listen", "nonsense"], courts.beijing, "is not HOST:PORT"),
         ]
         for c in cases {
             let before = try courts.replicaBytes(c.dir)
