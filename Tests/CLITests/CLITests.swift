@@ -146,7 +146,8 @@ struct CLITests {
             (
                 [
                     "init", "--data-dir", courts.temp.path("twice").path, "--court", "京0101", "--hub-key",
-                    String(repeating: "ab", count: 32), "--hub", "http://10.0.0.1:7400", "--hub", "http://10.0.0.1:7400",
+                    String(repeating: "ab", count: 32), "--hub", "http://10.0.0.1:7400", "--hub",
+                    "http://10.0.0.1:7400",
                 ], courts.guangzhou, "lists a hub URL twice"
             ),
             (["serve", "--data-dir", courts.beijing, "--listen", "nonsense"], courts.beijing, "is not HOST:PORT"),
