@@ -15,10 +15,17 @@ import Workload
 /// equal the hub's view of it, every acknowledged act must be at the hub exactly once, nothing may
 /// sit in a quarantine or be refused, every file must be sound; memory is sampled throughout.
 ///
-/// `swift test` runs the short version (50 courts, 2 minutes). The long one:
-/// `COURTSYNC_SOAK_MINUTES=30 swift test --filter SoakTests`; `COURTSYNC_SOAK_COURTS` and
-/// `COURTSYNC_SOAK_SEED` set the network's size and replay a run.
-@Suite("soak", .serialized)
+/// An opt-in run: it needs the machine to itself (run beside the rest of the suite on 2 cores,
+/// its daemons fall minutes behind the accelerated clock and the workload finds matters "never
+/// arrived"), so it runs only when `COURTSYNC_SOAK_MINUTES` is set:
+/// `COURTSYNC_SOAK_MINUTES=2 swift test --filter SoakTests` (50 courts, 2 minutes), or 30 for
+/// the long one; `COURTSYNC_SOAK_COURTS` and `COURTSYNC_SOAK_SEED` set the network's size and
+/// replay a run. `.ci/run` runs it after the suite when `COURTSYNC_SOAK_MINUTES` is set.
+@Suite(
+    "soak", .serialized,
+    .enabled(
+        if: ProcessInfo.processInfo.environment["COURTSYNC_SOAK_MINUTES"] != nil,
+        "opt-in: set COURTSYNC_SOAK_MINUTES (README, \"Faults and the soak\")"))
 struct SoakTests {
     @Test(
         "50 courts under the demo workload with random kills, broken paths, full disks and skewed clocks converge with nothing lost"
