@@ -68,7 +68,7 @@ public enum PostgresSchema {
                     "the database at \(location) has schema version \(found), newer than this courtsync's \(currentVersion): install the courtsync that made it"
                 )
             }
-            for version in Swift.max(found, 0)..<currentVersion {
+            for version in found..<currentVersion {
                 for statement in steps[version] {
                     try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }

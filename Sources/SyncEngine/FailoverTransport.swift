@@ -5,7 +5,7 @@ import Synchronization
 
 /// A link's transport over several URLs of one remote: the hub running as several processes on
 /// one store (`docs/postgres.md`). Every request goes to the URL in use; when it cannot be
-/// reached, ``failOver(after:)`` moves the link to the next URL, and once the link has been away
+/// reached, ``failOver(after:at:)`` moves the link to the next URL, and once the link has been away
 /// from the first for ``failbackSeconds``, ``failBackIfDue()`` moves it back to the first.
 ///
 /// It never retries a request by itself on another URL: a link handshakes again after every
@@ -78,7 +78,7 @@ public final class FailoverTransport: SyncTransport {
 
     /// Moves back to the first URL if the link has been on another for ``failbackSeconds``.
     /// Returns whether it moved (the caller handshakes again; if the first URL still cannot be
-    /// reached, ``failOver(after:)`` moves on at once).
+    /// reached, ``failOver(after:at:)`` moves on at once).
     @discardableResult
     public func failBackIfDue(now: Date = Date()) -> Bool {
         state.withLock { state in

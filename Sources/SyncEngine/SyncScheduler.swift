@@ -140,7 +140,7 @@ public final class SyncScheduler: Sendable {
                 }
                 hasMore = try await link.pullRound(wait: hasMore ? 0 : config.sync.longPollSeconds).hasMore
                 failures = 0
-                if link.failBackIfDue() { connected = false }
+                link.failBackIfDue()  // the next round handshakes if it moved
             } catch {
                 if Task.isCancelled { return }
                 failures += 1

@@ -1,5 +1,6 @@
 import Entrustment
 import Foundation
+import Logging
 import Node
 import SyncEngine
 import Testing
@@ -86,10 +87,10 @@ struct FailoverTransportTests {
                     url: "local://hub",
                     transport: LocalTransport(to: net.hub.responder, signer: RequestSigner(node: court.node))),
             ],
-            node: court.node, config: court.config, notifier: court.notifier, logger: .init(label: "test"))
+            node: court.node, config: court.config, notifier: court.notifier, logger: Self.quiet)
         let scheduler = SyncScheduler(
             node: court.node, config: court.config, links: [link], notifier: court.notifier,
-            logger: .init(label: "test"))
+            logger: Self.quiet)
         let rounds = await scheduler.syncNow()
         #expect(rounds.count == 1)
         #expect(rounds.first?.ok == true, "\(rounds.first?.error ?? "")")
@@ -97,6 +98,12 @@ struct FailoverTransportTests {
         #expect(try net.digest("京0105") == net.digest("最高法"))
         #expect(link.url == "local://hub", "the link stays on the URL that answered")
     }
+
+    private static let quiet: Logger = {
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        return logger
+    }()
 
     private static func transport(urls: Int, failbackSeconds: Double = 120) throws -> FailoverTransport {
         let folder = try TemporaryDirectory()
