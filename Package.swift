@@ -53,9 +53,11 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
+                "Entrustment", "Replica",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -63,7 +65,8 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "Entrustment", "SyncProtocol", "Replica", .product(name: "Crypto", package: "swift-crypto"),
+                "Entrustment", "SyncProtocol", "Replica", "PostgresStore",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         /// Completion time and monitoring: per-matter timings, the indicators (`docs/indicators.md`),
@@ -144,9 +147,10 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine", "Workload", "Demo",
+                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine", "Workload", "Demo", "PostgresStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/TestSupport"
         ),

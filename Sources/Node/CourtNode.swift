@@ -1,6 +1,7 @@
 import Crypto
 import Entrustment
 import Foundation
+import PostgresStore
 import Replica
 
 /// One court's node as the CLI (and later the daemon) drives it: a data directory holding the
@@ -35,7 +36,9 @@ public final class CourtNode: Sendable {
             throw NodeError(code: "invalidArgument", error.description)
         }
         do {
-            replica = try Replica.open(at: Self.replicaPath(in: dataDirectory))
+            replica = try Replica.open(at: Self.replicaPath(in: dataDirectory)) { binding throws(ReplicaError) in
+                try PostgresSharedStore.open(binding)
+            }
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)
         }

@@ -1,7 +1,7 @@
 import Logging
 import PostgresNIO
 
-/// Wakes a hub process when any process commits to the event log: `LISTEN courtsync_changes`
+/// Wakes a hub process when any process commits to the shared store: `LISTEN courtsync_changes`
 /// on a connection of its own. When the connection is lost (PostgreSQL restarted, the network
 /// cut) it connects again with a growing delay (0.2 s doubling to 5 s) and, once listening
 /// again, reports a change, since a commit made while it was away sent a notification no one
@@ -24,7 +24,7 @@ public struct PostgresChangeListener: Sendable {
             do {
                 let connection = try await database.dedicatedConnection()
                 do {
-                    try await connection.listen(on: PostgresEventLog.channel) { notifications in
+                    try await connection.listen(on: PostgresSharedStore.channel) { notifications in
                         delay = 0.2
                         if !first { await changed(nil) }
                         first = false

@@ -20,17 +20,29 @@ public final class PostgresPool: Sendable {
     ) throws(PostgresStoreError) {
         self.location = location
         self.logger = logger
-        let password = try PostgresPassfile.password(for: location, file: passwordFile)
-        let tls = try Self.tls(location)
-        var configuration = PostgresClient.Configuration(
-            host: location.host, port: location.port, username: location.user, password: password,
-            database: location.database, tls: tls.pool)
+        let settings = try Self.settings(location: location, passwordFile: passwordFile)
+        var configuration = settings.pool
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(10)
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        connection = PostgresConnection.Configuration(
+        connection = settings.connection
+    }
+
+    /// How to connect to `location`, for a pool and for a connection of its own: the user, the
+    /// passfile's password (else `PGPASSFILE`, else `~/.pgpass`) and the TLS `sslmode` asks for.
+    static func settings(
+        location: PostgresLocation, passwordFile: String?
+    ) throws(PostgresStoreError) -> (pool: PostgresClient.Configuration, connection: PostgresConnection.Configuration) {
+        let password = try PostgresPassfile.password(for: location, file: passwordFile)
+        let tls = try Self.tls(location)
+        let pool = PostgresClient.Configuration(
+            host: location.host, port: location.port, username: location.user, password: password,
+            database: location.database, tls: tls.pool)
+        var connection = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: password,
             database: location.database, tls: tls.connection)
+        connection.options.connectTimeout = .seconds(10)
+        return (pool, connection)
     }
 
     /// Runs the pool until the calling task is cancelled. Every other method needs it running.

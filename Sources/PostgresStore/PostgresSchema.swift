@@ -1,4 +1,3 @@
-import Logging
 import PostgresNIO
 
 /// The hub's tables in PostgreSQL and their versions. Like the SQLite replica's schema, each
@@ -7,34 +6,44 @@ import PostgresNIO
 /// starting together take an advisory lock first, so that one applies the steps and the others
 /// find them done.
 public enum PostgresSchema {
-    /// The steps, version 1 first.
+    /// The steps, version 1 first. The mirrors of the replica's tables (`replica_…`) are not
+    /// here: they follow the replica's own schema (``PostgresSharedStore/definition(of:)``).
     static let steps: [[String]] = [
-        // 1: the event log and its arrival counter (`docs/postgres.md`, "Arrival sequence").
+        // 1: the store's version and its log, removed rows, spent request nonces
+        // (`docs/postgres.md`).
         [
             """
-            CREATE TABLE courtsync_arrival (
+            CREATE TABLE courtsync_head (
                 singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
-                head bigint NOT NULL CHECK (head >= 0)
+                version bigint NOT NULL CHECK (version >= 0)
             )
             """,
-            "INSERT INTO courtsync_arrival (head) VALUES (0)",
+            "INSERT INTO courtsync_head (version) VALUES (0)",
             """
-            CREATE TABLE courtsync_event_log (
-                arrival_seq bigint PRIMARY KEY,
-                id text NOT NULL UNIQUE,
-                matter_id text NOT NULL,
-                kind text NOT NULL,
-                author text NOT NULL,
-                origin text NOT NULL,
-                hlc_wall bigint NOT NULL,
-                hlc_counter integer NOT NULL,
-                recorded_at text NOT NULL,
-                parents text NOT NULL,
-                stored_at text NOT NULL,
-                encoded bytea NOT NULL
+            CREATE TABLE courtsync_versions (
+                version bigint PRIMARY KEY,
+                tables text[] NOT NULL,
+                committed_at timestamptz NOT NULL DEFAULT now()
             )
             """,
-            "CREATE INDEX courtsync_event_log_by_matter ON courtsync_event_log (matter_id, arrival_seq)",
+            """
+            CREATE TABLE courtsync_removed (
+                table_name text NOT NULL,
+                key text NOT NULL,
+                version bigint NOT NULL,
+                PRIMARY KEY (table_name, key)
+            )
+            """,
+            "CREATE INDEX courtsync_removed_by_version ON courtsync_removed (version)",
+            """
+            CREATE TABLE courtsync_nonces (
+                node_id text NOT NULL,
+                nonce bytea NOT NULL,
+                expires_ms bigint NOT NULL,
+                PRIMARY KEY (node_id, nonce)
+            )
+            """,
+            "CREATE INDEX courtsync_nonces_by_expiry ON courtsync_nonces (expires_ms)",
         ]
     ]
 
@@ -44,40 +53,33 @@ public enum PostgresSchema {
     /// The key of the advisory lock migrations take (any fixed number; "csmigr" in ASCII).
     static let lockKey: Int64 = 0x6373_6D69_6772
 
-    /// Brings the database to ``currentVersion``; returns the version it found. A database made
-    /// by a newer courtsync is refused, unchanged.
+    /// Brings the database to ``currentVersion`` inside the transaction `connection` has open;
+    /// returns the version it found. A database made by a newer courtsync is refused, unchanged.
     @discardableResult
-    public static func migrate(_ database: PostgresPool) async throws(PostgresStoreError) -> Int {
-        let location = database.location
-        return try await database.transaction { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(lockKey))", logger: logger)
-            try await connection.query(
-                "CREATE TABLE IF NOT EXISTS courtsync_schema (version integer NOT NULL)", logger: logger)
-            var found = 0
-            for try await (version) in try await connection.query(
-                "SELECT version FROM courtsync_schema", logger: logger
-            ).decode(Int.self) {
-                found = version
+    static func migrate(_ connection: BlockingConnection, location: PostgresLocation) throws(PostgresStoreError) -> Int
+    {
+        try connection.execute("SELECT pg_advisory_xact_lock(\(lockKey))")
+        try connection.execute("CREATE TABLE IF NOT EXISTS courtsync_schema (version integer NOT NULL)")
+        var found = 0
+        if let row = try connection.query("SELECT version FROM courtsync_schema").first {
+            do {
+                found = try row.decode(Int.self)
+            } catch {
+                throw PostgresStoreError(code: "storage", "courtsync_schema could not be read: \(error)")
             }
-            if found == 0 {
-                try await connection.query("INSERT INTO courtsync_schema (version) VALUES (0)", logger: logger)
-            }
-            guard found <= currentVersion else {
-                throw PostgresStoreError(
-                    code: "schemaTooNew",
-                    "the database at \(location) has schema version \(found), newer than this courtsync's \(currentVersion): install the courtsync that made it"
-                )
-            }
-            for version in found..<currentVersion {
-                for statement in steps[version] {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await connection.query("UPDATE courtsync_schema SET version = \(version + 1)", logger: logger)
-            }
-            return found
+        } else {
+            try connection.execute("INSERT INTO courtsync_schema (version) VALUES (0)")
         }
+        guard found <= currentVersion else {
+            throw PostgresStoreError(
+                code: "schemaTooNew",
+                "the database at \(location) has schema version \(found), newer than this courtsync's \(currentVersion): install the courtsync that made it"
+            )
+        }
+        for version in found..<currentVersion {
+            for statement in steps[version] { try connection.execute(statement) }
+            try connection.execute("UPDATE courtsync_schema SET version = \(version + 1)")
+        }
+        return found
     }
-
-    /// Migrations log nothing of their own.
-    private static let logger = Logger(label: "courtsync.postgres.schema")
 }

@@ -13,7 +13,7 @@ public final class Replica: Sendable {
     /// The database file's name inside a data directory.
     public static let fileName = "replica.sqlite"
 
-    private let pool: DatabasePool
+    let pool: DatabasePool
     /// Who this node is.
     public let identity: NodeIdentity
     /// The holiday calendar this node was initialised with (`Nodes/calendar.json`): what the hub
@@ -35,6 +35,8 @@ public final class Replica: Sendable {
     let contactBuffer = Mutex(ContactBuffer())
     /// The highest arrival sequence committed, as this process knows it (``knownHead``).
     private let committedHead: Atomic<Int64>
+    /// The shared store this replica's writes go through, when it is one of a hub's processes.
+    let sharing = Mutex<SharedStoreLink?>(nil)
 
     private init(pool: DatabasePool) throws(ReplicaError) {
         self.pool = pool
@@ -91,8 +93,10 @@ public final class Replica: Sendable {
         }
     }
 
-    /// Opens an existing replica, applying any pending schema migrations.
-    public static func open(at path: String) throws(ReplicaError) -> Replica {
+    /// Opens an existing replica, applying any pending schema migrations. A replica bound to a
+    /// shared store is connected to it with `store` and brought up to its version (refused
+    /// without `store`).
+    public static func open(at path: String, store: SharedStoreOpener? = nil) throws(ReplicaError) -> Replica {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ReplicaError(.notInitialised, "no replica at \(path): run `courtsync init` first")
         }
@@ -104,6 +108,12 @@ public final class Replica: Sendable {
                 CrashPoint.migrationCommitted.reached()
             }
             let replica = try Replica(pool: pool)
+            do {
+                try replica.connectSharedStore(using: store)
+            } catch {
+                try? replica.close()
+                throw error
+            }
             try replica.refoldStaleMatters()
             return replica
         } catch let error as ReplicaError {
@@ -146,6 +156,7 @@ public final class Replica: Sendable {
 
     /// Closes the database (checkpointing the WAL into the main file).
     public func close() throws(ReplicaError) {
+        sharing.withLock { $0 }?.store.close()
         do {
             try pool.close()
         } catch {
@@ -158,11 +169,13 @@ public final class Replica: Sendable {
         do {
             var head: Int64?
             let result = try pool.write { db in
-                var transaction = try ReplicaTransaction(db: db, replica: self)
-                let result = try body(&transaction)
-                try transaction.finish()
-                head = transaction.head
-                return result
+                try withSharedStore(db) {
+                    var transaction = try ReplicaTransaction(db: db, replica: self)
+                    let result = try body(&transaction)
+                    try transaction.finish()
+                    head = transaction.head
+                    return result
+                }
             }
             if let head { committedHead.max(head, ordering: .relaxed) }
             return result
@@ -179,10 +192,12 @@ public final class Replica: Sendable {
     ) async throws(ReplicaError) -> T {
         do {
             let (result, head) = try await pool.write { db in
-                var transaction = try ReplicaTransaction(db: db, replica: self)
-                let result = try body(&transaction)
-                try transaction.finish()
-                return (result, transaction.head)
+                try self.withSharedStore(db) {
+                    var transaction = try ReplicaTransaction(db: db, replica: self)
+                    let result = try body(&transaction)
+                    try transaction.finish()
+                    return (result, transaction.head)
+                }
             }
             committedHead.max(head, ordering: .relaxed)
             return result
@@ -192,7 +207,7 @@ public final class Replica: Sendable {
     }
 
     /// What a failed write throws: the replica's own refusal, a domain rule broken, or storage.
-    private static func writeFailure(_ error: any Error) -> ReplicaError {
+    static func writeFailure(_ error: any Error) -> ReplicaError {
         switch error {
         case let error as ReplicaError: error
         case let error as DomainError: ReplicaError(.rejectedEvent, error.message)

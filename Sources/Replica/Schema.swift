@@ -451,6 +451,20 @@ enum Schema {
                     CREATE INDEX origin_checks_failed ON origin_checks(failed_at) WHERE failed_at IS NOT NULL;
                     """)
         }
+        register("v10-shared-store") { db in
+            // A hub process's binding to the shared store its writes go through (PostgreSQL,
+            // `docs/postgres.md`) and the store version this file holds; no row when the
+            // replica stands alone. Never copied into the store.
+            try db.execute(
+                sql: """
+                    CREATE TABLE shared_store (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        location TEXT NOT NULL,
+                        password_file TEXT,
+                        version INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

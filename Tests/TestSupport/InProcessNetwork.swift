@@ -57,6 +57,20 @@ public final class InProcessNetwork: @unchecked Sendable {
         return member
     }
 
+    /// Another process of the hub, on the node already initialised in `dataDirectory` (a copy
+    /// of the hub's, bound to the same shared store), with a responder of its own; named `name`
+    /// for ``link(_:to:)`` and ``sync(_:with:)``.
+    @discardableResult
+    public func addHubProcess(_ name: String, dataDirectory: URL) throws -> Member {
+        let node = try CourtNode(dataDirectory: dataDirectory, time: hub.node.time)
+        let notifier = ChangeNotifier()
+        let member = Member(
+            node: node, config: hub.config, notifier: notifier,
+            responder: SyncResponder(node: node, config: hub.config, notifier: notifier, logger: logger))
+        members[name] = member
+        return member
+    }
+
     /// The hub's member.
     public var hub: Member { members[CourtCode.supreme.rawValue]! }
 

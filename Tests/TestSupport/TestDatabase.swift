@@ -6,15 +6,15 @@ import PostgresStore
 /// A database of its own for one test, in the PostgreSQL cluster `COURTSYNC_TEST_POSTGRES`
 /// names (`bash Nodes/test.sh` starts a throwaway one and sets it, with the password in
 /// `PGPASSFILE`). Without it the test fails with the line that says how to provide it.
-enum TestDatabase {
-    static let logger: Logger = {
+public enum TestDatabase {
+    public static let logger: Logger = {
         var logger = Logger(label: "test.postgres")
         logger.logLevel = .critical
         return logger
     }()
 
     /// The cluster's administrative location.
-    static func cluster() throws -> PostgresLocation {
+    public static func cluster() throws -> PostgresLocation {
         guard let url = ProcessInfo.processInfo.environment["COURTSYNC_TEST_POSTGRES"], !url.isEmpty else {
             throw PostgresStoreError(
                 code: "notConfigured",
@@ -25,7 +25,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a pool on a new, empty database, dropped afterwards.
-    static func with<Result: Sendable>(
+    public static func with<Result: Sendable>(
         _ body: @Sendable (PostgresPool) async throws -> Result
     ) async throws -> Result {
         let admin = try cluster()
@@ -53,7 +53,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` with a running pool on `location`.
-    static func withPool<Result: Sendable>(
+    public static func withPool<Result: Sendable>(
         _ location: PostgresLocation, maximumConnections: Int = 8,
         _ body: @Sendable (PostgresPool) async throws -> Result
     ) async throws -> Result {
@@ -69,7 +69,7 @@ enum TestDatabase {
     }
 
     /// Runs `body` on one connection to `location`.
-    static func run(
+    public static func run(
         on location: PostgresLocation, _ body: @Sendable (PostgresConnection) async throws -> Void
     ) async throws {
         try await withPool(location, maximumConnections: 1) { database in

@@ -1,0 +1,85 @@
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// One PostgreSQL connection used from a thread that may block (a replica's writer), never
+/// from Swift's cooperative pool or an event loop: each call waits for its answer. Connects on
+/// first use and again after the connection was lost; a statement that fails because the
+/// connection broke throws, and the next call starts on a new connection.
+final class BlockingConnection: Sendable {
+    private let location: PostgresLocation
+    private let configuration: PostgresConnection.Configuration
+    private let logger: Logger
+    private let current = Mutex<PostgresConnection?>(nil)
+
+    init(location: PostgresLocation, configuration: PostgresConnection.Configuration, logger: Logger) {
+        self.location = location
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Runs `query` and returns its rows.
+    @discardableResult
+    func query(_ query: PostgresQuery) throws(PostgresStoreError) -> [PostgresRow] {
+        let connection = try connected()
+        do {
+            return try connection.query(query, logger: logger).wait().rows
+        } catch {
+            if connection.isClosed { drop(connection) }
+            throw PostgresPool.describe(error, at: location)
+        }
+    }
+
+    /// Runs one statement without parameters.
+    func execute(_ statements: String) throws(PostgresStoreError) {
+        let connection = try connected()
+        do {
+            _ = try connection.simpleQuery(statements).wait()
+        } catch {
+            if connection.isClosed { drop(connection) }
+            throw PostgresPool.describe(error, at: location)
+        }
+    }
+
+    /// Closes the connection (the next call opens another).
+    func close() {
+        if let connection = current.withLock({ $0.take() }) { try? connection.close().wait() }
+    }
+
+    deinit {
+        // The driver insists that a connection is closed before it goes; this object is released
+        // on a thread that may block (the replica's, a test's), never on the connection's loop.
+        close()
+    }
+
+    /// Ends an open transaction, if the connection still works; a broken one is dropped (the
+    /// server rolls back what it was doing).
+    func rollback() {
+        guard let connection = current.withLock({ $0 }) else { return }
+        do {
+            _ = try connection.simpleQuery("ROLLBACK").wait()
+        } catch {
+            drop(connection)
+            try? connection.close().wait()
+        }
+    }
+
+    private func connected() throws(PostgresStoreError) -> PostgresConnection {
+        if let connection = current.withLock({ $0 }), !connection.isClosed { return connection }
+        do {
+            let connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
+            ).wait()
+            current.withLock { $0 = connection }
+            return connection
+        } catch {
+            throw PostgresPool.describe(error, at: location)
+        }
+    }
+
+    private func drop(_ connection: PostgresConnection) {
+        current.withLock { if $0 === connection { $0 = nil } }
+    }
+}
