@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "SyncEngine",
             dependencies: [
-                "Entrustment", "SyncProtocol", "Replica", "Node",
+                "Entrustment", "SyncProtocol", "Replica", "Node", "PostgresStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "SyncEngine", "Node", "Replica", "Monitoring",
+                "SyncEngine", "Node", "Replica", "Monitoring", "PostgresStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -177,7 +177,7 @@ let package = Package(
             name: "NetworkTests",
             dependencies: [
                 "TestSupport", "courtsync", "Entrustment", "Node", "Replica", "SyncEngine", "Monitoring", "Demo",
-                "Bench",
+                "Bench", "PostgresStore",
             ]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,7 +5,8 @@
 #    run as root).
 # 2. Starts a throwaway PostgreSQL cluster on 127.0.0.1 (a free port, a temporary folder, run as
 #    the `postgres` user when this script runs as root) with a role and a database for the tests,
-#    and passes its URL to them in COURTSYNC_TEST_POSTGRES (the password in a PGPASSFILE). With
+#    and passes its URL to them in COURTSYNC_TEST_POSTGRES (the password in a PGPASSFILE), and in
+#    COURTSYNC_TEST_POSTGRES_RESTART a script that restarts it (a fault test). With
 #    COURTSYNC_TEST_POSTGRES already set, that server is used instead and none is started.
 # 3. Checks the formatting, builds, and runs `swift test` (arguments go to `swift test`, e.g.
 #    `bash Nodes/test.sh --filter HubFailoverTests`). The cluster is stopped and removed on exit.
@@ -63,6 +64,11 @@ for p in range(25432, 26432):
     printf '127.0.0.1:%s:*:postgres:%s\n' "$port" "$password" >"$PGPASSFILE"
     chmod 600 "$PGPASSFILE"
     export COURTSYNC_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+    # A fault test restarts PostgreSQL under the hub processes (same port, same options).
+    if [ "$(id -u)" -eq 0 ]; then owner="runuser -u postgres --"; else owner=""; fi
+    printf '#!/usr/bin/env bash\nset -e\n%s "%s/pg_ctl" -D "%s/data" -l "%s/server.log" -m fast -w restart >/dev/null\n' \
+        "$owner" "$bin" "$cluster" "$cluster" >"$cluster/restart.sh"
+    export COURTSYNC_TEST_POSTGRES_RESTART="$cluster/restart.sh"
     echo "PostgreSQL for the tests: $COURTSYNC_TEST_POSTGRES (cluster in $cluster)"
 fi
 

@@ -5,6 +5,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import Node
+import PostgresStore
 import Replica
 import ServiceLifecycle
 import SyncEngine
@@ -53,6 +54,7 @@ public enum NodeDaemon {
                 code: "invalidConfig",
                 "node.json says court \(config.court), but the replica belongs to \(node.identity.court)")
         }
+        let store = try SharedStoreService.connect(node: node, config: config, logger: logger)
         node.replica.markServing()
         let started = node.time.now()
         if node.isHub {
@@ -83,7 +85,9 @@ public enum NodeDaemon {
         }
 
         let notifier = ChangeNotifier()
-        let responder = SyncResponder(node: node, config: config, notifier: notifier, logger: logger)
+        let responder = SyncResponder(
+            node: node, config: config, notifier: notifier, logger: logger,
+            sharedNonces: store.map { PostgresNonces(database: $0) })
         let links = try SyncScheduler.httpLinks(
             node: node, config: config, tls: security.client, notifier: notifier, logger: logger)
         let scheduler = SyncScheduler(node: node, config: config, links: links, notifier: notifier, logger: logger)
@@ -125,7 +129,9 @@ public enum NodeDaemon {
             ]
                 + (node.isHub
                     ? [HubUptimeService(node: node, started: started, logger: logger) as any Service]
-                    : [OriginCheckService(node: node, logger: logger)]),
+                    : [OriginCheckService(node: node, logger: logger)])
+                + (store.map { [SharedStoreService(node: node, database: $0, notifier: notifier, logger: logger)] }
+                    ?? []),
             onServerRunning: { channel in
                 let actualPort = channel.localAddress?.port ?? port
                 let urlHost = host.contains(":") ? "[\(host)]" : host

@@ -40,8 +40,9 @@ struct SyncRoutes: Sendable {
     }
 
     /// Authenticates a request from its headers and marks its connection as a node's.
-    func authenticate(_ request: Request, _ context: NodeRequestContext) throws -> AuthenticatedRequest {
+    func authenticate(_ request: Request, _ context: NodeRequestContext) async throws -> AuthenticatedRequest {
         let authenticated = try responder.authenticate(Self.incoming(request))
+        try await responder.spendShared(authenticated)
         guard slots.authenticated(context.channel, node: authenticated.requester.node.rawValue) else {
             throw SyncError(
                 code: "busy", status: 503,
@@ -53,13 +54,13 @@ struct SyncRoutes: Sendable {
 
     func add(to router: Router<NodeRequestContext>) {
         router.get("v1/health") { request, context in
-            _ = try authenticate(request, context)
+            _ = try await authenticate(request, context)
             return try Self.json(await responder.health())
         }
         router.post("v1/hello") { request, context in
             let reader = reader(limit: Self.maxJSONBytes)
             try reader.checkDeclaredLength(request)
-            let signed = try authenticate(request, context)
+            let signed = try await authenticate(request, context)
             let body = try await reader.read(request, channel: context.channel, signed: signed)
             let hello: HelloRequest
             do {
@@ -78,14 +79,14 @@ struct SyncRoutes: Sendable {
             return try Self.json(await responder.register(body: body, from: context.remoteAddress))
         }
         router.get("v1/directory") { request, context in
-            _ = try authenticate(request, context)
+            _ = try await authenticate(request, context)
             let document = try await responder.directory()
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(bytes: Array(document.encoded()))))
         }
         router.get("v1/changes") { request, context in
-            let requester = try authenticate(request, context).requester
+            let requester = try await authenticate(request, context).requester
             let query = request.uri.queryParameters
             guard let after = query.get("after", as: Int64.self) else {
                 throw SyncError.badRequest("the query needs after=N (an arrival sequence)")
@@ -112,19 +113,19 @@ struct SyncRoutes: Sendable {
         router.post("v1/changes") { request, context in
             let reader = reader(limit: responder.limits.maxBodyBytes)
             try reader.checkDeclaredLength(request)
-            let signed = try authenticate(request, context)
+            let signed = try await authenticate(request, context)
             let body = try await reader.read(request, channel: context.channel, signed: signed)
             let directory = request.headers[Self.directoryField].flatMap { Int($0) }
             return try Self.json(
                 await responder.push(from: signed.requester, body: body, senderDirectoryVersion: directory))
         }
         router.get("v1/documents/:hash") { request, context in
-            let requester = try authenticate(request, context).requester
+            let requester = try await authenticate(request, context).requester
             let hash = try context.parameters.require("hash")
             return try Self.json(await responder.documents.status(of: hash, for: requester))
         }
         router.get("v1/documents/:hash/chunks/:index") { request, context in
-            let requester = try authenticate(request, context).requester
+            let requester = try await authenticate(request, context).requester
             let hash = try context.parameters.require("hash")
             guard let index = context.parameters.get("index", as: Int.self) else {
                 throw SyncError.badRequest("the chunk index must be a number")
@@ -141,7 +142,7 @@ struct SyncRoutes: Sendable {
         router.put("v1/documents/:hash/chunks/:index") { request, context in
             let reader = reader(limit: Self.maxChunkBodyBytes)
             try reader.checkDeclaredLength(request)
-            let signed = try authenticate(request, context)
+            let signed = try await authenticate(request, context)
             let hash = try context.parameters.require("hash")
             guard let index = context.parameters.get("index", as: Int.self) else {
                 throw SyncError.badRequest("the chunk index must be a number")

@@ -23,20 +23,26 @@ public struct PostgresChangeListener: Sendable {
         while !Task.isCancelled {
             do {
                 let connection = try await database.dedicatedConnection()
-                do {
-                    try await connection.listen(on: PostgresSharedStore.channel) { notifications in
-                        delay = 0.2
-                        if !first { await changed(nil) }
-                        first = false
-                        for try await notification in notifications {
-                            await changed(Int64(notification.payload))
+                // The notification sequence ends only when its connection does: closing it is how
+                // a cancelled listener (the daemon shutting down) stops waiting.
+                try await withTaskCancellationHandler {
+                    do {
+                        try await connection.listen(on: PostgresSharedStore.channel) { notifications in
+                            delay = 0.2
+                            if !first { await changed(nil) }
+                            first = false
+                            for try await notification in notifications {
+                                await changed(Int64(notification.payload))
+                            }
                         }
+                    } catch {
+                        try? await connection.close()
+                        throw error
                     }
-                } catch {
                     try? await connection.close()
-                    throw error
+                } onCancel: {
+                    connection.close().whenComplete { _ in }
                 }
-                try? await connection.close()
             } catch {
                 if Task.isCancelled { return }
                 logger.warning(

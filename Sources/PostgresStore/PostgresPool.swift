@@ -11,7 +11,7 @@ public final class PostgresPool: Sendable {
     public let location: PostgresLocation
     let client: PostgresClient
     private let connection: PostgresConnection.Configuration
-    private let logger: Logger
+    let logger: Logger
 
     /// A pool of at most `maximumConnections` to `location`, with the password from `passwordFile`
     /// (else `PGPASSFILE`, else `~/.pgpass`; none if no line matches).

@@ -1,5 +1,7 @@
 import Entrustment
 import Foundation
+import Replica
+import PostgresStore
 import Node
 
 /// A node's settings, `DATA_DIR/node.json`: written by `courtsync init`, readable and editable by
@@ -188,6 +190,43 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     /// TLS for the listener and the links; absent: plain HTTP, and `https://` links verified
     /// against the system's trust store.
     public var tls: TLSSettings?
+    /// The hub only: the PostgreSQL store its processes share (`docs/postgres.md`); absent: the
+    /// hub's replica stands alone, as every court's does. The replica records the same binding
+    /// (`courtsync hub migrate`, `init --store`); a daemon refuses to start when they differ.
+    public var store: Store?
+
+    /// Where a hub's shared store is: `"store": {"url": "postgres://USER@HOST:PORT/DB",
+    /// "passwordFile": "/etc/courtsync/pgpass"}`, or the URL alone as a string (the password from
+    /// `PGPASSFILE`, else `~/.pgpass`).
+    public struct Store: Codable, Sendable, Equatable {
+        /// `postgres://USER@HOST[:PORT]/DATABASE[?sslmode=…]`, without a password.
+        public var url: String
+        /// A passfile in libpq's format (mode 0600).
+        public var passwordFile: String?
+
+        public init(url: String, passwordFile: String? = nil) {
+            self.url = url
+            self.passwordFile = passwordFile
+        }
+
+        public init(from decoder: any Decoder) throws {
+            if let url = try? decoder.singleValueContainer().decode(String.self) {
+                self.init(url: url)
+                return
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(
+                url: try c.decode(String.self, forKey: .url),
+                passwordFile: try c.decodeIfPresent(String.self, forKey: .passwordFile))
+        }
+
+        private enum CodingKeys: String, CodingKey {
+            case url, passwordFile
+        }
+
+        /// The binding a replica records for this store.
+        public var binding: SharedStoreBinding { SharedStoreBinding(location: url, passwordFile: passwordFile) }
+    }
 
     /// The file's name inside a data directory.
     public static let fileName = "node.json"
@@ -198,7 +237,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     public init(
         role: NodeRole, court: String, listen: String = defaultListen, hubs: [String] = [], peers: [Peer] = [],
         sync: Sync = Sync(), limits: Limits = Limits(), monitoring: Monitoring = Monitoring(),
-        tls: TLSSettings? = nil
+        tls: TLSSettings? = nil, store: Store? = nil
     ) {
         self.role = role
         self.court = court
@@ -209,6 +248,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         self.limits = limits
         self.monitoring = monitoring
         self.tls = tls
+        self.store = store
     }
 
     public init(from decoder: any Decoder) throws {
@@ -226,10 +266,11 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
         monitoring = try c.decodeIfPresent(Monitoring.self, forKey: .monitoring) ?? Monitoring()
         tls = try c.decodeIfPresent(TLSSettings.self, forKey: .tls)
+        store = try c.decodeIfPresent(Store.self, forKey: .store)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case role, court, listen, peers, sync, limits, monitoring, tls
+        case role, court, listen, peers, sync, limits, monitoring, tls, store
         case hubs = "hub"
     }
 
@@ -249,6 +290,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         try c.encode(limits, forKey: .limits)
         try c.encode(monitoring, forKey: .monitoring)
         try c.encodeIfPresent(tls, forKey: .tls)
+        try c.encodeIfPresent(store, forKey: .store)
     }
 
     /// The first (preferred) hub URL, if any.
@@ -289,6 +331,16 @@ public struct NodeConfig: Codable, Sendable, Equatable {
     }
 
     /// Checks the settings against each other and against the court directory.
+    /// Checks `store`: a PostgreSQL URL without a password (``PostgresLocation``).
+    public func validateStore() throws(NodeError) {
+        guard let store else { return }
+        do {
+            _ = try PostgresLocation(store.url)
+        } catch {
+            throw NodeError(code: "invalidConfig", "store \(store.url): \(error.message)")
+        }
+    }
+
     public func validate(directory: CourtDirectory) throws(NodeError) {
         let code: CourtCode
         do {
@@ -303,9 +355,14 @@ public struct NodeConfig: Codable, Sendable, Equatable {
                 throw NodeError(code: "invalidConfig", "a hub node serves 最高法, not \(court)")
             }
             guard hubs.isEmpty else { throw NodeError(code: "invalidConfig", "the hub has no hub of its own") }
+            try validateStore()
         case .court:
             guard code != .supreme else {
                 throw NodeError(code: "invalidConfig", "最高法's node is the hub: use --role hub")
+            }
+            guard store == nil else {
+                throw NodeError(
+                    code: "invalidConfig", "a court's replica stays in its data directory: only the hub has a store")
             }
         }
         _ = try listenAddress

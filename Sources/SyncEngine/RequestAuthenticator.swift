@@ -2,6 +2,7 @@ import Crypto
 import Entrustment
 import Foundation
 import Node
+import PostgresStore
 import Replica
 
 /// Checks a request's signature (`Protocol/sync.md` §2) against the court directory in force,
@@ -14,11 +15,15 @@ public final class RequestAuthenticator: Sendable {
     private let node: CourtNode
     private let windowMilliseconds: Int64
     private let nonces: NonceLedger
+    /// On a hub running as several processes: the nonces every process spends.
+    private let sharedNonces: PostgresNonces?
 
     /// `windowSeconds`: how far a request's timestamp may be from this node's clock;
-    /// `requestsPerNode`: how many requests one node may make within it.
-    public init(node: CourtNode, windowSeconds: Int, requestsPerNode: Int) {
+    /// `requestsPerNode`: how many requests one node may make within it; `sharedNonces`: the
+    /// hub's store, when the hub runs as several processes.
+    public init(node: CourtNode, windowSeconds: Int, requestsPerNode: Int, sharedNonces: PostgresNonces? = nil) {
         self.node = node
+        self.sharedNonces = sharedNonces
         windowMilliseconds = Int64(windowSeconds) * 1000
         nonces = NonceLedger(
             windowMilliseconds: windowMilliseconds, perNode: requestsPerNode,
@@ -79,7 +84,9 @@ public final class RequestAuthenticator: Sendable {
         }
         switch nonces.spend(nonceBytes, node: requester.node, sentAt: sentAt, now: now) {
         case .fresh:
-            return AuthenticatedRequest(requester: requester, bodyDigest: digest)
+            return AuthenticatedRequest(
+                requester: requester, bodyDigest: digest, nonce: nonceBytes,
+                nonceExpires: max(sentAt, now) + windowMilliseconds)
         case .replayed:
             throw SyncError(code: "replayedRequest", status: 401, "nonce \(nonce) was already used: a replayed request")
         case .busy:
@@ -87,6 +94,26 @@ public final class RequestAuthenticator: Sendable {
                 code: "busy", status: 503,
                 "\(requester.node) made more than \(nonces.perNode) requests within the \(windowMilliseconds / 1000) s replay window; retry later"
             )
+        }
+    }
+
+    /// On a hub running as several processes, spends the request's nonce for all of them
+    /// (`replayedRequest` when another process served it already; `unavailable`, 503, when the
+    /// store cannot be reached, so that the caller tries another process or later).
+    public func spendShared(_ request: AuthenticatedRequest) async throws(SyncError) {
+        guard let sharedNonces else { return }
+        let fresh: Bool
+        do {
+            fresh = try await sharedNonces.spend(
+                request.nonce, node: request.requester.node.rawValue, expires: request.nonceExpires)
+        } catch {
+            throw SyncError(
+                code: "unavailable", status: 503, "the hub's store cannot check the request: \(error.message)")
+        }
+        guard fresh else {
+            throw SyncError(
+                code: "replayedRequest", status: 401,
+                "nonce \(Hex.encode(request.nonce)) was already used at another process of the hub: a replayed request")
         }
     }
 

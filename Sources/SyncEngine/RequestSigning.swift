@@ -117,6 +117,9 @@ public struct AuthenticatedRequest: Sendable {
     public let requester: Requester
     /// The SHA-256 of the body the caller signed.
     public let bodyDigest: [UInt8]
+    /// The request's nonce (16 bytes) and when this node may forget it (milliseconds since 1970).
+    public let nonce: [UInt8]
+    public let nonceExpires: Int64
 
     /// Throws `digestMismatch` (400) unless `body` is the body the caller signed.
     public func check(body: [UInt8]) throws(SyncError) {

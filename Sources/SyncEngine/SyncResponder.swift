@@ -2,6 +2,7 @@ import Entrustment
 import Foundation
 import Logging
 import Node
+import PostgresStore
 import Replica
 import SyncProtocol
 
@@ -29,19 +30,38 @@ public final class SyncResponder: Sendable {
     /// Document transfer (`GET`/`PUT /v1/documents/…`).
     public let documents: DocumentResponder
 
-    public init(node: CourtNode, config: NodeConfig, notifier: ChangeNotifier, logger: Logger) {
+    /// A responder for `node`; on a hub running as several processes, `sharedNonces` is the
+    /// store every process spends request nonces in.
+    public init(
+        node: CourtNode, config: NodeConfig, notifier: ChangeNotifier, logger: Logger,
+        sharedNonces: PostgresNonces? = nil
+    ) {
         self.node = node
         self.config = config
         self.notifier = notifier
         self.logger = logger
         authenticator = RequestAuthenticator(
             node: node, windowSeconds: config.limits.requestWindowSeconds,
-            requestsPerNode: config.limits.requestsPerNodePerWindow)
+            requestsPerNode: config.limits.requestsPerNodePerWindow, sharedNonces: sharedNonces)
         registrations = RegistrationThrottle(perMinute: config.limits.registrationsPerMinutePerAddress)
         writer = GroupCommit(
             node: node, maxClockAhead: Int64(config.limits.maxClockAheadSeconds) * 1000,
             maxQuarantined: config.limits.maxQuarantinedPerSource)
         documents = DocumentResponder(node: node, limits: config.limits.documentLimits, logger: logger)
+    }
+
+    /// Spends an authenticated request's nonce at every process of the hub (nothing to do unless
+    /// the hub runs as several); a refusal is logged like ``authenticate(_:)``'s.
+    public func spendShared(_ request: AuthenticatedRequest) async throws(SyncError) {
+        do {
+            try await authenticator.spendShared(request)
+        } catch {
+            SyncMetrics.refused(code: error.code)
+            logger.warning(
+                "refused a request",
+                metadata: ["code": "\(error.code)", "node": "\(request.requester.node)", "reason": "\(error.message)"])
+            throw error
+        }
     }
 
     /// Authenticates a request from its headers alone (`Protocol/sync.md` §2); every endpoint but

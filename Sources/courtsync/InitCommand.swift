@@ -2,6 +2,7 @@ import ArgumentParser
 import Entrustment
 import Foundation
 import Node
+import Replica
 import SyncEngine
 
 /// `courtsync init`: creates a node's data directory, replica and `node.json`.
@@ -52,6 +53,18 @@ struct InitCommand: ParsableCommand {
         name: .customLong("tls-trust-roots"),
         help: "PEM CA certificates trusted for the hub's and peers' certificates (default: the system's).")
     var tlsTrustRoots: String?
+    @Option(
+        name: .long,
+        help:
+            "The hub only: keep its replica in PostgreSQL, postgres://USER@HOST:PORT/DB (an empty database; no password in the URL), so that several hub processes can serve it. See docs/postgres.md."
+    )
+    var store: String?
+    @Option(
+        name: .customLong("store-password-file"),
+        help:
+            "The passfile (libpq's format, mode 0600) with the password for --store (default: PGPASSFILE, then ~/.pgpass)."
+    )
+    var storePasswordFile: String?
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -73,7 +86,12 @@ struct InitCommand: ParsableCommand {
             }
             let dataDirectory = try node.dataDirectory()
             let tls = try tlsSettings()
-            let config = NodeConfig(role: role, court: courtCode, listen: listen, hubs: hub, peers: peers, tls: tls)
+            guard store != nil || storePasswordFile == nil else {
+                throw NodeError(code: "invalidConfig", "--store-password-file goes with --store")
+            }
+            let config = NodeConfig(
+                role: role, court: courtCode, listen: listen, hubs: hub, peers: peers, tls: tls,
+                store: store.map { NodeConfig.Store(url: $0, passwordFile: storePasswordFile) })
             try config.validate(directory: reference.directory)
             if tls != nil { _ = try TransportSecurity(settings: tls, dataDirectory: dataDirectory) }
             let hubTrust: CourtNode.HubTrust?
@@ -94,6 +112,25 @@ struct InitCommand: ParsableCommand {
                 dataDirectory: dataDirectory, court: courtCode, reference: reference, hubTrust: hubTrust,
                 time: .fromEnvironment())
             defer { try? created.close() }
+            let moved: StoreMove?
+            do {
+                moved = try config.store.map { try created.moveToStore($0.binding) }
+            } catch {
+                // Nothing half-made stays: the next `init` starts again from nothing.
+                try? created.close()
+                for name in [
+                    Replica.fileName, Replica.fileName + "-wal", Replica.fileName + "-shm", NodeKeyFile.fileName,
+                ] {
+                    try? FileManager.default.removeItem(at: dataDirectory.appendingPathComponent(name))
+                }
+                throw error
+            }
+            if let moved, !moved.verified {
+                throw NodeError(
+                    code: "storeMismatch",
+                    "the replica rebuilt from \(moved.store) differs from the hub's (digest \(moved.storeDigest.prefix(12)) vs \(moved.digest.prefix(12))): see docs/postgres.md"
+                )
+            }
             try config.save(to: dataDirectory)
             let court = created.replica.directory[created.identity.court]!
             let calendarYears =
@@ -112,6 +149,7 @@ struct InitCommand: ParsableCommand {
                     var tls: TLSSettings?
                     var courts: Int
                     var calendarYears: [Int]
+                    var store: String?
                 }
                 printJSON(
                     InitView(
@@ -119,7 +157,7 @@ struct InitCommand: ParsableCommand {
                         role: role.rawValue, listen: listen, hub: hub, peers: peers,
                         dataDir: created.dataDirectory.path, publicKey: created.publicKey, tls: tls,
                         courts: created.replica.directory.count,
-                        calendarYears: calendarYears))
+                        calendarYears: calendarYears, store: moved?.store))
             } else {
                 print(
                     renderFields([
@@ -131,6 +169,10 @@ struct InitCommand: ParsableCommand {
                         ("指挥中心", hub.isEmpty ? "—" : hub.joined(separator: "、")),
                         ("直连法院", peers.isEmpty ? "—" : peers.map { "\($0.court)=\($0.url)" }.joined(separator: ", ")),
                         ("数据目录", created.dataDirectory.path),
+                        (
+                            "数据库",
+                            moved.map { "PostgreSQL \($0.store)（已写入 \($0.rows) 行并核对）" } ?? "本地 SQLite（replica.sqlite）"
+                        ),
                         ("法院名录", "\(created.replica.directory.count) 家法院"),
                         (
                             "节假日历",

@@ -5,7 +5,8 @@ import TestSupport
 /// directory, initialised and enrolled through the CLI as operators do. With `tls`, every node
 /// gets a certificate from a test CA (`Nodes/tls-certificates.sh`), serves HTTPS only and
 /// reaches the others at `https://` URLs. `prepare` runs on each court's data directory before
-/// `init` (to mount a filesystem there, say).
+/// `init` (to mount a filesystem there, say). With `store`, the hub keeps its replica in that
+/// PostgreSQL database (`init --role hub --store`), and ``addHubProcess(_:)`` adds processes.
 final class DaemonNetwork {
     let folder: TemporaryDirectory
     let cli: CommandRunner
@@ -16,7 +17,7 @@ final class DaemonNetwork {
     let scheme: String
 
     init(
-        _ courts: [String], peers: [(String, String)] = [], tls: Bool = false,
+        _ courts: [String], peers: [(String, String)] = [], tls: Bool = false, store: String? = nil,
         edit: (String, inout [String: Any]) -> Void = { _, _ in }, prepare: (String, URL) throws -> Void = { _, _ in }
     )
         throws
@@ -39,7 +40,7 @@ final class DaemonNetwork {
                 ]
             }
             if court == "最高法" {
-                arguments += ["--role", "hub"]
+                arguments += ["--role", "hub"] + (store.map { ["--store", $0] } ?? [])
             } else {
                 arguments += ["--court", court, "--hub", hubURL, "--hub-key", hubKey]
                 for (a, b) in peers where a == court || b == court {
@@ -82,6 +83,18 @@ final class DaemonNetwork {
             let result = try cli.run(arguments)
             guard result.status == 0 else { throw DaemonError(message: result.stderr) }
         }
+    }
+
+    /// Another process of a hub on PostgreSQL, `name`, from a copy of the (stopped) hub's data
+    /// directory: the same key and binding; start it with `--listen` for an address of its own.
+    func addHubProcess(_ name: String) throws {
+        let copy = try cli.run(["hub", "key", "--data-dir", dir("最高法")])  // the hub opens cleanly first
+        guard copy.status == 0 else { throw DaemonError(message: copy.stderr) }
+        try FileManager.default.copyItem(atPath: dir("最高法"), toPath: dir(name))
+        for leftover in ["daemon.json", "daemon.lock", "serve.log"] {
+            try? FileManager.default.removeItem(atPath: "\(dir(name))/\(leftover)")
+        }
+        daemons[name] = DaemonProcess(dataDirectory: URL(fileURLWithPath: dir(name)))
     }
 
     func dir(_ court: String) -> String { folder.path(court).path }
