@@ -103,7 +103,7 @@ extension TestDatabase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
         process.arguments = [
-            "-X", "-w", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", location.host, "-p", "\(location.port)", "-U",
+            "-X", "-q", "-w", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", location.host, "-p", "\(location.port)", "-U",
             user ?? location.user, "-d", location.database, "-c", sql,
         ]
         let result = try CommandRunner.collect(process)
