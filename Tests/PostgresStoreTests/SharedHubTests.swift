@@ -110,6 +110,36 @@ struct SharedHubTests {
         }
     }
 
+    @Test("a signed request replayed to the other process is refused there")
+    func replayToOtherProcess() async throws {
+        try await Self.withSharedHub { net, location in
+            try await TestDatabase.withPool(location) { pool in
+                let nonces = PostgresNonces(database: pool)
+                func responder(_ name: String) -> SyncResponder {
+                    let member = net.members[name]!
+                    return SyncResponder(
+                        node: member.node, config: member.config, notifier: member.notifier,
+                        logger: TestDatabase.logger, sharedNonces: nonces)
+                }
+                let first = responder("最高法")
+                let second = responder("hub-b")
+                let court = net.members["京0105"]!.node
+                let request = IncomingRequest(
+                    method: "GET", target: "/v1/health",
+                    headers: try RequestSigner(node: court).headers(method: "GET", target: "/v1/health", body: []))
+                try await first.spendShared(try first.authenticate(request))
+                let replay = try second.authenticate(request)  // fresh in this process's own ledger
+                let refusal = await #expect(throws: SyncError.self) { try await second.spendShared(replay) }
+                #expect(refusal?.code == "replayedRequest" && refusal?.status == 401)
+                // A new request from the same node is served by either.
+                let fresh = IncomingRequest(
+                    method: "GET", target: "/v1/health",
+                    headers: try RequestSigner(node: court).headers(method: "GET", target: "/v1/health", body: []))
+                try await second.spendShared(try second.authenticate(fresh))
+            }
+        }
+    }
+
     /// Catches both processes up, then syncs every court with both, until nothing moves.
     func settle(_ net: InProcessNetwork) async throws {
         for _ in 0..<10 {
