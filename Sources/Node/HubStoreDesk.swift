@@ -71,3 +71,32 @@ extension CourtNode {
             storeAuditFindings: storeAudit.findings.count)
     }
 }
+
+extension CourtNode {
+    /// Makes `dataDirectory` another process of the hub whose data directory is `hub`: its
+    /// `node.key`, and a replica rebuilt from the shared store `binding` names (not a copy of the
+    /// hub's file, which may be in use). Returns the store version the new replica holds.
+    public static func joinStore(
+        dataDirectory: URL, hub: URL, binding: SharedStoreBinding
+    ) throws(NodeError) -> Int64 {
+        let key = dataDirectory.appendingPathComponent(NodeKeyFile.fileName)
+        guard !FileManager.default.fileExists(atPath: replicaPath(in: dataDirectory)) else {
+            throw NodeError(code: "alreadyInitialised", "a replica already exists in \(dataDirectory.path)")
+        }
+        do {
+            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: hub.appendingPathComponent(NodeKeyFile.fileName), to: key)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+        } catch {
+            throw NodeError(code: "storage", "cannot copy the hub's key into \(dataDirectory.path): \(error)")
+        }
+        do {
+            let store = try PostgresSharedStore.open(binding)
+            defer { store.close() }
+            return try Replica.copy(of: store, to: replicaPath(in: dataDirectory), binding: binding)
+        } catch {
+            try? FileManager.default.removeItem(at: key)
+            throw NodeError(code: error.code.rawValue, error.message)
+        }
+    }
+}

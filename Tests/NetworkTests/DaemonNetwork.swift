@@ -85,15 +85,12 @@ final class DaemonNetwork {
         }
     }
 
-    /// Another process of a hub on PostgreSQL, `name`, from a copy of the (stopped) hub's data
-    /// directory: the same key and binding; start it with `--listen` for an address of its own.
+    /// Another process of a hub on PostgreSQL, `name`, made with `courtsync hub join` (the hub's
+    /// key and node.json, a replica rebuilt from the database); start it with `--listen` for an
+    /// address of its own.
     func addHubProcess(_ name: String) throws {
-        let copy = try cli.run(["hub", "key", "--data-dir", dir("最高法")])  // the hub opens cleanly first
-        guard copy.status == 0 else { throw DaemonError(message: copy.stderr) }
-        try FileManager.default.copyItem(atPath: dir("最高法"), toPath: dir(name))
-        for leftover in ["daemon.json", "daemon.lock", "serve.log"] {
-            try? FileManager.default.removeItem(atPath: "\(dir(name))/\(leftover)")
-        }
+        let joined = try cli.run(["hub", "join", "--data-dir", dir(name), "--from", dir("最高法"), "--json"])
+        guard joined.status == 0 else { throw DaemonError(message: joined.stderr) }
         daemons[name] = DaemonProcess(dataDirectory: URL(fileURLWithPath: dir(name)))
     }
 
