@@ -47,9 +47,9 @@ let package = Package(
             name: "Replica",
             dependencies: ["Entrustment", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        /// The hub's store on PostgreSQL (postgres-nio): location and passfile, versioned schema,
-        /// the event log with its commit-ordered arrival sequence, `LISTEN/NOTIFY` between hub
-        /// processes (`docs/postgres.md`).
+        /// The hub's shared store on PostgreSQL (postgres-nio), for a hub running as several
+        /// processes: the mirrored replica tables written one version at a time, `LISTEN/NOTIFY`
+        /// between processes, shared request nonces, the analysts' views (`docs/postgres.md`).
         .target(
             name: "PostgresStore",
             dependencies: [

@@ -12,7 +12,8 @@ struct HubCommand: ParsableCommand {
         subcommands: [
             HubKeyCommand.self, HubPendingCommand.self, HubDecisionCommand.Approve.self,
             HubDecisionCommand.Reject.self, HubDecisionCommand.Revoke.self, HubDirectoryCommand.self,
-            HubCalendarCommand.self, HubAcceptLateCommand.self, TokenCommand.self, HubMigrateCommand.self, HubJoinCommand.self,
+            HubCalendarCommand.self, HubAcceptLateCommand.self, TokenCommand.self, HubMigrateCommand.self,
+            HubJoinCommand.self,
         ])
 }
 

@@ -28,7 +28,8 @@ struct HubJoinCommand: ParsableCommand {
             guard config.role == .hub, let store = config.store else {
                 throw NodeError(
                     code: "notShared",
-                    "\(from) is not a hub kept in PostgreSQL: move it first with `courtsync hub migrate --to postgres://…`")
+                    "\(from) is not a hub kept in PostgreSQL: move it first with `courtsync hub migrate --to postgres://…`"
+                )
             }
             if let listen {
                 config.listen = listen
@@ -43,7 +44,8 @@ struct HubJoinCommand: ParsableCommand {
                     var version: Int64
                     var listen: String
                 }
-                printJSON(JoinView(dataDir: dataDirectory.path, store: store.url, version: version, listen: config.listen))
+                printJSON(
+                    JoinView(dataDir: dataDirectory.path, store: store.url, version: version, listen: config.listen))
             } else {
                 print(
                     renderFields([

@@ -16,7 +16,8 @@ struct HubMigrateTests {
         var ids: [String] = []
         for (n, (from, to)) in [("京0105", "粤0106"), ("粤0106", "京0105"), ("京0105", "粤0106")].enumerated() {
             let created = try net.run([
-                "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case", "（2026）\(from)执\(n + 1)号",
+                "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case",
+                "（2026）\(from)执\(n + 1)号",
                 "--to", to, "--kind", "deposit:freeze", "--json",
             ])
             ids.append(try #require(created.json["id"] as? String, "\(created.stderr)"))
@@ -27,7 +28,10 @@ struct HubMigrateTests {
             ["matter", "sign", "--data-dir", net.dir("粤0106"), ids[0]],
             ["matter", "complete", "--data-dir", net.dir("粤0106"), ids[0], "--outcome", "full"],
             ["matter", "sign", "--data-dir", net.dir("京0105"), ids[1]],
-            ["matter", "return", "--data-dir", net.dir("粤0106"), ids[2], "--reason", "assetNotFound", "--feedback", "查无财产"],
+            [
+                "matter", "return", "--data-dir", net.dir("粤0106"), ids[2], "--reason", "assetNotFound", "--feedback",
+                "查无财产",
+            ],
         ] {
             let result = try net.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
@@ -44,7 +48,9 @@ struct HubMigrateTests {
         #expect(net.daemons["最高法"]!.stop() == 0)
         let before = try net.digest("最高法")
 
-        let moved = try net.run(["hub", "migrate", "--data-dir", net.dir("最高法"), "--to", database.description, "--json"])
+        let moved = try net.run([
+            "hub", "migrate", "--data-dir", net.dir("最高法"), "--to", database.description, "--json",
+        ])
         #expect(moved.status == 0, "\(moved.stderr)")
         #expect(moved.json["verified"] as? Bool == true)
         let move = try #require(moved.json["move"] as? [String: Any])
@@ -98,9 +104,11 @@ struct HubMigrateTests {
                 let text = view[index + 1]
                 switch row[key] {
                 case let number as NSNumber where text != "null":
-                    #expect(abs(number.doubleValue - Double(text)!) < 1e-9, "\(row["key"]!) \(key): \(number) vs \(text)")
+                    #expect(
+                        abs(number.doubleValue - Double(text)!) < 1e-9, "\(row["key"]!) \(key): \(number) vs \(text)")
                 default:
-                    #expect(row[key] is NSNull && text == "null", "\(row["key"]!) \(key): \(row[key] ?? "-") vs \(text)")
+                    #expect(
+                        row[key] is NSNull && text == "null", "\(row["key"]!) \(key): \(row[key] ?? "-") vs \(text)")
                 }
             }
         }
