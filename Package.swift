@@ -123,7 +123,8 @@ let package = Package(
         .target(
             name: "Bench",
             dependencies: [
-                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine", "Demo",
+                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine", "Demo", "PostgresStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import Demo
 import Entrustment
 import Foundation
 import GRDB
+import PostgresStore
 import Node
 import Replica
 import SyncEngine
@@ -32,6 +33,10 @@ public struct BenchRunner: Sendable {
         /// `Nodes/bench/nginx-wrk.sh`, which measures the idle-poll reference (nginx `return 200`
         /// under wrk); `nil`: not measured.
         public var nginxScript: URL?
+        /// (h): a PostgreSQL server whose role may create databases (`nil`: not measured), and
+        /// the passfile with its password.
+        public var store: PostgresLocation?
+        public var storePasswordFile: String?
         public init() {}
     }
 
@@ -73,6 +78,8 @@ public struct BenchRunner: Sendable {
         // Events, signature ceiling, wire sizes.
         let matters = max(1, options.events / 3)
         say("making \(matters * 3) signed events …")
+        let freshHub = folder.appendingPathComponent("hub-fresh")
+        if options.store != nil { try FileManager.default.copyItem(at: network.hub.dataDirectory, to: freshHub) }
         let hubNode = try CourtNode(dataDirectory: network.hub.dataDirectory, time: SystemTimeSource())
         let from = try CourtNode(dataDirectory: member(bulkFrom).dataDirectory, time: SystemTimeSource())
         let to = try CourtNode(dataDirectory: member(bulkTo).dataDirectory, time: SystemTimeSource())
@@ -106,6 +113,13 @@ public struct BenchRunner: Sendable {
         let apply = try await ApplyBenchmark.run(
             sets: sets, events: bulk.events, batch: batch, hub: hubNode, hubConfig: hubConfig, sender: from,
             scratch: folder)
+        var shared: PostgresBenchmark.Result?
+        if let store = options.store {
+            say("h. apply on PostgreSQL, one and two hub processes …")
+            shared = try await PostgresBenchmark.run(
+                bulk: bulk, batch: batch, hub: freshHub, sender: from, server: store,
+                passwordFile: options.storePasswordFile, scratch: folder)
+        }
         try hubNode.close()
         try from.close()
         try to.close()
@@ -127,6 +141,21 @@ public struct BenchRunner: Sendable {
             "a. 入库 apply vs raw append", Format.number(apply.eventsPerSecond) + " events/s",
             reference: "raw append " + Format.number(apply.rawPerSecond) + " /s",
             ratio: Format.number(apply.eventsPerSecond / apply.rawPerSecond, decimals: 2))
+        if let shared {
+            table.add(
+                "h. 入库 apply, hub on PostgreSQL, 1 process", Format.number(shared.oneProcess) + " events/s",
+                reference: "SQLite hub " + Format.number(apply.eventsPerSecond) + " /s",
+                ratio: Format.number(shared.oneProcess / apply.eventsPerSecond, decimals: 2), target: "≥ 0.50",
+                met: shared.oneProcess / apply.eventsPerSecond >= 0.5)
+            table.add(
+                "h. 入库 apply, hub on PostgreSQL, 2 processes", Format.number(shared.twoProcesses) + " events/s",
+                reference: "1 process " + Format.number(shared.oneProcess) + " /s",
+                ratio: Format.number(shared.twoProcesses / shared.oneProcess, decimals: 2))
+            table.add(
+                "h. PostgreSQL insert of the same rows", Format.number(shared.rawInsert) + " rows/s",
+                reference: "SQLite raw append " + Format.number(apply.rawPerSecond) + " /s",
+                ratio: Format.number(shared.rawInsert / apply.rawPerSecond, decimals: 2))
+        }
 
         // Daemons: the hub holding the events, the pair for propagation.
         let daemons = Dictionary(

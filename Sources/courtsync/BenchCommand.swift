@@ -1,6 +1,7 @@
 import ArgumentParser
 import Bench
 import Foundation
+import PostgresStore
 import Node
 
 /// `courtsync bench`: the performance figures of `docs/performance.md`, each beside its
@@ -23,6 +24,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seconds of polling.") var pollSeconds = 5.0
     @Option(name: .long, help: "Size of the documents sent A → hub → B, in MiB (0: skip).") var documentMib = 100
     @Option(name: .long, help: "The hub's port; nodes take the next five.") var port = 7700
+    @Option(
+        name: .long,
+        help:
+            "Also measure the hub on PostgreSQL (h): a server whose role may create databases, postgres://USER@HOST:PORT/postgres (the bench makes and drops its own databases)."
+    ) var store: String?
+    @Option(
+        name: .customLong("store-password-file"), help: "The passfile with --store's password (default: PGPASSFILE).")
+    var storePasswordFile: String?
     @Flag(name: .long, help: "Print the table as JSON.") var json = false
 
     func validate() throws {
@@ -60,6 +69,12 @@ struct BenchCommand: AsyncParsableCommand {
             options.pollingSeconds = pollSeconds
             options.basePort = port
             options.documentMegabytes = documentMib
+            do {
+                options.store = try store.map { try PostgresLocation($0) }
+            } catch {
+                throw NodeError(code: "invalidArgument", "--store: \(error)")
+            }
+            options.storePasswordFile = storePasswordFile
             options.nginxScript = try ReferenceData.locateFolder().appendingPathComponent("bench/nginx-wrk.sh")
             let quiet = json
             let runner = BenchRunner(
