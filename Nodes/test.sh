@@ -66,8 +66,15 @@ for p in range(25432, 26432):
     export COURTSYNC_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
     # A fault test restarts PostgreSQL under the hub processes (same port, same options).
     if [ "$(id -u)" -eq 0 ]; then owner="runuser -u postgres --"; else owner=""; fi
-    printf '#!/usr/bin/env bash\nset -e\n%s "%s/pg_ctl" -D "%s/data" -l "%s/server.log" -m fast -w restart >/dev/null\n' \
-        "$owner" "$bin" "$cluster" "$cluster" >"$cluster/restart.sh"
+    # The script closes every descriptor it inherited before the server starts: a test process
+    # has other children's pipes open, and a server holding one would keep that child's reader
+    # waiting for an end of file forever.
+    cat >"$cluster/restart.sh" <<RESTART
+#!/usr/bin/env bash
+set -e
+for fd in /proc/\$\$/fd/*; do fd=\${fd##*/}; if [ "\$fd" -gt 2 ]; then eval "exec \$fd>&-" 2>/dev/null || true; fi; done
+$owner "$bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -m fast -w restart </dev/null >/dev/null 2>&1
+RESTART
     export COURTSYNC_TEST_POSTGRES_RESTART="$cluster/restart.sh"
     echo "PostgreSQL for the tests: $COURTSYNC_TEST_POSTGRES (cluster in $cluster)"
 fi

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStore
 import TestSupport
 
 /// A hub and courts as real `courtsync serve` processes on 127.0.0.1, each with its own data
@@ -15,6 +16,8 @@ final class DaemonNetwork {
 
     /// The URL scheme every node serves.
     let scheme: String
+    /// The database this network made for its hub (``TestDatabase/hubOnPostgres``), dropped at the end.
+    private var ownStore: PostgresLocation?
 
     init(
         _ courts: [String], peers: [(String, String)] = [], tls: Bool = false, store: String? = nil,
@@ -25,6 +28,12 @@ final class DaemonNetwork {
         folder = try TemporaryDirectory()
         cli = CommandRunner(environment: ["COURTSYNC_NODES_DIR": Fixtures.nodesFolder.path])
         scheme = tls ? "https" : "http"
+        var store = store
+        if store == nil, TestDatabase.hubOnPostgres {
+            let location = try TestDatabase.create()
+            ownStore = location
+            store = location.description
+        }
         for court in ["最高法"] + courts { ports[court] = FreePort.next() }
         let hubURL = "\(scheme)://127.0.0.1:\(ports["最高法"]!)"
         var hubKey = ""
@@ -141,6 +150,7 @@ final class DaemonNetwork {
 
     deinit {
         for daemon in daemons.values { daemon.kill() }
+        if let ownStore { TestDatabase.drop(ownStore) }
         folder.remove()
     }
 }

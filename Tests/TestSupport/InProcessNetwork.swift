@@ -2,6 +2,7 @@ import Entrustment
 import Foundation
 import Logging
 import Node
+import PostgresStore
 import Replica
 import SyncEngine
 
@@ -19,6 +20,9 @@ public final class InProcessNetwork: @unchecked Sendable {
     public let folder: TemporaryDirectory
     public private(set) var members: [String: Member] = [:]
     private let logger: Logger
+    /// The hub's PostgreSQL database, when the suites run with the hub there
+    /// (``TestDatabase/hubOnPostgres``).
+    public private(set) var hubStore: PostgresLocation?
 
     public init() throws {
         folder = try TemporaryDirectory()
@@ -43,6 +47,12 @@ public final class InProcessNetwork: @unchecked Sendable {
         let node = try CourtNode.initialise(
             dataDirectory: folder.path(court), court: court, reference: reference,
             hubTrust: isHub ? nil : .pinned(hub.node.publicKey), time: time)
+        if isHub, TestDatabase.hubOnPostgres {
+            let location = try TestDatabase.create()
+            hubStore = location
+            let moved = try node.moveToStore(SharedStoreBinding(location: location.description, passwordFile: nil))
+            guard moved.verified else { throw DaemonError(message: "the hub's move to \(location) did not verify") }
+        }
         let config = NodeConfig(
             role: court == CourtCode.supreme.rawValue ? .hub : .court, court: court, limits: limits)
         let notifier = ChangeNotifier()
@@ -127,6 +137,7 @@ public final class InProcessNetwork: @unchecked Sendable {
 
     public func remove() {
         for member in members.values { try? member.node.close() }
+        if let hubStore { TestDatabase.drop(hubStore) }
         folder.remove()
     }
 }

@@ -134,3 +134,12 @@ extension TestDatabase {
         }
     }
 }
+
+extension TestDatabase {
+    /// Whether the hub-facing suites run with the hub's replica kept in PostgreSQL
+    /// (`COURTSYNC_TEST_HUB_STORE=postgres`; `bash Nodes/test.sh` runs them both ways): the
+    /// in-process and daemon networks then make a database for their hub and move it there.
+    public static var hubOnPostgres: Bool {
+        ProcessInfo.processInfo.environment["COURTSYNC_TEST_HUB_STORE"] == "postgres"
+    }
+}
