@@ -42,7 +42,9 @@ struct SyncRoutes: Sendable {
     /// Authenticates a request from its headers and marks its connection as a node's.
     func authenticate(_ request: Request, _ context: NodeRequestContext) async throws -> AuthenticatedRequest {
         let authenticated = try responder.authenticate(Self.incoming(request))
-        try await responder.spendShared(authenticated)
+        // A hub of several processes spends a request that changes something (POST, PUT) at all
+        // of them; a read (a poll, a long-poll) touches no store (`Protocol/sync.md` §1).
+        if request.method != .get { try await responder.spendShared(authenticated) }
         guard slots.authenticated(context.channel, node: authenticated.requester.node.rawValue) else {
             throw SyncError(
                 code: "busy", status: 503,

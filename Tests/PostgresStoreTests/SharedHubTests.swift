@@ -125,16 +125,16 @@ struct SharedHubTests {
                 let second = responder("hub-b")
                 let court = net.members["京0105"]!.node
                 let request = IncomingRequest(
-                    method: "GET", target: "/v1/health",
-                    headers: try RequestSigner(node: court).headers(method: "GET", target: "/v1/health", body: []))
+                    method: "POST", target: "/v1/hello",
+                    headers: try RequestSigner(node: court).headers(method: "POST", target: "/v1/hello", body: []))
                 try await first.spendShared(try first.authenticate(request))
                 let replay = try second.authenticate(request)  // fresh in this process's own ledger
                 let refusal = await #expect(throws: SyncError.self) { try await second.spendShared(replay) }
                 #expect(refusal?.code == "replayedRequest" && refusal?.status == 401)
                 // A new request from the same node is served by either.
                 let fresh = IncomingRequest(
-                    method: "GET", target: "/v1/health",
-                    headers: try RequestSigner(node: court).headers(method: "GET", target: "/v1/health", body: []))
+                    method: "POST", target: "/v1/hello",
+                    headers: try RequestSigner(node: court).headers(method: "POST", target: "/v1/hello", body: []))
                 try await second.spendShared(try second.authenticate(fresh))
             }
         }

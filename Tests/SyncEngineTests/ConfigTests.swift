@@ -27,6 +27,12 @@ struct ConfigTests {
             (NodeConfig(role: .court, court: "京0105", peers: [.init(court: "京0105", url: "http://a:1")]), "own court"),
             (NodeConfig(role: .court, court: "京0105", hubs: ["http://a:1", "http://a:1"]), "hub URL twice"),
             (
+                NodeConfig(role: .court, court: "京0105", store: .init(url: "postgres://u@db:5432/hub")),
+                "only the hub has a store"
+            ),
+            (NodeConfig(role: .hub, court: "最高法", store: .init(url: "postgres://u:secret@db:5432/hub")), "password"),
+            (NodeConfig(role: .hub, court: "最高法", store: .init(url: "mysql://u@db/hub")), "store mysql://u@db/hub"),
+            (
                 NodeConfig(role: .court, court: "京0105", hubs: (1...17).map { "http://10.0.0.\($0):7400" }),
                 "more than 16"
             ),
@@ -98,6 +104,29 @@ struct ConfigTests {
             let written = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.path(NodeConfig.fileName)))
             let hub = (written as? [String: Any])?["hub"]
             #expect(expected.count == 1 ? hub is String : (hub as? [String]) == expected)
+            #expect(try NodeConfig.load(from: folder.url) == config)
+        }
+    }
+
+    @Test("\"store\" is a URL or an object with a passfile, and each form reads back")
+    func storeSettings() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        for (text, expected) in [
+            (
+                #"{"role": "hub", "court": "最高法", "store": "postgres://courtsync@db:5432/hub"}"#,
+                NodeConfig.Store(url: "postgres://courtsync@db:5432/hub")
+            ),
+            (
+                #"{"role": "hub", "court": "最高法", "store": {"url": "postgres://courtsync@db/hub", "passwordFile": "/etc/courtsync/pgpass"}}"#,
+                NodeConfig.Store(url: "postgres://courtsync@db/hub", passwordFile: "/etc/courtsync/pgpass")
+            ),
+        ] {
+            try Data(text.utf8).write(to: folder.path(NodeConfig.fileName))
+            let config = try NodeConfig.load(from: folder.url)
+            #expect(config.store == expected)
+            try config.validate(directory: Self.reference.directory)
+            try config.save(to: folder.url)
             #expect(try NodeConfig.load(from: folder.url) == config)
         }
     }
