@@ -109,21 +109,14 @@ public final class PostgresSharedStore: SharedStore {
             .map { "\(Self.quoted($0)) = EXCLUDED.\(Self.quoted($0))" }.joined(separator: ", ")
         let keyText =
             "jsonb_build_array(\(table.primaryKey.map { "r.\(Self.quoted($0))" }.joined(separator: ", ")))::text"
-        for chunk in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
-            let json = JSONRows.encode(rows[chunk..<min(rows.count, chunk + Self.rowsPerStatement)], of: table)
-            var query = PostgresQuery(
-                unsafeSQL: """
-                    WITH r AS (SELECT * FROM jsonb_populate_recordset(NULL::\(mirror), $1::jsonb)),
-                    revived AS (DELETE FROM courtsync_removed WHERE table_name = $3 AND key IN (SELECT \(keyText) FROM r))
-                    INSERT INTO \(mirror) (\(columns), courtsync_version)
-                    SELECT \(table.columns.map { "r.\(Self.quoted($0.name))" }.joined(separator: ", ")), $2 FROM r
-                    ON CONFLICT (\(key)) DO UPDATE SET \(updates)
-                    """)
-            query.binds.append(json)
-            query.binds.append(version)
-            query.binds.append(table.name)
-            _ = try replicaErrors { () throws(PostgresStoreError) in try writer.query(query) }
-        }
+        try run(
+            """
+            WITH r AS (SELECT * FROM jsonb_populate_recordset(NULL::\(mirror), $1::jsonb)),
+            revived AS (DELETE FROM courtsync_removed WHERE table_name = $3 AND key IN (SELECT \(keyText) FROM r))
+            INSERT INTO \(mirror) (\(columns), courtsync_version)
+            SELECT \(table.columns.map { "r.\(Self.quoted($0.name))" }.joined(separator: ", ")), $2 FROM r
+            ON CONFLICT (\(key)) DO UPDATE SET \(updates)
+            """, rows: rows, as: table, name: table.name, version: version)
     }
 
     public func remove(_ keys: [[StoredValue]], from table: MirroredTable, version: Int64) throws(ReplicaError) {
@@ -134,19 +127,26 @@ public final class PostgresSharedStore: SharedStore {
         let match = table.primaryKey.map { "t.\(Self.quoted($0)) = k.\(Self.quoted($0))" }.joined(separator: " AND ")
         let keyText =
             "jsonb_build_array(\(table.primaryKey.map { "k.\(Self.quoted($0))" }.joined(separator: ", ")))::text"
-        for chunk in stride(from: 0, to: keys.count, by: Self.rowsPerStatement) {
-            let json = JSONRows.encode(keys[chunk..<min(keys.count, chunk + Self.rowsPerStatement)], of: keyTable)
-            var query = PostgresQuery(
-                unsafeSQL: """
-                    WITH k AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS k(\(record))),
-                    gone AS (DELETE FROM \(mirror) t USING k WHERE \(match))
-                    INSERT INTO courtsync_removed (table_name, key, version)
-                    SELECT $3, \(keyText), $2 FROM k
-                    ON CONFLICT (table_name, key) DO UPDATE SET version = EXCLUDED.version
-                    """)
-            query.binds.append(json)
+        try run(
+            """
+            WITH k AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS k(\(record))),
+            gone AS (DELETE FROM \(mirror) t USING k WHERE \(match))
+            INSERT INTO courtsync_removed (table_name, key, version)
+            SELECT $3, \(keyText), $2 FROM k
+            ON CONFLICT (table_name, key) DO UPDATE SET version = EXCLUDED.version
+            """, rows: keys, as: keyTable, name: table.name, version: version)
+    }
+
+    /// Runs `sql` for `rows` (of `shape`), at most ``rowsPerStatement`` at a time, with the rows
+    /// as JSON in `$1`, `version` in `$2` and the replica table's `name` in `$3`.
+    private func run(
+        _ sql: String, rows: [[StoredValue]], as shape: MirroredTable, name: String, version: Int64
+    ) throws(ReplicaError) {
+        for chunk in stride(from: 0, to: rows.count, by: Self.rowsPerStatement) {
+            var query = PostgresQuery(unsafeSQL: sql)
+            query.binds.append(JSONRows.encode(rows[chunk..<min(rows.count, chunk + Self.rowsPerStatement)], of: shape))
             query.binds.append(version)
-            query.binds.append(table.name)
+            query.binds.append(name)
             _ = try replicaErrors { () throws(PostgresStoreError) in try writer.query(query) }
         }
     }
