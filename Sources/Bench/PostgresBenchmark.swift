@@ -149,7 +149,7 @@ enum PostgresBenchmark {
                 .init(name: "signature", type: .blob),
             ],
             primaryKey: ["arrival_seq"])
-        try store.prepare([table])
+        try store.prepare([table], schema: "bench")
         return try await Blocking.run {
             try Stopwatch.time {
                 var sequence: Int64 = 0

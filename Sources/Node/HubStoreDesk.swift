@@ -26,9 +26,10 @@ public struct StoreMove: Sendable, Encodable {
 /// The hub's replica moved into a PostgreSQL store that several hub processes share
 /// (`docs/postgres.md`).
 extension CourtNode {
-    /// Copies the hub's replica into the empty store `binding` names and binds the replica to it;
-    /// then rebuilds a replica from the store alone, in a scratch folder, and compares the two:
-    /// the digest over every matter and `audit verify` on each.
+    /// Copies the hub's replica into the empty store `binding` names; rebuilds a replica from the
+    /// store alone, in a scratch folder, and compares the two (the digest over every matter and
+    /// `audit verify` on each); and only if they agree binds the replica to the store. Run it with
+    /// no daemon on the data directory.
     public func moveToStore(_ binding: SharedStoreBinding) throws(NodeError) -> StoreMove {
         guard isHub else {
             throw NodeError(
@@ -42,7 +43,7 @@ extension CourtNode {
             }
         }
         let store = try open()
-        let rows = try read { () throws(ReplicaError) in try replica.publish(to: store, binding: binding) }
+        let rows = try read { () throws(ReplicaError) in try replica.publish(to: store) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent(
             "courtsync-store-check-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -65,10 +66,12 @@ extension CourtNode {
         let storeDigest = try read { () throws(ReplicaError) in try rebuilt.replica.digest() }
         let audit = try auditVerify()
         let storeAudit = try rebuilt.auditVerify()
-        return StoreMove(
+        let move = StoreMove(
             store: binding.location, rows: rows, matters: digest.matters.count, events: audit.events,
             digest: digest.digest.hex, storeDigest: storeDigest.digest.hex, auditFindings: audit.findings.count,
             storeAuditFindings: storeAudit.findings.count)
+        if move.verified { try read { () throws(ReplicaError) in try replica.bind(to: store, binding: binding) } }
+        return move
     }
 }
 

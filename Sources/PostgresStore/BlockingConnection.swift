@@ -72,12 +72,27 @@ final class BlockingConnection: Sendable {
             let connection = try PostgresConnection.connect(
                 on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
             ).wait()
+            // Nothing waits forever: not for the store's lock, not on a statement, and a process
+            // that stops talking in a transaction (cut off, stopped) loses its lock within a minute.
+            do {
+                for setting in Self.timeouts {
+                    _ = try connection.query(PostgresQuery(unsafeSQL: "SET \(setting)"), logger: logger).wait()
+                }
+            } catch {
+                try? connection.close().wait()
+                throw error
+            }
             current.withLock { $0 = connection }
             return connection
         } catch {
             throw PostgresPool.describe(error, at: location)
         }
     }
+
+    /// The session's limits: the store's lock, one statement, a transaction left idle.
+    static let timeouts = [
+        "lock_timeout = '30s'", "statement_timeout = '120s'", "idle_in_transaction_session_timeout = '60s'",
+    ]
 
     private func drop(_ connection: PostgresConnection) {
         current.withLock { if $0 === connection { $0 = nil } }

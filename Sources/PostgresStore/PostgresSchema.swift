@@ -44,6 +44,12 @@ public enum PostgresSchema {
             )
             """,
             "CREATE INDEX courtsync_nonces_by_expiry ON courtsync_nonces (expires_ms)",
+            """
+            CREATE TABLE courtsync_replica_schema (
+                singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+                migrations text NOT NULL
+            )
+            """,
         ]
     ]
 

@@ -55,15 +55,37 @@ public final class PostgresSharedStore: SharedStore {
         reader.close()
     }
 
-    public func prepare(_ tables: [MirroredTable]) throws(ReplicaError) {
+    public func prepare(_ tables: [MirroredTable], schema: String) throws(ReplicaError) {
         try replicaErrors { () throws(PostgresStoreError) in
             try writer.execute("BEGIN")
             do throws(PostgresStoreError) {
                 try PostgresSchema.migrate(writer, location: location)
-                for table in tables {
-                    for statement in Self.definition(of: table) { try writer.execute(statement) }
+                if let held = try writer.query("SELECT migrations FROM courtsync_replica_schema").first {
+                    // Made already: no DDL (it would lock every mirror table against the hub's
+                    // writes and analysts' reads), only the check that it is this schema.
+                    let migrations: String
+                    do {
+                        migrations = try held.decode(String.self)
+                    } catch {
+                        throw PostgresStoreError(
+                            code: "storage", "courtsync_replica_schema could not be read: \(error)")
+                    }
+                    guard migrations == schema else {
+                        throw PostgresStoreError(
+                            code: "schemaMismatch",
+                            "the store holds a hub replica of schema [\(migrations)], this courtsync's is [\(schema)]: every hub process must run the same version; to upgrade, follow docs/postgres.md (Upgrades)"
+                        )
+                    }
+                } else {
+                    for table in tables {
+                        for statement in Self.definition(of: table) { try writer.execute(statement) }
+                    }
+                    for statement in PostgresViews.statements(for: tables) { try writer.execute(statement) }
+                    var record = PostgresQuery(
+                        unsafeSQL: "INSERT INTO courtsync_replica_schema (migrations) VALUES ($1)")
+                    record.binds.append(schema)
+                    try writer.query(record)
                 }
-                for statement in PostgresViews.statements(for: tables) { try writer.execute(statement) }
                 try writer.execute("COMMIT")
             } catch {
                 writer.rollback()
@@ -256,7 +278,7 @@ public final class PostgresSharedStore: SharedStore {
         }
     }
 
-    /// The statements that create a mirror table or add the columns a newer replica schema has.
+    /// The statements that create a mirror table and its version index.
     static func definition(of table: MirroredTable) -> [String] {
         let mirror = mirror(table.name)
         let columns = table.columns.map { "\(quoted($0.name)) \(sqlType($0.type))" }

@@ -8,22 +8,14 @@ final class SharedStoreLink: Sendable {
     let binding: SharedStoreBinding
     /// The shared tables, read from the schema when the link was made.
     let tables: [MirroredTable]
-    /// Whether the capture triggers exist on the writer's connection.
-    private let installed = Mutex(false)
 
-    init(store: any SharedStore, binding: SharedStoreBinding, tables: [MirroredTable]) {
+    /// A link whose capture triggers exist on `pool`'s writer connection: made there outside any
+    /// transaction, so that no rollback can take them away.
+    init(store: any SharedStore, binding: SharedStoreBinding, tables: [MirroredTable], pool: DatabasePool) throws {
         self.store = store
         self.binding = binding
         self.tables = tables
-    }
-
-    /// Creates the capture triggers on the writer's connection, once.
-    func install(on db: Database) throws {
-        try installed.withLock { done in
-            guard !done else { return }
-            try ChangeCapture.install(db, tables: tables)
-            done = true
-        }
+        try pool.writeWithoutTransaction { db in try ChangeCapture.install(db, tables: tables) }
     }
 }
 
@@ -58,24 +50,29 @@ extension Replica {
         }
         let store = try opener(binding)
         let tables = try read { db in try ChangeCapture.tables(db) }
-        try store.prepare(tables)
-        sharing.withLock { $0 = SharedStoreLink(store: store, binding: binding, tables: tables) }
+        try store.prepare(tables, schema: try replicaSchema())
+        let link: SharedStoreLink
+        do {
+            link = try SharedStoreLink(store: store, binding: binding, tables: tables, pool: pool)
+        } catch {
+            throw Self.writeFailure(error)
+        }
+        sharing.withLock { $0 = link }
         try catchUp()
     }
 
-    /// Copies every shared row into an empty store as its version 1 and binds this replica to
-    /// it, in one transaction of each; returns the rows copied. Refused if the store already
-    /// holds a hub or this replica is bound already.
+    /// Copies every shared row into an empty store as its version 1, in one transaction of each;
+    /// returns the rows copied. The replica is not bound yet (``bind(to:binding:)``, once the
+    /// copy is checked). Refused if the store already holds a hub or this replica is bound.
     @discardableResult
-    public func publish(to store: any SharedStore, binding: SharedStoreBinding) throws(ReplicaError) -> Int {
+    public func publish(to store: any SharedStore) throws(ReplicaError) -> Int {
         guard !isShared else {
             throw ReplicaError(.alreadyInitialised, "this replica is already kept in a shared store")
         }
         let tables = try read { db in try ChangeCapture.tables(db) }
-        try store.prepare(tables)
-        let copied: Int
+        try store.prepare(tables, schema: try replicaSchema())
         do {
-            copied = try pool.write { db in
+            return try pool.write { db in
                 if let existing = try Self.binding(db) {
                     throw ReplicaError(
                         .alreadyInitialised, "this replica is already kept in step with \(existing.location)")
@@ -86,7 +83,8 @@ extension Replica {
                 guard version == 0 else {
                     throw ReplicaError(
                         .alreadyInitialised,
-                        "\(store.description) already holds a hub (store version \(version)): give an empty database")
+                        "\(store.description) already holds a hub (store version \(version)): give an empty database (a move that failed its check leaves its copy there: drop and create the database again)"
+                    )
                 }
                 var copied = 0
                 for table in tables {
@@ -97,16 +95,31 @@ extension Replica {
                 }
                 try store.commit(version: 1, tables: tables.map(\.name))
                 committed = true
-                try db.execute(
-                    sql: "INSERT INTO shared_store (id, location, password_file, version) VALUES (1, ?, ?, 1)",
-                    arguments: [binding.location, binding.passwordFile])
                 return copied
             }
         } catch {
             throw Self.writeFailure(error)
         }
-        sharing.withLock { $0 = SharedStoreLink(store: store, binding: binding, tables: tables) }
-        return copied
+    }
+
+    /// Binds this replica to the store it was published to (version 1): from now on every write
+    /// goes through it. Refused if the replica changed since (its rows would be missing there).
+    public func bind(to store: any SharedStore, binding: SharedStoreBinding) throws(ReplicaError) {
+        let tables = try read { db in try ChangeCapture.tables(db) }
+        do {
+            try pool.write { db in
+                guard try Self.binding(db) == nil else {
+                    throw ReplicaError(.alreadyInitialised, "this replica is already kept in a shared store")
+                }
+                try db.execute(
+                    sql: "INSERT INTO shared_store (id, location, password_file, version) VALUES (1, ?, ?, 1)",
+                    arguments: [binding.location, binding.passwordFile])
+            }
+            let link = try SharedStoreLink(store: store, binding: binding, tables: tables, pool: pool)
+            sharing.withLock { $0 = link }
+        } catch {
+            throw Self.writeFailure(error)
+        }
     }
 
     /// Applies what other processes committed to the store since this replica's version, in one
@@ -124,7 +137,6 @@ extension Replica {
             try pool.write { db in
                 // Another process on this file (the CLI beside the daemon) may have got there first.
                 guard changes.version > (try Self.localVersion(db)) else { return }
-                try link.install(on: db)
                 try ChangeCapture.apply(changes, to: db, tables: link.tables)
                 try ChangeCapture.reset(db)
                 try db.execute(sql: "UPDATE shared_store SET version = ? WHERE id = 1", arguments: [changes.version])
@@ -143,7 +155,6 @@ extension Replica {
     /// is unknown is settled by the next catch-up, which finds the version there or not.
     func withSharedStore<T>(_ db: Database, _ body: () throws -> T) throws -> T {
         guard let link = sharing.withLock({ $0 }) else { return try body() }
-        try link.install(on: db)
         let store = link.store
         let locked = try store.lock()
         var released = false
@@ -161,6 +172,11 @@ extension Replica {
         if rows.isEmpty && removed.isEmpty {
             store.rollback()
         } else {
+            // Foreign keys are deferred while other processes' rows are applied: a violation
+            // must be found now, before the store commits a version no replica could apply.
+            if try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") != nil {
+                throw ReplicaError(.corrupt, "the write breaks a foreign key of the replica: nothing was stored")
+            }
             version += 1
             for table in link.tables {
                 if let keys = removed[table.name] { try store.remove(keys, from: table, version: version) }
@@ -178,6 +194,13 @@ extension Replica {
             .corrupt,
             "\(store.description) is at version \(version) but this replica holds version \(local): the database was restored from an older backup or belongs to another hub; see docs/postgres.md"
         )
+    }
+
+    /// The replica's schema as the store records it: its migrations, in order.
+    func replicaSchema() throws(ReplicaError) -> String {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid").joined(separator: ",")
+        }
     }
 
     static func binding(_ db: Database) throws -> SharedStoreBinding? {

@@ -15,9 +15,11 @@ public protocol SharedStore: AnyObject, Sendable {
     /// Where the store is, as people read it (no password).
     var description: String { get }
 
-    /// Creates or extends the store's tables for `tables` (idempotent; several processes may
-    /// start at once).
-    func prepare(_ tables: [MirroredTable]) throws(ReplicaError)
+    /// Creates the store's tables for `tables` of a replica whose schema is `schema` (its
+    /// migrations, in order), the first time; afterwards checks that the store holds a replica of
+    /// that same schema and refuses one made by another version (several processes may start at
+    /// once).
+    func prepare(_ tables: [MirroredTable], schema: String) throws(ReplicaError)
 
     /// Begins a write: takes the store's write lock, waiting while another process holds it, and
     /// returns the store's version. Until ``commit(version:tables:)`` or ``rollback()``, no other

@@ -40,8 +40,10 @@ struct HubMigrateCommand: ParsableCommand {
                     "the hub's daemon is running (pid \(record.pid)): stop it first, so that no write misses the move")
             }
             let moved = try node.withNode { hub in try hub.moveToStore(store.binding) }
-            config.store = store
-            try config.save(to: dataDirectory)
+            if moved.verified {
+                config.store = store
+                try config.save(to: dataDirectory)
+            }
             if output.json {
                 struct MoveView: Encodable {
                     var move: StoreMove
@@ -64,7 +66,7 @@ struct HubMigrateCommand: ParsableCommand {
                             moved.auditFindings + moved.storeAuditFindings == 0
                                 ? "两边均通过" : "本地 \(moved.auditFindings) 处、数据库 \(moved.storeAuditFindings) 处问题"
                         ),
-                        ("结果", moved.verified ? "迁移完成，node.json 已写入 store" : "迁移后核对不一致"),
+                        ("结果", moved.verified ? "迁移完成，node.json 已写入 store" : "核对不一致：副本未改动，仍为本地 SQLite"),
                     ]))
             }
             guard moved.verified else {

@@ -115,6 +115,12 @@ struct InitCommand: ParsableCommand {
             let moved: StoreMove?
             do {
                 moved = try config.store.map { try created.moveToStore($0.binding) }
+                if let moved, !moved.verified {
+                    throw NodeError(
+                        code: "storeMismatch",
+                        "the replica rebuilt from \(moved.store) differs from the hub's (digest \(moved.storeDigest.prefix(12)) vs \(moved.digest.prefix(12))): see docs/postgres.md"
+                    )
+                }
             } catch {
                 // Nothing half-made stays: the next `init` starts again from nothing.
                 try? created.close()
@@ -124,12 +130,6 @@ struct InitCommand: ParsableCommand {
                     try? FileManager.default.removeItem(at: dataDirectory.appendingPathComponent(name))
                 }
                 throw error
-            }
-            if let moved, !moved.verified {
-                throw NodeError(
-                    code: "storeMismatch",
-                    "the replica rebuilt from \(moved.store) differs from the hub's (digest \(moved.storeDigest.prefix(12)) vs \(moved.digest.prefix(12))): see docs/postgres.md"
-                )
             }
             try config.save(to: dataDirectory)
             let court = created.replica.directory[created.identity.court]!

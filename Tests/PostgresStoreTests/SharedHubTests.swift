@@ -23,9 +23,8 @@ struct SharedHubTests {
             defer { net.remove() }
             for court in courts { try net.add(court) }
             let binding = SharedStoreBinding(location: pool.location.description, passwordFile: nil)
-            let store = try PostgresSharedStore.open(binding, logger: TestDatabase.logger)
-            let copied = try net.hub.node.replica.publish(to: store, binding: binding)
-            #expect(copied > 0)
+            let moved = try net.hub.node.moveToStore(binding)
+            #expect(moved.rows > 0 && moved.verified)
             let second = net.folder.path("hub-b")
             try FileManager.default.createDirectory(at: second, withIntermediateDirectories: true)
             try FileManager.default.copyItem(
@@ -106,6 +105,19 @@ struct SharedHubTests {
                 #expect(
                     try net.digest(court) == hubMatters.filter { line in held.contains { line.hasPrefix("\($0.id) ") } }
                 )
+            }
+        }
+    }
+
+    @Test("a process whose replica schema differs from the store's is refused, naming both")
+    func refusesOtherSchema() async throws {
+        try await Self.withSharedHub { net, location in
+            let directory = net.members["hub-b"]!.node.dataDirectory
+            try net.members["hub-b"]!.node.close()
+            _ = try TestDatabase.psql(
+                location, "UPDATE courtsync_replica_schema SET migrations = migrations || ',v99-future'")
+            #expect { try CourtNode(dataDirectory: directory, time: SystemTimeSource()) } throws: { error in
+                (error as? NodeError)?.message.contains("v99-future") == true
             }
         }
     }
