@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import NIOCore
 import NIOPosix
@@ -25,7 +26,7 @@ final class BlockingConnection: Sendable {
     func query(_ query: PostgresQuery) throws(PostgresStoreError) -> [PostgresRow] {
         let connection = try connected()
         do {
-            return try connection.query(query, logger: logger).wait().rows
+            return try wait(connection.query(query, logger: logger), on: connection).rows
         } catch {
             if connection.isClosed { drop(connection) }
             throw PostgresPool.describe(error, at: location)
@@ -36,7 +37,7 @@ final class BlockingConnection: Sendable {
     func execute(_ statements: String) throws(PostgresStoreError) {
         let connection = try connected()
         do {
-            _ = try connection.simpleQuery(statements).wait()
+            _ = try wait(connection.simpleQuery(statements), on: connection)
         } catch {
             if connection.isClosed { drop(connection) }
             throw PostgresPool.describe(error, at: location)
@@ -59,7 +60,7 @@ final class BlockingConnection: Sendable {
     func rollback() {
         guard let connection = current.withLock({ $0 }) else { return }
         do {
-            _ = try connection.simpleQuery("ROLLBACK").wait()
+            _ = try wait(connection.simpleQuery("ROLLBACK"), on: connection)
         } catch {
             drop(connection)
             try? connection.close().wait()
@@ -69,14 +70,17 @@ final class BlockingConnection: Sendable {
     private func connected() throws(PostgresStoreError) -> PostgresConnection {
         if let connection = current.withLock({ $0 }), !connection.isClosed { return connection }
         do {
-            let connection = try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1, logger: logger
-            ).wait()
+            let connection = try Self.wait(
+                PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: 1,
+                    logger: logger),
+                seconds: Self.answerSeconds)
             // Nothing waits forever: not for the store's lock, not on a statement, and a process
             // that stops talking in a transaction (cut off, stopped) loses its lock within a minute.
             do {
                 for setting in Self.timeouts {
-                    _ = try connection.query(PostgresQuery(unsafeSQL: "SET \(setting)"), logger: logger).wait()
+                    _ = try wait(
+                        connection.query(PostgresQuery(unsafeSQL: "SET \(setting)"), logger: logger), on: connection)
                 }
             } catch {
                 try? connection.close().wait()
@@ -89,9 +93,39 @@ final class BlockingConnection: Sendable {
         }
     }
 
+    /// The longest this process waits for any answer of the server (the server's own limits are
+    /// shorter): a connection that gives none by then is closed, and the call fails.
+    static let answerSeconds = 45
+
+    /// Waits for `future`, at most ``answerSeconds``; past that, closes `connection` (which fails
+    /// whatever else waits on it) and throws.
+    private func wait<T>(_ future: EventLoopFuture<T>, on connection: PostgresConnection) throws -> T {
+        do {
+            return try Self.wait(future, seconds: Self.answerSeconds)
+        } catch let error as BlockingConnection.NoAnswer {
+            drop(connection)
+            connection.close().whenComplete { _ in }
+            throw error
+        }
+    }
+
+    /// `future`'s value, or ``NoAnswer`` after `seconds`.
+    private static func wait<T>(_ future: EventLoopFuture<T>, seconds: Int) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        future.whenComplete { _ in done.signal() }
+        guard done.wait(timeout: .now() + .seconds(seconds)) == .success else { throw NoAnswer(seconds: seconds) }
+        return try future.wait()
+    }
+
+    /// The server gave no answer in time.
+    struct NoAnswer: Error, CustomStringConvertible {
+        var seconds: Int
+        var description: String { "no answer from PostgreSQL within \(seconds) s: the connection was closed" }
+    }
+
     /// The session's limits: the store's lock, one statement, a transaction left idle.
     static let timeouts = [
-        "lock_timeout = '30s'", "statement_timeout = '120s'", "idle_in_transaction_session_timeout = '60s'",
+        "lock_timeout = '30s'", "statement_timeout = '40s'", "idle_in_transaction_session_timeout = '60s'",
     ]
 
     private func drop(_ connection: PostgresConnection) {
