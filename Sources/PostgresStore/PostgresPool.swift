@@ -48,19 +48,6 @@ public final class PostgresPool: Sendable {
     /// Runs the pool until the calling task is cancelled. Every other method needs it running.
     public func run() async { await client.run() }
 
-    /// Runs `body` in one transaction (`BEGIN` … `COMMIT`, rolled back if it throws).
-    public func transaction<Result: Sendable>(
-        _ body: (PostgresConnection) async throws -> Result
-    ) async throws(PostgresStoreError) -> Result {
-        do {
-            return try await client.withConnection { connection in
-                try await connection.withTransaction(logger: logger) { try await body($0) }
-            }
-        } catch {
-            throw Self.describe(error, at: location)
-        }
-    }
-
     /// Runs `body` on one connection of the pool, outside a transaction.
     public func withConnection<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result

@@ -5,15 +5,13 @@ import Synchronization
 /// A replica's link to the shared store it is bound to.
 final class SharedStoreLink: Sendable {
     let store: any SharedStore
-    let binding: SharedStoreBinding
     /// The shared tables, read from the schema when the link was made.
     let tables: [MirroredTable]
 
     /// A link whose capture triggers exist on `pool`'s writer connection: made there outside any
     /// transaction, so that no rollback can take them away.
-    init(store: any SharedStore, binding: SharedStoreBinding, tables: [MirroredTable], pool: DatabasePool) throws {
+    init(store: any SharedStore, tables: [MirroredTable], pool: DatabasePool) throws {
         self.store = store
-        self.binding = binding
         self.tables = tables
         try pool.writeWithoutTransaction { db in try ChangeCapture.install(db, tables: tables) }
     }
@@ -35,7 +33,7 @@ extension Replica {
     }
 
     /// Whether this replica's writes go through a shared store.
-    public var isShared: Bool { sharing.withLock { $0 } != nil }
+    var isShared: Bool { sharing.withLock { $0 } != nil }
 
     /// Connects a bound replica to its store (with `opener`) and brings it up to the store's
     /// version. A bound replica opened without an opener is refused: a write that did not go
@@ -53,7 +51,7 @@ extension Replica {
         try store.prepare(tables, schema: try replicaSchema())
         let link: SharedStoreLink
         do {
-            link = try SharedStoreLink(store: store, binding: binding, tables: tables, pool: pool)
+            link = try SharedStoreLink(store: store, tables: tables, pool: pool)
         } catch {
             throw Self.writeFailure(error)
         }
@@ -103,7 +101,8 @@ extension Replica {
     }
 
     /// Binds this replica to the store it was published to (version 1): from now on every write
-    /// goes through it. Refused if the replica changed since (its rows would be missing there).
+    /// goes through it. Call it right after ``publish(to:)``, with nothing writing the replica in
+    /// between (no daemon): a write made meanwhile would be missing from the store.
     public func bind(to store: any SharedStore, binding: SharedStoreBinding) throws(ReplicaError) {
         let tables = try read { db in try ChangeCapture.tables(db) }
         do {
@@ -115,7 +114,7 @@ extension Replica {
                     sql: "INSERT INTO shared_store (id, location, password_file, version) VALUES (1, ?, ?, 1)",
                     arguments: [binding.location, binding.passwordFile])
             }
-            let link = try SharedStoreLink(store: store, binding: binding, tables: tables, pool: pool)
+            let link = try SharedStoreLink(store: store, tables: tables, pool: pool)
             sharing.withLock { $0 = link }
         } catch {
             throw Self.writeFailure(error)

@@ -1,5 +1,4 @@
 import Foundation
-import PostgresStore
 import Replica
 import Testing
 

@@ -22,7 +22,7 @@ public final class InProcessNetwork: @unchecked Sendable {
     private let logger: Logger
     /// The hub's PostgreSQL database, when the suites run with the hub there
     /// (``TestDatabase/hubOnPostgres``).
-    public private(set) var hubStore: PostgresLocation?
+    private var hubStore: PostgresLocation?
 
     public init() throws {
         folder = try TemporaryDirectory()
