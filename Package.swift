@@ -28,10 +28,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["libz-dev"])]
         ),
-        /// The domain core: courts, case numbers, matters, events, lifecycle, deadlines. No I/O.
+        /// libcrypto from the system's OpenSSL 3 (Debian: libssl-dev), for SM2 and SM3.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        /// The national algorithms (国密): SM2 signatures and SM3 hashes over OpenSSL 3.
+        .target(name: "GMCrypto", dependencies: ["COpenSSL"]),
+        /// The domain core: courts, case numbers, matters, events, lifecycle, deadlines, and the
+        /// signature suites (Ed25519/SHA-256, SM2/SM3). No I/O.
         .target(
             name: "Entrustment",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["GMCrypto", .product(name: "Crypto", package: "swift-crypto")]
         ),
         /// The change-set codec: framing, limits and zlib compression (spec in Protocol/).
         .target(
@@ -148,7 +157,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Entrustment", "SyncProtocol", "Replica", "Node", "SyncEngine", "Workload", "Demo", "PostgresStore",
+                "Entrustment", "GMCrypto", "SyncProtocol", "Replica", "Node", "SyncEngine", "Workload", "Demo", "PostgresStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 # as an operator would); openssl (the tests' TLS certificates, Nodes/tls-certificates.sh);
 # prometheus for promtool (/metrics); chromium and a Chinese font (the dashboard's screenshots);
 # PostgreSQL (the hub's store).
-packages=(libsqlite3-dev zlib1g-dev pkg-config sqlite3 openssl prometheus chromium fonts-wqy-microhei postgresql)
+packages=(libsqlite3-dev zlib1g-dev libssl-dev pkg-config sqlite3 openssl prometheus chromium fonts-wqy-microhei postgresql)
 needed=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || needed+=("$package")

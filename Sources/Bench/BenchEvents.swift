@@ -40,18 +40,18 @@ public struct BenchEvents: Sendable {
                     signDue: deadlines.signDue, due: deadlines.due, calendarVersion: calendars.version)
                 let create = from.signed(
                     try Event(
-                        matterID: matter, author: sender.court, origin: sender.node,
+                        suite: from.suite, matterID: matter, author: sender.court, origin: sender.node,
                         timestamp: HybridTimestamp(wall: sentAt.milliseconds, counter: 0), parents: [],
                         action: .create(request)))
                 let sign = to.signed(
                     try Event(
-                        matterID: matter, author: receiver.court, origin: receiver.node,
+                        suite: from.suite, matterID: matter, author: receiver.court, origin: receiver.node,
                         timestamp: HybridTimestamp(wall: sentAt.milliseconds + 3_600_000, counter: 0),
                         parents: [create.id],
                         action: .sign(note: "已签收", receivedAt: sentAt.adding(milliseconds: 60_000))))
                 let complete = to.signed(
                     try Event(
-                        matterID: matter, author: receiver.court, origin: receiver.node,
+                        suite: from.suite, matterID: matter, author: receiver.court, origin: receiver.node,
                         timestamp: HybridTimestamp(wall: sentAt.milliseconds + 86_400_000, counter: 0),
                         parents: [sign.id],
                         action: .complete(outcome: .full, feedback: "已冻结账户 1 个，冻结金额 100 万元")))
@@ -74,7 +74,7 @@ public struct BenchEvents: Sendable {
                 sets.append(
                     try ChangeSetCodec.encode(
                         ChangeSet(
-                            senderCourt: sender.identity.court, senderNode: sender.identity.node,
+                            suite: sender.suite, senderCourt: sender.identity.court, senderNode: sender.identity.node,
                             createdAt: sender.time.now(), throughSequence: sequence, events: chunk)))
             } catch {
                 throw NodeError(code: error.code.rawValue, error.message)

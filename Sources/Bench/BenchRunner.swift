@@ -90,7 +90,7 @@ public struct BenchRunner: Sendable {
             spacing: max(1, span / Int64(matters + 1)))
         let creates = bulk.events.filter { $0.author == bulkFrom }.prefix(20_000)
         let ceiling = SignatureCeiling.measure(
-            Array(creates), key: try .init(rawRepresentation: Hex.decode(from.publicKey)!))
+            Array(creates), key: try VerifyingKey(hex: from.publicKey, suite: from.suite))
 
         say("b. wire bytes per event …")
         for size in try WireSizeBenchmark.run(

@@ -102,7 +102,7 @@ enum DocumentBenchmark {
         let started = Date()
         let firstHash = try send(first, sequence: 1)
         let stored = Date().timeIntervalSince(started)
-        let hubHolds = DocumentStore(dataDirectory: members[.supreme]!.dataDirectory)
+        let hubHolds = DocumentStore(dataDirectory: members[.supreme]!.dataDirectory, suite: .ed25519)
         while !hubHolds.holds(firstHash) { try await Task.sleep(for: .milliseconds(5)) }
         let atHub = Date().timeIntervalSince(started)
         try await arrived(firstHash, within: 600)
@@ -119,7 +119,7 @@ enum DocumentBenchmark {
             executable: executable, dataDirectory: members[b]!.dataDirectory, arguments: ["--log-level", "warning"],
             environment: [CrashPoint.environmentKey: "\(CrashPoint.documentChunkWritten.rawValue)@\(max(1, half))"])
         let secondHash = try send(second, sequence: 2)
-        let hubStore = DocumentStore(dataDirectory: members[.supreme]!.dataDirectory)
+        let hubStore = DocumentStore(dataDirectory: members[.supreme]!.dataDirectory, suite: .ed25519)
         let uploadDeadline = Date().addingTimeInterval(600)
         while !hubStore.holds(secondHash) {
             guard Date() < uploadDeadline else {

@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Foundation
 import Node
@@ -12,7 +11,7 @@ enum FanInBenchmark {
     struct Caller: Sendable {
         var court: CourtCode
         var node: NodeID
-        var key: Curve25519.Signing.PrivateKey
+        var key: SigningKey
     }
 
     /// Registers and approves `count` nodes at `hub` (spread over the directory's courts) and
@@ -22,7 +21,7 @@ enum FanInBenchmark {
         var callers: [Caller] = []
         for index in 0..<count {
             let court = courts[index % courts.count]
-            let key = Curve25519.Signing.PrivateKey()
+            let key = SigningKey.generate(hub.suite)
             let node = try NodeID("\(court.rawValue).bench-\(index)")
             _ = try hub.receiveRegistration(
                 RegistrationRequest(identity: (court, node), key: key, at: hub.time.now()))
@@ -41,7 +40,7 @@ enum FanInBenchmark {
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let court = SyncWire.encodeHeader(caller.court.rawValue)
         let node = SyncWire.encodeHeader(caller.node.rawValue)
-        let digest = RequestSigning.digest(of: [])
+        let digest = RequestSigning.digest(of: [], suite: caller.key.suite)
         let message = RequestSigning.message(
             method: "GET", target: target, timestamp: timestamp, nonce: nonce, bodyDigest: digest, court: court,
             node: node)
@@ -49,7 +48,7 @@ enum FanInBenchmark {
         let headers: [(String, String)] = [
             (SyncWire.courtHeader, court), (SyncWire.nodeHeader, node),
             (RequestSigning.timestampHeader, timestamp), (RequestSigning.nonceHeader, nonce),
-            (RequestSigning.digestHeader, RequestSigning.digestHeaderValue(digest)),
+            (RequestSigning.digestHeader, RequestSigning.digestHeaderValue(digest, suite: caller.key.suite)),
             (RequestSigning.signatureHeader, signature),
         ]
         let exchange = HTTPExchange(method: "GET", url: URL(string: hub + target)!, headers: headers)

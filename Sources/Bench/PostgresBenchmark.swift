@@ -114,7 +114,9 @@ enum PostgresBenchmark {
                 node: hub, config: NodeConfig(role: .hub, court: CourtCode.supreme.rawValue),
                 notifier: ChangeNotifier(), logger: logger)
         }
-        let expected = try lists.flatMap { $0 }.reduce(0) { $0 + (try ChangeSetCodec.decode($1).events.count) }
+        let expected = try lists.flatMap { $0 }.reduce(0) {
+            $0 + (try ChangeSetCodec.decode($1, suite: .ed25519).events.count)
+        }
         var stored = 0
         let seconds = try await Stopwatch.time {
             stored = try await withThrowingTaskGroup(of: Int.self) { group in

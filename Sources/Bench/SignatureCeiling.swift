@@ -1,9 +1,8 @@
-import Crypto
 import Dispatch
 import Entrustment
 import Foundation
 
-/// How many Ed25519 event signatures this machine verifies per second, on one core and on all:
+/// How many event signatures (in one suite) this machine verifies per second, on one core and on all:
 /// the ceiling of any pipeline that checks every signature.
 public struct SignatureCeiling: Sendable {
     /// Verifications per second on one thread.
@@ -15,7 +14,7 @@ public struct SignatureCeiling: Sendable {
 
     /// Verifies `events`' signatures (all by `key`) once on one thread and once spread over the
     /// cores.
-    public static func measure(_ events: [Event], key: Curve25519.Signing.PublicKey) -> SignatureCeiling {
+    public static func measure(_ events: [Event], key: VerifyingKey) -> SignatureCeiling {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         @Sendable func verify(_ slice: ArraySlice<Event>) -> Int {
             var valid = 0

@@ -16,7 +16,7 @@ enum WireSizeBenchmark {
             let slice = Array(events.prefix(size))
             let set = try ChangeSetCodec.encode(
                 ChangeSet(
-                    senderCourt: sender.0, senderNode: sender.1, createdAt: Timestamp(milliseconds: 0),
+                    suite: .ed25519, senderCourt: sender.0, senderNode: sender.1, createdAt: Timestamp(milliseconds: 0),
                     throughSequence: UInt64(size), events: slice))
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

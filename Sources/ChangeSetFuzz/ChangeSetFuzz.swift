@@ -10,16 +10,19 @@ import SyncProtocol
 @_cdecl("LLVMFuzzerTestOneInput")
 public func changeSetFuzzInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    if let event = try? Event(decoding: bytes), event.encoded != bytes {
+    if let event = try? Event(decoding: bytes, suite: .ed25519), event.encoded != bytes {
         fatalError("an event decoded from bytes that are not its canonical encoding")
     }
     _ = try? Zlib.decompress(bytes, limit: 1 << 20)
     let limits = ChangeSetLimits(maxEncodedBytes: 1 << 20, maxPayloadBytes: 4 << 20, maxEvents: 10_000)
-    guard let set = try? ChangeSetCodec.decode(bytes, limits: limits) else { return 0 }
-    guard let again = try? ChangeSetCodec.encode(set), let decoded = try? ChangeSetCodec.decode(again),
-        decoded == set, decoded.events.map(\.signature) == set.events.map(\.signature)
-    else {
-        fatalError("a decoded change set did not survive re-encoding (\(bytes.count) input bytes)")
+    for suite in SignatureSuite.allCases {
+        guard let set = try? ChangeSetCodec.decode(bytes, suite: suite, limits: limits) else { continue }
+        guard let again = try? ChangeSetCodec.encode(set),
+            let decoded = try? ChangeSetCodec.decode(again, suite: suite),
+            decoded == set, decoded.events.map(\.signature) == set.events.map(\.signature)
+        else {
+            fatalError("a decoded change set did not survive re-encoding (\(bytes.count) input bytes)")
+        }
     }
     return 0
 }

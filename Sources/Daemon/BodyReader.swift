@@ -1,3 +1,4 @@
+import Entrustment
 import Foundation
 import Hummingbird
 import NIOCore
@@ -8,12 +9,14 @@ import SyncEngine
 /// `tooLarge` beyond, or at once when `Content-Length` declares more), at least
 /// `minBytesPerSecond` on average after the first `graceSeconds`, and never `graceSeconds`
 /// without a byte (408 `slowBody`: a trickling or stalled body is cut off and its connection
-/// closed), and, for a signed request, exactly the body whose SHA-256 the caller signed (400
+/// closed), and, for a signed request, exactly the body whose hash (the network suite's) the caller signed (400
 /// `digestMismatch`), hashed as it arrives.
 struct BodyReader {
     var limit: Int
     var minBytesPerSecond: Int
     var graceSeconds: Double
+    /// The network's suite, whose hash a signed body's digest is.
+    var suite: SignatureSuite
 
     /// Refuses a request whose `Content-Length` is over the limit, before reading anything.
     func checkDeclaredLength(_ request: Request) throws(SyncError) {
@@ -32,6 +35,7 @@ struct BodyReader {
         let tooLarge = self.tooLarge
         let minBytesPerSecond = self.minBytesPerSecond
         let graceSeconds = self.graceSeconds
+        let suite = self.suite
         let body = request.body
         let started = ContinuousClock.now
         let read: (bytes: [UInt8], digest: [UInt8])
@@ -39,7 +43,7 @@ struct BodyReader {
             read = try await withThrowingTaskGroup(of: ([UInt8], [UInt8])?.self) { group in
                 group.addTask {
                     var bytes: [UInt8] = []
-                    var hasher = BodyHasher()
+                    var hasher = BodyHasher(suite: suite)
                     for try await chunk in body {
                         guard bytes.count + chunk.readableBytes <= limit else { throw tooLarge }
                         bytes.append(contentsOf: chunk.readableBytesView)
@@ -70,7 +74,7 @@ struct BodyReader {
                 while let result = try await group.next() {
                     if let result { return result }
                 }
-                return ([], RequestSigning.digest(of: []))
+                return ([], RequestSigning.digest(of: [], suite: suite))
             }
         } catch is SlowBody {
             channel.close(mode: .input, promise: nil)

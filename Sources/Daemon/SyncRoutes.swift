@@ -36,7 +36,9 @@ struct SyncRoutes: Sendable {
 
     /// Reads bodies of at most `limit` bytes at this node's minimum rate.
     func reader(limit: Int) -> BodyReader {
-        BodyReader(limit: limit, minBytesPerSecond: limits.minBodyBytesPerSecond, graceSeconds: limits.bodyGraceSeconds)
+        BodyReader(
+            limit: limit, minBytesPerSecond: limits.minBodyBytesPerSecond, graceSeconds: limits.bodyGraceSeconds,
+            suite: responder.suite)
     }
 
     /// Authenticates a request from its headers and marks its connection as a node's.

@@ -1,5 +1,3 @@
-import Crypto
-
 /// The hub's signed statement that it verified a batch of events before handing it to a node
 /// catching up (`Protocol/sync.md` §4.3.1): "the records of my pull answer to `requester` after
 /// `after` through `through` are the `leafCount` leaves under `root`, and I checked every
@@ -31,11 +29,12 @@ public struct BatchAttestation: Hashable, Sendable {
 
     /// An attestation of `events` then `witnesses`, as a change set carries them.
     public init(
-        hub: NodeID, requester: NodeID, after: Int64, through: Int64, events: [Event], witnesses: [Witness]
+        hub: NodeID, requester: NodeID, after: Int64, through: Int64, events: [Event], witnesses: [Witness],
+        suite: SignatureSuite
     ) throws(DomainError) {
         try self.init(
             hub: hub, requester: requester, after: after, through: through, leafCount: events.count + witnesses.count,
-            root: Self.root(events: events, witnesses: witnesses))
+            root: Self.root(events: events, witnesses: witnesses, suite: suite))
     }
 
     /// An attestation; checks the fields and computes the encoding.
@@ -102,7 +101,7 @@ public struct BatchAttestation: Hashable, Sendable {
     public var signedBytes: [UInt8] { encoded + (signature ?? []) }
 
     /// The attestation signed with the hub's key.
-    public func signed(with key: Curve25519.Signing.PrivateKey) -> BatchAttestation {
+    public func signed(with key: SigningKey) -> BatchAttestation {
         var copy = self
         copy.signature = SignaturePurpose.batch.sign(encoded, with: key)
         return copy
@@ -120,7 +119,7 @@ public struct BatchAttestation: Hashable, Sendable {
     /// `throughSequence`, and its events and witnesses (their ids recomputed from their bytes
     /// when they were decoded). Throws `badAttestation` naming the first difference.
     public func check(
-        hubKey: Curve25519.Signing.PublicKey, hub: NodeID, requester: NodeID, after: Int64, through: Int64,
+        hubKey: VerifyingKey, hub: NodeID, requester: NodeID, after: Int64, through: Int64,
         events: [Event], witnesses: [Witness]
     ) throws(DomainError) {
         guard let signature, SignaturePurpose.batch.isValid(signature, of: encoded, by: hubKey) else {
@@ -139,7 +138,7 @@ public struct BatchAttestation: Hashable, Sendable {
         if let (_, reason) = differences.first(where: { !$0.0 }) {
             throw DomainError(.badAttestation, "the batch attestation does not match the answer: \(reason)")
         }
-        guard Self.root(events: events, witnesses: witnesses) == root else {
+        guard Self.root(events: events, witnesses: witnesses, suite: hubKey.suite) == root else {
             throw DomainError(
                 .badAttestation,
                 "the batch attestation's Merkle root does not match the set's records: altered in transit, or a lying hub"
@@ -147,8 +146,8 @@ public struct BatchAttestation: Hashable, Sendable {
         }
     }
 
-    /// The Merkle root over the leaves of `events` then `witnesses`.
-    public static func root(events: [Event], witnesses: [Witness]) -> [UInt8] {
-        MerkleTree.root(of: events.map(MerkleTree.leaf(of:)) + witnesses.map(MerkleTree.leaf(of:)))
+    /// The Merkle root over the leaves of `events` then `witnesses`, with the suite's hash.
+    public static func root(events: [Event], witnesses: [Witness], suite: SignatureSuite) -> [UInt8] {
+        MerkleTree.root(of: events.map(MerkleTree.leaf(of:)) + witnesses.map(MerkleTree.leaf(of:)), suite: suite)
     }
 }

@@ -1,6 +1,4 @@
-import Crypto
-
-/// A document's name by content: the SHA-256 of its bytes. An `attach` event carries it, so the
+/// A document's name by content: the network suite's hash (SHA-256 or SM3) of its bytes. An `attach` event carries it, so the
 /// event's signature covers the document's content.
 public struct DocumentHash: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The 32 digest bytes.
@@ -18,19 +16,19 @@ public struct DocumentHash: Hashable, Comparable, Sendable, CustomStringConverti
     public init(hex: String) throws(DomainError) {
         guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else {
             throw DomainError(
-                .invalidField, "invalid document hash \"\(hex.prefix(80))\": expected 64 hex digits (SHA-256)")
+                .invalidField, "invalid document hash \"\(hex.prefix(80))\": expected 64 hex digits")
         }
         self.bytes = bytes
     }
 
-    /// The hash of `content`.
-    public init(of content: [UInt8]) {
-        bytes = Array(SHA256.hash(data: content))
+    /// The hash of `content` in `suite`.
+    public init(of content: [UInt8], suite: SignatureSuite) {
+        bytes = suite.hash(content)
     }
 
-    /// The hash a finished SHA-256 gives.
-    public init(_ digest: SHA256.Digest) {
-        bytes = Array(digest)
+    /// The hash a hasher of the suite finishes with (a document hashed as it streams).
+    public init(finishing hasher: SuiteHasher) {
+        bytes = hasher.finalize()
     }
 
     /// 64 lowercase hex digits.

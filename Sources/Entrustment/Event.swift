@@ -1,15 +1,13 @@
-import Crypto
-
 /// One act on a matter, as recorded by the court that did it. Events are the source of truth:
 /// a matter is the deterministic fold of its events (``MatterFold``).
 ///
-/// The id is the SHA-256 of the canonical encoding (``encoded``), which covers the parents' ids,
+/// The id is the network suite's hash (SHA-256 or SM3, ``SignatureSuite``) of the canonical encoding (``encoded``), which covers the parents' ids,
 /// so a matter's events form a Merkle DAG: the audit trail (全程留痕) shows any later tampering.
 public struct Event: Hashable, Sendable, CustomStringConvertible {
     /// The format version of the canonical encoding written by this build.
     public static let encodingVersion: UInt8 = 1
 
-    /// SHA-256 of ``encoded``.
+    /// The suite's hash of ``encoded``.
     public let id: EventID
     /// The matter the event belongs to.
     public let matterID: MatterID
@@ -25,14 +23,14 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
     public let action: EventAction
     /// The canonical encoding (`Protocol/changeset.md` §3).
     public let encoded: [UInt8]
-    /// The origin node's Ed25519 signature of the id (``SignaturePurpose/event``), `nil` until
+    /// The origin node's signature of the id (``SignaturePurpose/event``), `nil` until
     /// signed. It is not part of the encoding or the id: the id names the act, the signature
     /// says which key vouched for it (``KeyRegistry/verify(_:)``).
     public private(set) var signature: [UInt8]? = nil
 
-    /// Records an act; checks field limits and computes the encoding and id.
+    /// Records an act in a network of `suite`; checks field limits and computes the encoding and id.
     public init(
-        matterID: MatterID, author: CourtCode, origin: NodeID, timestamp: HybridTimestamp,
+        suite: SignatureSuite, matterID: MatterID, author: CourtCode, origin: NodeID, timestamp: HybridTimestamp,
         parents: some Sequence<EventID>, action: EventAction
     ) throws(DomainError) {
         let sortedParents = Array(Set(parents)).sorted()
@@ -46,19 +44,21 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
         encoded = EventCoding.encode(
             matterID: matterID, author: author, origin: origin, timestamp: timestamp, parents: sortedParents,
             action: action)
-        id = try EventID(bytes: Array(SHA256.hash(data: encoded)))
+        id = try EventID(bytes: suite.hash(encoded))
     }
 
     /// Decodes a canonical encoding. Anything that is not exactly the canonical encoding of a
-    /// valid event is rejected, so equal events always have equal bytes and ids.
-    public init(decoding bytes: [UInt8]) throws(DomainError) {
+    /// valid event is rejected, so equal events always have equal bytes and ids. The id is
+    /// `suite`'s hash.
+    public init(decoding bytes: [UInt8], suite: SignatureSuite) throws(DomainError) {
         guard bytes.count <= FieldLimits.eventBytes else {
             throw DomainError(
                 .malformedEvent, "event is \(bytes.count) bytes, over the limit of \(FieldLimits.eventBytes)")
         }
         let fields = try EventCoding.decode(bytes)
         try self.init(
-            matterID: fields.matterID, author: fields.author, origin: fields.origin, timestamp: fields.timestamp,
+            suite: suite, matterID: fields.matterID, author: fields.author, origin: fields.origin,
+            timestamp: fields.timestamp,
             parents: fields.parents, action: fields.action)
         guard encoded == bytes else {
             throw DomainError(.malformedEvent, "event encoding is not canonical (parents unsorted or duplicated?)")
@@ -81,7 +81,7 @@ public struct Event: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The event signed with its origin node's private key.
-    public func signed(with key: Curve25519.Signing.PrivateKey) -> Event {
+    public func signed(with key: SigningKey) -> Event {
         var copy = self
         copy.signature = SignaturePurpose.event.sign(id.bytes, with: key)
         return copy

@@ -1,13 +1,12 @@
-import Crypto
-
 /// A public key's fingerprint, read aloud between a court's operator and hub staff (as with SSH
-/// host keys) before a registration is approved: the first 10 bytes of the SHA-256 of the key's
-/// 32 bytes, as 20 lowercase hex digits in groups of four (`3f9a-1c2e-77b0-d41a-0c55`).
+/// host keys) before a registration is approved: the first 10 bytes of the network suite's hash
+/// (SHA-256 or SM3) of the key's bytes, as 20 lowercase hex digits in groups of four
+/// (`3f9a-1c2e-77b0-d41a-0c55`).
 public enum KeyFingerprint {
-    /// The fingerprint of a key given as 64 hex digits (of the text itself if it is not one).
-    public static func of(publicKeyHex hex: String) -> String {
+    /// The fingerprint of a key given as hex digits (of the text itself if it is not hex).
+    public static func of(publicKeyHex hex: String, suite: SignatureSuite) -> String {
         let bytes = Hex.decode(hex) ?? Array(hex.utf8)
-        let digits = Hex.encode(Array(SHA256.hash(data: bytes).prefix(10)))
+        let digits = Hex.encode(Array(suite.hash(bytes).prefix(10)))
         return stride(from: 0, to: digits.count, by: 4).map { start in
             let from = digits.index(digits.startIndex, offsetBy: start)
             return String(digits[from..<digits.index(from, offsetBy: 4)])
@@ -16,8 +15,8 @@ public enum KeyFingerprint {
 
     /// Whether `typed` (as an operator types it: any case, with or without the dashes or spaces)
     /// is the fingerprint of the key.
-    public static func matches(_ typed: String, publicKeyHex hex: String) -> Bool {
+    public static func matches(_ typed: String, publicKeyHex hex: String, suite: SignatureSuite) -> Bool {
         let normalised = typed.lowercased().filter { $0 != "-" && $0 != " " && $0 != ":" }
-        return !normalised.isEmpty && normalised == of(publicKeyHex: hex).filter { $0 != "-" }
+        return !normalised.isEmpty && normalised == of(publicKeyHex: hex, suite: suite).filter { $0 != "-" }
     }
 }

@@ -1,18 +1,19 @@
-import Crypto
-
 /// The nodes a replica knows, by node id, from the hub-signed court directory: who may sign
 /// events and requests, and for which court.
 public struct KeyRegistry: Sendable {
     private struct Entry: Sendable {
         var node: RegisteredNode
-        var key: Curve25519.Signing.PublicKey
+        var key: VerifyingKey
         var revokedAt: Timestamp?
     }
 
     private let entries: [NodeID: Entry]
+    /// The network's suite: every key is of it.
+    public let suite: SignatureSuite
 
-    /// The registry of `nodes`; entries with an unreadable key or date are refused.
-    public init(_ nodes: [RegisteredNode]) throws(DomainError) {
+    /// The registry of `nodes`, whose keys are of `suite`; entries with an unreadable key or date
+    /// are refused.
+    public init(_ nodes: [RegisteredNode], suite: SignatureSuite) throws(DomainError) {
         var entries: [NodeID: Entry] = [:]
         for node in nodes {
             guard entries[node.node] == nil else {
@@ -23,13 +24,14 @@ public struct KeyRegistry: Sendable {
                 throw DomainError(.invalidDirectory, "node \(node.node) is revoked without a revocation time")
             }
             entries[node.node] = Entry(
-                node: node, key: try SignaturePurpose.publicKey(hex: node.publicKey), revokedAt: revokedAt)
+                node: node, key: try VerifyingKey(hex: node.publicKey, suite: suite), revokedAt: revokedAt)
         }
         self.entries = entries
+        self.suite = suite
     }
 
-    /// The registry with no nodes.
-    public static let empty = try! KeyRegistry([])
+    /// The registry of `suite` with no nodes.
+    public static func empty(_ suite: SignatureSuite) -> KeyRegistry { try! KeyRegistry([], suite: suite) }
 
     /// The node's entry, if listed.
     public subscript(node: NodeID) -> RegisteredNode? { entries[node]?.node }
@@ -57,7 +59,7 @@ public struct KeyRegistry: Sendable {
     /// ``BatchAttestation``).
     @discardableResult
     public func authorize(_ event: Event) throws(DomainError) -> (
-        key: Curve25519.Signing.PublicKey, signature: [UInt8]
+        key: VerifyingKey, signature: [UInt8]
     ) {
         let id = event.id.hex.prefix(12)
         guard let signature = event.signature else {
@@ -92,7 +94,7 @@ public struct KeyRegistry: Sendable {
     }
 
     /// Checks that `node` may make requests now, as a node of `court`; returns its public key.
-    public func authenticate(node: NodeID, court: CourtCode) throws(DomainError) -> Curve25519.Signing.PublicKey {
+    public func authenticate(node: NodeID, court: CourtCode) throws(DomainError) -> VerifyingKey {
         guard let entry = entries[node] else {
             throw DomainError(
                 .unknownKey,

@@ -52,5 +52,7 @@ public struct RegisteredNode: Codable, Hashable, Sendable {
     }
 
     /// The key's fingerprint (``KeyFingerprint``), for people comparing keys by eye or by telephone.
-    public var fingerprint: String { KeyFingerprint.of(publicKeyHex: publicKey) }
+    public func fingerprint(suite: SignatureSuite) -> String {
+        KeyFingerprint.of(publicKeyHex: publicKey, suite: suite)
+    }
 }

@@ -1,6 +1,4 @@
-import Crypto
-
-/// What an Ed25519 signature in CourtSync vouches for. Each purpose prefixes the signed bytes
+/// What a signature in CourtSync vouches for. Each purpose prefixes the signed bytes
 /// with its own label, so a signature made for one purpose can never pass as another (a signed
 /// request body cannot be replayed as an event signature, and so on).
 public enum SignaturePurpose: String, Sendable, CaseIterable {
@@ -19,10 +17,8 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
     /// (`Protocol/sync.md` §4.3.1).
     case batch = "CourtSync batch v1"
 
-    /// The length of every signature, in bytes.
-    public static let signatureLength = 64
-    /// The length of every public key, in bytes.
-    public static let publicKeyLength = 32
+    /// The length of every signature, in bytes (both suites).
+    public static let signatureLength = SignatureSuite.signatureLength
 
     /// The bytes actually signed: the label, a zero byte, then `message`.
     public func signedBytes(_ message: [UInt8]) -> [UInt8] {
@@ -30,30 +26,13 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
     }
 
     /// Signs `message` for this purpose.
-    public func sign(_ message: [UInt8], with key: Curve25519.Signing.PrivateKey) -> [UInt8] {
-        // BoringSSL's Ed25519 cannot fail on a valid key; an error here is a broken build.
-        Array(try! key.signature(for: signedBytes(message)))
+    public func sign(_ message: [UInt8], with key: SigningKey) -> [UInt8] {
+        key.signature(for: signedBytes(message))
     }
 
     /// Whether `signature` is `key`'s signature of `message` for this purpose.
-    public func isValid(_ signature: [UInt8], of message: [UInt8], by key: Curve25519.Signing.PublicKey) -> Bool {
+    public func isValid(_ signature: [UInt8], of message: [UInt8], by key: VerifyingKey) -> Bool {
         signature.count == Self.signatureLength && key.isValidSignature(signature, for: signedBytes(message))
-    }
-
-    /// Parses a 32-byte public key from 64 hex digits. A weak key (``isWeak(_:)``) is refused.
-    public static func publicKey(hex: String) throws(DomainError) -> Curve25519.Signing.PublicKey {
-        guard let bytes = Hex.decode(hex), bytes.count == publicKeyLength,
-            let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)
-        else {
-            throw DomainError(.invalidField, "invalid public key \"\(hex.prefix(80))\": expected 64 hex digits")
-        }
-        guard !isWeak(bytes) else {
-            throw DomainError(
-                .invalidField,
-                "public key \(hex.prefix(16))… is a point of small order or not canonically encoded: signatures by it prove nothing"
-            )
-        }
-        return key
     }
 
     /// Whether 32 key bytes are a point of small order (order 1, 2, 4 or 8, for which one
@@ -61,7 +40,7 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
     /// either sign of x, or encode their y coordinate non-canonically (y ≥ 2²⁵⁵ − 19). Keys with
     /// such a point are refused, as libsodium does (`Protocol/sync.md` §2).
     public static func isWeak(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count == publicKeyLength else { return true }
+        guard bytes.count == 32 else { return true }
         var y = bytes
         y[31] &= 0x7F
         return smallOrderY.contains(y) || !isBelowFieldPrime(y)

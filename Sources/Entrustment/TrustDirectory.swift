@@ -9,7 +9,10 @@ public struct TrustDirectory: Codable, Sendable, Equatable {
     public var issuedAt: String
     /// The hub's node id.
     public var hubNode: NodeID
-    /// The hub's public key, 64 hex digits (the key every node pins).
+    /// The network's signature suite (`"ed25519"` or `"sm2"`); absent in directories issued
+    /// before suites existed, which are `ed25519`. Writers always state it.
+    public var suite: SignatureSuite?
+    /// The hub's public key in hex, in the network's suite (the key every node pins).
     public var hubKey: String
     /// Every court.
     public var courts: [Court]
@@ -20,10 +23,11 @@ public struct TrustDirectory: Codable, Sendable, Equatable {
     public var calendar: ReferenceCalendar?
 
     public init(
-        version: Int, issuedAt: String, hubNode: NodeID, hubKey: String, courts: [Court], nodes: [RegisteredNode],
-        calendar: ReferenceCalendar? = nil
+        version: Int, issuedAt: String, hubNode: NodeID, suite: SignatureSuite, hubKey: String, courts: [Court],
+        nodes: [RegisteredNode], calendar: ReferenceCalendar? = nil
     ) {
         self.version = version
+        self.suite = suite
         self.issuedAt = issuedAt
         self.hubNode = hubNode
         self.hubKey = hubKey
@@ -31,6 +35,9 @@ public struct TrustDirectory: Codable, Sendable, Equatable {
         self.nodes = nodes
         self.calendar = calendar
     }
+
+    /// The network's suite (`ed25519` when the directory does not state one).
+    public var signatureSuite: SignatureSuite { suite ?? .ed25519 }
 
     /// The courts, checked as a whole.
     public func courtDirectory() throws(DomainError) -> CourtDirectory { try CourtDirectory(courts) }
@@ -42,14 +49,14 @@ public struct TrustDirectory: Codable, Sendable, Equatable {
             throw DomainError(
                 .invalidDirectory, "node \(node.node) serves \(node.court), which the directory does not list")
         }
-        return try KeyRegistry(nodes)
+        return try KeyRegistry(nodes, suite: signatureSuite)
     }
 
     /// Checks the whole document before it is installed.
     public func validate() throws(DomainError) {
         guard version >= 1 else { throw DomainError(.invalidDirectory, "directory version \(version) is not positive") }
         _ = try Timestamp(rfc3339: issuedAt)
-        _ = try SignaturePurpose.publicKey(hex: hubKey)
+        _ = try VerifyingKey(hex: hubKey, suite: signatureSuite)
         _ = try courtDirectory()
         _ = try registry()
         try calendar?.validate()

@@ -1,5 +1,3 @@
-import Crypto
-
 /// The hub's signed statement of when it first stored an event (存证), or when it first handed a
 /// matter's `create` to a node of the entrusted court (送达): the network's clock, against which a
 /// court's own claims about its times are judged (`docs/indicators.md`, honest time).
@@ -122,7 +120,7 @@ public struct Witness: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The witness signed with the hub's key.
-    public func signed(with key: Curve25519.Signing.PrivateKey) -> Witness {
+    public func signed(with key: SigningKey) -> Witness {
         var copy = self
         copy.signature = SignaturePurpose.witness.sign(encoded, with: key)
         return copy
@@ -139,7 +137,7 @@ public struct Witness: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Throws `badSignature` unless the hub's key signed this witness.
-    public func verify(hubKey: Curve25519.Signing.PublicKey) throws(DomainError) {
+    public func verify(hubKey: VerifyingKey) throws(DomainError) {
         guard let signature, SignaturePurpose.witness.isValid(signature, of: encoded, by: hubKey) else {
             throw DomainError(
                 .badSignature,

@@ -33,7 +33,7 @@ extension CourtNode {
         let matters = try read { () throws(ReplicaError) in try replica.loggedMatterIDs() }
         let keys = try read { () throws(ReplicaError) in try replica.eventKeys() }
         let calendars = try read { () throws(ReplicaError) in try replica.calendars() }
-        let hubKey = try hubKey().flatMap { try? SignaturePurpose.publicKey(hex: $0) }
+        let hubKey = try hubKey().flatMap { try? VerifyingKey(hex: $0, suite: replica.suite) }
         let directory = replica.directory
         var report = AuditReport(matters: matters.count, events: 0, findings: [])
         for matter in matters {
@@ -47,7 +47,7 @@ extension CourtNode {
                 }
                 let event: Event
                 do {
-                    event = try Event(decoding: record.encoded).withSignature(record.signature)
+                    event = try Event(decoding: record.encoded, suite: replica.suite).withSignature(record.signature)
                 } catch {
                     broken = finding("the stored encoding or signature is unreadable: \(error.message)")
                     break

@@ -64,7 +64,7 @@ extension CourtNode {
         guard since >= 0 else { throw NodeError(code: "invalidField", "--since must be 0 or more") }
         let selection = try read { () throws(ReplicaError) in try replica.events(after: since, visibleTo: filter) }
         let set = ChangeSet(
-            senderCourt: identity.court, senderNode: identity.node, createdAt: time.now(),
+            suite: replica.suite, senderCourt: identity.court, senderNode: identity.node, createdAt: time.now(),
             throughSequence: UInt64(selection.through), events: selection.events, witnesses: selection.witnesses)
         let bytes: [UInt8]
         do {
@@ -135,7 +135,7 @@ extension CourtNode {
         }
         let bytes = try reader.changeSet(length: length)
         do {
-            set = try ChangeSetCodec.decode(bytes, limits: limits)
+            set = try ChangeSetCodec.decode(bytes, suite: replica.suite, limits: limits)
         } catch {
             throw NodeError(code: error.code.rawValue, "\(file.lastPathComponent): \(error.message)")
         }

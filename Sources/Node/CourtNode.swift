@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Foundation
 import PostgresStore
@@ -17,7 +16,7 @@ public final class CourtNode: Sendable {
     /// freshness with it. It is ``time`` except on a demo node, whose ``time`` is simulated.
     public let wallClock: any TimeSource
     /// This node's private key (`DATA_DIR/node.key`): signs its events and requests.
-    let signingKey: Curve25519.Signing.PrivateKey
+    let signingKey: SigningKey
 
     /// The replica file inside a data directory.
     public static func replicaPath(in dataDirectory: URL) -> String {
@@ -43,12 +42,12 @@ public final class CourtNode: Sendable {
             throw NodeError(code: error.code.rawValue, error.message)
         }
         do throws(NodeError) {
-            signingKey = try NodeKeyFile.load(from: dataDirectory)
+            signingKey = try NodeKeyFile.load(from: dataDirectory, suite: replica.suite)
             let anchor: TrustAnchor
             do { anchor = try replica.trustAnchor() } catch {
                 throw NodeError(code: error.code.rawValue, error.message)
             }
-            guard anchor.publicKey == NodeKeyFile.publicKeyHex(signingKey) else {
+            guard anchor.publicKey == signingKey.publicKey.hex else {
                 throw NodeError(
                     code: "corruptKey",
                     "\(NodeKeyFile.fileName) does not match the key this replica was created with: restore the original key file"
@@ -77,8 +76,15 @@ public final class CourtNode: Sendable {
     /// node pins the hub's key (`hubTrust`); the hub's own node issues the first signed directory.
     public static func initialise(
         dataDirectory: URL, court: String, reference: ReferenceData, deadlinePolicy: DeadlinePolicy = .standard,
-        hubTrust: HubTrust? = nil, time: any TimeSource
+        hubTrust: HubTrust? = nil, suite: SignatureSuite = .ed25519, key existingKey: SigningKey? = nil,
+        time: any TimeSource
     ) throws(NodeError) -> CourtNode {
+        if let existingKey, existingKey.suite != suite {
+            throw NodeError(
+                code: "invalidKey",
+                "the key given is an \(existingKey.suite.signatureName) key, but the node is made for the \(suite) suite"
+            )
+        }
         let code: CourtCode
         do {
             code = try CourtCode(court)
@@ -98,7 +104,14 @@ public final class CourtNode: Sendable {
                 "a court's node must pin the hub's key: --hub-key KEY (run `courtsync hub key` on the hub), or --trust-hub-on-first-use"
             )
         case (false, .pinned(let key)?):
-            do { _ = try SignaturePurpose.publicKey(hex: key) } catch {
+            do { _ = try VerifyingKey(hex: key, suite: suite) } catch {
+                if let other = SignatureSuite.allCases.first(where: { (try? VerifyingKey(hex: key, suite: $0)) != nil })
+                {
+                    throw NodeError(
+                        code: "wrongSuite",
+                        "--hub-key is an \(other.signatureName) key: that network uses the \(other) suite, and this node is being made for \(suite); run init with --suite \(other)"
+                    )
+                }
                 throw NodeError(code: "invalidField", "--hub-key: \(error.message)")
             }
             pinnedHubKey = key.lowercased()
@@ -112,15 +125,16 @@ public final class CourtNode: Sendable {
         } catch {
             throw NodeError(code: "storage", "cannot create the data directory \(dataDirectory.path)")
         }
-        let key = try NodeKeyFile.create(in: dataDirectory)
-        let publicKey = NodeKeyFile.publicKeyHex(key)
+        let key = existingKey ?? SigningKey.generate(suite)
+        try NodeKeyFile.create(in: dataDirectory, key: key)
+        let publicKey = key.publicKey.hex
         let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         let identity = NodeIdentity(
             court: code,
             node: try! NodeID("\(code.rawValue).\(String(repeating: "0", count: 8 - suffix.count))\(suffix)"))
         do {
             let replica = try Replica.create(
-                at: replicaPath(in: dataDirectory), identity: identity, directory: reference.directory,
+                at: replicaPath(in: dataDirectory), identity: identity, suite: suite, directory: reference.directory,
                 calendar: reference.calendar, deadlinePolicy: deadlinePolicy, publicKey: publicKey,
                 hubKey: isHub ? publicKey : pinnedHubKey, trustHubOnFirstUse: hubTrust.isOnFirstUse, now: time.now())
             try replica.close()

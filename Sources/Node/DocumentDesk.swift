@@ -19,7 +19,7 @@ public struct DocumentFile: Sendable {
 extension CourtNode {
     /// The node's document store under `limits`.
     public func documentStore(limits: DocumentStore.Limits = DocumentStore.Limits()) -> DocumentStore {
-        DocumentStore(dataDirectory: dataDirectory, limits: limits)
+        DocumentStore(dataDirectory: dataDirectory, suite: replica.suite, limits: limits)
     }
 
     /// 委托 with its documents: stores the files, then sends the matter and attaches them, all in
@@ -109,7 +109,8 @@ extension CourtNode {
         var matter = try tx.matter(id)!
         for (reference, note) in documents {
             let event = try Event(
-                matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
+                suite: replica.suite, matterID: id, author: identity.court, origin: identity.node,
+                timestamp: tx.tick(now: now),
                 parents: matter.heads, action: .attach(document: reference, note: note)
             ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)
@@ -142,7 +143,8 @@ extension CourtNode {
             let due = try calendars.supplementDue(
                 requestedOn: stamp.timestamp.chinaDate, version: matter.request.effectiveCalendarVersion)
             let event = try Event(
-                matterID: id, author: identity.court, origin: identity.node, timestamp: stamp, parents: matter.heads,
+                suite: replica.suite, matterID: id, author: identity.court, origin: identity.node, timestamp: stamp,
+                parents: matter.heads,
                 action: .requestSupplement(kinds: Array(Set(kinds)).sorted(), note: note, due: due)
             ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)

@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Foundation
 
@@ -204,14 +203,14 @@ enum DocumentSection {
             if store.holds(hash) {
                 // Held already: the bytes are still read and checked, so that a damaged file is
                 // refused whatever this node holds.
-                var whole = SHA256()
+                var whole = store.suite.hasher()
                 var left = reference.size
                 while left > 0 {
                     let bytes = try read(min(DocumentStore.chunkSize, left))
-                    whole.update(data: bytes)
+                    whole.update(bytes)
                     left -= bytes.count
                 }
-                guard DocumentHash(whole.finalize()) == hash else {
+                guard DocumentHash(finishing: whole) == hash else {
                     throw NodeError(
                         code: "documentMismatch",
                         "the bytes carried for document \(hash.hex.prefix(12)) do not hash to it: the file was altered or damaged"
@@ -236,7 +235,7 @@ enum DocumentSection {
                     }
                     try store.write(
                         chunk: bytes, index: index, of: hash, size: reference.size,
-                        digest: Hex.encode(Array(SHA256.hash(data: bytes))))
+                        digest: Hex.encode(store.suite.hash(bytes)))
                 }
                 guard try store.finish(hash, size: reference.size) else {
                     throw NodeError(code: "truncated", "document \(hash.hex.prefix(12)) is incomplete")

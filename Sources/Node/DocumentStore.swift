@@ -9,7 +9,7 @@ import Synchronization
 #endif
 
 /// A node's documents, content-addressed in `DATA_DIR/documents/`: one file per distinct
-/// content, named by its SHA-256 (`documents/ab/abcd…`), however many matters name it, beside a
+/// content, named by its hash in the network's suite (`documents/ab/abcd…`), however many matters name it, beside a
 /// list of its chunks' hashes (`….chunks`). Files rather than SQLite rows (`docs/performance.md`
 /// measures both): a document streams in and out without passing through memory or the WAL, and a
 /// transfer cut short resumes from the partial file.
@@ -39,7 +39,7 @@ public final class DocumentStore: Sendable {
         public var size: Int
         /// The chunk size.
         public var chunkSize: Int
-        /// The SHA-256 of each chunk, in order.
+        /// The suite's hash of each chunk, in order.
         public var chunks: [String]
 
         /// The number of chunks a document of `size` bytes has.
@@ -59,12 +59,15 @@ public final class DocumentStore: Sendable {
     public let directory: URL
     /// What this node accepts.
     public let limits: Limits
+    /// The network's suite, whose hash names documents and their chunks.
+    public let suite: SignatureSuite
     /// The transfers being written, process-wide (every store of every data directory in this
     /// process), each with the open file that holds its cross-process lock.
     private static let receiving = Mutex<[String: Int32]>([:])
 
     /// The store of the node in `dataDirectory`.
-    public init(dataDirectory: URL, limits: Limits = Limits()) {
+    public init(dataDirectory: URL, suite: SignatureSuite, limits: Limits = Limits()) {
+        self.suite = suite
         directory = dataDirectory.appendingPathComponent("documents", isDirectory: true)
         self.limits = limits
     }
@@ -98,7 +101,7 @@ public final class DocumentStore: Sendable {
     // MARK: Adding a clerk's file
 
     /// Checks a clerk's file against this node's limits (size, format by its first bytes) and
-    /// stores it: streamed through SHA-256 into a partial file, synced, renamed into place. A
+    /// stores it: streamed through the suite's hash into a partial file, synced, renamed into place. A
     /// content already held is not stored twice. Returns what an `attach` event says of it.
     public func add(file: URL, kind: DocumentKind) throws(NodeError) -> DocumentReference {
         let source = file.resolvingSymlinksInPath()
@@ -122,7 +125,7 @@ public final class DocumentStore: Sendable {
         try createDirectories()
         let temporary = partialDirectory.appendingPathComponent("add-\(UUID().uuidString)")
         let output = try open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        var whole = SHA256()
+        var whole = suite.hasher()
         var chunks: [String] = []
         var offset = 0
         do throws(NodeError) {
@@ -130,8 +133,8 @@ public final class DocumentStore: Sendable {
             while offset < size {
                 let chunk = try readUpTo(input, count: min(Self.chunkSize, size - offset), at: offset)
                 guard !chunk.isEmpty else { break }
-                whole.update(data: chunk)
-                chunks.append(Hex.encode(Array(SHA256.hash(data: chunk))))
+                whole.update(chunk)
+                chunks.append(Hex.encode(suite.hash(Array(chunk))))
                 try writeAll(output, chunk, at: offset)
                 offset += chunk.count
             }
@@ -143,7 +146,7 @@ public final class DocumentStore: Sendable {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
-        let hash = DocumentHash(whole.finalize())
+        let hash = DocumentHash(finishing: whole)
         let reference = DocumentReference(hash: hash, kind: kind, fileName: name, mediaType: media, size: size)
         do {
             try reference.check()
@@ -194,7 +197,7 @@ public final class DocumentStore: Sendable {
         while true {
             let chunk = try readUpTo(input, count: Self.chunkSize, at: offset)
             if chunk.isEmpty { break }
-            chunks.append(Hex.encode(Array(SHA256.hash(data: chunk))))
+            chunks.append(Hex.encode(suite.hash(Array(chunk))))
             offset += chunk.count
         }
         let manifest = Manifest(size: offset, chunkSize: Self.chunkSize, chunks: chunks)
@@ -227,18 +230,18 @@ public final class DocumentStore: Sendable {
         let temporary = file.deletingLastPathComponent().appendingPathComponent(
             ".\(file.lastPathComponent).\(UUID().uuidString.prefix(8)).part")
         let output = try open(temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        var whole = SHA256()
+        var whole = suite.hasher()
         var offset = 0
         do throws(NodeError) {
             defer { close(output) }
             while true {
                 let chunk = try readUpTo(input, count: Self.chunkSize, at: offset)
                 if chunk.isEmpty { break }
-                whole.update(data: chunk)
+                whole.update(chunk)
                 try writeAll(output, chunk, at: offset)
                 offset += chunk.count
             }
-            let actual = DocumentHash(whole.finalize())
+            let actual = DocumentHash(finishing: whole)
             guard actual == hash else {
                 throw NodeError(
                     code: "documentAltered",
@@ -261,13 +264,13 @@ public final class DocumentStore: Sendable {
     public func check(_ hash: DocumentHash) -> Check {
         guard holds(hash), let input = try? open(url(of: hash), flags: O_RDONLY) else { return .missing }
         defer { close(input) }
-        var whole = SHA256()
+        var whole = suite.hasher()
         var offset = 0
         while let chunk = try? readUpTo(input, count: Self.chunkSize, at: offset), !chunk.isEmpty {
-            whole.update(data: chunk)
+            whole.update(chunk)
             offset += chunk.count
         }
-        let actual = DocumentHash(whole.finalize())
+        let actual = DocumentHash(finishing: whole)
         return actual == hash ? .intact : .altered(actual: actual.hex)
     }
 
@@ -322,7 +325,7 @@ public final class DocumentStore: Sendable {
             var offset = 0
             while offset < whole, offset / Self.chunkSize < expected.count {
                 let chunk = try readUpTo(input, count: min(Self.chunkSize, whole - offset), at: offset)
-                guard Hex.encode(Array(SHA256.hash(data: chunk))) == expected[offset / Self.chunkSize] else { break }
+                guard Hex.encode(suite.hash(Array(chunk))) == expected[offset / Self.chunkSize] else { break }
                 offset += chunk.count
             }
             whole = offset
@@ -345,7 +348,7 @@ public final class DocumentStore: Sendable {
         guard bytes.count == expectedLength else {
             throw NodeError(code: "badChunk", "chunk \(index) has \(bytes.count) bytes, not \(expectedLength)")
         }
-        guard Hex.encode(Array(SHA256.hash(data: bytes))) == digest.lowercased() else {
+        guard Hex.encode(suite.hash(Array(bytes))) == digest.lowercased() else {
             throw NodeError(code: "badChunk", "chunk \(index) does not hash to the digest sent with it")
         }
         let held = try receivedLength(of: hash, size: size, owner: owner)
@@ -374,7 +377,7 @@ public final class DocumentStore: Sendable {
         let url = partialURL(of: hash, owner: owner)
         guard try receivedLength(of: hash, size: size, owner: owner) == size else { return false }
         let input = try open(url, flags: O_RDWR)
-        var whole = SHA256()
+        var whole = suite.hasher()
         var chunks: [String] = []
         var offset = 0
         do throws(NodeError) {
@@ -382,11 +385,11 @@ public final class DocumentStore: Sendable {
             while offset < size {
                 let chunk = try readUpTo(input, count: min(Self.chunkSize, size - offset), at: offset)
                 guard !chunk.isEmpty else { break }
-                whole.update(data: chunk)
-                chunks.append(Hex.encode(Array(SHA256.hash(data: chunk))))
+                whole.update(chunk)
+                chunks.append(Hex.encode(suite.hash(Array(chunk))))
                 offset += chunk.count
             }
-            let actual = DocumentHash(whole.finalize())
+            let actual = DocumentHash(finishing: whole)
             guard offset == size, actual == hash else {
                 throw NodeError(
                     code: "documentMismatch",

@@ -21,7 +21,7 @@ extension CourtNode {
     /// Records a node's registration request as pending (`POST /v1/register`, or a request file).
     public func receiveRegistration(_ request: RegistrationRequest) throws(NodeError) -> RegistrationReceipt {
         try requireHub()
-        let entry = try request.verified(directory: replica.directory)
+        let entry = try request.verified(directory: replica.directory, suite: replica.suite)
         guard entry.court != .supreme else {
             throw NodeError(code: "forbiddenRole", "no node may register for 最高法: the hub is the only one")
         }
@@ -31,7 +31,7 @@ extension CourtNode {
         }
         return RegistrationReceipt(
             status: recorded.status.rawValue, hubNode: identity.node.rawValue, hubKey: publicKey,
-            directoryVersion: try directoryVersion())
+            directoryVersion: try directoryVersion(), suite: replica.suite)
     }
 
     /// The most registrations of one court that may wait for hub staff at once; new ones of that
@@ -58,7 +58,9 @@ extension CourtNode {
         }
         if let fingerprint {
             let onRecord = candidates.map { "\($0.node) \($0.fingerprint)" }.joined(separator: ", ")
-            candidates = candidates.filter { KeyFingerprint.matches(fingerprint, publicKeyHex: $0.publicKey) }
+            candidates = candidates.filter {
+                KeyFingerprint.matches(fingerprint, publicKeyHex: $0.publicKey, suite: replica.suite)
+            }
             guard !candidates.isEmpty else {
                 throw NodeError(
                     code: "fingerprintMismatch",
@@ -119,7 +121,7 @@ extension CourtNode {
         if let calendar { published = calendar } else { published = try publishedCalendar() }
         let content = TrustDirectory(
             version: try directoryVersion() + 1, issuedAt: time.now().rfc3339, hubNode: identity.node,
-            hubKey: publicKey, courts: replica.directory.all, nodes: nodes, calendar: published)
+            suite: replica.suite, hubKey: publicKey, courts: replica.directory.all, nodes: nodes, calendar: published)
         try install(try SignedDirectory.issue(content, with: signingKey))
     }
 

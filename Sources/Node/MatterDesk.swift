@@ -80,7 +80,8 @@ extension CourtNode {
             try Admission.checkRequest(request, from: identity.court, directory: tx.directory)
             let id = try tx.nextMatterID(court: identity.court, year: sentOn.year)
             let event = try Event(
-                matterID: id, author: identity.court, origin: identity.node, timestamp: stamp, parents: [],
+                suite: replica.suite, matterID: id, author: identity.court, origin: identity.node, timestamp: stamp,
+                parents: [],
                 action: .create(request)
             ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)
@@ -100,7 +101,7 @@ extension CourtNode {
             let stamp = tx.tick(now: now)
             let arrival = try Self.arrival(of: matter, firstStoredAt: tx.firstStoredAt(id), actAt: stamp.timestamp)
             let event = try Event(
-                matterID: id, author: identity.court, origin: identity.node, timestamp: stamp,
+                suite: replica.suite, matterID: id, author: identity.court, origin: identity.node, timestamp: stamp,
                 parents: matter.heads, action: Self.reportingArrival(action, at: arrival)
             ).signed(with: signingKey)
             try tx.append([event], origin: .local, now: now)
@@ -191,7 +192,8 @@ extension CourtNode {
                     }
                 guard (current ?? "") != value else { continue }
                 let event = try Event(
-                    matterID: id, author: identity.court, origin: identity.node, timestamp: tx.tick(now: now),
+                    suite: replica.suite, matterID: id, author: identity.court, origin: identity.node,
+                    timestamp: tx.tick(now: now),
                     parents: matter.heads, action: .edit(field: field, value: value)
                 ).signed(with: signingKey)
                 try tx.append([event], origin: .local, now: now)

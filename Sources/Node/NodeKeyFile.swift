@@ -1,19 +1,20 @@
-import Crypto
 import Entrustment
 import Foundation
 
-/// A node's Ed25519 private key, `DATA_DIR/node.key`: the 32-byte seed as 64 hex digits and a
-/// newline, mode 0600. It never leaves the node; the public key is derived from it.
+/// A node's private key, `DATA_DIR/node.key`, mode 0600, in its network's suite: for `ed25519`
+/// the 32-byte seed as 64 hex digits and a newline; for `sm2` unencrypted PKCS#8 PEM. It never
+/// leaves the node; the public key is derived from it.
 public enum NodeKeyFile {
     /// The file's name inside a data directory.
     public static let fileName = "node.key"
+    /// The most bytes a key file (or a PEM given to `init --key-file`) may hold.
+    static let maxBytes = 16 * 1024
 
-    /// Creates a new key in `dataDirectory`, readable and writable by the owner only. Refuses to
-    /// overwrite an existing key.
-    public static func create(in dataDirectory: URL) throws(NodeError) -> Curve25519.Signing.PrivateKey {
+    /// Writes `key` (new, or the operator's own from `--key-file`) into `dataDirectory`,
+    /// readable and writable by the owner only. Refuses to overwrite an existing key.
+    public static func create(in dataDirectory: URL, key: SigningKey) throws(NodeError) {
         let path = dataDirectory.appendingPathComponent(fileName).path
-        let key = Curve25519.Signing.PrivateKey()
-        let text = Array((Hex.encode(Array(key.rawRepresentation)) + "\n").utf8)
+        let text = Array(key.fileText.utf8)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             throw NodeError(code: "storage", "cannot create \(path): \(String(cString: strerror(errno)))")
@@ -23,11 +24,10 @@ public enum NodeKeyFile {
         guard written == text.count, fsync(fd) == 0 else {
             throw NodeError(code: "storage", "cannot write \(path): \(String(cString: strerror(errno)))")
         }
-        return key
     }
 
-    /// Loads the key, refusing a file other users can read or write.
-    public static func load(from dataDirectory: URL) throws(NodeError) -> Curve25519.Signing.PrivateKey {
+    /// Loads the key of `suite`, refusing a file other users can read or write.
+    public static func load(from dataDirectory: URL, suite: SignatureSuite) throws(NodeError) -> SigningKey {
         let url = dataDirectory.appendingPathComponent(fileName)
         var info = stat()
         guard stat(url.path, &info) == 0 else {
@@ -40,18 +40,36 @@ public enum NodeKeyFile {
                 "\(url.path) can be read or written by other users (mode \(String(info.st_mode & 0o777, radix: 8))): run chmod 600 on it"
             )
         }
-        let data = try BoundedFile.read(url, limit: 256)
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard text.count == 64, let seed = Hex.decode(text),
-            let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed)
-        else {
-            throw NodeError(code: "corruptKey", "\(url.path) does not hold a key (64 hex digits)")
+        let data = try BoundedFile.read(url, limit: maxBytes)
+        do {
+            return try parse(String(decoding: data, as: UTF8.self), suite: suite)
+        } catch {
+            throw NodeError(code: "corruptKey", "\(url.path) does not hold a key: \(error.message)")
         }
-        return key
     }
 
-    /// The public key of `key` as 64 hex digits.
-    public static func publicKeyHex(_ key: Curve25519.Signing.PrivateKey) -> String {
-        Hex.encode(Array(key.publicKey.rawRepresentation))
+    /// Reads an SM2 private key the court's CA issued (`courtsync init --key-file`): PKCS#8 or
+    /// SEC 1 PEM, unencrypted, at most 16 KiB.
+    public static func importSM2(from url: URL) throws(NodeError) -> SigningKey {
+        let data = try BoundedFile.read(url, limit: maxBytes)
+        do {
+            return try SigningKey(sm2PEM: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw NodeError(code: "invalidKey", "--key-file \(url.path): \(error.message)")
+        }
+    }
+
+    /// The key in a key file's text, of `suite`.
+    static func parse(_ text: String, suite: SignatureSuite) throws(DomainError) -> SigningKey {
+        switch suite {
+        case .ed25519:
+            let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard trimmed.utf8.count == 64, let seed = Hex.decode(trimmed) else {
+                throw DomainError(.invalidField, "an ed25519 node key is 64 hex digits")
+            }
+            return try SigningKey(ed25519Seed: seed)
+        case .sm2:
+            return try SigningKey(sm2PEM: text)
+        }
     }
 }

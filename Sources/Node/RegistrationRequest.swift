@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Foundation
 
@@ -8,7 +7,7 @@ import Foundation
 public struct RegistrationRequest: Codable, Sendable, Equatable {
     public var court: String
     public var node: String
-    /// Ed25519 public key, 64 hex digits.
+    /// The node's public key in the network's suite, hex (64 digits Ed25519, 130 SM2).
     public var publicKey: String
     /// The node's clock when it asked, RFC 3339.
     public var requestedAt: String
@@ -19,17 +18,18 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
     var signedMessage: [UInt8] { Array("\(court)\n\(node)\n\(publicKey)\n\(requestedAt)".utf8) }
 
     /// A request for this node, signed with its key.
-    public init(identity: (court: CourtCode, node: NodeID), key: Curve25519.Signing.PrivateKey, at time: Timestamp) {
+    public init(identity: (court: CourtCode, node: NodeID), key: SigningKey, at time: Timestamp) {
         court = identity.court.rawValue
         node = identity.node.rawValue
-        publicKey = NodeKeyFile.publicKeyHex(key)
+        publicKey = key.publicKey.hex
         requestedAt = time.rfc3339
         signature = ""
         signature = Data(SignaturePurpose.registration.sign(signedMessage, with: key)).base64EncodedString()
     }
 
-    /// Checks the fields and the signature; returns the pending entry for the hub's register.
-    public func verified(directory: CourtDirectory) throws(NodeError) -> RegisteredNode {
+    /// Checks the fields and the signature (the key must be of the network's `suite`); returns
+    /// the pending entry for the hub's register.
+    public func verified(directory: CourtDirectory, suite: SignatureSuite) throws(NodeError) -> RegisteredNode {
         do throws(DomainError) {
             let code = try CourtCode(court)
             _ = try directory.court(code)
@@ -38,7 +38,18 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
                 throw DomainError(
                     .invalidField, "node id \(node) must begin with its court's code and a dot (\(code.rawValue).…)")
             }
-            let key = try SignaturePurpose.publicKey(hex: publicKey)
+            let key: VerifyingKey
+            do { key = try VerifyingKey(hex: publicKey, suite: suite) } catch {
+                if let other = SignatureSuite.allCases.first(where: {
+                    (try? VerifyingKey(hex: publicKey, suite: $0)) != nil
+                }) {
+                    throw DomainError(
+                        .invalidField,
+                        "node \(node) was made for the \(other) suite, but this network uses \(suite) (\(suite.signatureName)/\(suite.hashName)): initialise it again with --suite \(suite)"
+                    )
+                }
+                throw error
+            }
             _ = try Timestamp(rfc3339: requestedAt)
             guard let signatureBytes = Data(base64Encoded: signature),
                 SignaturePurpose.registration.isValid(Array(signatureBytes), of: signedMessage, by: key)
@@ -47,7 +58,7 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
             }
             // Kept in lowercase, so that a key is one string however the caller spelled its hex.
             return RegisteredNode(
-                court: code, node: id, publicKey: Hex.encode(Array(key.rawRepresentation)), status: .pending,
+                court: code, node: id, publicKey: key.hex, status: .pending,
                 requestedAt: requestedAt)
         } catch {
             throw NodeError(code: error.code.rawValue, error.message)
@@ -64,8 +75,11 @@ public struct RegistrationReceipt: Codable, Sendable, Equatable {
     public var hubKey: String
     /// The version of the hub's current signed directory.
     public var directoryVersion: Int
+    /// The network's suite (absent from hubs made before suites existed: `ed25519`).
+    public var suite: SignatureSuite?
 
-    public init(status: String, hubNode: String, hubKey: String, directoryVersion: Int) {
+    public init(status: String, hubNode: String, hubKey: String, directoryVersion: Int, suite: SignatureSuite) {
+        self.suite = suite
         self.status = status
         self.hubNode = hubNode
         self.hubKey = hubKey

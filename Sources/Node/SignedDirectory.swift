@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Foundation
 
@@ -11,7 +10,7 @@ public struct SignedDirectory: Codable, Sendable, Equatable {
 
     /// The signed JSON of a ``TrustDirectory``.
     public var payload: Data
-    /// The hub's Ed25519 signature of the payload.
+    /// The hub's signature of the payload, in the network's suite.
     public var signature: Data
 
     public init(payload: Data, signature: Data) {
@@ -20,7 +19,7 @@ public struct SignedDirectory: Codable, Sendable, Equatable {
     }
 
     /// Signs a directory with the hub's key.
-    public static func issue(_ directory: TrustDirectory, with key: Curve25519.Signing.PrivateKey) throws(NodeError)
+    public static func issue(_ directory: TrustDirectory, with key: SigningKey) throws(NodeError)
         -> SignedDirectory
     {
         let encoder = JSONEncoder()
@@ -33,13 +32,14 @@ public struct SignedDirectory: Codable, Sendable, Equatable {
             payload: payload, signature: Data(SignaturePurpose.directory.sign(Array(payload), with: key)))
     }
 
-    /// Verifies the signature with the pinned hub key and decodes and checks the directory.
-    public func open(hubKey: String) throws(NodeError) -> TrustDirectory {
+    /// Verifies the signature with the pinned hub key (of `suite`, this node's) and decodes and
+    /// checks the directory, which must state that suite.
+    public func open(hubKey: String, suite: SignatureSuite) throws(NodeError) -> TrustDirectory {
         guard payload.count <= Self.maxPayloadBytes else {
             throw NodeError(code: "tooLarge", "the directory is over the limit of \(Self.maxPayloadBytes) bytes")
         }
-        let key: Curve25519.Signing.PublicKey
-        do { key = try SignaturePurpose.publicKey(hex: hubKey) } catch {
+        let key: VerifyingKey
+        do { key = try VerifyingKey(hex: hubKey, suite: suite) } catch {
             throw NodeError(code: "badSignature", "the pinned hub key is unreadable: \(error.message)")
         }
         guard SignaturePurpose.directory.isValid(Array(signature), of: Array(payload), by: key) else {
@@ -55,6 +55,12 @@ public struct SignedDirectory: Codable, Sendable, Equatable {
             throw NodeError(code: "invalidDirectory", "the signed directory is invalid: \(error.message)")
         } catch {
             throw NodeError(code: "invalidDirectory", "the signed directory is not readable JSON")
+        }
+        guard directory.signatureSuite == suite else {
+            throw NodeError(
+                code: "wrongSuite",
+                "the court directory is of the \(directory.signatureSuite) suite, but this node was made for \(suite): it cannot join that network"
+            )
         }
         guard directory.hubKey == hubKey else {
             throw NodeError(code: "badSignature", "the signed directory names another hub key")

@@ -5,8 +5,14 @@ import Replica
 /// This node's side of trust: its key, its registration request, and the hub-signed court
 /// directory it installs (verified against the hub key pinned at init).
 extension CourtNode {
-    /// This node's Ed25519 public key, 64 hex digits.
-    public var publicKey: String { NodeKeyFile.publicKeyHex(signingKey) }
+    /// This node's public key in the network's suite, hex (64 digits Ed25519, 130 SM2).
+    public var publicKey: String { signingKey.publicKey.hex }
+
+    /// The network's signature suite.
+    public var suite: SignatureSuite { replica.suite }
+
+    /// This node's key fingerprint (``KeyFingerprint``), in the network's suite.
+    public var keyFingerprint: String { KeyFingerprint.of(publicKeyHex: publicKey, suite: replica.suite) }
 
     /// Signs `message` for `purpose` with this node's key (requests, for the sync client).
     public func sign(_ message: [UInt8], for purpose: SignaturePurpose) -> [UInt8] {
@@ -28,6 +34,12 @@ extension CourtNode {
 
     /// Pins the key a hub presented at the first registration, if the operator allowed it at init.
     public func pinHubKeyOnFirstUse(_ key: String) throws(NodeError) {
+        do { _ = try VerifyingKey(hex: key, suite: replica.suite) } catch {
+            throw NodeError(
+                code: "wrongSuite",
+                "the hub presents key \(key.prefix(16))…, which is not a \(replica.suite.signatureName) key: this node was made for the \(replica.suite) suite, the hub's network uses another"
+            )
+        }
         try read { () throws(ReplicaError) in try replica.pinHubKeyOnFirstUse(key) }
     }
 
@@ -53,7 +65,7 @@ extension CourtNode {
             throw NodeError(
                 code: "missingHubKey", "no hub key is pinned yet: register with the hub first (courtsync register)")
         }
-        let directory = try document.open(hubKey: hubKey)
+        let directory = try document.open(hubKey: hubKey, suite: replica.suite)
         let now = time.now()
         let calendarBefore = try read { () throws(ReplicaError) in try replica.calendars()?.version }
         let installed = try read { () throws(ReplicaError) in

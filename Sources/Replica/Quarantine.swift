@@ -129,7 +129,7 @@ extension ReplicaTransaction {
             let hex = try String.fetchOne(
                 db, sql: "SELECT public_key FROM registrations WHERE node_id = ? AND status = 'pending' AND court = ?",
                 arguments: [event.origin.rawValue, event.author.rawValue]),
-            let key = try? SignaturePurpose.publicKey(hex: hex), let signature = event.signature
+            let key = try? VerifyingKey(hex: hex, suite: replica.suite), let signature = event.signature
         else { return false }
         return SignaturePurpose.event.isValid(signature, of: event.id.bytes, by: key)
     }
@@ -293,7 +293,8 @@ extension ReplicaTransaction {
     ) throws -> (AppendReport, [String]) {
         var groups: [(QuarantinePolicy, [Event])] = []
         for row in rows {
-            let event = try Replica.heldEvent(encoded: row["encoded"], signature: row["signature"])
+            let event = try Replica.heldEvent(
+                encoded: row["encoded"], signature: row["signature"], suite: replica.suite)
             let policy = QuarantinePolicy(
                 source: row["source"], node: try (row["source_node"] as String?).map { try NodeID($0) })
             if let last = groups.indices.last, groups[last].0.source == policy.source,

@@ -121,7 +121,7 @@ extension Replica {
             for index in stride(from: part, to: rows.count, by: parts) {
                 let row = rows[index]
                 do {
-                    let event = try Self.heldEvent(encoded: row.encoded, signature: row.signature)
+                    let event = try Self.heldEvent(encoded: row.encoded, signature: row.signature, suite: suite)
                     guard event.id.hex == row.id else {
                         found[row.id] = "the stored bytes hash to \(event.id.hex.prefix(12)), not to the stored id"
                         continue

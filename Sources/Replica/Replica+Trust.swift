@@ -4,7 +4,7 @@ import GRDB
 
 /// This node's keys as the replica records them: its own public key and the hub key it pinned.
 public struct TrustAnchor: Sendable, Equatable {
-    /// This node's Ed25519 public key, hex (the private key is `DATA_DIR/node.key`).
+    /// This node's public key in the network's suite, hex (the private key is `DATA_DIR/node.key`).
     public var publicKey: String
     /// The hub's public key, pinned at init or at the first registration; `nil` until then.
     public var hubKey: String?
@@ -206,8 +206,8 @@ extension Replica {
 
     /// Decodes an event held but not admitted (the quarantine), checking its encoding and id
     /// from scratch.
-    static func heldEvent(encoded: Data, signature: Data) throws -> Event {
-        let event = try Event(decoding: [UInt8](encoded))
+    static func heldEvent(encoded: Data, signature: Data, suite: SignatureSuite) throws -> Event {
+        let event = try Event(decoding: [UInt8](encoded), suite: suite)
         return signature.isEmpty ? event : try event.withSignature([UInt8](signature))
     }
 }

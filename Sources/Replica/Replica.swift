@@ -16,6 +16,8 @@ public final class Replica: Sendable {
     let pool: DatabasePool
     /// Who this node is.
     public let identity: NodeIdentity
+    /// The network's signature suite: how events are named and signed, and change sets checked.
+    public let suite: SignatureSuite
     /// The holiday calendar this node was initialised with (`Nodes/calendar.json`): what the hub
     /// publishes as calendar version 1. Deadlines are computed with the hub's signed calendar
     /// (``calendars()``), never with this.
@@ -43,6 +45,7 @@ public final class Replica: Sendable {
         do {
             let loaded = try pool.read { db in try Self.loadSettings(db) }
             (identity, seedCalendar, seedDeadlinePolicy) = loaded
+            suite = try pool.read { db in try Self.suite(db) }
             trust = Mutex(try pool.read { db in try TrustState.load(db) })
             committedHead = Atomic(try pool.read { db in try Self.head(db) })
         } catch let error as ReplicaError {
@@ -53,10 +56,11 @@ public final class Replica: Sendable {
     }
 
     /// Creates a new replica file and records the node's identity, directory, calendar and policy.
-    /// `publicKey` is this node's Ed25519 public key (hex); `hubKey` the hub's, pinned now
-    /// (`nil` until the first registration if `trustHubOnFirstUse`).
+    /// `publicKey` is this node's public key (hex) in the network's `suite`; `hubKey` the hub's,
+    /// pinned now (`nil` until the first registration if `trustHubOnFirstUse`).
     public static func create(
-        at path: String, identity: NodeIdentity, directory: CourtDirectory, calendar: HolidayCalendar,
+        at path: String, identity: NodeIdentity, suite: SignatureSuite, directory: CourtDirectory,
+        calendar: HolidayCalendar,
         deadlinePolicy: DeadlinePolicy, publicKey: String, hubKey: String?, trustHubOnFirstUse: Bool = false,
         now: Timestamp
     ) throws(ReplicaError) -> Replica {
@@ -74,12 +78,12 @@ public final class Replica: Sendable {
                 try db.execute(
                     sql: """
                         INSERT INTO node (id, court_code, node_id, created_at, hlc_wall, hlc_counter, deadline_policy,
-                            public_key, hub_key, trust_hub_on_first_use)
-                        VALUES (1, ?, ?, ?, 0, 0, ?, ?, ?, ?)
+                            public_key, hub_key, trust_hub_on_first_use, suite)
+                        VALUES (1, ?, ?, ?, 0, 0, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
                         identity.court.rawValue, identity.node.rawValue, now.rfc3339, policy, publicKey, hubKey,
-                        trustHubOnFirstUse,
+                        trustHubOnFirstUse, suite.rawValue,
                     ])
                 try storeDirectory(directory, in: db)
                 try storeCalendar(calendar, in: db)
@@ -291,6 +295,15 @@ public final class Replica: Sendable {
         guard let error = error as? DatabaseError else { return false }
         return [.SQLITE_FULL, .SQLITE_READONLY, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_BUSY].contains(
             error.resultCode)
+    }
+
+    /// The suite the `node` row records.
+    static func suite(_ db: Database) throws -> SignatureSuite {
+        let name = try String.fetchOne(db, sql: "SELECT suite FROM node WHERE id = 1") ?? ""
+        guard let suite = SignatureSuite(rawValue: name) else {
+            throw ReplicaError(.corrupt, "the replica names an unknown signature suite \"\(name)\"")
+        }
+        return suite
     }
 
     private static func loadSettings(_ db: Database) throws -> (NodeIdentity, HolidayCalendar, DeadlinePolicy) {

@@ -465,6 +465,10 @@ enum Schema {
                     );
                     """)
         }
+        register("v11-suite") { db in
+            // The network's signature suite (`ed25519` or `sm2`), chosen when the node was made.
+            try db.execute(sql: "ALTER TABLE node ADD COLUMN suite TEXT NOT NULL DEFAULT 'ed25519'")
+        }
         return migrator
     }
 }

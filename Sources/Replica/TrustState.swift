@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Foundation
 import GRDB
@@ -17,7 +16,7 @@ struct TrustState: Sendable {
     /// Every version of the hub's published calendar, if a directory carrying one is installed.
     var calendars: CalendarVersions?
     /// The pinned hub key, which signs witnesses (`nil` until pinned on first use).
-    var hubKey: Curve25519.Signing.PublicKey?
+    var hubKey: VerifyingKey?
 
     /// Reads the courts, keys and calendar from the replica.
     static func load(_ db: Database) throws -> TrustState {
@@ -32,7 +31,8 @@ struct TrustState: Sendable {
                 status: RegistrationStatus(rawValue: row["status"]) ?? .rejected, requestedAt: row["requested_at"],
                 decidedAt: row["decided_at"], revokedAt: row["revoked_at"])
         }
-        let registry = try KeyRegistry(nodes)
+        let suite = try Replica.suite(db)
+        let registry = try KeyRegistry(nodes, suite: suite)
         var eventKeys = registry
         guard
             let own = try Row.fetchOne(
@@ -44,7 +44,7 @@ struct TrustState: Sendable {
                     RegisteredNode(
                         court: try CourtCode(own["court_code"]), node: try NodeID(own["node_id"]),
                         publicKey: own["public_key"], status: .approved, requestedAt: "")
-                ])
+                ], suite: suite)
         }
         let calendars = try String.fetchOne(db, sql: "SELECT document FROM reference_calendar WHERE id = 1").map {
             try CalendarVersions(JSONDecoder().decode(ReferenceCalendar.self, from: Data($0.utf8)))
@@ -52,7 +52,7 @@ struct TrustState: Sendable {
         return TrustState(
             version: try version(db), directory: try CourtDirectory(courts), registry: registry, eventKeys: eventKeys,
             calendars: calendars,
-            hubKey: try (own["hub_key"] as String?).map { try SignaturePurpose.publicKey(hex: $0) })
+            hubKey: try (own["hub_key"] as String?).map { try VerifyingKey(hex: $0, suite: suite) })
     }
 
     /// The installed directory's version (0 if none).

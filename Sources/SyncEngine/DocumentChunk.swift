@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Node
 import SyncProtocol
@@ -9,7 +8,7 @@ public struct DocumentChunk: Sendable {
     public var body: [UInt8]
     /// `identity` or `deflate`.
     public var encoding: String
-    /// The SHA-256 of the chunk's (uncompressed) bytes, hex.
+    /// The suite's hash of the chunk's (uncompressed) bytes, hex.
     public var digest: String
 
     /// How much of a chunk is compressed to judge whether compressing pays (64 KiB).
@@ -18,8 +17,8 @@ public struct DocumentChunk: Sendable {
     /// Wraps a chunk's bytes: deflated if a 64 KiB sample shrinks by more than a tenth and the
     /// whole then does (scans, PDFs with compressed streams and images rarely do, and are sent as
     /// they are without spending the CPU on them).
-    public init(encoding bytes: [UInt8]) {
-        digest = Hex.encode(Array(SHA256.hash(data: bytes)))
+    public init(encoding bytes: [UInt8], suite: SignatureSuite) {
+        digest = Hex.encode(suite.hash(bytes))
         let sample = Array(bytes.prefix(Self.sampleBytes))
         if let compressedSample = try? Zlib.compress(sample, level: 1),
             compressedSample.count * 10 < sample.count * 9,
@@ -39,8 +38,9 @@ public struct DocumentChunk: Sendable {
         self.digest = digest
     }
 
-    /// The chunk's bytes, inflated (never past `limit` bytes) and checked against the digest.
-    public func decoded(limit: Int = DocumentStore.chunkSize) throws(SyncError) -> [UInt8] {
+    /// The chunk's bytes, inflated (never past `limit` bytes) and checked against the digest
+    /// (the hash of `suite`).
+    public func decoded(suite: SignatureSuite, limit: Int = DocumentStore.chunkSize) throws(SyncError) -> [UInt8] {
         let bytes: [UInt8]
         switch encoding {
         case "identity": bytes = body
@@ -59,7 +59,7 @@ public struct DocumentChunk: Sendable {
         guard bytes.count <= limit else {
             throw SyncError(code: "badChunk", status: 422, "a chunk has at most \(limit) bytes")
         }
-        guard Hex.encode(Array(SHA256.hash(data: bytes))) == digest.lowercased() else {
+        guard Hex.encode(suite.hash(bytes)) == digest.lowercased() else {
             throw SyncError(
                 code: "badChunk", status: 422, "the chunk does not hash to its \(SyncWire.chunkDigestHeader)")
         }

@@ -55,7 +55,7 @@ public final class DocumentResponder: Sendable {
             try replica.recordRead(
                 of: hash, matter: access.matter, court: requester.court.rawValue, node: requester.node.rawValue,
                 how: "served", bytes: bytes.count, now: now)
-            return DocumentChunk(encoding: bytes)
+            return DocumentChunk(encoding: bytes, suite: store.suite)
         }
     }
 
@@ -77,7 +77,7 @@ public final class DocumentResponder: Sendable {
                 "document \(hash.hex.prefix(12)) has \(need.size) bytes, over this node's limit of \(store.limits.maxBytes)"
             )
         }
-        let bytes = try chunk.decoded()
+        let bytes = try chunk.decoded(suite: store.suite)
         let count = DocumentStore.Manifest.chunkCount(size: need.size)
         let expectedLength = index == count - 1 ? need.size - index * DocumentStore.chunkSize : DocumentStore.chunkSize
         guard (0..<count).contains(index), bytes.count == expectedLength else {
@@ -148,7 +148,7 @@ public final class DocumentResponder: Sendable {
                 "this node holds \(proven / DocumentStore.chunkSize) whole chunks of \(hash.hex.prefix(12)) from \(requester.node); send chunk \(proven / DocumentStore.chunkSize), not \(index)"
             )
         }
-        guard DocumentHash(of: bytes).hex == manifest.chunks[index] else {
+        guard DocumentHash(of: bytes, suite: store.suite).hex == manifest.chunks[index] else {
             throw SyncError(
                 code: "documentMismatch", status: 422,
                 "chunk \(index) is not the document's: what was received is discarded; the transfer starts again")

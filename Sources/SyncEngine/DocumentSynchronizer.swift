@@ -133,7 +133,7 @@ public final class DocumentSynchronizer: Sendable {
         while done < need.size {
             let index = done / DocumentStore.chunkSize
             let chunk = try await transport.documentChunk(hash, index: index)
-            let bytes = try chunk.decoded()
+            let bytes = try chunk.decoded(suite: store.suite)
             guard chunk.digest.lowercased() == chunks[index] else {
                 throw SyncError(
                     code: "badChunk", status: 200, "chunk \(index) of \(hash.hex.prefix(12)) is not the one announced")
@@ -179,7 +179,7 @@ public final class DocumentSynchronizer: Sendable {
         while !status.complete {
             let index = status.received / DocumentStore.chunkSize
             let bytes = try await Blocking.run { try store.chunk(index, of: hash) }
-            let chunk = DocumentChunk(encoding: bytes)
+            let chunk = DocumentChunk(encoding: bytes, suite: store.suite)
             let before = status.received
             do {
                 status = try await transport.putDocumentChunk(chunk, hash: hash, index: index)

@@ -196,7 +196,8 @@ public final class LinkSynchronizer: Sendable {
             throw refuseAttestations(error.message)
         }
         try await refreshDirectory(remoteVersion: pulled.directoryVersion)
-        let set = try ChangeSetCodec.decode(pulled.body, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
+        let set = try ChangeSetCodec.decode(
+            pulled.body, suite: node.suite, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
         guard set.senderCourt == court, set.senderNode == remoteNode else {
             throw SyncError(
                 code: "wrongPeer", status: 0,
@@ -370,7 +371,7 @@ public final class LinkSynchronizer: Sendable {
         let identity = node.identity
         let body = try ChangeSetCodec.encode(
             ChangeSet(
-                senderCourt: identity.court, senderNode: identity.node, createdAt: now,
+                suite: node.suite, senderCourt: identity.court, senderNode: identity.node, createdAt: now,
                 throughSequence: UInt64(batch.through), events: batch.events, witnesses: batch.witnesses))
         CrashPoint.pushEncoded.reached()
         let directoryVersion = try await Blocking.run { [node] in try node.directoryVersion() }

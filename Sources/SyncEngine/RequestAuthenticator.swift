@@ -1,4 +1,3 @@
-import Crypto
 import Entrustment
 import Foundation
 import Node
@@ -66,10 +65,12 @@ public final class RequestAuthenticator: Sendable {
         guard nonce.utf8.count == 32, let nonceBytes = Hex.decode(nonce) else {
             throw SyncError(code: "unauthenticated", status: 401, "\(RequestSigning.nonceHeader) must be 32 hex digits")
         }
-        guard let digest = RequestSigning.declaredDigest(digestHeader) else {
+        let suite = node.suite
+        guard let digest = RequestSigning.declaredDigest(digestHeader, suite: suite) else {
             throw SyncError(
                 code: "unauthenticated", status: 401,
-                "\(RequestSigning.digestHeader) must carry the body's SHA-256 as sha-256=:BASE64:")
+                "\(RequestSigning.digestHeader) must carry the body's \(suite.hashName) as \(RequestSigning.digestAlgorithm(suite))=:BASE64: (this network's suite is \(suite))"
+            )
         }
         let key = try approvedKey(of: requester)
         let message = RequestSigning.message(
@@ -85,7 +86,7 @@ public final class RequestAuthenticator: Sendable {
         switch nonces.spend(nonceBytes, node: requester.node, sentAt: sentAt, now: now) {
         case .fresh:
             return AuthenticatedRequest(
-                requester: requester, bodyDigest: digest, nonce: nonceBytes,
+                requester: requester, suite: suite, bodyDigest: digest, nonce: nonceBytes,
                 nonceExpires: max(sentAt, now) + windowMilliseconds)
         case .replayed:
             throw SyncError(code: "replayedRequest", status: 401, "nonce \(nonce) was already used: a replayed request")
@@ -121,7 +122,7 @@ public final class RequestAuthenticator: Sendable {
     /// keys are those loaded in memory (reloaded once per directory version by the daemon's
     /// change watch); a node they do not list is looked up again in the file once, in case a
     /// directory was installed since.
-    private func approvedKey(of requester: Requester) throws(SyncError) -> Curve25519.Signing.PublicKey {
+    private func approvedKey(of requester: Requester) throws(SyncError) -> VerifyingKey {
         let replica = node.replica
         do {
             if let key = try? replica.loadedKeyRegistry.authenticate(node: requester.node, court: requester.court) {

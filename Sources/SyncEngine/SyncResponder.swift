@@ -29,6 +29,8 @@ public final class SyncResponder: Sendable {
     private let writer: GroupCommit
     /// Document transfer (`GET`/`PUT /v1/documents/…`).
     public let documents: DocumentResponder
+    /// The network's signature suite.
+    public var suite: SignatureSuite { node.suite }
 
     /// A responder for `node`; on a hub running as several processes, `sharedNonces` is the
     /// store every process spends request nonces in.
@@ -251,7 +253,8 @@ public final class SyncResponder: Sendable {
     ) async throws(SyncError) -> PushReceipt {
         let set: ChangeSet
         do {
-            set = try ChangeSetCodec.decode(body, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
+            set = try ChangeSetCodec.decode(
+                body, suite: node.suite, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
         } catch {
             throw SyncError(code: error.code.rawValue, status: error.code == .tooLarge ? 413 : 400, error.message)
         }
@@ -378,14 +381,15 @@ public final class SyncResponder: Sendable {
         _ batch: ChangeBatch, directoryVersion: Int, attest: (requester: NodeID, after: Int64)? = nil
     ) throws(SyncError) -> PullAnswer {
         let set = ChangeSet(
-            senderCourt: node.identity.court, senderNode: node.identity.node, createdAt: node.time.now(),
+            suite: node.suite, senderCourt: node.identity.court, senderNode: node.identity.node,
+            createdAt: node.time.now(),
             throughSequence: UInt64(batch.through), events: batch.events, witnesses: batch.witnesses)
         var attestation: [UInt8]?
         if let attest, !batch.isEmpty {
             do {
                 let unsigned = try BatchAttestation(
                     hub: node.identity.node, requester: attest.requester, after: attest.after,
-                    through: batch.through, events: batch.events, witnesses: batch.witnesses)
+                    through: batch.through, events: batch.events, witnesses: batch.witnesses, suite: node.suite)
                 attestation = unsigned.withSignature(node.sign(unsigned.encoded, for: .batch)).signedBytes
             } catch {
                 throw SyncError(code: "internal", status: 500, "cannot attest the change set: \(error.message)")

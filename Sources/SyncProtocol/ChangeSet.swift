@@ -5,6 +5,9 @@ import Entrustment
 ///
 /// The format is specified in `Protocol/changeset.md`; ``ChangeSetCodec`` reads and writes it.
 public struct ChangeSet: Hashable, Sendable {
+    /// The signature suite of the network it was made in: its checksum, event ids and signatures
+    /// are of this suite (format 4 states it; formats 2 and 3 are `ed25519`).
+    public var suite: SignatureSuite
     /// The court of the node that made the set.
     public var senderCourt: CourtCode
     /// The node that made the set.
@@ -20,9 +23,11 @@ public struct ChangeSet: Hashable, Sendable {
     public var witnesses: [Witness]
 
     public init(
-        senderCourt: CourtCode, senderNode: NodeID, createdAt: Timestamp, throughSequence: UInt64, events: [Event],
+        suite: SignatureSuite, senderCourt: CourtCode, senderNode: NodeID, createdAt: Timestamp,
+        throughSequence: UInt64, events: [Event],
         witnesses: [Witness] = []
     ) {
+        self.suite = suite
         self.senderCourt = senderCourt
         self.senderNode = senderNode
         self.createdAt = createdAt

@@ -1,19 +1,22 @@
-import Crypto
 import Entrustment
 
 /// Reads and writes change sets in the format of `Protocol/changeset.md`.
 public enum ChangeSetCodec {
     /// The four bytes every change set starts with: `CSYN`.
     public static let magic: [UInt8] = Array("CSYN".utf8)
-    /// The format version this build writes. Version 3 adds the hub's witnesses; version 2 (signed
-    /// events, no witnesses) is still read.
+    /// The format version this build writes for an `ed25519` network. Version 3 adds the hub's
+    /// witnesses; version 2 (signed events, no witnesses) is still read.
     public static let formatVersion: UInt8 = 3
+    /// The format version this build writes for any other suite: version 3 with a suite byte
+    /// after the compression byte. Readers also take it with suite byte 1 (`ed25519`).
+    public static let suiteFormatVersion: UInt8 = 4
     /// The format versions this build reads.
-    public static let readableVersions: ClosedRange<UInt8> = 2...3
+    public static let readableVersions: ClosedRange<UInt8> = 2...4
     /// Compression method 1: zlib (RFC 1950).
     public static let zlibCompression: UInt8 = 1
 
-    /// Encodes a change set: header, SHA-256 checksum, zlib-compressed signed events and witnesses.
+    /// Encodes a change set: header, checksum (the suite's hash), zlib-compressed signed events and
+    /// witnesses. An `ed25519` set is written as format 3, any other as format 4.
     public static func encode(_ set: ChangeSet) throws(ChangeSetError) -> [UInt8] {
         var payload = ByteWriter()
         for event in set.events {
@@ -45,8 +48,9 @@ public enum ChangeSetCodec {
         }
         var header = ByteWriter()
         header.write(raw: magic)
-        header.write(byte: formatVersion)
+        header.write(byte: set.suite == .ed25519 ? formatVersion : suiteFormatVersion)
         header.write(byte: zlibCompression)
+        if set.suite != .ed25519 { header.write(byte: set.suite.byte) }
         header.write(string: set.senderCourt.rawValue)
         header.write(string: set.senderNode.rawValue)
         header.write(varint: UInt64(set.createdAt.milliseconds))
@@ -56,13 +60,14 @@ public enum ChangeSetCodec {
         header.write(varint: UInt64(payload.bytes.count))
         header.write(varint: UInt64(compressed.count))
         var out = header.bytes
-        out.append(contentsOf: checksum(header: header.bytes, compressed: compressed))
+        out.append(contentsOf: checksum(header: header.bytes, compressed: compressed, suite: set.suite))
         out.append(contentsOf: compressed)
         return out
     }
 
     /// The fields of a header, as read.
     private struct Header {
+        var suite: SignatureSuite
         var court: CourtCode
         var node: NodeID
         var created: Int64
@@ -73,14 +78,16 @@ public enum ChangeSetCodec {
         var compressed: Int
     }
 
-    /// Decodes and checks a change set. Any problem refuses the whole set with a specific error.
+    /// Decodes and checks a change set made in a network of `suite` (a set of another suite is
+    /// refused, `wrongSuite`). Any problem refuses the whole set with a specific error.
     ///
     /// The payload is inflated twice, in pieces: once to check the stream and its length, then
     /// again to read the records as they come out. Memory thus holds the encoded set and the
     /// decoded records, never the whole decompressed payload, and the checks keep the order of
     /// `Protocol/changeset.md` §7.
-    public static func decode(_ bytes: [UInt8], limits: ChangeSetLimits = .standard) throws(ChangeSetError) -> ChangeSet
-    {
+    public static func decode(
+        _ bytes: [UInt8], suite: SignatureSuite, limits: ChangeSetLimits = .standard
+    ) throws(ChangeSetError) -> ChangeSet {
         guard bytes.count <= limits.maxEncodedBytes else {
             throw ChangeSetError(
                 .tooLarge, "change set is \(bytes.count) bytes, over the limit of \(limits.maxEncodedBytes)")
@@ -97,6 +104,12 @@ public enum ChangeSetCodec {
         var r = ByteReader(bytes, offset: 4)
         let header = try readHeader(&r, limits: limits)
         let headerEnd = r.offset
+        guard header.suite == suite else {
+            throw ChangeSetError(
+                .wrongSuite,
+                "the set was made in a network of suite \(header.suite) (\(header.suite.signatureName)/\(header.suite.hashName)), but this node's network uses \(suite) (\(suite.signatureName)/\(suite.hashName))"
+            )
+        }
         guard bytes.count - headerEnd - 32 >= header.compressed else {
             throw ChangeSetError(
                 .truncated,
@@ -109,8 +122,9 @@ public enum ChangeSetCodec {
         }
         let stated = Array(bytes[headerEnd..<headerEnd + 32])
         let compressed = Array(bytes[(headerEnd + 32)...])
-        guard stated == checksum(header: Array(bytes[0..<headerEnd]), compressed: compressed) else {
-            throw ChangeSetError(.checksumMismatch, "SHA-256 checksum does not match: the file was altered or damaged")
+        guard stated == checksum(header: Array(bytes[0..<headerEnd]), compressed: compressed, suite: suite) else {
+            throw ChangeSetError(
+                .checksumMismatch, "\(suite.hashName) checksum does not match: the file was altered or damaged")
         }
         let produced: Int
         do {
@@ -121,7 +135,7 @@ public enum ChangeSetCodec {
         guard produced == header.payload else {
             throw ChangeSetError(.lengthMismatch, "payload is \(produced) bytes, the header says \(header.payload)")
         }
-        var records = RecordReader(events: header.events, witnesses: header.witnesses)
+        var records = RecordReader(events: header.events, witnesses: header.witnesses, suite: suite)
         do {
             try Zlib.inflate(compressed, limit: header.payload) { chunk throws(Zlib.Failure) in
                 do { try records.take(chunk) } catch { throw Zlib.Failure(description: "") }
@@ -132,7 +146,8 @@ public enum ChangeSetCodec {
         }
         try records.finish()
         return ChangeSet(
-            senderCourt: header.court, senderNode: header.node, createdAt: Timestamp(milliseconds: header.created),
+            suite: suite, senderCourt: header.court, senderNode: header.node,
+            createdAt: Timestamp(milliseconds: header.created),
             throughSequence: header.through, events: records.events, witnesses: records.witnesses)
     }
 
@@ -172,6 +187,15 @@ public enum ChangeSetCodec {
                 throw ChangeSetError(
                     .unsupportedCompression, "compression method \(compression) is not supported (1 = zlib)")
             }
+            var suite = SignatureSuite.ed25519
+            if version >= suiteFormatVersion {
+                let byte = try r.readByte("suite")
+                guard let stated = SignatureSuite(byte: byte) else {
+                    throw ChangeSetError(
+                        .unsupportedSuite, "suite byte \(byte) is not known (1 = ed25519, 2 = sm2)")
+                }
+                suite = stated
+            }
             let courtText = try r.readString("sender court", maxBytes: FieldLimits.identifier)
             let nodeText = try r.readString("sender node", maxBytes: NodeID.maxBytes)
             let created = try r.readVarint("created at", max: UInt64(Timestamp.latest.milliseconds))
@@ -204,7 +228,7 @@ public enum ChangeSetCodec {
                 throw ChangeSetError(.malformedHeader, error.message)
             }
             return Header(
-                court: court, node: node, created: Int64(created), through: through, events: Int(events),
+                suite: suite, court: court, node: node, created: Int64(created), through: through, events: Int(events),
                 witnesses: Int(witnesses), payload: Int(payload), compressed: Int(compressed))
         } catch let failure as ByteReader.Failure {
             throw ChangeSetError(failure.isEndOfData ? .truncated : .malformedHeader, "header: \(failure.description)")
@@ -215,10 +239,10 @@ public enum ChangeSetCodec {
         }
     }
 
-    static func checksum(header: [UInt8], compressed: [UInt8]) -> [UInt8] {
-        var hasher = SHA256()
-        hasher.update(data: header)
-        hasher.update(data: compressed)
-        return Array(hasher.finalize())
+    static func checksum(header: [UInt8], compressed: [UInt8], suite: SignatureSuite) -> [UInt8] {
+        var hasher = suite.hasher()
+        hasher.update(header)
+        hasher.update(compressed)
+        return hasher.finalize()
     }
 }

@@ -10,11 +10,15 @@ public struct ChangeSetError: Error, Hashable, Sendable, CustomStringConvertible
         case unsupportedVersion
         /// A compression method this build does not read.
         case unsupportedCompression
+        /// A suite byte this build does not know (format 4).
+        case unsupportedSuite
+        /// A set made in a network of another signature suite than the reader's.
+        case wrongSuite
         /// A header field is out of range or invalid.
         case malformedHeader
         /// Over one of the ``ChangeSetLimits``.
         case tooLarge
-        /// The SHA-256 checksum does not match: the file was altered or damaged.
+        /// The checksum (the suite's hash) does not match: the file was altered or damaged.
         case checksumMismatch
         /// zlib could not decompress the payload.
         case decompressionFailed

@@ -4,6 +4,7 @@ import Entrustment
 /// inflater hands out: first the events, then the witnesses, each a varint length, the
 /// canonical bytes and a 64-byte signature. Holds at most one unfinished record between pieces.
 struct RecordReader {
+    private let suite: SignatureSuite
     private let eventCount: Int
     private let witnessCount: Int
     private(set) var events: [Event] = []
@@ -14,7 +15,8 @@ struct RecordReader {
     private var eventIDs: Set<EventID> = []
     private var witnessKeys: Set<Witness> = []
 
-    init(events: Int, witnesses: Int) {
+    init(events: Int, witnesses: Int, suite: SignatureSuite) {
+        self.suite = suite
         eventCount = events
         witnessCount = witnesses
     }
@@ -85,7 +87,7 @@ struct RecordReader {
             let body = Array(try reader.readRaw(count: Int(length), name))
             let signature = Array(try reader.readRaw(count: SignaturePurpose.signatureLength, "\(name) signature"))
             if isEvent {
-                let event = try Event(decoding: body).withSignature(signature)
+                let event = try Event(decoding: body, suite: suite).withSignature(signature)
                 guard eventIDs.insert(event.id).inserted else {
                     throw ChangeSetError(.malformedEvent, "\(name) repeats event \(event.id.hex.prefix(12))")
                 }

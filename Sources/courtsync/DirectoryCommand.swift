@@ -20,7 +20,7 @@ struct DirectoryCommand: ParsableCommand {
 
     func run() throws {
         try reporting(json: output.json) {
-            let (version, nodes, installed) = try node.withNode { courtNode in
+            let (version, nodes, installed, suite) = try node.withNode { courtNode in
                 var installed: Bool?
                 if let importFile {
                     let data = try BoundedFile.read(
@@ -28,21 +28,22 @@ struct DirectoryCommand: ParsableCommand {
                     installed = try courtNode.install(try SignedDirectory.decode(data)).installed
                 }
                 let nodes = try courtNode.read { () throws(ReplicaError) in try courtNode.replica.keyRegistry() }.nodes
-                return (try courtNode.directoryVersion(), nodes, installed)
+                return (try courtNode.directoryVersion(), nodes, installed, courtNode.suite)
             }
             if output.json {
                 struct View: Encodable {
                     var version: Int
+                    var suite: SignatureSuite
                     var installed: Bool?
                     var nodes: [RegisteredNode]
                 }
-                printJSON(View(version: version, installed: installed, nodes: nodes))
+                printJSON(View(version: version, suite: suite, installed: installed, nodes: nodes))
             } else {
                 if let installed {
                     print(installed ? "已安装签名法院名录 第 \(version) 版" : "未安装：本节点已有第 \(version) 版（同版或更新）")
                 }
-                print("签名法院名录：第 \(version) 版，\(nodes.count) 个节点")
-                printRegistrations(nodes, json: false, empty: "（尚无签名名录：节点注册获批后同步即得）")
+                print("签名法院名录：第 \(version) 版，\(nodes.count) 个节点，签名套件 \(suite.signatureName)/\(suite.hashName)")
+                printRegistrations(nodes, suite: suite, json: false, empty: "（尚无签名名录：节点注册获批后同步即得）")
             }
         }
     }

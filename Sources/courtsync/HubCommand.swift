@@ -27,19 +27,20 @@ struct HubKeyCommand: ParsableCommand {
 
     func run() throws {
         try reporting(json: output.json) {
-            let (key, nodeID) = try node.withNode { hub in
+            let (key, nodeID, suite, fingerprint) = try node.withNode { hub in
                 guard hub.isHub else {
                     throw NodeError(code: "notHub", "this is the node of \(hub.identity.court), not the hub")
                 }
-                return (hub.publicKey, hub.identity.node.rawValue)
+                return (hub.publicKey, hub.identity.node.rawValue, hub.suite, hub.keyFingerprint)
             }
             if output.json {
                 struct KeyView: Encodable {
                     var node: String
+                    var suite: String
                     var publicKey: String
                     var fingerprint: String
                 }
-                printJSON(KeyView(node: nodeID, publicKey: key, fingerprint: KeyFingerprint.of(publicKeyHex: key)))
+                printJSON(KeyView(node: nodeID, suite: suite.rawValue, publicKey: key, fingerprint: fingerprint))
             } else {
                 print(key)
             }
@@ -71,9 +72,9 @@ struct HubPendingCommand: ParsableCommand {
                     }
                     _ = try hub.receiveRegistration(request)
                 }
-                return try hub.registrations().filter { all || $0.status == .pending }
+                return (try hub.registrations().filter { all || $0.status == .pending }, hub.suite)
             }
-            printRegistrations(list, json: output.json, empty: all ? "无注册节点" : "无待审核注册")
+            printRegistrations(list.0, suite: list.1, json: output.json, empty: all ? "无注册节点" : "无待审核注册")
         }
     }
 }
@@ -96,10 +97,10 @@ enum HubDecisionCommand {
 
         func decide(_ decision: RegistrationDecision) throws {
             try reporting(json: output.json) {
-                let entry = try node.withNode { hub in
-                    try hub.decide(decision, court: court, node: nodeID, fingerprint: fingerprint)
+                let (entry, suite) = try node.withNode { hub in
+                    (try hub.decide(decision, court: court, node: nodeID, fingerprint: fingerprint), hub.suite)
                 }
-                printRegistrations([entry], json: output.json, empty: "")
+                printRegistrations([entry], suite: suite, json: output.json, empty: "")
             }
         }
     }
@@ -164,8 +165,8 @@ struct HubDirectoryCommand: ParsableCommand {
     }
 }
 
-/// Prints registrations as a table or `{"nodes": […]}`.
-func printRegistrations(_ nodes: [RegisteredNode], json: Bool, empty: String) {
+/// Prints registrations as a table or `{"nodes": […]}`, with fingerprints in the network's suite.
+func printRegistrations(_ nodes: [RegisteredNode], suite: SignatureSuite, json: Bool, empty: String) {
     if json {
         struct Entry: Encodable {
             var node: RegisteredNode
@@ -178,7 +179,7 @@ func printRegistrations(_ nodes: [RegisteredNode], json: Bool, empty: String) {
             enum Key: String, CodingKey { case fingerprint }
         }
         struct List: Encodable { var nodes: [Entry] }
-        printJSON(List(nodes: nodes.map { Entry(node: $0, fingerprint: $0.fingerprint) }))
+        printJSON(List(nodes: nodes.map { Entry(node: $0, fingerprint: $0.fingerprint(suite: suite)) }))
         return
     }
     guard !nodes.isEmpty else {
@@ -188,7 +189,8 @@ func printRegistrations(_ nodes: [RegisteredNode], json: Bool, empty: String) {
     var table = TextTable(headers: ["法院", "节点", "公钥指纹", "状态", "申请时间", "决定时间", "吊销时间"])
     for node in nodes {
         table.append([
-            node.court.rawValue, node.node.rawValue, node.fingerprint, node.status.chineseName, node.requestedAt,
+            node.court.rawValue, node.node.rawValue, node.fingerprint(suite: suite), node.status.chineseName,
+            node.requestedAt,
             node.decidedAt ?? "—", node.revokedAt ?? "—",
         ])
     }

@@ -37,8 +37,22 @@ struct InitCommand: ParsableCommand {
     var nodesDir: String?
     @Option(
         name: .customLong("hub-key"),
-        help: "The hub's public key (64 hex digits, from `courtsync hub key` on the hub), pinned now.")
+        help:
+            "The hub's public key (from `courtsync hub key` on the hub: 64 hex digits for ed25519, 130 for sm2), pinned now."
+    )
     var hubKey: String?
+    @Option(
+        name: .long,
+        help:
+            "签名套件 — the network's signature suite: ed25519 (Ed25519/SHA-256, default) or sm2 (国密 SM2/SM3). Chosen once, when the hub is made; a court's node must be made for its hub's suite (default: the suite of --hub-key)."
+    )
+    var suite: SignatureSuite?
+    @Option(
+        name: .customLong("key-file"),
+        help:
+            "An existing SM2 private key (PEM, PKCS#8 or SEC 1, unencrypted), e.g. the one the court's CA issued with its certificate, instead of a new key (sm2 only). It is copied into the data directory's node.key (mode 0600)."
+    )
+    var keyFile: String?
     @Flag(
         name: .customLong("trust-hub-on-first-use"),
         help:
@@ -108,9 +122,17 @@ struct InitCommand: ParsableCommand {
                         "courtsync: warning: trusting the hub's key on first use: anyone who answers at the hub's address at registration could pose as the hub. Compare the fingerprint `courtsync register` prints with hub staff.\n"
                             .utf8))
             }
+            let networkSuite = try chosenSuite()
+            let ownKey = try keyFile.map { path throws(NodeError) in
+                guard networkSuite == .sm2 else {
+                    throw NodeError(
+                        code: "invalidConfig", "--key-file takes an SM2 key: an ed25519 node makes its own key")
+                }
+                return try NodeKeyFile.importSM2(from: URL(fileURLWithPath: path))
+            }
             let created = try CourtNode.initialise(
                 dataDirectory: dataDirectory, court: courtCode, reference: reference, hubTrust: hubTrust,
-                time: .fromEnvironment())
+                suite: networkSuite, key: ownKey, time: .fromEnvironment())
             defer { try? created.close() }
             let moved: StoreMove?
             do {
@@ -145,7 +167,9 @@ struct InitCommand: ParsableCommand {
                     var hub: [String]
                     var peers: [NodeConfig.Peer]
                     var dataDir: String
+                    var suite: String
                     var publicKey: String
+                    var fingerprint: String
                     var tls: TLSSettings?
                     var courts: Int
                     var calendarYears: [Int]
@@ -155,7 +179,9 @@ struct InitCommand: ParsableCommand {
                     InitView(
                         court: court.code.rawValue, courtName: court.name, nodeId: created.identity.node.rawValue,
                         role: role.rawValue, listen: listen, hub: hub, peers: peers,
-                        dataDir: created.dataDirectory.path, publicKey: created.publicKey, tls: tls,
+                        dataDir: created.dataDirectory.path, suite: created.suite.rawValue,
+                        publicKey: created.publicKey,
+                        fingerprint: created.keyFingerprint, tls: tls,
                         courts: created.replica.directory.count,
                         calendarYears: calendarYears, store: moved?.store))
             } else {
@@ -163,7 +189,9 @@ struct InitCommand: ParsableCommand {
                     renderFields([
                         ("法院", "\(court.name)（\(court.code)）"),
                         ("节点", created.identity.node.rawValue),
+                        ("签名套件", "\(created.suite.signatureName)/\(created.suite.hashName)（\(created.suite)）"),
                         ("节点公钥", created.publicKey),
+                        ("公钥指纹", created.keyFingerprint),
                         ("角色", role == .hub ? "指挥中心（hub）" : "法院节点（court）"),
                         ("监听地址", listen + (tls?.servesTLS == true ? "（HTTPS）" : "")),
                         ("指挥中心", hub.isEmpty ? "—" : hub.joined(separator: "、")),
@@ -184,6 +212,17 @@ struct InitCommand: ParsableCommand {
         }
     }
 
+    /// The suite: `--suite`; else that of `--hub-key`; else `sm2` with `--key-file`; else `ed25519`.
+    private func chosenSuite() throws(NodeError) -> SignatureSuite {
+        if let suite { return suite }
+        if let hubKey,
+            let keySuite = SignatureSuite.allCases.first(where: { (try? VerifyingKey(hex: hubKey, suite: $0)) != nil })
+        {
+            return keySuite
+        }
+        return keyFile == nil ? .ed25519 : .sm2
+    }
+
     /// The `tls` section the options give, with paths made absolute against the current directory.
     private func tlsSettings() throws(NodeError) -> TLSSettings? {
         guard tlsCertificate != nil || tlsKey != nil || tlsTrustRoots != nil else { return nil }
@@ -197,3 +236,5 @@ struct InitCommand: ParsableCommand {
 }
 
 extension NodeConfig.NodeRole: ExpressibleByArgument {}
+
+extension SignatureSuite: ExpressibleByArgument {}

@@ -37,7 +37,7 @@ struct RegisterCommand: AsyncParsableCommand {
             let request = courtNode.registrationRequest()
             var view = RegisterView(
                 court: request.court, node: request.node, publicKey: request.publicKey,
-                fingerprint: KeyFingerprint.of(publicKeyHex: request.publicKey), status: "written", file: file,
+                fingerprint: courtNode.keyFingerprint, status: "written", file: file,
                 hubKey: try courtNode.hubKey())
             if let file {
                 let encoder = JSONEncoder()
@@ -70,11 +70,18 @@ struct RegisterCommand: AsyncParsableCommand {
                 guard let (receipt, hub) = answer else {
                     throw NodeError(code: "unreachable", "no hub URL in node.json answered")
                 }
+                let suite = receipt.suite ?? .ed25519
+                guard suite == courtNode.suite else {
+                    throw NodeError(
+                        code: "wrongSuite",
+                        "\(hub) is the hub of a network of the \(suite) suite (\(suite.signatureName)/\(suite.hashName)), but this node was made for \(courtNode.suite): initialise it again with --suite \(suite)"
+                    )
+                }
                 if view.hubKey == nil {
                     try courtNode.pinHubKeyOnFirstUse(receipt.hubKey)
                     FileHandle.standardError.write(
                         Data(
-                            "courtsync: warning: pinned the hub key \(receipt.hubKey) on first use: confirm its fingerprint \(KeyFingerprint.of(publicKeyHex: receipt.hubKey)) with hub staff\n"
+                            "courtsync: warning: pinned the hub key \(receipt.hubKey) on first use: confirm its fingerprint \(KeyFingerprint.of(publicKeyHex: receipt.hubKey, suite: suite)) with hub staff\n"
                                 .utf8))
                 } else if view.hubKey != receipt.hubKey {
                     throw NodeError(

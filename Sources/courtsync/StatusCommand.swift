@@ -38,6 +38,11 @@ struct StatusCommand: ParsableCommand {
         var nodeId: String
         var role: String
         var listen: String
+        /// The network's signature suite (`ed25519` or `sm2`), this node's public key, and its
+        /// fingerprint in that suite (``KeyFingerprint``).
+        var suite: String
+        var publicKey: String
+        var fingerprint: String
         /// The first hub URL, and all of them in order of preference.
         var hub: String?
         var hubs: [String]
@@ -115,7 +120,9 @@ struct StatusCommand: ParsableCommand {
                     court: courtNode.identity.court.rawValue,
                     courtName: courtNode.replica.directory[courtNode.identity.court]?.name ?? "",
                     nodeId: courtNode.identity.node.rawValue, role: config.role.rawValue, listen: config.listen,
-                    hub: config.hub, hubs: config.hubs, peers: config.peers, events: counts.0, head: counts.1,
+                    suite: courtNode.suite.rawValue, publicKey: courtNode.publicKey,
+                    fingerprint: courtNode.keyFingerprint, hub: config.hub, hubs: config.hubs, peers: config.peers,
+                    events: counts.0, head: counts.1,
                     matters: counts.2,
                     quarantined: counts.3, openConflicts: counts.4,
                     tls: Self.tlsView(config.tls, dataDirectory: dataDirectory),
@@ -134,6 +141,11 @@ struct StatusCommand: ParsableCommand {
                     ("节点", view.nodeId),
                     ("角色", view.role == "hub" ? "指挥中心（hub）" : "法院节点（court）"),
                     ("监听地址", view.listen),
+                    (
+                        "签名套件",
+                        view.suite == SignatureSuite.sm2.rawValue ? "SM2/SM3（国密，sm2）" : "Ed25519/SHA-256（ed25519）"
+                    ),
+                    ("公钥指纹", view.fingerprint),
                     ("传输加密", Self.describe(view.tls)),
                     ("指挥中心", view.hubs.isEmpty ? "—" : view.hubs.joined(separator: "、")),
                     ("直连法院", view.peers.isEmpty ? "—" : view.peers.map(\.court).joined(separator: ", ")),

@@ -27,7 +27,7 @@ struct BatchAttestationTests {
             ),
         ]
         for (count, expected) in cases {
-            #expect(MerkleTree.root(of: Array(d.prefix(count))) == expected, "\(count) leaves")
+            #expect(MerkleTree.root(of: Array(d.prefix(count)), suite: .ed25519) == expected, "\(count) leaves")
         }
     }
 
@@ -35,10 +35,11 @@ struct BatchAttestationTests {
     func domainSeparation() {
         let a: [UInt8] = [1, 2, 3]
         let b: [UInt8] = [4, 5, 6]
-        let two = MerkleTree.root(of: [a, b])
+        let two = MerkleTree.root(of: [a, b], suite: .ed25519)
         // One leaf whose bytes are the two leaf hashes cannot give the two-leaf root.
-        #expect(MerkleTree.root(of: [Self.leaf(a) + Self.leaf(b)]) != two)
-        #expect(MerkleTree.root(of: [[0x01] + a]) != MerkleTree.root(of: [[0x02] + a]))
+        #expect(MerkleTree.root(of: [Self.leaf(a) + Self.leaf(b)], suite: .ed25519) != two)
+        #expect(
+            MerkleTree.root(of: [[0x01] + a], suite: .ed25519) != MerkleTree.root(of: [[0x02] + a], suite: .ed25519))
     }
 
     static let hub = Fixtures.node("最高法.node")

@@ -95,7 +95,7 @@ struct DocumentRulesTests {
     // MARK: Encoding
 
     static let letter = DocumentReference(
-        hash: DocumentHash(of: Array("委托执行函".utf8)), kind: .entrustmentLetter, fileName: "委托执行函.pdf",
+        hash: DocumentHash(of: Array("委托执行函".utf8), suite: .ed25519), kind: .entrustmentLetter, fileName: "委托执行函.pdf",
         mediaType: .pdf, size: 123_456)
 
     @Test("attach and request-supplement events round-trip through the canonical encoding")
@@ -190,7 +190,7 @@ struct DocumentRulesTests {
     static func attach(_ kind: DocumentKind, by court: String, after parents: [Event], at wall: Int64) -> Event {
         var document = letter
         document.kind = kind
-        document.hash = DocumentHash(of: Array("\(kind) \(wall)".utf8))
+        document.hash = DocumentHash(of: Array("\(kind) \(wall)".utf8), suite: .ed25519)
         return Fixtures.act(.attach(document: document, note: ""), by: court, after: parents, at: wall)
     }
 

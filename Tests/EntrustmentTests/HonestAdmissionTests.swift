@@ -150,7 +150,7 @@ struct HonestAdmissionTests {
         let decoded = try Witness(decoding: witness.encoded).withSignature(witness.signature!)
         #expect(decoded == witness && decoded.encoded == witness.encoded && decoded.at == witness.at)
         try decoded.verify(hubKey: hub.publicKey)
-        #expect(throws: DomainError.self) { try decoded.verify(hubKey: Curve25519.Signing.PrivateKey().publicKey) }
+        #expect(throws: DomainError.self) { try decoded.verify(hubKey: SigningKey.generate(.ed25519).publicKey) }
         #expect(decoded.delay(after: Self.sign.recordedAt) == 28 * 3_600_000)
         #expect(decoded.isLate(recordedAt: Self.sign.recordedAt))
         for broken in [witness.encoded + [0], Array(witness.encoded.dropLast()), [2] + witness.encoded.dropFirst()] {

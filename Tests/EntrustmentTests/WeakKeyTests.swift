@@ -23,7 +23,7 @@ struct WeakKeyTests {
         for sign in [false, true] {
             if sign { bytes[31] |= 0x80 }
             #expect(SignaturePurpose.isWeak(bytes), "\(Hex.encode(bytes))")
-            #expect(throws: DomainError.self) { try SignaturePurpose.publicKey(hex: Hex.encode(bytes)) }
+            #expect(throws: DomainError.self) { try VerifyingKey(hex: Hex.encode(bytes), suite: .ed25519) }
         }
     }
 
@@ -34,16 +34,16 @@ struct WeakKeyTests {
         #expect(identity.isValidSignature(universal, for: Array("冻结".utf8)))
         #expect(identity.isValidSignature(universal, for: Array("撤回".utf8)))
         #expect(throws: DomainError.self) {
-            try SignaturePurpose.publicKey(hex: "01" + String(repeating: "00", count: 31))
+            try VerifyingKey(hex: "01" + String(repeating: "00", count: 31), suite: .ed25519)
         }
     }
 
     @Test("real keys are not weak")
     func realKeys() throws {
         for _ in 0..<100 {
-            let key = Curve25519.Signing.PrivateKey().publicKey
-            #expect(!SignaturePurpose.isWeak(Array(key.rawRepresentation)))
-            _ = try SignaturePurpose.publicKey(hex: Hex.encode(Array(key.rawRepresentation)))
+            let key = SigningKey.generate(.ed25519).publicKey
+            #expect(!SignaturePurpose.isWeak(key.bytes))
+            _ = try VerifyingKey(hex: key.hex, suite: .ed25519)
         }
     }
 }

@@ -36,11 +36,11 @@ struct HostileCallerTests {
         let message = RequestSigning.message(
             method: "POST", target: "/v1/changes", timestamp: stamp, nonce: nonce, bodyDigest: digest,
             court: courtHeader, node: nodeHeader)
-        let signature = SignaturePurpose.request.sign(message, with: Curve25519.Signing.PrivateKey())
+        let signature = SignaturePurpose.request.sign(message, with: SigningKey.generate(.ed25519))
         return "POST /v1/changes HTTP/1.1\r\nHost: x\r\nContent-Type: application/vnd.courtsync.changeset\r\n"
             + "Content-Length: \(length)\r\n\(SyncWire.courtHeader): \(courtHeader)\r\n\(SyncWire.nodeHeader): \(nodeHeader)\r\n"
             + "\(RequestSigning.timestampHeader): \(stamp)\r\n\(RequestSigning.nonceHeader): \(nonce)\r\n"
-            + "\(RequestSigning.digestHeader): \(RequestSigning.digestHeaderValue(digest))\r\n"
+            + "\(RequestSigning.digestHeader): \(RequestSigning.digestHeaderValue(digest, suite: .ed25519))\r\n"
             + "\(RequestSigning.signatureHeader): \(Data(signature).base64EncodedString())\r\n\r\n"
     }
 

@@ -155,7 +155,7 @@ struct RegistrationTests {
         #expect(fingerprint.count == 24 && fingerprint.split(separator: "-").count == 5)
 
         // An attacker re-registers the pending node's id with a key of its own: refused, nothing replaced.
-        let attackerKey = Curve25519.Signing.PrivateKey()
+        let attackerKey = SigningKey.generate(.ed25519)
         let forged = RegistrationRequest(
             identity: (try CourtCode("京0105"), try NodeID(nodeID)), key: attackerKey, at: SystemTimeSource().now())
         let transport = HTTPTransport(
@@ -187,7 +187,7 @@ struct RegistrationTests {
         var statuses: [String] = []
         for court in courts {
             let request = RegistrationRequest(
-                identity: (try CourtCode(court), try NodeID("\(court).flood")), key: Curve25519.Signing.PrivateKey(),
+                identity: (try CourtCode(court), try NodeID("\(court).flood")), key: SigningKey.generate(.ed25519),
                 at: SystemTimeSource().now())
             do {
                 _ = try await transport.register(request)
@@ -210,7 +210,7 @@ struct RegistrationTests {
         }
         func registration(_ court: String, _ node: String) throws -> String {
             let request = RegistrationRequest(
-                identity: (try CourtCode(court), try NodeID(node)), key: Curve25519.Signing.PrivateKey(),
+                identity: (try CourtCode(court), try NodeID(node)), key: SigningKey.generate(.ed25519),
                 at: SystemTimeSource().now())
             return String(decoding: try JSONEncoder().encode(request), as: UTF8.self)
         }
@@ -236,7 +236,7 @@ struct RegistrationTests {
 
         // One key serves one node: the approved court's key under a new node id is refused,
         // whatever court it names (so a revoked key cannot come back under another name).
-        let courtKey = try NodeKeyFile.load(from: URL(fileURLWithPath: court))
+        let courtKey = try NodeKeyFile.load(from: URL(fileURLWithPath: court), suite: .ed25519)
         let reused = String(
             decoding: try JSONEncoder().encode(
                 RegistrationRequest(

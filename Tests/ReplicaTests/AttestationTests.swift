@@ -32,7 +32,7 @@ struct AttestationTests {
     ) throws -> BatchAttestation {
         try BatchAttestation(
             hub: set.senderNode, requester: requester, after: after, through: Int64(set.throughSequence),
-            events: set.events, witnesses: set.witnesses
+            events: set.events, witnesses: set.witnesses, suite: .ed25519
         ).signed(with: TestKeys.key(for: signer))
     }
 
@@ -108,7 +108,7 @@ struct AttestationTests {
         case .otherHub:
             attestation = try BatchAttestation(
                 hub: Fixtures.node("最高法.a"), requester: me, after: 0, through: Int64(set.throughSequence),
-                events: set.events, witnesses: set.witnesses
+                events: set.events, witnesses: set.witnesses, suite: .ed25519
             ).signed(with: TestKeys.key(for: Self.hub))
         }
         let error = #expect(throws: ReplicaError.self) {

@@ -32,13 +32,13 @@ struct AuthenticationTests {
 
     /// Headers for a push by `node`, optionally with a different timestamp or key.
     static func headers(
-        _ node: CourtNode, body: [UInt8], timestamp: Int64? = nil, key: Curve25519.Signing.PrivateKey? = nil
+        _ node: CourtNode, body: [UInt8], timestamp: Int64? = nil, key: SigningKey? = nil
     ) -> [String: String] {
         let stamp = String(timestamp ?? node.time.now().milliseconds)
         let nonce = Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255) })
         let court = SyncWire.encodeHeader(node.identity.court.rawValue)
         let id = SyncWire.encodeHeader(node.identity.node.rawValue)
-        let digest = RequestSigning.digest(of: body)
+        let digest = RequestSigning.digest(of: body, suite: .ed25519)
         let message = RequestSigning.message(
             method: "POST", target: "/v1/changes", timestamp: stamp, nonce: nonce, bodyDigest: digest, court: court,
             node: id)
@@ -46,7 +46,8 @@ struct AuthenticationTests {
             key.map { SignaturePurpose.request.sign(message, with: $0) } ?? node.sign(message, for: .request)
         return [
             SyncWire.courtHeader: court, SyncWire.nodeHeader: id, RequestSigning.timestampHeader: stamp,
-            RequestSigning.nonceHeader: nonce, RequestSigning.digestHeader: RequestSigning.digestHeaderValue(digest),
+            RequestSigning.nonceHeader: nonce,
+            RequestSigning.digestHeader: RequestSigning.digestHeaderValue(digest, suite: .ed25519),
             RequestSigning.signatureHeader: Data(signature).base64EncodedString(),
         ]
     }
@@ -75,7 +76,7 @@ struct AuthenticationTests {
         var tamperedBody = body
         tamperedBody[tamperedBody.count - 1] ^= 1
         let cases: [(String, [String: String], [UInt8], String)] = [
-            ("forged", Self.headers(bj, body: body, key: Curve25519.Signing.PrivateKey()), body, "badSignature"),
+            ("forged", Self.headers(bj, body: body, key: SigningKey.generate(.ed25519)), body, "badSignature"),
             ("body changed after signing", Self.headers(bj, body: body), tamperedBody, "digestMismatch"),
             ("stale", Self.headers(bj, body: body, timestamp: now - beyondWindow), body, "staleRequest"),
             ("from the future", Self.headers(bj, body: body, timestamp: now + beyondWindow), body, "staleRequest"),

@@ -65,7 +65,7 @@ struct DocumentSyncTests {
 
         // Asked directly, the hub answers a third court the same whether the hash exists or not.
         let asThird = LocalTransport(to: net.hub.responder, signer: RequestSigner(node: third))
-        let unknown = DocumentHash(of: Array("nothing".utf8))
+        let unknown = DocumentHash(of: Array("nothing".utf8), suite: .ed25519)
         for hash in [hashes[0], unknown] {
             await #expect(throws: SyncError.self) { _ = try await asThird.documentStatus(hash) }
             do {
@@ -75,7 +75,7 @@ struct DocumentSyncTests {
                 #expect(error.code == "unknownDocument" && error.status == 404)
                 #expect(!error.message.contains("exists"))
             }
-            let put = DocumentChunk(encoding: Array("%PDF-1.7\n".utf8))
+            let put = DocumentChunk(encoding: Array("%PDF-1.7\n".utf8), suite: .ed25519)
             do {
                 _ = try await asThird.putDocumentChunk(put, hash: hash, index: 0)
                 Issue.record("a third court uploaded a chunk")
@@ -242,11 +242,11 @@ struct DocumentSyncTests {
 
         // A chunk whose bytes do not match its digest, or out of order, is refused.
         let chunk = try bj.node.documentStore().chunk(1, of: hash)
-        var tampered = DocumentChunk(encoding: chunk)
+        var tampered = DocumentChunk(encoding: chunk, suite: .ed25519)
         tampered.body[10] ^= 1
         await #expect(throws: SyncError.self) { _ = try await direct.putDocumentChunk(tampered, hash: hash, index: 1) }
         do {
-            _ = try await direct.putDocumentChunk(DocumentChunk(encoding: chunk), hash: hash, index: 2)
+            _ = try await direct.putDocumentChunk(DocumentChunk(encoding: chunk, suite: .ed25519), hash: hash, index: 2)
             Issue.record("an out-of-order chunk was accepted")
         } catch let error as SyncError {
             #expect(error.code == "badChunk" || error.code == "chunkOutOfOrder")

@@ -133,7 +133,7 @@ struct HonestSyncTests {
         let bj = net.members["京0105"]!.node
         let gz = net.members["粤0106"]!.node
         let sent = try bj.createMatter(Self.draft(1))
-        let hubKey = try SignaturePurpose.publicKey(hex: net.hub.node.publicKey)
+        let hubKey = try VerifyingKey(hex: net.hub.node.publicKey, suite: .ed25519)
 
         // 京0105's push: the receipt carries the hub's storage witness, which 京0105 keeps.
         let bjLink = net.link("京0105", to: "最高法")
@@ -266,7 +266,8 @@ struct HonestSyncTests {
         #expect { try request.check(body: [1, 2, 4]) } throws: { ($0 as? SyncError)?.code == "digestMismatch" }
         try request.check(body: [1, 2, 3])
         headers = RequestSigner(node: bj).headers(method: "POST", target: "/v1/changes", body: [1, 2, 3])
-        headers[RequestSigning.digestHeader] = RequestSigning.digestHeaderValue(RequestSigning.digest(of: [9]))
+        headers[RequestSigning.digestHeader] = RequestSigning.digestHeaderValue(
+            RequestSigning.digest(of: [9], suite: .ed25519), suite: .ed25519)
         #expect {
             try net.hub.responder.authenticate(IncomingRequest(method: "POST", target: "/v1/changes", headers: headers))
         } throws: { ($0 as? SyncError)?.code == "badSignature" }

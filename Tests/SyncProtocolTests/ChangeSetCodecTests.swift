@@ -176,7 +176,8 @@ struct ChangeSetCodecTests {
         header.write(varint: witnesses)
         header.write(varint: payloadLength)
         header.write(varint: compressedLength ?? UInt64(compressed.count))
-        return header.bytes + ChangeSetCodec.checksum(header: header.bytes, compressed: compressed) + compressed
+        return header.bytes + ChangeSetCodec.checksum(header: header.bytes, compressed: compressed, suite: .ed25519)
+            + compressed
     }
 
     @Test("zlib round-trips and refuses corrupt or over-limit streams")

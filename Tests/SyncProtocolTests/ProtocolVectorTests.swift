@@ -127,7 +127,7 @@ struct ProtocolVectorTests {
             let document = Array(rest.prefix(size))
             rest.removeFirst(size)
             #expect(attached[hash] == size)
-            #expect(DocumentHash(of: document).hex == hash)
+            #expect(DocumentHash(of: document, suite: .ed25519).hex == hash)
             #expect(document.starts(with: Array("%PDF-".utf8)))
         }
         #expect(rest.isEmpty)

@@ -21,7 +21,7 @@ public enum AttestationVector {
         let set = changeSet
         return try! BatchAttestation(
             hub: set.senderNode, requester: requester, after: after, through: Int64(set.throughSequence),
-            events: set.events, witnesses: set.witnesses
+            events: set.events, witnesses: set.witnesses, suite: .ed25519
         ).signed(with: TestKeys.key(for: set.senderNode))
     }
 
@@ -38,7 +38,7 @@ public enum AttestationVector {
             changeSet: "05-witnesses.csync", hub: attestation.hub.rawValue, requester: requester.rawValue,
             after: after, through: attestation.through,
             leaves: leaves.map {
-                Leaf(record: $0.0, data: Hex.encode($0.1), hash: Hex.encode(MerkleTree.leafHash($0.1)))
+                Leaf(record: $0.0, data: Hex.encode($0.1), hash: Hex.encode(MerkleTree.leafHash($0.1, suite: .ed25519)))
             },
             root: Hex.encode(attestation.root), encoded: Hex.encode(attestation.encoded),
             signedMessage: Hex.encode(SignaturePurpose.batch.signedBytes(attestation.encoded)),

@@ -71,7 +71,7 @@ public enum Fixtures {
     /// A `create` from 京0105 to 粤0106, sent at `at`, with the deadlines calendar version 1 gives.
     public static func create(
         sequence: Int = 1, from: String = "京0105", to: String = "粤0106", kind: MatterKind = .depositFreeze,
-        at: HybridTimestamp = HybridTimestamp(wall: 1_795_000_000_000, counter: 0)
+        at: HybridTimestamp = HybridTimestamp(wall: 1_795_000_000_000, counter: 0), suite: SignatureSuite = .ed25519
     ) -> Event {
         let deadlines = deadlines(kind, sentAt: at.timestamp)
         let request = MatterRequest(
@@ -79,19 +79,19 @@ public enum Fixtures {
             entrustedCourt: code(to), kind: kind, debtor: "某某公司", signDue: deadlines.signDue,
             due: deadlines.due, calendarVersion: 1)
         return try! Event(
-            matterID: MatterID(court: code(from), year: 2026, sequence: sequence), author: code(from),
+            suite: suite, matterID: MatterID(court: code(from), year: 2026, sequence: sequence), author: code(from),
             origin: node("\(from).node"), timestamp: at, parents: [], action: .create(request)
-        ).testSigned()
+        ).testSigned(suite: suite)
     }
 
     /// An act on the matter of `parent`, by `author`, on top of `parents`.
     public static func act(
         _ action: EventAction, by author: String, after parents: [Event], at wall: Int64, counter: UInt32 = 0,
-        node origin: String? = nil
+        node origin: String? = nil, suite: SignatureSuite = .ed25519
     ) -> Event {
         try! Event(
-            matterID: parents[0].matterID, author: code(author), origin: node(origin ?? "\(author).node"),
+            suite: suite, matterID: parents[0].matterID, author: code(author), origin: node(origin ?? "\(author).node"),
             timestamp: HybridTimestamp(wall: wall, counter: counter), parents: parents.map(\.id), action: action
-        ).testSigned()
+        ).testSigned(suite: suite)
     }
 }

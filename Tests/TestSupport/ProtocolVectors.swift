@@ -25,7 +25,10 @@ public enum ProtocolVectors {
     static let t0: Int64 = 1_795_395_600_000  // 2026-11-23T09:00:00+08:00
 
     /// The valid vectors.
-    public static var valid: [Vector] {
+    public static var valid: [Vector] { valid(suite: .ed25519) }
+
+    /// The valid vectors in `suite` (the `sm2` ones are `Protocol/vectors/sm2/`).
+    public static func valid(suite: SignatureSuite) -> [Vector] {
         let beijing = Fixtures.code("京0105")
         let guangzhou = Fixtures.code("粤0106")
         let bjNode = Fixtures.node("京0105.5a1c9e02")
@@ -35,10 +38,10 @@ public enum ProtocolVectors {
             _ parents: [Event], _ action: EventAction
         ) -> Event {
             try! Event(
-                matterID: matter, author: author, origin: node,
+                suite: suite, matterID: matter, author: author, origin: node,
                 timestamp: HybridTimestamp(wall: t0 + offset, counter: counter), parents: parents.map(\.id),
                 action: action
-            ).testSigned()
+            ).testSigned(suite: suite)
         }
         let m1 = MatterID(court: beijing, year: 2026, sequence: 1)
         let m2 = MatterID(court: beijing, year: 2026, sequence: 2)
@@ -92,7 +95,7 @@ public enum ProtocolVectors {
         let ack3 = event(
             m3, guangzhou, gzNode, 90_000_000, 0, [complete3, edit3, supervise3],
             .acknowledge(conflict: withdraw3.id, note: "车辆已扣押，已电话告知委托法院"))
-        let hubKey = TestKeys.key(for: Fixtures.node("最高法.node"))
+        let hubKey = TestKeys.key(for: Fixtures.node("最高法.node"), suite: suite)
         func witness(
             _ kind: Witness.Kind, _ event: Event, court: CourtCode? = nil, at offset: Int64, downtime: Int64 = 0
         ) -> Witness {
@@ -130,7 +133,8 @@ public enum ProtocolVectors {
         func reference(_ kind: DocumentKind, _ name: String) -> DocumentReference {
             let bytes = Self.documentBytes(kind)
             return DocumentReference(
-                hash: DocumentHash(of: bytes), kind: kind, fileName: name, mediaType: .pdf, size: bytes.count)
+                hash: DocumentHash(of: bytes, suite: suite), kind: kind, fileName: name, mediaType: .pdf,
+                size: bytes.count)
         }
         let letter5 = event(
             m5, beijing, bjNode, 300_001, 0, [create5],
@@ -176,12 +180,14 @@ public enum ProtocolVectors {
             Vector(
                 name: "01-empty", summary: "A change set with no events (what an export with nothing new writes).",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: beijing, senderNode: bjNode, createdAt: Timestamp(milliseconds: t0),
                     throughSequence: 0,
                     events: [])),
             Vector(
                 name: "02-one-create", summary: "One create event: 京0105 entrusts a deposit freeze to 粤0106.",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: beijing, senderNode: bjNode, createdAt: Timestamp(milliseconds: t0 + 1000),
                     throughSequence: 1, events: [create1])),
             Vector(
@@ -189,6 +195,7 @@ public enum ProtocolVectors {
                 summary:
                     "Two matters' histories as 粤0106 holds them: every event kind but withdraw and supervise, a merge (close has two parents), an urgent renewal with an expiry date, a return; the sign and the return carry their arrival time (receivedAt).",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: guangzhou, senderNode: gzNode,
                     createdAt: Timestamp(milliseconds: t0 + 3 * 86_400_000 + 1000),
                     throughSequence: 8, events: [create1, create2, sign1, start1, complete1, return2, urge1, close1])),
@@ -197,6 +204,7 @@ public enum ProtocolVectors {
                 summary:
                     "A withdrawal concurrent with a sign and a completion (the completion stands), an edit of the contact phone, supervision by the hub, and 粤0106's acknowledgement of the conflict.",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: hub, senderNode: hubNode,
                     createdAt: Timestamp(milliseconds: t0 + 90_001_000),
                     throughSequence: 7, events: [create3, sign3, withdraw3, complete3, edit3, supervise3, ack3])),
@@ -205,6 +213,7 @@ public enum ProtocolVectors {
                 summary:
                     "A pull answer of the hub to 粤0106: a documents:serve matter, the hub's storage witness (存证) of its create and of the sign, and its delivery witness (送达) of the create to 粤0106.",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: hub, senderNode: hubTestNode, createdAt: Timestamp(milliseconds: t0 + 5 * 3_600_000),
                     throughSequence: 6, events: [create4, sign4],
                     witnesses: [
@@ -217,6 +226,7 @@ public enum ProtocolVectors {
                 summary:
                     "A late report: 粤0106's completion recorded at day 5, first stored by the hub at day 7 (2 days later, 6 hours of which the hub was down: late by 42 hours, over the 24-hour grace), and the hub's acceptance of it (acceptLate).",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: hub, senderNode: hubTestNode,
                     createdAt: Timestamp(milliseconds: t0 + 8 * 86_400_000 + 1000),
                     throughSequence: 9, events: [complete4, accept4],
@@ -229,6 +239,7 @@ public enum ProtocolVectors {
                 summary:
                     "Documents and 补办: a documents:serve matter with its letter and judgment attached (attach), signed, a request for supplement (requestSupplement, due 2026-12-24: 30 days from 2026-11-24) and the entrusting court's supplement answering it.",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: beijing, senderNode: bjNode,
                     createdAt: Timestamp(milliseconds: t0 + 2 * 86_400_000 + 1000),
                     throughSequence: 6, events: [create5, letter5, judgment5, sign5, request5, supplement5])),
@@ -237,6 +248,7 @@ public enum ProtocolVectors {
                 summary:
                     "延期: a real-estate seal sent 2026-11-23 (due 2026-12-23), signed; 粤0106 asks for 10 more days; 京0105 approves and, concurrently, the hub refuses (the refusal stands: refusalOverApproval); 粤0106 asks again for 7 days and 京0105 approves: the extended deadline is 2026-12-30, the original stays 2026-12-23.",
                 changeSet: ChangeSet(
+                    suite: suite,
                     senderCourt: guangzhou, senderNode: gzNode,
                     createdAt: Timestamp(milliseconds: t0 + 3 * 86_400_000),
                     throughSequence: 7, events: [create6, sign6, requestA6, approveA6, refuseA6, requestB6, approveB6])),
@@ -257,7 +269,7 @@ public enum ProtocolVectors {
         bytes += Array("CSDOC".utf8) + [1, 3]
         for kind in [DocumentKind.entrustmentLetter, .judgment, .supplement] {
             let document = documentBytes(kind)
-            bytes += DocumentHash(of: document).bytes
+            bytes += DocumentHash(of: document, suite: .ed25519).bytes
             bytes.append(UInt8(document.count))
             bytes += document
         }
@@ -292,17 +304,19 @@ public enum ProtocolVectors {
         let beijing = Fixtures.code("京0105")
         func set(_ events: [Event], witnesses: [Witness] = []) -> ChangeSet {
             ChangeSet(
-                senderCourt: guangzhou, senderNode: gzNode, createdAt: Timestamp(milliseconds: t0 + 86_400_000),
+                suite: .ed25519, senderCourt: guangzhou, senderNode: gzNode,
+                createdAt: Timestamp(milliseconds: t0 + 86_400_000),
                 throughSequence: UInt64(events.count + witnesses.count), events: events, witnesses: witnesses)
         }
         let backdated = try! Event(
-            matterID: sign4.matterID, author: guangzhou, origin: gzNode,
+            suite: .ed25519, matterID: sign4.matterID, author: guangzhou, origin: gzNode,
             timestamp: HybridTimestamp(wall: sign4.timestamp.wall - 86_400_000, counter: 0), parents: [sign4.id],
             action: .complete(outcome: .full, feedback: "已送达")
         ).testSigned()
         func create(_ sequence: Int, _ request: MatterRequest) -> Event {
             try! Event(
-                matterID: MatterID(court: beijing, year: 2026, sequence: sequence), author: beijing, origin: bjNode,
+                suite: .ed25519, matterID: MatterID(court: beijing, year: 2026, sequence: sequence), author: beijing,
+                origin: bjNode,
                 timestamp: HybridTimestamp(wall: t0, counter: 0), parents: [], action: .create(request)
             ).testSigned()
         }
@@ -319,21 +333,22 @@ public enum ProtocolVectors {
             hubDowntimeMilliseconds: 0, graceMilliseconds: 86_400_000
         ).signed(with: TestKeys.key(for: gzNode))
         let receiptByEntrusting = try! Event(
-            matterID: sign4.matterID, author: beijing, origin: bjNode,
+            suite: .ed25519, matterID: sign4.matterID, author: beijing, origin: bjNode,
             timestamp: HybridTimestamp(wall: sign4.timestamp.wall + 3_600_000, counter: 0), parents: [sign4.id],
             action: .attach(
                 document: DocumentReference(
-                    hash: DocumentHash(of: documentBytes(.receipt)), kind: .receipt, fileName: "回执.pdf",
+                    hash: DocumentHash(of: documentBytes(.receipt), suite: .ed25519), kind: .receipt,
+                    fileName: "回执.pdf",
                     mediaType: .pdf, size: documentBytes(.receipt).count), note: "")
         ).testSigned()
         let longSupplement = try! Event(
-            matterID: sign4.matterID, author: guangzhou, origin: gzNode,
+            suite: .ed25519, matterID: sign4.matterID, author: guangzhou, origin: gzNode,
             timestamp: HybridTimestamp(wall: sign4.timestamp.wall + 3_600_000, counter: 0), parents: [sign4.id],
             action: .requestSupplement(kinds: [.judgment], note: "", due: Fixtures.date("2027-01-22"))
         ).testSigned()
         func askForTime(days: Int, by author: CourtCode, _ origin: NodeID, at wall: Int64) -> Event {
             try! Event(
-                matterID: sign4.matterID, author: author, origin: origin,
+                suite: .ed25519, matterID: sign4.matterID, author: author, origin: origin,
                 timestamp: HybridTimestamp(wall: wall, counter: 0),
                 parents: [sign4.id], action: .requestExtension(days: days, reason: "拍卖程序尚未完成")
             ).testSigned()
@@ -400,7 +415,7 @@ public enum ProtocolVectors {
         let doubled = valid[1].changeSet.events[0]
         let duplicate = try! ChangeSetCodec.encode(
             ChangeSet(
-                senderCourt: valid[1].changeSet.senderCourt, senderNode: valid[1].changeSet.senderNode,
+                suite: .ed25519, senderCourt: valid[1].changeSet.senderCourt, senderNode: valid[1].changeSet.senderNode,
                 createdAt: valid[1].changeSet.createdAt, throughSequence: 2, events: [doubled, doubled]))
         let witnessed = valid.first { $0.name == "05-witnesses" }!.changeSet
         return [
@@ -455,17 +470,14 @@ public enum ProtocolVectors {
         if version >= 3 { header.write(varint: UInt64(records.1)) }
         header.write(varint: UInt64(payload.count))
         header.write(varint: UInt64(compressed.count))
-        var hasher = SHA256()
-        hasher.update(data: header.bytes)
-        hasher.update(data: compressed)
-        return header.bytes + Array(hasher.finalize()) + compressed
+        return header.bytes + SignatureSuite.ed25519.hash(header.bytes + compressed) + compressed
     }
 
     /// The legacy vector: vector 02's create as builds before calendar versions recorded it (no
     /// `calendarVersion`), in a change set of format version 2 (no witnesses), which readers still read.
     public static var legacy: (bytes: [UInt8], set: ChangeSet) {
         let create = try! Event(
-            matterID: MatterID(court: Fixtures.code("京0105"), year: 2026, sequence: 1),
+            suite: .ed25519, matterID: MatterID(court: Fixtures.code("京0105"), year: 2026, sequence: 1),
             author: Fixtures.code("京0105"), origin: Fixtures.node("京0105.5a1c9e02"),
             timestamp: HybridTimestamp(wall: t0, counter: 0), parents: [],
             action: .create(
@@ -474,7 +486,7 @@ public enum ProtocolVectors {
                     kind: .depositFreeze, signDue: Fixtures.date("2026-11-26"), due: Fixtures.date("2026-12-23")))
         ).testSigned()
         let set = ChangeSet(
-            senderCourt: Fixtures.code("京0105"), senderNode: Fixtures.node("京0105.5a1c9e02"),
+            suite: .ed25519, senderCourt: Fixtures.code("京0105"), senderNode: Fixtures.node("京0105.5a1c9e02"),
             createdAt: Timestamp(milliseconds: t0 + 1000), throughSequence: 1, events: [create])
         var payload = ByteWriter()
         payload.write(varint: UInt64(create.encoded.count))

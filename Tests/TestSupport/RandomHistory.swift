@@ -74,7 +74,7 @@ public enum RandomHistory {
             let action = randomAction(actors[who].acts.randomElement(using: &rng)!, on: view, at: wall, using: &rng)
             guard let action else { continue }
             let event = try! Event(
-                matterID: create.matterID, author: Fixtures.code(actors[who].court),
+                suite: .ed25519, matterID: create.matterID, author: Fixtures.code(actors[who].court),
                 origin: Fixtures.node(actors[who].node),
                 timestamp: clocks[who].tick(now: Timestamp(milliseconds: wall)),
                 parents: MatterFold.heads(of: views[who]), action: action
@@ -118,7 +118,8 @@ public enum RandomHistory {
             let content = Array("document \(wall) \(kind.rawValue)".utf8)
             return .attach(
                 document: DocumentReference(
-                    hash: DocumentHash(of: content), kind: kind, fileName: "\(kind.rawValue).pdf", mediaType: .pdf,
+                    hash: DocumentHash(of: content, suite: .ed25519), kind: kind, fileName: "\(kind.rawValue).pdf",
+                    mediaType: .pdf,
                     size: content.count),
                 note: "")
         case .requestSupplement:

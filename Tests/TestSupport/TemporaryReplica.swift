@@ -7,16 +7,16 @@ public struct TemporaryReplica: Sendable {
     public let directory: TemporaryDirectory
     public let replica: Replica
 
-    /// Creates a replica for `court` (node `CODE.test`) holding ``TestKeys/directory(version:)``,
-    /// in which every test node is approved.
-    public init(court: String = "粤0106") throws {
+    /// Creates a replica of `suite` for `court` (node `CODE.test`) holding
+    /// ``TestKeys/directory(version:suite:)``, in which every test node is approved.
+    public init(court: String = "粤0106", suite: SignatureSuite = .ed25519) throws {
         directory = try TemporaryDirectory()
         let node = Fixtures.node("\(court).test")
-        let trust = TestKeys.directory()
+        let trust = TestKeys.directory(suite: suite)
         replica = try Replica.create(
             at: directory.path(Replica.fileName).path, identity: NodeIdentity(court: Fixtures.code(court), node: node),
-            directory: Fixtures.directory, calendar: Fixtures.calendar, deadlinePolicy: .standard,
-            publicKey: TestKeys.publicKey(for: node), hubKey: trust.hubKey,
+            suite: suite, directory: Fixtures.directory, calendar: Fixtures.calendar, deadlinePolicy: .standard,
+            publicKey: TestKeys.publicKey(for: node, suite: suite), hubKey: trust.hubKey,
             now: Fixtures.time("2026-11-23T09:00:00+08:00"))
         try replica.install(trust, payload: [], signature: [], now: Fixtures.time("2026-11-23T09:00:00+08:00"))
     }
