@@ -24,7 +24,12 @@ public final class InProcessNetwork: @unchecked Sendable {
     /// (``TestDatabase/hubOnPostgres``).
     private var hubStore: PostgresLocation?
 
-    public init() throws {
+    /// The network's signature suite.
+    public let suite: SignatureSuite
+
+    /// An empty network of `suite`.
+    public init(suite: SignatureSuite = .ed25519) throws {
+        self.suite = suite
         folder = try TemporaryDirectory()
         var logger = Logger(label: "test")
         logger.logLevel = .critical
@@ -46,7 +51,7 @@ public final class InProcessNetwork: @unchecked Sendable {
         if !isHub, members[CourtCode.supreme.rawValue] == nil { try add(CourtCode.supreme.rawValue, time: time) }
         let node = try CourtNode.initialise(
             dataDirectory: folder.path(court), court: court, reference: reference,
-            hubTrust: isHub ? nil : .pinned(hub.node.publicKey), time: time)
+            hubTrust: isHub ? nil : .pinned(hub.node.publicKey), suite: suite, time: time)
         if isHub, TestDatabase.hubOnPostgres {
             let location = try TestDatabase.create()
             hubStore = location
