@@ -43,10 +43,11 @@ public struct DemoNetwork: Sendable {
 
     /// Creates the nodes of `courts` and the hub in `folder` (which must not hold a node yet),
     /// listening on `basePort` (hub), `basePort + 1`, … , syncing with `sync`, on `clock` (or the
-    /// machine's clock).
+    /// machine's clock), signing with `suite`.
     public static func create(
         in folder: URL, courts: [CourtCode], basePort: Int, reference: ReferenceData, clock: AcceleratedClock?,
-        sync: NodeConfig.Sync = DemoNetwork.sync, limits: NodeConfig.Limits = NodeConfig.Limits()
+        sync: NodeConfig.Sync = DemoNetwork.sync, limits: NodeConfig.Limits = NodeConfig.Limits(),
+        suite: SignatureSuite = .ed25519
     ) throws(NodeError) -> DemoNetwork {
         guard basePort > 0, basePort + courts.count <= 65_535 else {
             throw NodeError(code: "invalidArgument", "ports \(basePort)…\(basePort + courts.count) are not all valid")
@@ -62,7 +63,7 @@ public struct DemoNetwork: Sendable {
         let hubDirectory = folder.appendingPathComponent("hub")
         let hub = try CourtNode.initialise(
             dataDirectory: hubDirectory, court: CourtCode.supreme.rawValue, reference: reference, hubTrust: nil,
-            time: wall)
+            suite: suite, time: wall)
         defer { try? hub.close() }
         try NodeConfig(
             role: .hub, court: CourtCode.supreme.rawValue, listen: "127.0.0.1:\(basePort)", sync: sync, limits: limits
@@ -77,7 +78,7 @@ public struct DemoNetwork: Sendable {
             let directory = folder.appendingPathComponent(folderName(for: court))
             let node = try CourtNode.initialise(
                 dataDirectory: directory, court: court.rawValue, reference: reference,
-                hubTrust: .pinned(hub.publicKey), time: wall)
+                hubTrust: .pinned(hub.publicKey), suite: suite, time: wall)
             nodes.append(node)
             try NodeConfig(
                 role: .court, court: court.rawValue, listen: "127.0.0.1:\(port)", hubs: [hubURL], sync: sync,

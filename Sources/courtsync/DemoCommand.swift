@@ -26,6 +26,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Real seconds the simulated days take.") var seconds: Double = 90
     @Option(name: .long, help: "Seed of the workload: the same seed, the same work.") var seed: UInt64 = 1
     @Option(name: .long, help: "The hub's port; courts take the next ones.") var port: Int = 7400
+    @Option(
+        name: .long,
+        help: "签名套件 — the network's signature suite: ed25519 (default) or sm2 (国密 SM2/SM3).")
+    var suite: SignatureSuite = .ed25519
     @Flag(name: .long, help: "Stop the network when the run is done instead of waiting for Ctrl-C.")
     var exit = false
 
@@ -54,7 +58,7 @@ struct DemoCommand: AsyncParsableCommand {
             let plan = WorkloadGenerator.plan(
                 courts: chosen, start: simulatedStart, days: days, calendar: reference.calendar, seed: seed)
             let network = try DemoNetwork.create(
-                in: folder, courts: chosen, basePort: port, reference: reference, clock: clock)
+                in: folder, courts: chosen, basePort: port, reference: reference, clock: clock, suite: suite)
             printNetwork(network, reference: reference, plan: plan)
 
             let run = DemoRun(network: network, plan: plan, executable: try Self.executable())
@@ -128,7 +132,8 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private func printNetwork(_ network: DemoNetwork, reference: ReferenceData, plan: WorkloadPlan) {
-        print("== 演示网络 / the demo network in \(network.folder.path)")
+        print(
+            "== 演示网络 / the demo network in \(network.folder.path)（签名套件 \(suite.signatureName)/\(suite.hashName)）")
         var table = TextTable(headers: ["法院", "名称", "层级", "地址", "数据目录"])
         for member in network.members {
             let court = reference.directory[member.court]

@@ -505,6 +505,8 @@ public enum ProtocolVectors {
 
     struct SetDescription: Encodable {
         var summary: String
+        /// The suite, stated for sets of format 4 only (formats 2 and 3 are `ed25519`).
+        var suite: String?
         var senderCourt: String
         var senderNode: String
         var createdAt: Int64
@@ -514,12 +516,13 @@ public enum ProtocolVectors {
 
         init(_ set: ChangeSet, summary: String) {
             self.summary = summary
+            suite = set.suite == .ed25519 ? nil : set.suite.rawValue
             senderCourt = set.senderCourt.rawValue
             senderNode = set.senderNode.rawValue
             createdAt = set.createdAt.milliseconds
             throughSequence = set.throughSequence
-            events = set.events.map(EventDescription.init)
-            witnesses = set.witnesses.map(WitnessDescription.init)
+            events = set.events.map { EventDescription($0, suite: set.suite) }
+            witnesses = set.witnesses.map { WitnessDescription($0, suite: set.suite) }
         }
     }
 
@@ -534,8 +537,10 @@ public enum ProtocolVectors {
         var encoded: String
         var signature: String
         var publicKey: String
+        /// What the signature covers (label, zero byte, canonical bytes), for `sm2` sets.
+        var signedMessage: String?
 
-        init(_ w: Witness) {
+        init(_ w: Witness, suite: SignatureSuite) {
             kind = w.kind.name
             event = w.event.hex
             matterId = w.matter.rawValue
@@ -545,7 +550,8 @@ public enum ProtocolVectors {
             grace = w.graceMilliseconds
             encoded = Hex.encode(w.encoded)
             signature = Hex.encode(w.signature ?? [])
-            publicKey = TestKeys.publicKey(for: Fixtures.node("最高法.node"))
+            publicKey = TestKeys.publicKey(for: Fixtures.node("最高法.node"), suite: suite)
+            signedMessage = suite == .ed25519 ? nil : Hex.encode(SignaturePurpose.witness.signedBytes(w.encoded))
         }
     }
 
@@ -562,8 +568,10 @@ public enum ProtocolVectors {
         var publicKey: String
         var kind: String
         var payload: [String: String?]
+        /// What the signature covers (label, zero byte, the id), for `sm2` sets.
+        var signedMessage: String?
 
-        init(_ e: Event) {
+        init(_ e: Event, suite: SignatureSuite) {
             id = e.id.hex
             encoded = e.encoded.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
             matterId = e.matterID.rawValue
@@ -573,7 +581,8 @@ public enum ProtocolVectors {
             hlcCounter = e.timestamp.counter
             parents = e.parents.map(\.hex)
             signature = Hex.encode(e.signature ?? [])
-            publicKey = TestKeys.publicKey(for: e.origin)
+            publicKey = TestKeys.publicKey(for: e.origin, suite: suite)
+            signedMessage = suite == .ed25519 ? nil : Hex.encode(SignaturePurpose.event.signedBytes(e.id.bytes))
             kind = e.kind.rawValue
             switch e.action {
             case .create(let r):
