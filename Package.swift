@@ -165,7 +165,7 @@ let package = Package(
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "EntrustmentTests", dependencies: ["Entrustment", "TestSupport"]),
-        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "TestSupport"]),
+        .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "Node", "GMCrypto", "TestSupport"]),
         .testTarget(
             name: "ReplicaTests",
             dependencies: ["Replica", "Node", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),

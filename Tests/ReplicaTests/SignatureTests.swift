@@ -20,7 +20,9 @@ struct SignatureTests {
         }
     }
 
-    @Test("a forged signature is refused, logged, never stored; a change file carrying one is refused whole", arguments: SignatureSuite.allCases)
+    @Test(
+        "a forged signature is refused, logged, never stored; a change file carrying one is refused whole",
+        arguments: SignatureSuite.allCases)
     func forgedSignature(suite: SignatureSuite) throws {
         let r = try TemporaryReplica(suite: suite)
         defer { r.remove() }
@@ -38,7 +40,9 @@ struct SignatureTests {
         #expect(logged.count == 1 && logged[0].event == create.id.hex && logged[0].source == "京0105")
     }
 
-    @Test("acts the author may not do are refused: the entrusting court signing, a court not party, an impostor", arguments: SignatureSuite.allCases)
+    @Test(
+        "acts the author may not do are refused: the entrusting court signing, a court not party, an impostor",
+        arguments: SignatureSuite.allCases)
     func unauthorised(suite: SignatureSuite) throws {
         let r = try TemporaryReplica(suite: suite)
         defer { r.remove() }
@@ -47,7 +51,8 @@ struct SignatureTests {
         let ownSign = Fixtures.act(.sign(note: ""), by: "京0105", after: [create], at: 1_795_000_100_000, suite: suite)
         let stranger = Fixtures.act(.sign(note: ""), by: "京0101", after: [create], at: 1_795_000_100_000, suite: suite)
         let impostor = try Event(
-            suite: suite, matterID: create.matterID, author: Fixtures.code("粤0106"), origin: Fixtures.node("粤0104.node"),
+            suite: suite, matterID: create.matterID, author: Fixtures.code("粤0106"),
+            origin: Fixtures.node("粤0104.node"),
             timestamp: HybridTimestamp(wall: 1_795_000_100_000, counter: 0), parents: [create.id],
             action: .sign(note: "")
         ).testSigned(suite: suite)
@@ -59,7 +64,9 @@ struct SignatureTests {
         #expect(try r.replica.eventCount() == 1 && r.replica.matter(create.matterID)?.state == .sent)
     }
 
-    @Test("an event of a node the directory does not list waits in the quarantine until a directory lists it", arguments: SignatureSuite.allCases)
+    @Test(
+        "an event of a node the directory does not list waits in the quarantine until a directory lists it",
+        arguments: SignatureSuite.allCases)
     func unknownKeyWaitsForDirectory(suite: SignatureSuite) throws {
         let r = try TemporaryReplica(suite: suite)
         defer { r.remove() }
@@ -93,7 +100,9 @@ struct SignatureTests {
         #expect(try r.replica.quarantineCount() == 0 && r.replica.matter(create.matterID)?.state == .signed)
     }
 
-    @Test("signatures verified ahead count only under the directory they were verified with", arguments: SignatureSuite.allCases)
+    @Test(
+        "signatures verified ahead count only under the directory they were verified with",
+        arguments: SignatureSuite.allCases)
     func preparedUnderOlderDirectory(suite: SignatureSuite) throws {
         let r = try TemporaryReplica(suite: suite)
         defer { r.remove() }

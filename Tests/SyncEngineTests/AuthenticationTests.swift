@@ -25,7 +25,8 @@ struct AuthenticationTests {
             after: 0, for: ChangeSelection(court: nil, excludingNode: nil), maxEvents: 10, maxBytes: 1 << 20)
         let body = try ChangeSetCodec.encode(
             ChangeSet(
-                suite: suite, senderCourt: bj.node.identity.court, senderNode: bj.node.identity.node, createdAt: bj.node.time.now(),
+                suite: suite, senderCourt: bj.node.identity.court, senderNode: bj.node.identity.node,
+                createdAt: bj.node.time.now(),
                 throughSequence: UInt64(batch.through), events: batch.events))
         return (net, body)
     }
@@ -63,7 +64,9 @@ struct AuthenticationTests {
         return try await responder.push(from: request.requester, body: body)
     }
 
-    @Test("forged, stale, unsigned, unregistered, rejected and revoked requests are refused and change nothing", arguments: SignatureSuite.allCases)
+    @Test(
+        "forged, stale, unsigned, unregistered, rejected and revoked requests are refused and change nothing",
+        arguments: SignatureSuite.allCases)
     func refusals(suite: SignatureSuite) async throws {
         let (net, body) = try Self.network(suite)
         defer { net.remove() }
@@ -118,7 +121,9 @@ struct AuthenticationTests {
         #expect(try net.hub.node.matters(MatterFilter()).count == 1)
     }
 
-    @Test("a pull returns only what the authenticated court may see, whatever cursor it asks from", arguments: SignatureSuite.allCases)
+    @Test(
+        "a pull returns only what the authenticated court may see, whatever cursor it asks from",
+        arguments: SignatureSuite.allCases)
     func pullIsFiltered(suite: SignatureSuite) async throws {
         let (net, body) = try Self.network(suite)
         defer { net.remove() }
@@ -134,7 +139,9 @@ struct AuthenticationTests {
         #expect(try await gz.pullRound(wait: 0).stats.eventsStored == 1)
     }
 
-    @Test("events pushed by an authenticated node are still checked one by one: a forged one is refused by id", arguments: SignatureSuite.allCases)
+    @Test(
+        "events pushed by an authenticated node are still checked one by one: a forged one is refused by id",
+        arguments: SignatureSuite.allCases)
     func relayedForgery(suite: SignatureSuite) async throws {
         let (net, body) = try Self.network(suite)
         defer { net.remove() }

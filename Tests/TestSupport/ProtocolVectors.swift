@@ -640,6 +640,7 @@ public enum ProtocolVectors {
             try c.encode(signature, forKey: Key("signature"))
             try c.encode(publicKey, forKey: Key("publicKey"))
             try c.encode(kind, forKey: Key("kind"))
+            try c.encodeIfPresent(signedMessage, forKey: Key("signedMessage"))
             var p = c.nestedContainer(keyedBy: Key.self, forKey: Key("payload"))
             for (key, value) in payload { try p.encode(value, forKey: Key(key)) }
         }
