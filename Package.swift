@@ -187,7 +187,7 @@ let package = Package(
             name: "NetworkTests",
             dependencies: [
                 "TestSupport", "courtsync", "Entrustment", "Node", "Replica", "SyncEngine", "Monitoring", "Demo",
-                "Bench", "PostgresStore",
+                "Bench", "PostgresStore", "GMCrypto", "SyncProtocol",
             ]),
     ],
     swiftLanguageModes: [.v6]

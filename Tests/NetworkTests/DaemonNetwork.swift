@@ -8,6 +8,8 @@ import TestSupport
 /// reaches the others at `https://` URLs. `prepare` runs on each court's data directory before
 /// `init` (to mount a filesystem there, say). With `store`, the hub keeps its replica in that
 /// PostgreSQL database (`init --role hub --store`), and ``addHubProcess(_:)`` adds processes.
+/// With `suite`, every node is made with `init --suite` (`keyFiles`: a court's own PEM key,
+/// `init --key-file`).
 final class DaemonNetwork {
     let folder: TemporaryDirectory
     let cli: CommandRunner
@@ -21,6 +23,7 @@ final class DaemonNetwork {
 
     init(
         _ courts: [String], peers: [(String, String)] = [], tls: Bool = false, store: String? = nil,
+        suite: String? = nil, keyFiles: [String: String] = [:],
         edit: (String, inout [String: Any]) -> Void = { _, _ in }, prepare: (String, URL) throws -> Void = { _, _ in }
     )
         throws
@@ -40,6 +43,7 @@ final class DaemonNetwork {
         for court in ["最高法"] + courts {
             try prepare(court, URL(fileURLWithPath: dir(court)))
             var arguments = ["init", "--data-dir", dir(court), "--listen", "127.0.0.1:\(ports[court]!)"]
+            arguments += (suite.map { ["--suite", $0] } ?? []) + (keyFiles[court].map { ["--key-file", $0] } ?? [])
             if tls {
                 let files = try TestCertificates.issue(
                     ca: folder.path("ca"), dataDirectory: URL(fileURLWithPath: dir(court)))

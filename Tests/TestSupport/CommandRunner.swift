@@ -41,6 +41,18 @@ public struct CommandRunner: Sendable {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Runs a `/bin/sh -c` command line (the OpenSSL command line, `sqlite3`), waiting for it to exit.
+    public static func shell(_ command: String) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        process.standardInput = FileHandle.nullDevice
+        let (outData, errData) = try collect(process)
+        return Result(
+            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
+    }
+
     /// Runs a configured process to its end and returns what it wrote on stdout and stderr. Both
     /// pipes are read to the end before waiting, so a large output cannot block the child.
     public static func collect(_ process: Process) throws -> (stdout: Data, stderr: Data) {
