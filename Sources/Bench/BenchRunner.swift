@@ -113,6 +113,10 @@ public struct BenchRunner: Sendable {
         let apply = try await ApplyBenchmark.run(
             sets: sets, events: bulk.events, batch: batch, hub: hubNode, hubConfig: hubConfig, sender: from,
             scratch: folder)
+        say("i. the sm2 suite (国密 SM2/SM3): verify ceiling and apply …")
+        let sm2 = try await SuiteBenchmark.run(
+            suite: .sm2, matters: matters, from: bulkFrom, to: bulkTo, reference: reference,
+            folder: folder.appendingPathComponent("sm2"), basePort: options.basePort + 60)
         var shared: PostgresBenchmark.Result?
         if let store = options.store {
             say("h. apply on PostgreSQL, one and two hub processes …")
@@ -132,6 +136,16 @@ public struct BenchRunner: Sendable {
             reference: "ceiling " + Format.number(ceiling.allCores) + " /s",
             ratio: Format.number(apply.eventsPerSecond / ceiling.allCores, decimals: 2), target: "≥ 0.85",
             met: apply.eventsPerSecond / ceiling.allCores >= 0.85)
+        table.add(
+            "i. 验签 SM2 verifications/s", Format.number(sm2.ceiling.allCores) + " /s (\(sm2.ceiling.cores) cores)",
+            reference: "Ed25519 " + Format.number(ceiling.allCores) + " /s",
+            ratio: Format.number(sm2.ceiling.allCores / ceiling.allCores, decimals: 2))
+        table.add(
+            "i. 入库 apply, SM2/SM3 network, every signature checked",
+            Format.number(sm2.apply.eventsPerSecond) + " events/s",
+            reference: "SM2 ceiling " + Format.number(sm2.ceiling.allCores) + " /s",
+            ratio: Format.number(sm2.apply.eventsPerSecond / sm2.ceiling.allCores, decimals: 2), target: "≥ 0.85",
+            met: sm2.apply.eventsPerSecond / sm2.ceiling.allCores >= 0.85)
         table.add(
             "a. 重复入库 re-apply (all duplicates)", Format.number(apply.duplicatesPerSecond) + " events/s",
             reference: "raw append " + Format.number(apply.rawPerSecond) + " /s",
