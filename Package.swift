@@ -164,7 +164,7 @@ let package = Package(
             ],
             path: "Tests/TestSupport"
         ),
-        .testTarget(name: "EntrustmentTests", dependencies: ["Entrustment", "TestSupport"]),
+        .testTarget(name: "EntrustmentTests", dependencies: ["Entrustment", "GMCrypto", "TestSupport"]),
         .testTarget(name: "SyncProtocolTests", dependencies: ["SyncProtocol", "Node", "GMCrypto", "TestSupport"]),
         .testTarget(
             name: "ReplicaTests",
