@@ -37,6 +37,25 @@ public struct SignatureCeiling: Sendable {
     }
 }
 
+/// How many signatures (in one suite) a key makes per second on all cores: what the hub spends
+/// on the storage witness of every event it stores.
+public struct SigningRate: Sendable {
+    /// Signatures per second with one thread per core.
+    public let allCores: Double
+
+    /// Signs `count` witness-sized messages with `sign`, spread over the cores.
+    public static func measure(count: Int, sign: @escaping @Sendable ([UInt8]) -> [UInt8]) -> SigningRate {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let message = [UInt8](repeating: 0x5A, count: 96)
+        let seconds = Stopwatch.time {
+            DispatchQueue.concurrentPerform(iterations: cores) { part in
+                for _ in stride(from: part, to: count, by: cores) { _ = sign(message) }
+            }
+        }
+        return SigningRate(allCores: Double(count) / seconds)
+    }
+}
+
 /// Wall-clock timing with the monotonic clock.
 enum Stopwatch {
     /// Seconds `body` takes.

@@ -9,6 +9,8 @@ import SyncEngine
 enum SuiteBenchmark {
     struct Result {
         var ceiling: SignatureCeiling
+        /// The hub's signing rate: it signs a storage witness for every event it stores.
+        var signing: SigningRate
         var apply: ApplyBenchmark.Result
     }
 
@@ -41,10 +43,11 @@ enum SuiteBenchmark {
         let creates = bulk.events.filter { $0.author == fromCourt }.prefix(20_000)
         let ceiling = SignatureCeiling.measure(
             Array(creates), key: try VerifyingKey(hex: from.publicKey, suite: suite))
+        let signing = SigningRate.measure(count: min(4_000, creates.count)) { hub.sign($0, for: .witness) }
         let batch = 1_000
         let apply = try await ApplyBenchmark.run(
             sets: try bulk.changeSets(of: batch, sender: from), events: bulk.events, batch: batch, hub: hub,
             hubConfig: try NodeConfig.load(from: network.hub.dataDirectory), sender: from, scratch: folder)
-        return Result(ceiling: ceiling, apply: apply)
+        return Result(ceiling: ceiling, signing: signing, apply: apply)
     }
 }
