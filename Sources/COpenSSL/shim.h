@@ -109,24 +109,39 @@ static inline EVP_MD_CTX *courtsync_sm2_context(EVP_PKEY *key, const EVP_MD *sm3
     return context;
 }
 
-/// Frees a context made by `courtsync_sm2_context` and its key context.
+/// Frees a context made by `courtsync_sm2_context` and its key context (not a copy: a copy owns
+/// its key context, and `EVP_MD_CTX_free` frees both).
 static inline void courtsync_sm2_context_free(EVP_MD_CTX *context) {
     EVP_PKEY_CTX *keyContext = EVP_MD_CTX_get_pkey_ctx(context);
     EVP_MD_CTX_free(context);
     EVP_PKEY_CTX_free(keyContext);
 }
 
-/// Signs `message` (SM3 with the default signer id, GM/T 0009) and writes the signature as
-/// r ‖ s, 32 bytes each, big-endian, into `signature`. 1 on success.
+/// A fresh copy of `template` (a context made by `courtsync_sm2_context`, never used itself), or
+/// NULL. Copying is much cheaper than making a context: OpenSSL 3.0 takes process-wide locks to
+/// fetch the algorithms a new context needs, which serialises threads, while a copy only reads
+/// the template (so threads may copy one template at once).
+static inline EVP_MD_CTX *courtsync_sm2_copy(const EVP_MD_CTX *template) {
+    EVP_MD_CTX *context = EVP_MD_CTX_new();
+    if (context != NULL && EVP_MD_CTX_copy_ex(context, template) != 1) {
+        EVP_MD_CTX_free(context);
+        return NULL;
+    }
+    return context;
+}
+
+/// Signs `message` (SM3 with the default signer id, GM/T 0009) with a copy of `template`, a
+/// signing context of the key, and writes the signature as r ‖ s, 32 bytes each, big-endian,
+/// into `signature`. 1 on success.
 static inline int courtsync_sm2_sign(
-    EVP_PKEY *key, const EVP_MD *sm3, const unsigned char *message, size_t length, unsigned char *signature
+    const EVP_MD_CTX *template, const unsigned char *message, size_t length, unsigned char *signature
 ) {
-    EVP_MD_CTX *context = courtsync_sm2_context(key, sm3, 1);
+    EVP_MD_CTX *context = courtsync_sm2_copy(template);
     if (context == NULL) return 0;
     unsigned char der[80];
     size_t derLength = sizeof der;
     int signed_ = EVP_DigestSign(context, der, &derLength, message, length) == 1;
-    courtsync_sm2_context_free(context);
+    EVP_MD_CTX_free(context);
     if (!signed_) return 0;
     const unsigned char *cursor = der;
     ECDSA_SIG *parsed = d2i_ECDSA_SIG(NULL, &cursor, (long)derLength);
@@ -137,10 +152,10 @@ static inline int courtsync_sm2_sign(
     return written;
 }
 
-/// Whether `signature` (r ‖ s, 64 bytes) is `key`'s SM2 signature of `message`. OpenSSL refuses
-/// r or s outside [1, n − 1].
+/// Whether `signature` (r ‖ s, 64 bytes) is the key's SM2 signature of `message`, checked with a
+/// copy of `template`, a verifying context of the key. OpenSSL refuses r or s outside [1, n − 1].
 static inline int courtsync_sm2_verify(
-    EVP_PKEY *key, const EVP_MD *sm3, const unsigned char *message, size_t length, const unsigned char *signature
+    const EVP_MD_CTX *template, const unsigned char *message, size_t length, const unsigned char *signature
 ) {
     ECDSA_SIG *parsed = ECDSA_SIG_new();
     BIGNUM *r = BN_bin2bn(signature, 32, NULL);
@@ -156,9 +171,9 @@ static inline int courtsync_sm2_verify(
     int derLength = i2d_ECDSA_SIG(parsed, NULL) <= (int)sizeof der ? i2d_ECDSA_SIG(parsed, &cursor) : -1;
     ECDSA_SIG_free(parsed);
     if (derLength <= 0) return 0;
-    EVP_MD_CTX *context = courtsync_sm2_context(key, sm3, 0);
+    EVP_MD_CTX *context = courtsync_sm2_copy(template);
     if (context == NULL) return 0;
     int valid = EVP_DigestVerify(context, der, (size_t)derLength, message, length) == 1;
-    courtsync_sm2_context_free(context);
+    EVP_MD_CTX_free(context);
     return valid;
 }

@@ -8,6 +8,9 @@ public final class SM2PrivateKey: Sendable {
     public static let signatureLength = 64
 
     nonisolated(unsafe) private let key: OpaquePointer
+    /// A signing context of the key, copied for each signature and never used itself (as
+    /// ``SM2PublicKey`` verifies).
+    nonisolated(unsafe) private let signer: OpaquePointer
     /// The public half.
     public let publicKey: SM2PublicKey
 
@@ -37,11 +40,19 @@ public final class SM2PrivateKey: Sendable {
             EVP_PKEY_free(key)
             throw SM2KeyError("the key's public point cannot be read")
         }
+        guard let signer = courtsync_sm2_context(key, SM3.algorithm, 1) else {
+            EVP_PKEY_free(key)
+            throw SM2KeyError("OpenSSL cannot sign with the key")
+        }
         self.key = key
+        self.signer = signer
         self.publicKey = publicKey
     }
 
-    deinit { EVP_PKEY_free(key) }
+    deinit {
+        courtsync_sm2_context_free(signer)
+        EVP_PKEY_free(key)
+    }
 
     /// The key as unencrypted PKCS#8 PEM.
     public var pem: String {
@@ -59,7 +70,7 @@ public final class SM2PrivateKey: Sendable {
         var signature = [UInt8](repeating: 0, count: Self.signatureLength)
         let done = message.withUnsafeBytes { input in
             signature.withUnsafeMutableBytes { output in
-                courtsync_sm2_sign(key, SM3.algorithm, input.baseAddress, input.count, output.baseAddress)
+                courtsync_sm2_sign(signer, input.baseAddress, input.count, output.baseAddress)
             }
         }
         precondition(done == 1, "OpenSSL could not sign with SM2")

@@ -7,6 +7,9 @@ public final class SM2PublicKey: Sendable {
     public static let length = 65
 
     nonisolated(unsafe) let key: OpaquePointer
+    /// A verifying context of the key (SM3, the default signer id), copied for each verification
+    /// and never used itself, so that threads verify at once (``courtsync_sm2_copy``).
+    nonisolated(unsafe) private let verifier: OpaquePointer
     /// The uncompressed point, 65 bytes.
     public let point: [UInt8]
 
@@ -16,22 +19,33 @@ public final class SM2PublicKey: Sendable {
         guard point.count == Self.length,
             let key = point.withUnsafeBytes({ courtsync_sm2_public_key($0.baseAddress, $0.count) })
         else { return nil }
+        guard let verifier = courtsync_sm2_context(key, SM3.algorithm, 0) else {
+            EVP_PKEY_free(key)
+            return nil
+        }
         self.key = key
+        self.verifier = verifier
         self.point = point
     }
 
     /// Wraps a key OpenSSL holds (taking ownership); reads its point.
     init?(owning key: OpaquePointer) {
         var point = [UInt8](repeating: 0, count: Self.length)
-        guard point.withUnsafeMutableBytes({ courtsync_sm2_public_point(key, $0.baseAddress) }) == 1 else {
+        guard point.withUnsafeMutableBytes({ courtsync_sm2_public_point(key, $0.baseAddress) }) == 1,
+            let verifier = courtsync_sm2_context(key, SM3.algorithm, 0)
+        else {
             EVP_PKEY_free(key)
             return nil
         }
         self.key = key
+        self.verifier = verifier
         self.point = point
     }
 
-    deinit { EVP_PKEY_free(key) }
+    deinit {
+        courtsync_sm2_context_free(verifier)
+        EVP_PKEY_free(key)
+    }
 
     /// Whether `signature` (r ‖ s, 64 bytes) is this key's SM2 signature of `message`, with SM3
     /// and GM/T 0009's default signer id `1234567812345678`.
@@ -39,7 +53,7 @@ public final class SM2PublicKey: Sendable {
         guard signature.count == SM2PrivateKey.signatureLength else { return false }
         return message.withUnsafeBytes { input in
             signature.withUnsafeBytes { sig in
-                courtsync_sm2_verify(key, SM3.algorithm, input.baseAddress, input.count, sig.baseAddress)
+                courtsync_sm2_verify(verifier, input.baseAddress, input.count, sig.baseAddress)
             }
         } == 1
     }

@@ -11,7 +11,8 @@ struct SignatureSuiteTests {
     /// The SM2 curve order n, big-endian.
     static let order = Hex.decode("fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123")!
 
-    @Test("a key signs and verifies in its suite; a changed message, signature or key does not verify",
+    @Test(
+        "a key signs and verifies in its suite; a changed message, signature or key does not verify",
         arguments: SignatureSuite.allCases)
     func signAndVerify(suite: SignatureSuite) throws {
         let key = SigningKey.generate(suite)
@@ -34,7 +35,8 @@ struct SignatureSuiteTests {
         let text = key.fileText
         let again: SigningKey =
             suite == .sm2
-            ? try SigningKey(sm2PEM: text) : try SigningKey(ed25519Seed: Hex.decode(text.trimmingCharacters(in: .newlines))!)
+            ? try SigningKey(sm2PEM: text)
+            : try SigningKey(ed25519Seed: Hex.decode(text.trimmingCharacters(in: .newlines))!)
         #expect(again.publicKey == key.publicKey)
     }
 
@@ -45,7 +47,8 @@ struct SignatureSuiteTests {
         let first = key.signature(for: message)
         let second = key.signature(for: message)
         #expect(first != second)
-        #expect(key.publicKey.isValidSignature(first, for: message) && key.publicKey.isValidSignature(second, for: message))
+        #expect(
+            key.publicKey.isValidSignature(first, for: message) && key.publicKey.isValidSignature(second, for: message))
     }
 
     @Test("an SM2 signature with r or s of 0 or ≥ n never verifies")
