@@ -72,7 +72,7 @@ public struct BenchRunner: Sendable {
         limits.maxConnections = max(1_000, options.heldLongPolls + 500)
         let network = try DemoNetwork.create(
             in: folder, courts: [bulkFrom, bulkTo, newcomer, propagationFrom, propagationTo],
-            basePort: options.basePort, reference: reference, clock: nil, sync: sync, limits: limits)
+            basePort: options.basePort, reference: reference, clock: nil, sync: sync, limits: limits, suite: .ed25519)
         func member(_ court: CourtCode) -> DemoNetwork.Member { network.members.first { $0.court == court }! }
 
         // Events, signature ceiling, wire sizes.

@@ -43,7 +43,7 @@ enum DocumentBenchmark {
         sync.localCheckMilliseconds = 5
         let network = try DemoNetwork.create(
             in: folder, courts: [a, b], basePort: basePort, reference: reference, clock: nil, sync: sync,
-            limits: limits)
+            limits: limits, suite: .ed25519)
         let members = Dictionary(uniqueKeysWithValues: network.members.map { ($0.court, $0) })
         let daemons = Dictionary(
             uniqueKeysWithValues: network.members.map {

@@ -4,6 +4,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/pem.h>
@@ -32,15 +33,35 @@ static inline EVP_PKEY *courtsync_sm2_generate(void) {
 /// Whether `key` is an SM2 key (an EC key on the SM2 curve, as OpenSSL 3 types it).
 static inline int courtsync_sm2_is_sm2(const EVP_PKEY *key) { return EVP_PKEY_is_a(key, "SM2"); }
 
+/// The PEM password callback for keys read here: no password, so an encrypted key is refused
+/// (even one encrypted with an empty passphrase).
+static inline int courtsync_no_password(char *buffer, int size, int writing, void *data) {
+    (void)buffer; (void)size; (void)writing; (void)data;
+    return -1;
+}
+
 /// Reads a private key from PEM (PKCS#8 `PRIVATE KEY`, or SEC 1 `EC PRIVATE KEY`), unencrypted;
-/// NULL if the text holds none. The caller checks that it is SM2.
+/// NULL if the text holds none. The caller checks that it is SM2 (`courtsync_sm2_is_sm2`) and a
+/// valid key (`courtsync_sm2_private_check`).
 static inline EVP_PKEY *courtsync_private_key_from_pem(const char *pem, size_t length) {
     if (length > 65536) return NULL;
     BIO *bio = BIO_new_mem_buf(pem, (int)length);
     if (bio == NULL) return NULL;
-    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, NULL, (void *)"");
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(bio, NULL, courtsync_no_password, NULL);
     BIO_free(bio);
+    ERR_clear_error();
     return key;
+}
+
+/// Whether a private key read from a file is one that signs: its scalar d in [1, n − 2] (SM2
+/// signing divides by 1 + d, so d = n − 1 would never finish signing), and its public point the
+/// one d gives. 1 if so.
+static inline int courtsync_sm2_private_check(EVP_PKEY *key) {
+    EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
+    int valid = check != NULL && EVP_PKEY_check(check) == 1;
+    EVP_PKEY_CTX_free(check);
+    ERR_clear_error();
+    return valid;
 }
 
 /// Writes `key` as unencrypted PKCS#8 PEM into `buffer`; the PEM's length, or 0 if it failed or
@@ -80,9 +101,12 @@ static inline EVP_PKEY *courtsync_sm2_public_key(const unsigned char *point, siz
     }
     EVP_PKEY_CTX_free(context);
     if (key == NULL) return NULL;
+    // The quick check (on the curve, not the point at infinity) is the whole check for SM2, whose
+    // cofactor is 1; the full one multiplies by n and costs as much as a verification.
     EVP_PKEY_CTX *check = EVP_PKEY_CTX_new_from_pkey(NULL, key, NULL);
-    int valid = check != NULL && EVP_PKEY_public_check(check) == 1;
+    int valid = check != NULL && EVP_PKEY_public_check_quick(check) == 1;
     EVP_PKEY_CTX_free(check);
+    ERR_clear_error();
     if (!valid) {
         EVP_PKEY_free(key);
         return NULL;

@@ -47,7 +47,7 @@ public struct DemoNetwork: Sendable {
     public static func create(
         in folder: URL, courts: [CourtCode], basePort: Int, reference: ReferenceData, clock: AcceleratedClock?,
         sync: NodeConfig.Sync = DemoNetwork.sync, limits: NodeConfig.Limits = NodeConfig.Limits(),
-        suite: SignatureSuite = .ed25519
+        suite: SignatureSuite
     ) throws(NodeError) -> DemoNetwork {
         guard basePort > 0, basePort + courts.count <= 65_535 else {
             throw NodeError(code: "invalidArgument", "ports \(basePort)…\(basePort + courts.count) are not all valid")

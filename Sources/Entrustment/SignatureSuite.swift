@@ -70,7 +70,7 @@ public enum SignatureSuite: String, Sendable, CaseIterable, Codable, CustomStrin
     public var description: String { rawValue }
 }
 
-/// The suite's hash over bytes given piece by piece. One hasher serves one digest.
+/// The suite's hash over bytes given piece by piece. A value: a copy goes on independently.
 public struct SuiteHasher: Sendable {
     private enum State {
         case sha256(SHA256)
@@ -97,8 +97,12 @@ public struct SuiteHasher: Sendable {
         case .sha256(var sha):
             sha.update(bufferPointer: bytes)
             state = .sha256(sha)
-        case .sm3(let sm3):
+        case .sm3(var sm3):
+            // Copy on write: another copy of this hasher may share the OpenSSL context.
+            state = .sha256(SHA256())
+            if !isKnownUniquelyReferenced(&sm3) { sm3 = sm3.copy() }
             sm3.update(bytes)
+            state = .sm3(sm3)
         }
     }
 

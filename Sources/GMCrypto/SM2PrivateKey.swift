@@ -27,10 +27,20 @@ public final class SM2PrivateKey: Sendable {
             let key = bytes.withUnsafeBytes({ raw in
                 courtsync_private_key_from_pem(raw.baseAddress?.assumingMemoryBound(to: CChar.self), raw.count)
             })
-        else { throw SM2KeyError("the file holds no unencrypted PEM private key (PKCS#8 or SEC 1)") }
+        else {
+            throw SM2KeyError(
+                "the file holds no unencrypted PEM private key (PKCS#8 or SEC 1); decrypt an encrypted key first (openssl pkey -in KEY -out PLAIN)"
+            )
+        }
         guard courtsync_sm2_is_sm2(key) == 1 else {
             EVP_PKEY_free(key)
             throw SM2KeyError("the key is not an SM2 key (it must be on the SM2 curve, OID 1.2.156.10197.1.301)")
+        }
+        guard courtsync_sm2_private_check(key) == 1 else {
+            EVP_PKEY_free(key)
+            throw SM2KeyError(
+                "the SM2 key is not valid: its private scalar is out of range, or its public point is not the one the scalar gives"
+            )
         }
         try self.init(owning: key)
     }

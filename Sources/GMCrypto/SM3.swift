@@ -26,8 +26,8 @@ public enum SM3 {
     }
 }
 
-/// An SM3 digest computed over bytes given piece by piece (a document read in chunks). One
-/// hasher serves one digest, on one thread at a time.
+/// An SM3 digest computed over bytes given piece by piece (a document read in chunks), on one
+/// thread at a time. ``finalize()`` leaves it as it was, and ``copy()`` gives an independent one.
 public final class SM3Hasher: @unchecked Sendable {
     private let context: OpaquePointer
 
@@ -39,18 +39,29 @@ public final class SM3Hasher: @unchecked Sendable {
         self.context = context
     }
 
+    private init(copying other: SM3Hasher) {
+        guard let context = EVP_MD_CTX_new(), EVP_MD_CTX_copy_ex(context, other.context) == 1 else {
+            fatalError("OpenSSL could not copy an SM3 digest")
+        }
+        self.context = context
+    }
+
     deinit { EVP_MD_CTX_free(context) }
+
+    /// A hasher that has seen what this one has, and goes on independently.
+    public func copy() -> SM3Hasher { SM3Hasher(copying: self) }
 
     /// Adds `bytes` to the digest.
     public func update(_ bytes: UnsafeRawBufferPointer) {
         precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "OpenSSL's SM3 failed")
     }
 
-    /// The digest of every byte added.
+    /// The digest of every byte added so far (the hasher can go on).
     public func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: SM3.digestLength)
         var length: UInt32 = 0
-        let done = digest.withUnsafeMutableBytes { EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        let finishing = copy()
+        let done = digest.withUnsafeMutableBytes { EVP_DigestFinal_ex(finishing.context, $0.baseAddress, &length) }
         precondition(done == 1 && length == 32, "OpenSSL's SM3 failed")
         return digest
     }

@@ -76,7 +76,7 @@ public final class CourtNode: Sendable {
     /// node pins the hub's key (`hubTrust`); the hub's own node issues the first signed directory.
     public static func initialise(
         dataDirectory: URL, court: String, reference: ReferenceData, deadlinePolicy: DeadlinePolicy = .standard,
-        hubTrust: HubTrust? = nil, suite: SignatureSuite = .ed25519, key existingKey: SigningKey? = nil,
+        hubTrust: HubTrust? = nil, suite: SignatureSuite, key existingKey: SigningKey? = nil,
         time: any TimeSource
     ) throws(NodeError) -> CourtNode {
         if let existingKey, existingKey.suite != suite {

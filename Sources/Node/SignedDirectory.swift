@@ -43,6 +43,16 @@ public struct SignedDirectory: Codable, Sendable, Equatable {
             throw NodeError(code: "badSignature", "the pinned hub key is unreadable: \(error.message)")
         }
         guard SignaturePurpose.directory.isValid(Array(signature), of: Array(payload), by: key) else {
+            // A hint only (the payload is not trusted): a directory of another network's suite.
+            struct Stated: Decodable { var suite: SignatureSuite? }
+            if let stated = try? JSONDecoder().decode(Stated.self, from: payload), let other = stated.suite,
+                other != suite
+            {
+                throw NodeError(
+                    code: "wrongSuite",
+                    "the court directory is not signed by the pinned hub key; it says it is of the \(other) suite, and this node was made for \(suite): it cannot join that network"
+                )
+            }
             throw NodeError(
                 code: "badSignature",
                 "the court directory is not signed by the pinned hub key \(hubKey.prefix(16))…: refused")

@@ -40,7 +40,7 @@ extension CourtNode {
                 "the hub presents key \(key.prefix(16))…, which is not a \(replica.suite.signatureName) key: this node was made for the \(replica.suite) suite, the hub's network uses another"
             )
         }
-        try read { () throws(ReplicaError) in try replica.pinHubKeyOnFirstUse(key) }
+        try read { () throws(ReplicaError) in try replica.pinHubKeyOnFirstUse(key.lowercased()) }
     }
 
     /// The installed signed directory, as it travels.

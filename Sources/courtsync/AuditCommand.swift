@@ -52,7 +52,8 @@ struct AuditCommand: ParsableCommand {
             abstract: "查阅留痕 — who read which document's bytes here, how and when (served to a node, saved, opened).")
         @OptionGroup var node: NodeOptions
         @Option(name: .long, help: "Only the documents of this matter (委托编号).") var matter: String?
-        @Option(name: .long, help: "Only this document (its SHA-256).") var document: String?
+        @Option(name: .long, help: "Only this document (its hash: SHA-256, or SM3 in an sm2 network).") var document:
+            String?
         @OptionGroup var output: OutputOptions
 
         func run() throws {

@@ -14,7 +14,10 @@ struct DocumentCommand: ParsableCommand {
             abstract: "取材料 — write a document's bytes to a file, checked against its hash; the read is recorded (查阅留痕)."
         )
         @OptionGroup var node: NodeOptions
-        @Argument(help: "The document's SHA-256 (64 hex digits; see `courtsync matter documents`).") var hash: String
+        @Argument(
+            help:
+                "The document's hash (64 hex digits: SHA-256, or SM3 in an sm2 network; see `courtsync matter documents`)."
+        ) var hash: String
         @Option(name: .long, help: "The file to write (`-`: standard output).") var out: String
         @OptionGroup var output: OutputOptions
 

@@ -114,6 +114,69 @@ struct SignatureSuiteTests {
         #expect(throws: DomainError.self, "\(why)") { try SigningKey(sm2PEM: pem) }
     }
 
+    @Test(
+        "an SM2 private key whose scalar is out of range, or whose public point is not its own, is refused at once",
+        arguments: [
+            ("d = 0", String(repeating: "00", count: 32)),
+            ("d = n − 1 (signing would never end)", "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54122"),
+            ("d = n", "fffffffeffffffffffffffffffffffff7203df6b21c6052b53bbf40939d54123"),
+            ("d = 2²⁵⁶ − 1", String(repeating: "ff", count: 32)),
+        ])
+    func sm2BadScalars(why: String, scalar: String) {
+        #expect(throws: DomainError.self, "\(why)") {
+            try SigningKey(sm2PEM: TestKeys.sm2PEM(scalar: Hex.decode(scalar)!))
+        }
+    }
+
+    @Test("an SM2 private key carrying another key's public point is refused")
+    func sm2MismatchedPoint() throws {
+        let scalar = SM3.hash(Array("京0105.node".utf8))
+        let other = SigningKey.generate(.sm2).publicKey.bytes
+        let der: [UInt8] =
+            [0x30, 0x77, 0x02, 0x01, 0x01, 0x04, 0x20] + scalar
+            + [0xA0, 0x0A, 0x06, 0x08, 0x2A, 0x81, 0x1C, 0xCF, 0x55, 0x01, 0x82, 0x2D]
+            + [0xA1, 0x44, 0x03, 0x42, 0x00] + other
+        let pem =
+            "-----BEGIN EC PRIVATE KEY-----\n\(Data(der).base64EncodedString(options: .lineLength64Characters))\n-----END EC PRIVATE KEY-----\n"
+        #expect(throws: DomainError.self) { try SigningKey(sm2PEM: pem) }
+        // The same file with its own point is fine.
+        let own = try SigningKey(sm2PEM: TestKeys.sm2PEM(scalar: scalar)).publicKey.bytes
+        let ownDER = Array(der.prefix(der.count - 65)) + own
+        let ownPEM =
+            "-----BEGIN EC PRIVATE KEY-----\n\(Data(ownDER).base64EncodedString(options: .lineLength64Characters))\n-----END EC PRIVATE KEY-----\n"
+        #expect(try SigningKey(sm2PEM: ownPEM).publicKey.bytes == own)
+    }
+
+    @Test("an encrypted SM2 key is refused, with the command that decrypts it")
+    func sm2EncryptedKey() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path("encrypted.pem").path
+        let made = try CommandRunner.shell(
+            "openssl genpkey -algorithm SM2 -aes-128-cbc -pass pass:secret -out '\(path)'")
+        #expect(made.status == 0, "\(made.stderr)")
+        let pem = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(pem.contains("ENCRYPTED"))
+        #expect { try SigningKey(sm2PEM: pem) } throws: {
+            ($0 as? DomainError)?.message.contains("openssl pkey") == true
+        }
+    }
+
+    @Test(
+        "a hasher is a value: a copy goes on alone, and finishing does not end it", arguments: SignatureSuite.allCases)
+    func hasherIsAValue(suite: SignatureSuite) {
+        var first = suite.hasher()
+        first.update(Array("ab".utf8))
+        var second = first
+        second.update(Array("c".utf8))
+        #expect(first.finalize() == suite.hash(Array("ab".utf8)))
+        #expect(first.finalize() == suite.hash(Array("ab".utf8)))
+        #expect(second.finalize() == suite.hash(Array("abc".utf8)))
+        first.update(Array("x".utf8))
+        #expect(first.finalize() == suite.hash(Array("abx".utf8)))
+        #expect(second.finalize() == suite.hash(Array("abc".utf8)))
+    }
+
     @Test("an SM2 key given as SEC 1 or PKCS#8 PEM is the same key")
     func pemForms() throws {
         let scalar = SM3.hash(Array("京0105.node".utf8))

@@ -140,7 +140,8 @@ struct MigrationCrashTests {
     static func hub(in folder: TemporaryDirectory, matters: Int) throws -> String {
         let network = try DemoNetwork.create(
             in: folder.url, courts: [Fixtures.code("京0105"), Fixtures.code("粤0106")],
-            basePort: FreePort.block(count: 3), reference: ReferenceData(folder: Fixtures.nodesFolder), clock: nil)
+            basePort: FreePort.block(count: 3), reference: ReferenceData(folder: Fixtures.nodesFolder), clock: nil,
+            suite: .ed25519)
         try fill(network, matters: matters)
         return network.hub.dataDirectory.path
     }

@@ -146,6 +146,12 @@ struct SM2NetworkTests {
         let imported = try net.run(["hub", "pending", "--data-dir", net.dir("最高法"), "--import", file])
         #expect(imported.status == 1 && imported.stderr.contains("--suite sm2"), "\(imported.stderr)")
         #expect(try net.count("最高法", "SELECT count(*) FROM registrations") == registrations)
+        // Given only an SM2 hub key, init makes the node for the sm2 suite.
+        let inferred = try net.run([
+            "init", "--court", "沪0115", "--hub-key", hubKey, "--hub", net.url("最高法"), "--data-dir",
+            net.dir("沪0115"), "--json",
+        ])
+        #expect(inferred.status == 0 && inferred.json["suite"] as? String == "sm2", "\(inferred.stderr)")
         // --key-file takes only SM2 keys.
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }

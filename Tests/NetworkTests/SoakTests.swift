@@ -81,7 +81,7 @@ struct SoakTests {
         let network = try DemoNetwork.create(
             in: networkFolder, courts: courts, basePort: FreePort.block(count: courts.count + 1), reference: reference,
             clock: clock,
-            sync: sync)
+            sync: sync, suite: .ed25519)
         func member(_ court: CourtCode) -> DemoNetwork.Member { network.members.first { $0.court == court }! }
 
         // The courts behind a fault proxy reach the hub through it.

@@ -31,6 +31,30 @@ struct SM2VectorTests {
         #expect(try String(contentsOf: Self.file("sm3.json"), encoding: .utf8) == SM2Vectors.sm3)
     }
 
+    @Test("signatures made by an independent SM2 implementation (gmssl) verify, and fail once altered")
+    func independentSignatures() throws {
+        struct File: Decodable {
+            struct Signature: Decodable {
+                var publicKey: String
+                var message: String
+                var signature: String
+            }
+            var signatures: [Signature]
+        }
+        let file = try JSONDecoder().decode(
+            File.self, from: try Data(contentsOf: Self.file("gmssl-signatures.json")))
+        #expect(file.signatures.count >= 4)
+        for entry in file.signatures {
+            let key = try VerifyingKey(hex: entry.publicKey, suite: .sm2)
+            let message = try #require(Hex.decode(entry.message))
+            var signature = try #require(Hex.decode(entry.signature))
+            #expect(key.isValidSignature(signature, for: message))
+            #expect(!key.isValidSignature(signature, for: message + [0]))
+            signature[63] ^= 1
+            #expect(!key.isValidSignature(signature, for: message))
+        }
+    }
+
     @Test("the test keys are the recorded ones", .serialized, arguments: [0])
     func keys(_: Int) throws {
         if Self.record {
@@ -110,7 +134,11 @@ struct SM2VectorTests {
         let hubKey = TestKeys.publicKey(for: hub, suite: .sm2)
         let opened = try signed.open(hubKey: hubKey, suite: .sm2)
         #expect(opened == SM2Vectors.directory && opened.suite == .sm2)
-        #expect(throws: NodeError.self) { try signed.open(hubKey: hubKey, suite: .ed25519) }
+        // A node of the other suite (its own hub key pinned) is told why, not only that the
+        // signature does not verify.
+        #expect { try signed.open(hubKey: TestKeys.publicKey(for: hub), suite: .ed25519) } throws: {
+            ($0 as? NodeError)?.code == "wrongSuite"
+        }
         var tampered = signed
         tampered.payload[tampered.payload.count / 2] ^= 1
         #expect(throws: NodeError.self) { try tampered.open(hubKey: hubKey, suite: .sm2) }
