@@ -63,6 +63,21 @@ public struct BenchEvents: Sendable {
         return BenchEvents(events: events, matters: matters)
     }
 
+    /// `matters` matters from `from` to `to` spread over the 40 days before the last two.
+    public static func recent(matters: Int, from: CourtNode, to: CourtNode) throws(NodeError) -> BenchEvents {
+        let span: Int64 = 40 * 86_400_000
+        return try make(
+            matters: matters, from: from, to: to,
+            start: SystemTimeSource().now().adding(milliseconds: -span - 2 * 86_400_000),
+            spacing: max(1, span / Int64(matters + 1)))
+    }
+
+    /// The creates' signature ceiling (at most 20,000 of them, all by `from`'s key).
+    public func ceiling(of from: CourtNode) throws -> SignatureCeiling {
+        let creates = events.filter { $0.author == from.identity.court }.prefix(20_000)
+        return SignatureCeiling.measure(Array(creates), key: try VerifyingKey(hex: from.publicKey, suite: from.suite))
+    }
+
     /// The events as compressed change sets of at most `size` events, sent by `sender`.
     public func changeSets(of size: Int, sender: CourtNode) throws(NodeError) -> [[UInt8]] {
         var sets: [[UInt8]] = []

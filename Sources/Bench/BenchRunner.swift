@@ -83,14 +83,8 @@ public struct BenchRunner: Sendable {
         let hubNode = try CourtNode(dataDirectory: network.hub.dataDirectory, time: SystemTimeSource())
         let from = try CourtNode(dataDirectory: member(bulkFrom).dataDirectory, time: SystemTimeSource())
         let to = try CourtNode(dataDirectory: member(bulkTo).dataDirectory, time: SystemTimeSource())
-        let now = SystemTimeSource().now()
-        let span: Int64 = 40 * 86_400_000
-        let bulk = try BenchEvents.make(
-            matters: matters, from: from, to: to, start: now.adding(milliseconds: -span - 2 * 86_400_000),
-            spacing: max(1, span / Int64(matters + 1)))
-        let creates = bulk.events.filter { $0.author == bulkFrom }.prefix(20_000)
-        let ceiling = SignatureCeiling.measure(
-            Array(creates), key: try VerifyingKey(hex: from.publicKey, suite: from.suite))
+        let bulk = try BenchEvents.recent(matters: matters, from: from, to: to)
+        let ceiling = try bulk.ceiling(of: from)
 
         say("b. wire bytes per event …")
         for size in try WireSizeBenchmark.run(

@@ -35,15 +35,9 @@ enum SuiteBenchmark {
             try? from.close()
             try? to.close()
         }
-        let now = SystemTimeSource().now()
-        let span: Int64 = 40 * 86_400_000
-        let bulk = try BenchEvents.make(
-            matters: matters, from: from, to: to, start: now.adding(milliseconds: -span - 2 * 86_400_000),
-            spacing: max(1, span / Int64(matters + 1)))
-        let creates = bulk.events.filter { $0.author == fromCourt }.prefix(20_000)
-        let ceiling = SignatureCeiling.measure(
-            Array(creates), key: try VerifyingKey(hex: from.publicKey, suite: suite))
-        let signing = SigningRate.measure(count: min(4_000, creates.count)) { hub.sign($0, for: .witness) }
+        let bulk = try BenchEvents.recent(matters: matters, from: from, to: to)
+        let ceiling = try bulk.ceiling(of: from)
+        let signing = SigningRate.measure(count: min(4_000, bulk.matters)) { hub.sign($0, for: .witness) }
         let batch = 1_000
         let apply = try await ApplyBenchmark.run(
             sets: try bulk.changeSets(of: batch, sender: from), events: bulk.events, batch: batch, hub: hub,
