@@ -30,9 +30,6 @@ public struct KeyRegistry: Sendable {
         self.suite = suite
     }
 
-    /// The registry of `suite` with no nodes.
-    public static func empty(_ suite: SignatureSuite) -> KeyRegistry { try! KeyRegistry([], suite: suite) }
-
     /// The node's entry, if listed.
     public subscript(node: NodeID) -> RegisteredNode? { entries[node]?.node }
 

@@ -26,7 +26,7 @@ public struct VerifyingKey: Sendable, Hashable {
     }
 
     /// The key of `suite` with these bytes (refused as ``init(hex:suite:)`` refuses).
-    public init(bytes: [UInt8], suite: SignatureSuite) throws(DomainError) {
+    private init(bytes: [UInt8], suite: SignatureSuite) throws(DomainError) {
         switch suite {
         case .ed25519:
             guard bytes.count == 32, let key = try? Curve25519.Signing.PublicKey(rawRepresentation: bytes) else {
@@ -59,6 +59,12 @@ public struct VerifyingKey: Sendable, Hashable {
     init(sm2 key: SM2PublicKey) {
         backing = .sm2(key)
         bytes = key.point
+    }
+
+    /// The suite whose key `hex` is, if it is a valid key of one (keys of the two suites differ in
+    /// length): to tell a node made for another suite what to do.
+    public static func suite(ofHex hex: String) -> SignatureSuite? {
+        SignatureSuite.allCases.first { (try? VerifyingKey(hex: hex, suite: $0)) != nil }
     }
 
     /// The key's suite.

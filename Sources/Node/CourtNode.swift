@@ -105,8 +105,7 @@ public final class CourtNode: Sendable {
             )
         case (false, .pinned(let key)?):
             do { _ = try VerifyingKey(hex: key, suite: suite) } catch {
-                if let other = SignatureSuite.allCases.first(where: { (try? VerifyingKey(hex: key, suite: $0)) != nil })
-                {
+                if let other = VerifyingKey.suite(ofHex: key) {
                     throw NodeError(
                         code: "wrongSuite",
                         "--hub-key is an \(other.signatureName) key: that network uses the \(other) suite, and this node is being made for \(suite); run init with --suite \(other)"

@@ -40,9 +40,7 @@ public struct RegistrationRequest: Codable, Sendable, Equatable {
             }
             let key: VerifyingKey
             do { key = try VerifyingKey(hex: publicKey, suite: suite) } catch {
-                if let other = SignatureSuite.allCases.first(where: {
-                    (try? VerifyingKey(hex: publicKey, suite: $0)) != nil
-                }) {
+                if let other = VerifyingKey.suite(ofHex: publicKey) {
                     throw DomainError(
                         .invalidField,
                         "node \(node) was made for the \(other) suite, but this network uses \(suite) (\(suite.signatureName)/\(suite.hashName)): initialise it again with --suite \(suite)"

@@ -215,11 +215,7 @@ struct InitCommand: ParsableCommand {
     /// The suite: `--suite`; else that of `--hub-key`; else `sm2` with `--key-file`; else `ed25519`.
     private func chosenSuite() throws(NodeError) -> SignatureSuite {
         if let suite { return suite }
-        if let hubKey,
-            let keySuite = SignatureSuite.allCases.first(where: { (try? VerifyingKey(hex: hubKey, suite: $0)) != nil })
-        {
-            return keySuite
-        }
+        if let hubKey, let keySuite = VerifyingKey.suite(ofHex: hubKey) { return keySuite }
         return keyFile == nil ? .ed25519 : .sm2
     }
 

@@ -100,14 +100,6 @@ struct SignatureSuiteTests {
             ("empty", ""),
             ("garbage", "-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n"),
             ("a certificate, not a key", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"),
-            (
-                "an Ed25519 key",
-                "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIB4jJL5yk9q7X1cVaZyv8dXHQx3u2nQ0kZl2W0jJ1m9c\n-----END PRIVATE KEY-----\n"
-            ),
-            (
-                "a P-256 key",
-                "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIHx1eUyK4dUVxG0RZ8E9X2hkUoxXxBLkHqJfQ4MBh8K5oAoGCCqGSM49\nAwEHoUQDQgAEE8kNfK3Pq1WAlp6gNnZy6V/cYcbb7l8kxH1Wm7GdTQuprrB6nQkS\nK2RXKM5cRzC5nH7H3zHtfA0Z9WzTLnlzqg==\n-----END EC PRIVATE KEY-----\n"
-            ),
             ("a huge file", String(repeating: "A", count: 70_000)),
         ])
     func badPEM(why: String, pem: String) {
@@ -175,6 +167,17 @@ struct SignatureSuiteTests {
         first.update(Array("x".utf8))
         #expect(first.finalize() == suite.hash(Array("abx".utf8)))
         #expect(second.finalize() == suite.hash(Array("abc".utf8)))
+    }
+
+    @Test(
+        "real keys on other curves, made by the OpenSSL command line, are refused as not SM2",
+        arguments: ["genpkey -algorithm ED25519", "ecparam -name prime256v1 -genkey -noout"])
+    func otherCurves(command: String) throws {
+        let made = try CommandRunner.shell("openssl \(command)")
+        #expect(made.status == 0 && made.stdout.contains("PRIVATE KEY"), "\(made.stderr)")
+        #expect { try SigningKey(sm2PEM: made.stdout) } throws: {
+            ($0 as? DomainError)?.message.contains("not an SM2 key") == true
+        }
     }
 
     @Test("an SM2 key given as SEC 1 or PKCS#8 PEM is the same key")
