@@ -26,7 +26,7 @@ final class HTTPConnection: Sendable {
     static func connect(to origin: HTTPOrigin, tls: ClientTLS?, connectTimeout: Double) async throws -> HTTPConnection {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.nanoseconds(Int64(connectTimeout * 1e9)))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if origin.secure, let tls {
