@@ -58,7 +58,7 @@ public struct DaemonRecord: Codable, Sendable, Equatable {
     }
 
     /// Takes the data directory's daemon lock for the life of the process, or explains who holds it.
-    static func lock(_ dataDirectory: URL) throws(NodeError) -> Int32 {
+    public static func lock(_ dataDirectory: URL) throws(NodeError) -> Int32 {
         let path = dataDirectory.appendingPathComponent(lockName).path
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {

@@ -98,10 +98,11 @@ struct SyncRoutes: Sendable {
             let wait = query.get("wait").map { Double($0) } ?? 0
             guard let wait else { throw SyncError.badRequest("wait must be a number of seconds") }
             let attested = query.get("attest") == "1"
+            let echo = query.get("echo") == "1"
             let answer = try await withGracefulShutdownHandler {
                 try await responder.pull(
                     from: requester, after: after, wait: wait, maxEvents: query.get("maxEvents", as: Int.self),
-                    maxBytes: query.get("maxBytes", as: Int.self), attested: attested)
+                    maxBytes: query.get("maxBytes", as: Int.self), attested: attested, echo: echo)
             } onGracefulShutdown: {
                 Task { await notifier.shutDown() }
             }

@@ -17,6 +17,8 @@ struct ContactBuffer: Sendable {
         var pulledAfter: Int64?
         var pushedThrough: Int64?
         var requests: Int
+        /// The protocol version and software its latest hello named.
+        var greeting: NodeContact.Greeting?
     }
 
     private(set) var entries: [NodeID: Entry] = [:]
@@ -24,7 +26,7 @@ struct ContactBuffer: Sendable {
     /// Notes a request.
     mutating func record(
         node: NodeID, court: CourtCode, request: NodeContact.Request, at now: Timestamp, pulledAfter: Int64?,
-        pushedThrough: Int64?
+        pushedThrough: Int64?, greeting: NodeContact.Greeting? = nil
     ) {
         var entry =
             entries[node]
@@ -34,6 +36,7 @@ struct ContactBuffer: Sendable {
         entry.lastRequest = request
         entry.pulledAfter = pulledAfter ?? entry.pulledAfter
         entry.pushedThrough = pushedThrough ?? entry.pushedThrough
+        entry.greeting = greeting ?? entry.greeting
         entry.requests += 1
         entries[node] = entry
     }
@@ -53,6 +56,7 @@ struct ContactBuffer: Sendable {
         newer.firstAt = min(newer.firstAt, old.firstAt)
         newer.pulledAfter = newer.pulledAfter ?? old.pulledAfter
         newer.pushedThrough = newer.pushedThrough ?? old.pushedThrough
+        newer.greeting = newer.greeting ?? old.greeting
         newer.requests += old.requests
         entries[node] = newer
     }
@@ -62,7 +66,8 @@ struct ContactBuffer: Sendable {
         guard let entry = entries[node] else { return contact }
         return NodeContact(
             node: node, court: entry.court, lastContactAt: entry.lastAt, lastRequest: entry.lastRequest,
-            pulledAfter: entry.pulledAfter ?? contact?.pulledAfter, requests: (contact?.requests ?? 0) + entry.requests)
+            pulledAfter: entry.pulledAfter ?? contact?.pulledAfter, requests: (contact?.requests ?? 0) + entry.requests,
+            greeting: entry.greeting ?? contact?.greeting)
     }
 
     /// Writes `entries` to `node_contacts`, adding their request counts.
@@ -71,17 +76,20 @@ struct ContactBuffer: Sendable {
             try db.executeCached(
                 sql: """
                     INSERT INTO node_contacts (node_id, court, first_contact_at, last_contact_at, last_request,
-                        pulled_after, pushed_through, requests)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        pulled_after, pushed_through, requests, protocol_version, software)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT(node_id) DO UPDATE SET court = excluded.court,
                         last_contact_at = excluded.last_contact_at, last_request = excluded.last_request,
                         pulled_after = coalesce(excluded.pulled_after, pulled_after),
                         pushed_through = coalesce(excluded.pushed_through, pushed_through),
-                        requests = requests + excluded.requests
+                        requests = requests + excluded.requests,
+                        protocol_version = coalesce(excluded.protocol_version, protocol_version),
+                        software = coalesce(excluded.software, software)
                     """,
                 arguments: [
                     node.rawValue, entry.court.rawValue, entry.firstAt.rfc3339, entry.lastAt.rfc3339,
                     entry.lastRequest.rawValue, entry.pulledAfter, entry.pushedThrough, entry.requests,
+                    entry.greeting?.protocolVersion, entry.greeting?.software,
                 ])
         }
     }

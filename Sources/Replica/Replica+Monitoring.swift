@@ -39,6 +39,21 @@ public struct NodeContact: Sendable, Hashable {
     public var pulledAfter: Int64?
     /// How many authenticated requests it made.
     public var requests: Int
+    /// The protocol version and software its latest hello named (`nil` before its first hello).
+    public var greeting: Greeting?
+
+    /// What a node's hello said of itself.
+    public struct Greeting: Sendable, Hashable {
+        /// The protocol version agreed.
+        public var protocolVersion: Int
+        /// The software it named (`courtsync/0.4`).
+        public var software: String
+
+        public init(protocolVersion: Int, software: String) {
+            self.protocolVersion = protocolVersion
+            self.software = software
+        }
+    }
 }
 
 extension Replica {
@@ -168,12 +183,12 @@ extension Replica {
     /// written to the file by the next ``flushContacts()``.
     public func recordContact(
         node: NodeID, court: CourtCode, request: NodeContact.Request, at now: Timestamp, pulledAfter: Int64? = nil,
-        pushedThrough: Int64? = nil
+        pushedThrough: Int64? = nil, greeting: NodeContact.Greeting? = nil
     ) {
         contactBuffer.withLock {
             $0.record(
                 node: node, court: court, request: request, at: now, pulledAfter: pulledAfter,
-                pushedThrough: pushedThrough)
+                pushedThrough: pushedThrough, greeting: greeting)
         }
     }
 
@@ -202,7 +217,10 @@ extension Replica {
                     node: try NodeID(row["node_id"]), court: try CourtCode(row["court"]),
                     lastContactAt: try Timestamp(rfc3339: row["last_contact_at"]),
                     lastRequest: NodeContact.Request(rawValue: row["last_request"]) ?? .hello,
-                    pulledAfter: row["pulled_after"], requests: row["requests"])
+                    pulledAfter: row["pulled_after"], requests: row["requests"],
+                    greeting: (row["protocol_version"] as Int?).map {
+                        NodeContact.Greeting(protocolVersion: $0, software: row["software"] ?? "")
+                    })
             }
         }
         return contactBuffer.withLock { buffer in

@@ -40,6 +40,9 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         case notFound
         /// SQLite failed (disk full, read-only file, I/O error …).
         case storage
+        /// The replica is one hub process's copy of its shared store (PostgreSQL): the operation
+        /// belongs to the store.
+        case sharedStore
     }
 
     public let code: Code

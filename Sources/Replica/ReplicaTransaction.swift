@@ -107,6 +107,10 @@ public struct ReplicaTransaction {
     /// A clock reading for a new local act.
     public mutating func tick(now: Timestamp) -> HybridTimestamp { clock.tick(now: now) }
 
+    /// Moves the arrival sequence on by `count` without giving the numbers out (a restore,
+    /// ``Replica/markRestored()``): sequences may have gaps, never repeats.
+    mutating func skipSequences(_ count: Int64) { head += count }
+
     /// The next arrival sequence.
     mutating func nextSequence() -> Int64 {
         head += 1

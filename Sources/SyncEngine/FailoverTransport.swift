@@ -102,10 +102,11 @@ public final class FailoverTransport: SyncTransport {
         try await current.pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes)
     }
 
-    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool, echo: Bool) async throws
         -> PulledChanges
     {
-        try await current.pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: attested)
+        try await current.pull(
+            after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: attested, echo: echo)
     }
 
     public func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt {

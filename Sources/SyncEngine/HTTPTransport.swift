@@ -35,14 +35,15 @@ public final class HTTPTransport: SyncTransport {
     }
 
     public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges {
-        try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: false)
+        try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: false, echo: false)
     }
 
-    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool, echo: Bool) async throws
         -> PulledChanges
     {
         let query =
             "after=\(after)&wait=\(wait)&maxEvents=\(maxEvents)&maxBytes=\(maxBytes)" + (attested ? "&attest=1" : "")
+            + (echo ? "&echo=1" : "")
         let (data, response) = try await send(
             "GET", path: "v1/changes?\(query)", body: nil, contentType: nil, timeout: wait + requestTimeout)
         guard let headText = response.header(SyncWire.headHeader), let head = Int64(headText),

@@ -31,12 +31,15 @@ public final class LinkSynchronizer: Sendable {
     /// While catching up: the next pull, sent as soon as an answer said more follows, so that
     /// the remote reads and sends it while this node stores the previous one.
     private let ahead = Mutex<AheadPull?>(nil)
+    /// The protocol version the last handshake agreed (0 before the first).
+    private let negotiatedVersion = Atomic<Int>(0)
 
-    /// A pull sent ahead: the cursor it asked after, whether it asked for an attestation, and
-    /// its answer to come.
+    /// A pull sent ahead: the cursor it asked after, whether it asked for an attestation and for
+    /// this node's own events, and its answer to come.
     private struct AheadPull {
         var after: Int64
         var attested: Bool
+        var echo: Bool
         var answer: Task<PulledChanges, any Error>
     }
 
@@ -114,14 +117,25 @@ public final class LinkSynchronizer: Sendable {
     public func handshake() async throws -> HelloResponse {
         let generation = endpoints.generation
         let identity = node.identity
+        let spoken = ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion)
         let response = try await transport.hello(
             HelloRequest(
-                versions: SyncWire.supportedVersions, court: identity.court.rawValue, node: identity.node.rawValue,
+                versions: spoken, court: identity.court.rawValue, node: identity.node.rawValue,
                 role: config.role.rawValue, software: SyncWire.software))
         guard response.court == court.rawValue else {
             throw SyncError(
                 code: "wrongPeer", status: 0,
                 "\(url) is the node of \(response.court), but this link is configured for \(court)")
+        }
+        guard spoken.contains(response.version) else {
+            throw SyncError(
+                code: "badResponse", status: 0,
+                "\(url) chose protocol version \(response.version), which this node did not offer (\(spoken))")
+        }
+        if response.version < ProtocolVersion.current, negotiatedVersion.load(ordering: .relaxed) != response.version {
+            logger.notice(
+                "the remote speaks an older protocol version: this link uses it until the remote is upgraded",
+                metadata: ["version": "\(response.version)", "software": "\(response.software)"])
         }
         let remote: NodeID
         do { remote = try NodeID(response.node) } catch {
@@ -150,10 +164,19 @@ public final class LinkSynchronizer: Sendable {
                     state.remoteNode = remote
                     state.pulledThrough = 0
                     state.pushedThrough = 0
+                } else if let restores = response.restores, let known = state.remoteRestores, restores > known {
+                    // The remote was restored from a backup: what it acknowledged since may be
+                    // lost. Everything is offered again; it keeps what it lacks.
+                    logger.notice(
+                        "the remote was restored from a backup: this node sends it everything again",
+                        metadata: ["restores": "\(restores)"])
+                    state.pushedThrough = 0
                 }
+                state.remoteRestores = response.restores ?? state.remoteRestores
                 state.remoteHead = head
             }
         }
+        negotiatedVersion.store(response.version, ordering: .relaxed)
         try await refreshDirectory(remoteVersion: response.directoryVersion)
         verifiedGeneration.store(generation, ordering: .relaxed)
         return response
@@ -182,14 +205,18 @@ public final class LinkSynchronizer: Sendable {
             throw SyncError(code: "noHandshake", status: 0, "pull before handshake on the link to \(court)")
         }
         let attest = try await wantsAttestation(state)
+        // Restored from a backup: ask for this node's own events too, which the backup may lack
+        // (a remote of protocol 1 cannot send them: the link then catches up without them).
+        let echo = state.recovering && negotiatedVersion.load(ordering: .relaxed) >= 2
         let pulled: PulledChanges
         do {
-            if wait == 0, let sent = takeAhead(after: state.pulledThrough, attested: attest) {
+            if wait == 0, let sent = takeAhead(after: state.pulledThrough, attested: attest, echo: echo) {
                 pulled = try await sent.value
             } else {
                 pulled = try await transport.pull(
-                    after: state.pulledThrough, wait: wait, maxEvents: config.limits.maxEventsPerSet,
-                    maxBytes: config.limits.maxBytesPerSet, attested: attest)
+                    after: state.pulledThrough, wait: state.recovering ? 0 : wait,
+                    maxEvents: config.limits.maxEventsPerSet, maxBytes: config.limits.maxBytesPerSet, attested: attest,
+                    echo: echo)
             }
         } catch let error as SyncError where error.code == "badAttestation" {
             // An unreadable attestation header: ask for none again, or the link would stall on it.
@@ -206,7 +233,9 @@ public final class LinkSynchronizer: Sendable {
         let through = Int64(set.throughSequence)
         if through < pulled.head, through > state.pulledThrough {
             // More follows: ask for it now, while this answer is stored.
-            sendAhead(after: through, attested: attest && pulled.head - through > Int64(config.limits.maxEventsPerSet))
+            sendAhead(
+                after: through, attested: attest && pulled.head - through > Int64(config.limits.maxEventsPerSet),
+                echo: echo)
         }
         let now = node.time.now()
         let ownCourt = node.identity.court
@@ -217,13 +246,14 @@ public final class LinkSynchronizer: Sendable {
         let head = pulled.head
         let attested = try attest ? attestedPull(pulled.attestation, after: state.pulledThrough, through: through) : nil
         let report: ReplicaTransaction.AppendReport
+        let recovered: Bool
         do {
             // An attested batch is checked by its one signature in the transaction; anything else
             // has its signatures verified first, on every core (CPU work, off the cooperative pool).
             let replica = node.replica
             let prepared =
                 attested == nil ? try await Blocking.run { try replica.prepare(set.events, now: now) } : .none
-            report = try await replica.write { [court, url] tx in
+            (report, recovered) = try await replica.write { [court, url] tx in
                 let report = try tx.receive(
                     set.events, witnesses: set.witnesses, from: set.senderNode, source: source, now: now,
                     visibleTo: ownCourt, maxClockAhead: clockAhead, maxQuarantinedPerSource: maxQuarantined,
@@ -231,6 +261,8 @@ public final class LinkSynchronizer: Sendable {
                 var state = try tx.link(court) ?? LinkState(court: court, url: url)
                 if state.remoteNode == set.senderNode { state.pulledThrough = max(state.pulledThrough, through) }
                 state.remoteHead = max(head, through)
+                let recovered = state.recovering && through >= head
+                if recovered { state.recovering = false }
                 state.eventsIn += Int64(report.stored)
                 state.bytesIn += Int64(bytes)
                 state.lastSuccessAt = now
@@ -238,12 +270,19 @@ public final class LinkSynchronizer: Sendable {
                 state.failures = 0
                 try tx.saveLink(state)
                 if !set.events.isEmpty { CrashPoint.pullApplied.reached() }
-                return report
+                return (report, recovered)
             }
         } catch let error as ReplicaError where error.code == .badAttestation {
             throw refuseAttestations(error.message)
         }
         if !set.events.isEmpty { CrashPoint.pullCommitted.reached() }
+        if recovered {
+            logger.notice(
+                echo
+                    ? "caught up after the restore: this node's own events since the backup are back"
+                    : "caught up after the restore, but the remote speaks protocol 1 and could not send back this node's own events",
+                metadata: ["through": "\(through)"])
+        }
         SyncMetrics.stored(report, via: "pull", bytes: bytes)
         for refusal in report.refused where set.witnesses.contains(where: { $0.event == refusal.event }) {
             logger.error(
@@ -284,26 +323,26 @@ public final class LinkSynchronizer: Sendable {
     }
 
     /// Sends the pull after `after` ahead of its round (replacing any other sent ahead).
-    private func sendAhead(after: Int64, attested: Bool) {
+    private func sendAhead(after: Int64, attested: Bool, echo: Bool) {
         let transport = self.transport
         let limits = config.limits
         let answer = Task {
             try await transport.pull(
                 after: after, wait: 0, maxEvents: limits.maxEventsPerSet, maxBytes: limits.maxBytesPerSet,
-                attested: attested)
+                attested: attested, echo: echo)
         }
         ahead.withLock { pending in
             pending?.answer.cancel()
-            pending = AheadPull(after: after, attested: attested, answer: answer)
+            pending = AheadPull(after: after, attested: attested, echo: echo, answer: answer)
         }
     }
 
     /// The pull sent ahead for this cursor and attestation wish, if any; any other is dropped (the
     /// cursor did not move as expected: a failed store, a new remote node).
-    private func takeAhead(after: Int64, attested: Bool) -> Task<PulledChanges, any Error>? {
+    private func takeAhead(after: Int64, attested: Bool, echo: Bool) -> Task<PulledChanges, any Error>? {
         ahead.withLock { pending in
             defer { pending = nil }
-            guard let sent = pending, sent.after == after, sent.attested == attested else {
+            guard let sent = pending, sent.after == after, sent.attested == attested, sent.echo == echo else {
                 pending?.answer.cancel()
                 return nil
             }

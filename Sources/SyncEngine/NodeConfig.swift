@@ -45,6 +45,9 @@ public struct NodeConfig: Codable, Sendable, Equatable {
         /// With several hub URLs: how long a link stays on a later one before it tries the first
         /// again (seconds).
         public var failbackSeconds: Double = 120
+        /// The newest protocol version this node speaks, when pinned below the build's own
+        /// (``ProtocolVersion``): for an upgrade rolled out in stages. `nil`: the build's newest.
+        public var protocolVersion: Int?
 
         public init() {}
 
@@ -63,6 +66,7 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             localCheckMilliseconds =
                 try c.decodeIfPresent(Int.self, forKey: .localCheckMilliseconds) ?? d.localCheckMilliseconds
             failbackSeconds = try c.decodeIfPresent(Double.self, forKey: .failbackSeconds) ?? d.failbackSeconds
+            protocolVersion = try c.decodeIfPresent(Int.self, forKey: .protocolVersion)
         }
     }
 
@@ -423,6 +427,12 @@ public struct NodeConfig: Codable, Sendable, Equatable {
             throw NodeError(
                 code: "invalidConfig",
                 "node.json limits.idleTimeoutSeconds must be at least limits.maxLongPollSeconds + 5, or long-polls are cut"
+            )
+        }
+        if let pinned = sync.protocolVersion, !ProtocolVersion.spoken().contains(pinned) {
+            throw NodeError(
+                code: "invalidConfig",
+                "node.json sync.protocolVersion \(pinned): this build speaks protocol \(ProtocolVersion.spoken().map(String.init).joined(separator: " and "))"
             )
         }
         guard (0...1).contains(sync.backoffJitter) else {

@@ -157,7 +157,8 @@ public final class SyncResponder: Sendable {
         let head = headSequence()
         return HealthReport(
             status: "ok", court: node.identity.court.rawValue, node: node.identity.node.rawValue,
-            role: config.role.rawValue, versions: SyncWire.supportedVersions, head: head, time: node.time.now().rfc3339)
+            role: config.role.rawValue, versions: ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion),
+            head: head, time: node.time.now().rfc3339)
     }
 
     /// `POST /v1/hello`: picks the newest version both sides speak.
@@ -167,41 +168,46 @@ public final class SyncResponder: Sendable {
                 code: "senderMismatch", status: 400,
                 "the hello names \(request.node), but the request is signed by \(requester.node)")
         }
-        guard let version = Set(request.versions).intersection(SyncWire.supportedVersions).max() else {
-            throw SyncError(
-                code: "unsupportedVersion", status: 400,
-                "no common protocol version: you speak \(request.versions), this node speaks \(SyncWire.supportedVersions)"
-            )
-        }
+        guard request.versions.count <= 16 else { throw SyncError.badRequest("the hello lists more than 16 versions") }
+        let version = try ProtocolVersion.negotiate(
+            offered: request.versions, spoken: ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion))
         _ = try Requester.identify(court: request.court, node: request.node, directory: node.replica.directory)
         let role = requester.court == .supreme ? NodeConfig.NodeRole.hub : .court
         guard request.role == role.rawValue else {
             throw SyncError.badRequest(
                 "the hello says role \(request.role), but a node of \(requester.court) is a \(role.rawValue)")
         }
-        recordContact(requester, .hello)
+        guard request.software.utf8.count <= 64 else {
+            throw SyncError.badRequest("the hello's software is longer than 64 bytes")
+        }
+        recordContact(
+            requester, .hello, greeting: NodeContact.Greeting(protocolVersion: version, software: request.software))
         logger.debug(
             "hello",
             metadata: ["peer": "\(request.node)", "court": "\(request.court)", "software": "\(request.software)"])
         return HelloResponse(
             version: version, court: node.identity.court.rawValue, node: node.identity.node.rawValue,
             role: config.role.rawValue, software: SyncWire.software, time: node.time.now().rfc3339,
-            head: headSequence(), limits: limits, directoryVersion: directoryVersion())
+            head: headSequence(), limits: limits, directoryVersion: directoryVersion(),
+            restores: node.replica.restores)
     }
 
     /// `GET /v1/changes`: the events after `after` that the requester may see, as a change set,
     /// waiting up to `wait` seconds (capped by the node's limit) for some to arrive. With
     /// `attested`, the hub signs an attestation of a non-empty answer (§4.3.1); other nodes ignore it.
+    /// With `echo` (protocol 2), the answer also holds the requester's own events and those that
+    /// arrived from it, which a pull otherwise leaves out: a node restored from a backup gets back
+    /// what it had sent since.
     public func pull(
         from requester: Requester, after: Int64, wait: Double, maxEvents: Int?, maxBytes: Int?,
-        attested: Bool = false
+        attested: Bool = false, echo: Bool = false
     ) async throws(SyncError) -> PullAnswer {
         let attest = attested && node.isHub ? (requester: requester.node, after: after) : nil
         guard after >= 0 else { throw SyncError.badRequest("after must be 0 or more") }
         guard wait >= 0, wait.isFinite else { throw SyncError.badRequest("wait must be 0 or more seconds") }
         let events = min(max(1, maxEvents ?? config.limits.maxEventsPerSet), config.limits.maxEventsPerSet)
         let bytes = min(max(1, maxBytes ?? config.limits.maxBytesPerSet), config.limits.maxBytesPerSet)
-        let selection = ChangeSelection(court: requester.court, excludingNode: requester.node)
+        let selection = ChangeSelection(court: requester.court, excludingNode: echo ? nil : requester.node)
         recordContact(requester, .pull, pulledAfter: after)
         let deadline = Date().addingTimeInterval(min(wait, config.limits.maxLongPollSeconds))
         var cursor = after
@@ -367,12 +373,13 @@ public final class SyncResponder: Sendable {
     /// for the sync-latency figures: in memory, written to the file about once a second by the
     /// daemon (``Replica/flushContacts()``).
     private func recordContact(
-        _ requester: Requester, _ request: NodeContact.Request, pulledAfter: Int64? = nil, pushedThrough: Int64? = nil
+        _ requester: Requester, _ request: NodeContact.Request, pulledAfter: Int64? = nil, pushedThrough: Int64? = nil,
+        greeting: NodeContact.Greeting? = nil
     ) {
         SyncMetrics.served(request.rawValue)
         node.replica.recordContact(
             node: requester.node, court: requester.court, request: request, at: node.time.now(),
-            pulledAfter: pulledAfter, pushedThrough: pushedThrough)
+            pulledAfter: pulledAfter, pushedThrough: pushedThrough, greeting: greeting)
     }
 
     /// Encodes a pull answer; with `attest` (the hub, asked by `requester` after `after`) and a

@@ -11,8 +11,9 @@ public protocol SyncTransport: Sendable {
     /// `GET /v1/changes`: a change set and the remote's head.
     func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges
     /// `GET /v1/changes`, asking the hub (with `attested`) to attest its answer
-    /// (`Protocol/sync.md` §4.3.1). Transports that cannot carry an attestation ignore the wish.
-    func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+    /// (`Protocol/sync.md` §4.3.1), and (with `echo`, protocol 2) for the caller's own events too,
+    /// which a restored node may lack. Transports that cannot carry a wish ignore it.
+    func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool, echo: Bool) async throws
         -> PulledChanges
     /// `POST /v1/changes`, saying which signed directory this node holds (`directoryVersion`).
     func push(_ changeSet: [UInt8], directoryVersion: Int) async throws -> PushReceipt
@@ -27,7 +28,7 @@ public protocol SyncTransport: Sendable {
 }
 
 extension SyncTransport {
-    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool, echo: Bool) async throws
         -> PulledChanges
     {
         try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes)
@@ -81,15 +82,17 @@ public struct LocalTransport: SyncTransport {
     }
 
     public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int) async throws -> PulledChanges {
-        try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: false)
+        try await pull(after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: false, echo: false)
     }
 
-    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool) async throws
+    public func pull(after: Int64, wait: Double, maxEvents: Int, maxBytes: Int, attested: Bool, echo: Bool) async throws
         -> PulledChanges
     {
-        let requester = try authenticate("GET", "/v1/changes?after=\(after)&wait=\(wait)\(attested ? "&attest=1" : "")")
+        let requester = try authenticate(
+            "GET", "/v1/changes?after=\(after)&wait=\(wait)\(attested ? "&attest=1" : "")\(echo ? "&echo=1" : "")")
         let answer = try await responder.pull(
-            from: requester, after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: attested)
+            from: requester, after: after, wait: wait, maxEvents: maxEvents, maxBytes: maxBytes, attested: attested,
+            echo: echo)
         return PulledChanges(
             body: answer.body, head: answer.head, directoryVersion: answer.directoryVersion,
             attestation: answer.attestation)

@@ -3,8 +3,6 @@ import Foundation
 
 /// The wire protocol's fixed names and JSON bodies (`Protocol/sync.md`).
 public enum SyncWire {
-    /// The protocol versions this build speaks, newest last. Paths are prefixed `/v1/`.
-    public static let supportedVersions = [1]
     /// The media type of a change-set body (`Protocol/changeset.md`).
     public static let changeSetMediaType = "application/vnd.courtsync.changeset"
     /// The requesting node's court, percent-encoded UTF-8.
@@ -28,7 +26,7 @@ public enum SyncWire {
     /// The media type of a document chunk body.
     public static let chunkMediaType = "application/octet-stream"
     /// The software name sent in the handshake.
-    public static let software = "courtsync/0.3"
+    public static let software = "courtsync/0.4"
 
     /// Percent-encodes a header value (court codes and node ids hold Chinese characters).
     public static func encodeHeader(_ text: String) -> String {
@@ -74,12 +72,17 @@ public struct HelloResponse: Codable, Sendable, Equatable {
     /// The version of the signed court directory the server holds: a caller holding an older one
     /// fetches `GET /v1/directory`.
     public var directoryVersion: Int
+    /// How often the server's replica was restored from a backup (protocol 2; absent from a
+    /// server of version 1). When it goes up, a client sends again what the server had
+    /// acknowledged.
+    public var restores: Int?
 
     public init(
         version: Int, court: String, node: String, role: String, software: String, time: String, head: Int64,
-        limits: WireLimits, directoryVersion: Int
+        limits: WireLimits, directoryVersion: Int, restores: Int? = nil
     ) {
         self.directoryVersion = directoryVersion
+        self.restores = restores
         self.version = version
         self.court = court
         self.node = node

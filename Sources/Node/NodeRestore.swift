@@ -1,0 +1,198 @@
+import Entrustment
+import Foundation
+import Replica
+
+/// `courtsync restore`: puts a node back from a backup archive (``NodeBackup``). Everything is
+/// unpacked and checked beside the data directory first — every entry against the manifest's
+/// size and SHA-256, the replica's integrity and identity, every document against its hash, the
+/// key against the replica — and only then moved into place, so a bad archive changes nothing.
+/// The restored replica is marked (``Replica/markRestored()``): its arrival sequence jumps, its
+/// restore count goes up, and its links ask for this node's own events until caught up, so that
+/// what it sent after the backup comes back from the hub.
+public enum NodeRestore {
+    /// What a restore did.
+    public struct Result: Sendable, Equatable {
+        /// The archive's manifest.
+        public var manifest: BackupManifest
+        /// Where the data directory's previous contents went (`--force`), if it held any.
+        public var replacedTo: URL?
+        /// How often the node has now been restored.
+        public var restores: Int
+        /// Documents the replica records as held that the archive lacks (fetched again from the
+        /// hub by the document loop, where the node may read them).
+        public var missingDocuments: Int
+    }
+
+    /// The most entries an archive may hold.
+    static let maxEntries = 5_000_000
+
+    /// Restores `archive` into `dataDirectory`, which must be absent or empty unless `force`
+    /// (then its contents are moved aside to a sibling folder, never deleted). Without the key in
+    /// the archive, the node's key comes from `keyFile`, else from the `node.key` already in
+    /// `dataDirectory`. The caller makes sure no daemon runs on `dataDirectory`.
+    public static func restore(
+        _ archive: URL, into dataDirectory: URL, keyFile: URL?, force: Bool, time: any TimeSource
+    ) throws(NodeError) -> Result {
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: dataDirectory.path)) ?? []
+        let holdsSomething = existing.contains { $0 != "daemon.lock" }
+        if holdsSomething && !force {
+            throw NodeError(
+                code: "exists",
+                "\(dataDirectory.path) is not empty: pass --force to restore over it (its contents are moved aside, not deleted)"
+            )
+        }
+        let parent = dataDirectory.deletingLastPathComponent()
+        let staging = parent.appendingPathComponent(".\(dataDirectory.lastPathComponent).restoring-\(getpid())")
+        try? FileManager.default.removeItem(at: staging)
+        guard mkdir(staging.path, 0o700) == 0 else {
+            throw NodeError(code: "storage", "cannot create \(staging.path): \(String(cString: strerror(errno)))")
+        }
+        var placed = false
+        defer { if !placed { try? FileManager.default.removeItem(at: staging) } }
+
+        let manifest = try unpack(archive, into: staging)
+        let snapshot: ReplicaSnapshot
+        do {
+            snapshot = try Replica.snapshot(at: staging.appendingPathComponent(Replica.fileName).path)
+        } catch {
+            throw NodeError(code: "badBackup", "\(archive.path): \(error.message)")
+        }
+        guard snapshot.identity.node.rawValue == manifest.node, snapshot.identity.court.rawValue == manifest.court,
+            snapshot.suite.rawValue == manifest.suite
+        else {
+            throw NodeError(
+                code: "badBackup",
+                "\(archive.path): the manifest names \(manifest.node) but the replica is \(snapshot.identity.node)")
+        }
+        try placeKey(in: staging, manifest: manifest, keyFile: keyFile, dataDirectory: dataDirectory)
+        let store = DocumentStore(dataDirectory: staging, suite: snapshot.suite)
+        var missing = 0
+        for document in snapshot.documents {
+            guard let hash = try? DocumentHash(hex: document.hash) else { continue }
+            switch store.check(hash) {
+            case .intact: continue
+            case .missing: missing += 1
+            case .altered(let actual):
+                throw NodeError(
+                    code: "badBackup",
+                    "\(archive.path): document \(hash.hex.prefix(12)) holds other bytes (\(actual.prefix(12)))")
+            }
+        }
+        let restores: Int
+        do {
+            let node = try CourtNode(dataDirectory: staging, time: time)
+            defer { try? node.close() }
+            guard node.identity.node.rawValue == manifest.node else {
+                throw NodeError(code: "badBackup", "the restored replica is not \(manifest.node)")
+            }
+            do { restores = try node.replica.markRestored() } catch {
+                throw NodeError(code: error.code.rawValue, error.message)
+            }
+        }
+        var replacedTo: URL?
+        if FileManager.default.fileExists(atPath: dataDirectory.path) {
+            if holdsSomething {
+                let stamp = time.now().rfc3339.filter { $0.isNumber }.prefix(14)
+                let aside = parent.appendingPathComponent("\(dataDirectory.lastPathComponent).replaced-\(stamp)")
+                guard rename(dataDirectory.path, aside.path) == 0 else {
+                    throw NodeError(
+                        code: "storage",
+                        "cannot move \(dataDirectory.path) aside: \(String(cString: strerror(errno)))")
+                }
+                replacedTo = aside
+            } else {
+                try? FileManager.default.removeItem(at: dataDirectory)
+            }
+        }
+        guard rename(staging.path, dataDirectory.path) == 0 else {
+            throw NodeError(
+                code: "storage",
+                "cannot move the restored node into \(dataDirectory.path): \(String(cString: strerror(errno)))")
+        }
+        placed = true
+        return Result(manifest: manifest, replacedTo: replacedTo, restores: restores, missingDocuments: missing)
+    }
+
+    /// Unpacks every entry into `staging` and checks them against the manifest.
+    private static func unpack(_ archive: URL, into staging: URL) throws(NodeError) -> BackupManifest {
+        let reader = try BackupArchive.Reader(file: archive)
+        var extracted: [String: BackupArchive.Entry] = [:]
+        var manifestBytes: Data?
+        func bad(_ why: String) -> NodeError { NodeError(code: "badBackup", "\(archive.path): \(why)") }
+        while let (path, size) = try reader.next() {
+            guard extracted.count < maxEntries else { throw bad("more than \(maxEntries) entries") }
+            if path == BackupManifest.fileName {
+                guard manifestBytes == nil else { throw bad("two manifests") }
+                manifestBytes = try reader.contents(size: size, limit: BackupManifest.maxBytes)
+                continue
+            }
+            guard manifestBytes == nil else { throw bad("entries after the manifest") }
+            guard extracted[path] == nil else { throw bad("\(path) twice") }
+            let destination = staging.appendingPathComponent(path)
+            try makeFolders(for: path, in: staging)
+            let digest = try reader.extract(size: size, to: destination)
+            extracted[path] = BackupArchive.Entry(path: path, size: size, sha256: digest)
+        }
+        guard let manifestBytes else {
+            throw bad("no \(BackupManifest.fileName): not a CourtSync backup, or cut short")
+        }
+        let manifest: BackupManifest
+        do { manifest = try JSONDecoder().decode(BackupManifest.self, from: manifestBytes) } catch {
+            throw bad("the manifest is not valid")
+        }
+        guard manifest.format == BackupManifest.formatName, manifest.version == 1 else {
+            throw bad("a backup of format \(manifest.format) \(manifest.version), which this version cannot read")
+        }
+        let listed = Dictionary(manifest.files.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
+        guard listed.count == manifest.files.count, Set(listed.keys) == Set(extracted.keys) else {
+            throw bad("its entries differ from those its manifest lists")
+        }
+        for (path, entry) in extracted where listed[path] != entry {
+            throw bad("\(path) is damaged (its size or SHA-256 differs from the manifest's)")
+        }
+        guard extracted[Replica.fileName] != nil else { throw bad("it holds no replica") }
+        return manifest
+    }
+
+    /// Creates the folders of `path` under `staging` (owner only).
+    private static func makeFolders(for path: String, in staging: URL) throws(NodeError) {
+        var folder = staging
+        for component in path.split(separator: "/").dropLast() {
+            folder.appendPathComponent(String(component), isDirectory: true)
+            guard mkdir(folder.path, 0o700) == 0 || errno == EEXIST else {
+                throw NodeError(code: "storage", "cannot create \(folder.path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Puts the node's key into the staged node: the archive's, else `keyFile`, else the one in
+    /// the data directory being replaced. (The replica refuses a key that is not its own.)
+    private static func placeKey(
+        in staging: URL, manifest: BackupManifest, keyFile: URL?, dataDirectory: URL
+    ) throws(NodeError) {
+        let staged = staging.appendingPathComponent(NodeKeyFile.fileName)
+        if FileManager.default.fileExists(atPath: staged.path) {
+            guard keyFile == nil else {
+                throw NodeError(code: "invalidArgument", "the backup holds the node's key: --key-file is not needed")
+            }
+            return
+        }
+        let source = keyFile ?? dataDirectory.appendingPathComponent(NodeKeyFile.fileName)
+        guard FileManager.default.fileExists(atPath: source.path) else {
+            throw NodeError(
+                code: "missingKey",
+                "the backup holds no key (made without --include-key): give the node's key with --key-file (the node.key kept apart), or put it at \(source.path)"
+            )
+        }
+        let bytes = try BoundedFile.read(source, limit: NodeKeyFile.maxBytes)
+        let fd = open(staged.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw NodeError(code: "storage", "cannot create \(staged.path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(fd) == 0 else {
+            throw NodeError(code: "storage", "cannot write \(staged.path): \(String(cString: strerror(errno)))")
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import Entrustment
+import Foundation
+import GRDB
+
+/// What a consistent copy of a replica holds, read from the copy itself.
+public struct ReplicaSnapshot: Sendable, Equatable {
+    /// The node the replica belongs to.
+    public var identity: NodeIdentity
+    /// The network's signature suite.
+    public var suite: SignatureSuite
+    /// The highest arrival sequence in the copy.
+    public var head: Int64
+    /// How many events the copy holds.
+    public var events: Int
+    /// The documents the copy records as held here, with their sizes.
+    public var documents: [(hash: String, size: Int64)]
+
+    public static func == (lhs: ReplicaSnapshot, rhs: ReplicaSnapshot) -> Bool {
+        lhs.identity == rhs.identity && lhs.suite == rhs.suite && lhs.head == rhs.head && lhs.events == rhs.events
+            && lhs.documents.elementsEqual(rhs.documents) { $0.hash == $1.hash && $0.size == $1.size }
+    }
+}
+
+extension Replica {
+    /// How far a restore moves the arrival sequence on (`markRestored`): further than any node
+    /// stores between two backups, so that a peer whose pull cursor stood past what the backup
+    /// held (the node had stored more before it was lost) finds every new arrival after its
+    /// cursor.
+    public static let restoreSequenceGap: Int64 = 1 << 32
+
+    /// Writes a consistent copy of the replica to a new file at `path` while other processes
+    /// (a running daemon) go on writing: SQLite's online backup, from one read transaction.
+    /// Refused for a hub process bound to a shared store, whose truth is the store
+    /// (`docs/postgres.md`).
+    public func backup(to path: String) throws(ReplicaError) -> ReplicaSnapshot {
+        if sharing.withLock({ $0 }) != nil {
+            throw ReplicaError(
+                .sharedStore,
+                "this hub's replica is kept in PostgreSQL: back up the database (pg_dump, docs/postgres.md), not the node"
+            )
+        }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ReplicaError(.storage, "\(path) already exists")
+        }
+        do {
+            let copy = try DatabaseQueue(path: path)
+            try pool.backup(to: copy)
+            try copy.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw ReplicaError(.storage, "cannot copy the replica to \(path): \(Self.describe(error))")
+        }
+        return try Self.snapshot(at: path)
+    }
+
+    /// Reads what the replica file at `path` holds (without migrating or opening it as a node),
+    /// after SQLite's integrity check.
+    public static func snapshot(at path: String) throws(ReplicaError) -> ReplicaSnapshot {
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            defer { try? queue.close() }
+            return try queue.read { db in
+                let check = try String.fetchAll(db, sql: "PRAGMA integrity_check")
+                guard check == ["ok"] else {
+                    throw ReplicaError(.corrupt, "the replica copy fails SQLite's integrity check: \(check.prefix(3))")
+                }
+                let (identity, _, _) = try loadSettings(db)
+                let documents = try Row.fetchAll(db, sql: "SELECT hash, size FROM documents ORDER BY hash").map {
+                    (hash: $0["hash"] as String, size: $0["size"] as Int64)
+                }
+                return ReplicaSnapshot(
+                    identity: identity, suite: try suite(db), head: try head(db),
+                    events: try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0, documents: documents)
+            }
+        } catch let error as ReplicaError {
+            throw error
+        } catch {
+            throw ReplicaError(.corrupt, "cannot read the replica at \(path): \(describe(error))")
+        }
+    }
+
+    /// Records that this replica was just restored from a backup, in one transaction: the
+    /// restore count goes up (announced in hello, so that clients send again what this node
+    /// acknowledged after the backup), the arrival sequence jumps by ``restoreSequenceGap``, and
+    /// every link asks its remote for this node's own events until it has caught up
+    /// (`Protocol/sync.md` §4.3, `echo`). Returns the new restore count.
+    @discardableResult
+    public func markRestored() throws(ReplicaError) -> Int {
+        try write { tx in
+            tx.skipSequences(Self.restoreSequenceGap)
+            try tx.db.execute(sql: "UPDATE node SET restores = restores + 1 WHERE id = 1")
+            try tx.db.execute(sql: "UPDATE links SET recovering = 1")
+            return try Int.fetchOne(tx.db, sql: "SELECT restores FROM node WHERE id = 1") ?? 0
+        }
+    }
+
+    static func restores(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT restores FROM node WHERE id = 1") ?? 0
+    }
+}
