@@ -10,12 +10,14 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "运行节点守护进程 — run the node: the sync server and scheduler (stop with SIGTERM or Ctrl-C).",
         discussion: """
-            Reads DATA_DIR/node.json (written by `courtsync init`): where to listen, the hub (指挥中心) and the peer courts. Logs go to stderr, one line per event, with structured fields.
+            Reads DATA_DIR/node.json (written by `courtsync init`): where to listen, the hub (指挥中心) and the peer courts. Logs go to stderr, one line per event, with structured fields; with --log-format json, one JSON object per line (time, level, logger, message and the fields), for journald and log collectors (docs/operations.md).
             """)
 
     @OptionGroup var node: NodeOptions
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error or critical.")
     var logLevel: String = "info"
+    @Option(name: .customLong("log-format"), help: "text (default) or json: one JSON object per line.")
+    var logFormat: String = "text"
     @Option(
         name: .long,
         help:
@@ -28,7 +30,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError(
                 "--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -37,7 +46,11 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await NodeDaemon.run(dataDirectory: try node.dataDirectory(), listen: listen, logger: logger)
         } catch let error as NodeError {
-            FileHandle.standardError.write(Data("courtsync: error: \(error.message)\n".utf8))
+            if json {
+                JSONLogHandler.fatal(error.message)
+            } else {
+                FileHandle.standardError.write(Data("courtsync: error: \(error.message)\n".utf8))
+            }
             throw ExitCode(1)
         }
     }
