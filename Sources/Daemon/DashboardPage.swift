@@ -1,3 +1,5 @@
+import SyncEngine
+
 /// The hub dashboard (`/dashboard`): one self-contained page in Chinese — inline CSS, inline SVG
 /// charts and a small script that reads `/api/v1/dashboard` and refreshes itself. Nothing is
 /// loaded from elsewhere (courts' networks are closed). Figures are rounded as
@@ -148,6 +150,7 @@ enum DashboardPage {
           document.body.dataset.state = "loading"; load().then(openFromHash);
         });
         const $ = (id) => document.getElementById(id);
+        const PROTOCOL = \#(ProtocolVersion.current);  // this hub's newest sync protocol version
         function esc(s) { return String(s).replace(/[&<>"']/g, c => ({"&":"&amp;","<":"&lt;",">":"&gt;","\"":"&quot;","'":"&#39;"}[c])); }
         // Same rounding as the CLI (Monitoring.Figures): half away from zero, two decimals.
         function fixed(v) { const h = Math.round(Math.abs(v) * 100); return (v < 0 && h > 0 ? "-" : "") + Math.floor(h / 100) + "." + String(h % 100).padStart(2, "0"); }
@@ -254,10 +257,11 @@ enum DashboardPage {
         }
         function renderNodes(nodes) {
           if (!nodes.length) { $("nodes").innerHTML = '<div class="empty">尚无节点同步记录</div>'; return; }
-          $("nodes").innerHTML = "<table><thead><tr><th class=text>法院</th><th class=text>节点</th><th>窗口事件数</th><th>P90(秒)</th><th class=text>最近联系</th><th>待同步</th><th class=text>状态</th></tr></thead><tbody>" +
+          $("nodes").innerHTML = "<table><thead><tr><th class=text>法院</th><th class=text>节点</th><th>窗口事件数</th><th>P90(秒)</th><th class=text>最近联系</th><th>待同步</th><th class=text>状态</th><th class=text>协议版本</th></tr></thead><tbody>" +
             nodes.map(n => '<tr data-node="' + esc(n.node) + '"><td class=text>' + esc(n.courtName) + "</td><td class=text>" + esc(n.node.slice(0, 14)) + "</td><td>" + n.events + '</td><td data-field="p90Seconds">' + days(n.p90Seconds) +
               "</td><td class=text>" + when(n.lastContactAt) + "</td><td>" + (n.backlog == null ? "—" : n.backlog) + "</td><td class=text>" +
-              (n.stale ? '<span class="badge stale">失联</span>' : '<span class="badge ok">正常</span>') + "</td></tr>").join("") + "</tbody></table>";
+              (n.stale ? '<span class="badge stale">失联</span>' : '<span class="badge ok">正常</span>') + '</td><td class=text data-field="protocol">' +
+              (n.protocolVersion == null ? "—" : n.protocolVersion + (n.protocolVersion < PROTOCOL ? ' <span class="badge prov">待升级</span>' : "") + " " + esc(n.software || "")) + "</td></tr>").join("") + "</tbody></table>";
         }
         // Every month of the trend's period, with or without figures.
         function months(report) {

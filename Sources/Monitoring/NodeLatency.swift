@@ -29,6 +29,10 @@ public struct NodeLatency: Sendable, Hashable, Codable {
     public var silentSeconds: Double?
     /// Silent for longer than the threshold (失联).
     public var stale: Bool
+    /// The sync protocol version and software its latest hello named (协议版本): during a rolling
+    /// upgrade, the nodes still on the previous version.
+    public var protocolVersion: Int?
+    public var software: String?
 
     /// The latency of every node that called this one or whose events arrived here.
     ///
@@ -71,7 +75,8 @@ public struct NodeLatency: Sendable, Hashable, Codable {
                 maxSeconds: lag.max, lastEventStoredAt: lastStored[node], lastContactAt: contact?.lastContactAt,
                 lastRequest: contact?.lastRequest.rawValue, requests: contact?.requests,
                 backlog: contact.flatMap(backlog),
-                silentSeconds: silent, stale: silent.map { $0 > staleAfterSeconds } ?? true)
+                silentSeconds: silent, stale: silent.map { $0 > staleAfterSeconds } ?? true,
+                protocolVersion: contact?.greeting?.protocolVersion, software: contact?.greeting?.software)
         }
     }
 
@@ -93,5 +98,7 @@ public struct NodeLatency: Sendable, Hashable, Codable {
         try c.encode(backlog, forKey: .backlog)
         try c.encode(silentSeconds, forKey: .silentSeconds)
         try c.encode(stale, forKey: .stale)
+        try c.encode(protocolVersion, forKey: .protocolVersion)
+        try c.encode(software, forKey: .software)
     }
 }

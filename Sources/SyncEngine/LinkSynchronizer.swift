@@ -132,7 +132,7 @@ public final class LinkSynchronizer: Sendable {
                 code: "badResponse", status: 0,
                 "\(url) chose protocol version \(response.version), which this node did not offer (\(spoken))")
         }
-        if response.version < ProtocolVersion.current, negotiatedVersion.load(ordering: .relaxed) != response.version {
+        if response.version < spoken.max()!, negotiatedVersion.load(ordering: .relaxed) != response.version {
             logger.notice(
                 "the remote speaks an older protocol version: this link uses it until the remote is upgraded",
                 metadata: ["version": "\(response.version)", "software": "\(response.software)"])

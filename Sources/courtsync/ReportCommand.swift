@@ -314,12 +314,15 @@ struct LatencyReportCommand: ParsableCommand {
                         windowSeconds: window, staleAfterSeconds: stale)
                 }
             }
-            let headers = ["节点", "法院", "事件数", "P50(秒)", "P90(秒)", "P99(秒)", "最大(秒)", "最近联系", "待同步", "失联"]
+            let headers = [
+                "节点", "法院", "事件数", "P50(秒)", "P90(秒)", "P99(秒)", "最大(秒)", "最近联系", "待同步", "失联", "协议版本",
+            ]
             func cells(_ n: NodeLatency, number: (Double?) -> String) -> [String] {
                 [
                     n.node, "\(n.court) \(n.courtName)", "\(n.events)", number(n.p50Seconds), number(n.p90Seconds),
                     number(n.p99Seconds), number(n.maxSeconds), n.lastContactAt?.rfc3339 ?? "—",
                     n.backlog.map(String.init) ?? "—", n.stale ? "是" : "否",
+                    n.protocolVersion.map { "\($0)（\(n.software ?? "")）" } ?? "—",
                 ]
             }
             switch format {

@@ -244,16 +244,32 @@ struct EngineTests {
         let bj = try net.add("京0105")
         let caller = Requester(court: bj.node.identity.court, node: bj.node.identity.node)
         let hub = net.hub
-        let ok = try await hub.responder.hello(
-            HelloRequest(
-                versions: [1, 7], court: "京0105", node: caller.node.rawValue, role: "court", software: "x"),
-            from: caller)
-        #expect(ok.version == 1)
-        await #expect {
+        func hello(_ versions: [Int]) async throws -> HelloResponse {
             try await hub.responder.hello(
-                HelloRequest(versions: [2], court: "京0105", node: caller.node.rawValue, role: "court", software: "x"),
+                HelloRequest(
+                    versions: versions, court: "京0105", node: caller.node.rawValue, role: "court", software: "x"),
                 from: caller)
-        } throws: { ($0 as? SyncError)?.code == "unsupportedVersion" }
+        }
+        // The newest both speak; a court one version behind is served in its version.
+        #expect(try await hello([1, 2, 7]).version == ProtocolVersion.current)
+        #expect(try await hello([ProtocolVersion.current - 1]).version == ProtocolVersion.current - 1)
+        // Older than that: refused, naming the release to install.
+        await #expect {
+            try await hello([ProtocolVersion.oldestSpoken - 1])
+        } throws: { error in
+            let error = error as? SyncError
+            return error?.code == "unsupportedVersion"
+                && error?.message.contains("install courtsync \(ProtocolVersion.releases[ProtocolVersion.current]!)")
+                    == true
+        }
+        // Only newer versions: this node is the one to upgrade.
+        await #expect {
+            try await hello([ProtocolVersion.current + 1])
+        } throws: { error in
+            (error as? SyncError)?.code == "unsupportedVersion"
+                && (error as? SyncError)?.message.contains("upgrade this node") == true
+        }
+        await #expect { try await hello(Array(1...17)) } throws: { ($0 as? SyncError)?.code == "badRequest" }
         // A court's node that says it is a hub is refused.
         await #expect {
             try await hub.responder.hello(
