@@ -131,40 +131,44 @@ extension Replica {
     /// `attach` in a matter it is a party of — that `remote` may also hold (the hub, or the other
     /// party): what to ask `remote` for, smallest first.
     public func documentsWanted(by court: CourtCode, from remote: CourtCode) throws(ReplicaError) -> [DocumentNeed] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.hash, min(a.size) AS size, min(a.media_type) AS media_type
-                    FROM attachments a JOIN matters m ON m.id = a.matter_id
-                    WHERE a.hash NOT IN (SELECT hash FROM documents) AND a.court != ?
-                        AND (m.entrusting_court = ? OR m.entrusted_court = ?)
-                        AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?)
-                    GROUP BY a.hash ORDER BY size, a.hash
-                    """,
-                arguments: [
-                    court.rawValue, court.rawValue, court.rawValue, remote.rawValue, remote.rawValue, remote.rawValue,
-                ]
-            ).compactMap(Self.need)
-        }
+        try read { db in try Self.documentsWanted(by: court, from: remote, in: db) }
+    }
+
+    static func documentsWanted(by court: CourtCode, from remote: CourtCode, in db: Database) throws -> [DocumentNeed] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT a.hash, min(a.size) AS size, min(a.media_type) AS media_type
+                FROM attachments a JOIN matters m ON m.id = a.matter_id
+                WHERE a.hash NOT IN (SELECT hash FROM documents) AND a.court != ?
+                    AND (m.entrusting_court = ? OR m.entrusted_court = ?)
+                    AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?)
+                GROUP BY a.hash ORDER BY size, a.hash
+                """,
+            arguments: [
+                court.rawValue, court.rawValue, court.rawValue, remote.rawValue, remote.rawValue, remote.rawValue,
+            ]
+        ).compactMap(Self.need)
     }
 
     /// The documents stored here that `remote` may receive (the hub, or the other party of a
     /// matter naming them) and has not confirmed holding: what to offer it.
     public func documentsToOffer(to remote: CourtCode) throws(ReplicaError) -> [DocumentNeed] {
-        try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT d.hash, d.size, d.media_type FROM documents d
-                    WHERE d.hash NOT IN (SELECT hash FROM document_deliveries WHERE remote = ?)
-                        AND EXISTS (
-                            SELECT 1 FROM attachments a JOIN matters m ON m.id = a.matter_id
-                            WHERE a.hash = d.hash AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?))
-                    ORDER BY d.size, d.hash
-                    """, arguments: [remote.rawValue, remote.rawValue, remote.rawValue, remote.rawValue]
-            ).compactMap(Self.need)
-        }
+        try read { db in try Self.documentsToOffer(to: remote, in: db) }
+    }
+
+    static func documentsToOffer(to remote: CourtCode, in db: Database) throws -> [DocumentNeed] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT d.hash, d.size, d.media_type FROM documents d
+                WHERE d.hash NOT IN (SELECT hash FROM document_deliveries WHERE remote = ?)
+                    AND EXISTS (
+                        SELECT 1 FROM attachments a JOIN matters m ON m.id = a.matter_id
+                        WHERE a.hash = d.hash AND (? = '最高法' OR m.entrusting_court = ? OR m.entrusted_court = ?))
+                ORDER BY d.size, d.hash
+                """, arguments: [remote.rawValue, remote.rawValue, remote.rawValue, remote.rawValue]
+        ).compactMap(Self.need)
     }
 
     private static func need(_ row: Row) -> DocumentNeed? {

@@ -70,13 +70,13 @@ extension Replica {
     }
 
     /// The two queries of a change batch (events, witnesses) and the record limit.
-    private struct ChangesQuery: Sendable {
+    struct ChangesQuery: Sendable {
         var events: (String, StatementArguments)
         var witnesses: (String, StatementArguments)
         var limit: Int
     }
 
-    private func changesQuery(after: Int64, for selection: ChangeSelection, maxEvents: Int) -> ChangesQuery {
+    func changesQuery(after: Int64, for selection: ChangeSelection, maxEvents: Int) -> ChangesQuery {
         ChangesQuery(
             events: selectionQuery(
                 table: "events", columns: "e.arrival_seq, e.id, e.encoded, e.signature", after: after,
@@ -87,7 +87,7 @@ extension Replica {
             limit: max(1, maxEvents))
     }
 
-    private static func changes(_ query: ChangesQuery, after: Int64, maxBytes: Int, in db: Database) throws
+    static func changes(_ query: ChangesQuery, after: Int64, maxBytes: Int, in db: Database) throws
         -> ChangeBatch
     {
         let limit = query.limit

@@ -182,6 +182,85 @@ public final class LinkSynchronizer: Sendable {
         return response
     }
 
+    /// What a dry run (``SyncPreview``) takes from the remote: the handshake and every change set
+    /// a pull round would receive now, decoded and checked as a pull checks them, with the
+    /// cursors the round would start from. Nothing is written here; at the remote, a pull is
+    /// what it always is (the hub witnesses a delivery it answers with, as it would for the sync).
+    public struct Fetched: Sendable {
+        public var hello: HelloResponse
+        /// The link's cursors as the round would use them (0 where the remote is a new node; the
+        /// push cursor 0 where it was restored from a backup).
+        public var pulledThrough: Int64
+        public var pushedThrough: Int64
+        /// The remote node the cursors belong to.
+        public var remoteNode: NodeID
+        /// The sets, in order, with their compressed size.
+        public var sets: [(set: ChangeSet, bytes: Int)]
+        /// Whether more remained than a dry run reads (``previewLimit`` sets).
+        public var truncated: Bool
+    }
+
+    /// The most change sets a dry run reads from one remote.
+    public static let previewLimit = 200
+
+    /// Says hello and reads what the next pull round would receive, storing nothing.
+    public func fetchForPreview() async throws -> Fetched {
+        let identity = node.identity
+        let spoken = ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion)
+        let hello = try await transport.hello(
+            HelloRequest(
+                versions: spoken, court: identity.court.rawValue, node: identity.node.rawValue,
+                role: config.role.rawValue, software: SyncWire.software))
+        guard hello.court == court.rawValue else {
+            throw SyncError(
+                code: "wrongPeer", status: 0,
+                "\(url) is the node of \(hello.court), but this link is configured for \(court)")
+        }
+        guard spoken.contains(hello.version) else {
+            throw SyncError(
+                code: "badResponse", status: 0,
+                "\(url) chose protocol version \(hello.version), which this node did not offer (\(spoken))")
+        }
+        let remote: NodeID
+        do { remote = try NodeID(hello.node) } catch {
+            throw SyncError(code: "badResponse", status: 0, "\(url) sent an invalid node id")
+        }
+        var state = try await linkState()
+        if state.remoteNode != remote {
+            state.pulledThrough = 0
+            state.pushedThrough = 0
+        } else if let restores = hello.restores, let known = state.remoteRestores, restores > known {
+            state.pushedThrough = 0
+        }
+        let echo = state.recovering && hello.version >= 2
+        var sets: [(set: ChangeSet, bytes: Int)] = []
+        var cursor = state.pulledThrough
+        var truncated = false
+        while true {
+            guard sets.count < Self.previewLimit else {
+                truncated = true
+                break
+            }
+            let pulled = try await transport.pull(
+                after: cursor, wait: 0, maxEvents: config.limits.maxEventsPerSet,
+                maxBytes: config.limits.maxBytesPerSet, attested: false, echo: echo)
+            let set = try ChangeSetCodec.decode(
+                pulled.body, suite: node.suite, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
+            guard set.senderCourt == court, set.senderNode == remote else {
+                throw SyncError(
+                    code: "wrongPeer", status: 0,
+                    "the change set from \(url) was made by \(set.senderNode), not \(remote)")
+            }
+            let through = Int64(set.throughSequence)
+            if !set.events.isEmpty || !set.witnesses.isEmpty { sets.append((set, pulled.body.count)) }
+            guard through < pulled.head, through > cursor else { break }
+            cursor = through
+        }
+        return Fetched(
+            hello: hello, pulledThrough: state.pulledThrough, pushedThrough: state.pushedThrough, remoteNode: remote,
+            sets: sets, truncated: truncated)
+    }
+
     /// Fetches and installs the remote's signed court directory if it is newer than the one
     /// installed here. Any node may relay it: it is verified against the pinned hub key.
     public func refreshDirectory(remoteVersion: Int) async throws {

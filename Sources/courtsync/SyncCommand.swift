@@ -13,17 +13,25 @@ struct SyncCommand: AsyncParsableCommand {
         abstract: "立即同步 — sync with the hub and peer courts now, and report what moved.",
         discussion: """
             Through the running daemon if there is one (DATA_DIR/daemon.json), directly otherwise. Exits 1 if any link failed.
+
+            --dry-run (试同步) prints what a sync would send and receive on each link — change sets, events, matters, bytes, the documents its document round would fetch and offer — and the conflicts it would settle (docs/conflicts.md), changing nothing in the replica: the remote is asked what a pull would bring, and this node's part is worked out in a transaction that is rolled back. At the remote a pull is what it always is: the hub records the delivery of a matter it sends (as it would for the sync). The counts are those of the sync that follows if nothing else changes meanwhile (a daemon running beside may sync first).
             """)
 
     @OptionGroup var node: NodeOptions
     @Option(name: .long, help: "Only this link: a court code (最高法 for the hub) or a URL.")
     var peer: String?
+    @Flag(name: .customLong("dry-run"), help: "Show what a sync would send, receive and settle; change nothing.")
+    var dryRun = false
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await reportingAsync(json: output.json) {
             let started = Date()
             let dataDirectory = try node.dataDirectory()
+            if dryRun {
+                try await preview(dataDirectory)
+                return
+            }
             let via: String
             let rounds: [SyncScheduler.LinkRound]
             if let record = DaemonRecord.running(in: dataDirectory) {
@@ -55,10 +63,64 @@ struct SyncCommand: AsyncParsableCommand {
         }
     }
 
-    private func syncDirectly(_ dataDirectory: URL) async throws(NodeError) -> [SyncScheduler.LinkRound] {
+    /// `--dry-run`: the preview of every link (or `--peer`'s), as a table or JSON.
+    private func preview(_ dataDirectory: URL) async throws {
         let courtNode = try CourtNode(
             dataDirectory: dataDirectory, time: .fromEnvironment(dataDirectory: dataDirectory))
         defer { try? courtNode.close() }
+        let (config, links) = try links(of: courtNode, in: dataDirectory)
+        let previews = await SyncPreview.run(links: links, node: courtNode, config: config)
+        if output.json {
+            struct View: Encodable {
+                var dryRun = true
+                var links: [SyncPreview.LinkPreview]
+            }
+            printJSON(View(links: previews))
+        } else {
+            print(Self.render(previews))
+        }
+        if previews.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+
+    static func render(_ previews: [SyncPreview.LinkPreview]) -> String {
+        var table = TextTable(headers: [
+            "链路", "结果", "将发送（事件/事项/字节）", "将接收（事件/事项/字节）", "新存入", "重复", "隔离", "拒收", "将处理冲突", "材料（待取/待送）",
+        ])
+        for p in previews {
+            guard p.ok else {
+                table.append([p.court, "失败：\(p.error ?? "")", "—", "—", "—", "—", "—", "—", "—", "—"])
+                continue
+            }
+            table.append([
+                p.court, "可同步（协议 \(p.protocolVersion ?? 0)）",
+                "\(p.send.events)/\(p.send.matters)/\(p.send.bytes)",
+                "\(p.receive.events)/\(p.receive.matters)/\(p.receive.bytes)",
+                "\(p.receive.stored ?? 0)", "\(p.receive.duplicates ?? 0)", "\(p.receive.quarantined ?? 0)",
+                "\(p.receive.refused ?? 0)", "\(p.conflicts.count)",
+                "\(p.documents.fetch)（\(DocumentSize.text(p.documents.fetchBytes))）/\(p.documents.offer)（\(DocumentSize.text(p.documents.offerBytes))）",
+            ])
+        }
+        var lines = ["试同步（未作任何更改）", table.rendered]
+        for p in previews {
+            for c in p.conflicts {
+                lines.append("\(p.court)：事项 \(c.matter) 将按规则 \(c.rule) 处理冲突：保留 \(c.winner)，取代 \(c.superseded)")
+            }
+            if let reason = p.cursorsRestart { lines.append("\(p.court)：\(reason)") }
+            if p.truncated {
+                lines.append(
+                    "\(p.court)：待接收超过 \(LinkSynchronizer.previewLimit) 个变更集，仅统计了前 \(LinkSynchronizer.previewLimit) 个")
+            }
+            if let version = p.newerDirectory {
+                lines.append("\(p.court)：对方持有更新的法院名录（版本 \(version)），同步时先安装；以其新密钥签名的事件此处计为隔离")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The node's settings and its links (only `--peer`'s, when given).
+    private func links(of courtNode: CourtNode, in dataDirectory: URL) throws(NodeError) -> (
+        NodeConfig, [LinkSynchronizer]
+    ) {
         let config = try NodeConfig.load(from: dataDirectory)
         try config.validate(directory: courtNode.replica.directory)
         var logger = Logger(label: "courtsync.sync")
@@ -78,6 +140,16 @@ struct SyncCommand: AsyncParsableCommand {
         guard !links.isEmpty else {
             throw NodeError(code: "noLinks", "node.json names no hub and no peers: nothing to sync with")
         }
+        return (config, links)
+    }
+
+    private func syncDirectly(_ dataDirectory: URL) async throws(NodeError) -> [SyncScheduler.LinkRound] {
+        let courtNode = try CourtNode(
+            dataDirectory: dataDirectory, time: .fromEnvironment(dataDirectory: dataDirectory))
+        defer { try? courtNode.close() }
+        let (config, links) = try links(of: courtNode, in: dataDirectory)
+        var logger = Logger(label: "courtsync.sync")
+        logger.logLevel = .critical
         let scheduler = SyncScheduler(
             node: courtNode, config: config, links: links, notifier: ChangeNotifier(), logger: logger)
         let showProgress = !output.json && isatty(STDERR_FILENO) == 1
