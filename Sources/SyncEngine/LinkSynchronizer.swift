@@ -111,11 +111,9 @@ public final class LinkSynchronizer: Sendable {
         if verifiedGeneration.load(ordering: .relaxed) != endpoints.generation { try await handshake() }
     }
 
-    /// Says hello, checks that the remote is the court this link is for, and restarts both
-    /// cursors if the remote is a different node than last time.
-    @discardableResult
-    public func handshake() async throws -> HelloResponse {
-        let generation = endpoints.generation
+    /// Says hello and checks the answer: the remote is the court this link is for, chose a
+    /// version this node offered, and named a valid node id. Stores nothing.
+    private func greet() async throws -> (HelloResponse, NodeID) {
         let identity = node.identity
         let spoken = ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion)
         let response = try await transport.hello(
@@ -132,14 +130,33 @@ public final class LinkSynchronizer: Sendable {
                 code: "badResponse", status: 0,
                 "\(url) chose protocol version \(response.version), which this node did not offer (\(spoken))")
         }
-        if response.version < spoken.max()!, negotiatedVersion.load(ordering: .relaxed) != response.version {
+        do {
+            return (response, try NodeID(response.node))
+        } catch {
+            throw SyncError(code: "badResponse", status: 0, "\(url) sent an invalid node id")
+        }
+    }
+
+    /// A hello that stores nothing (`courtsync doctor`): the answer, and when it was sent and
+    /// received by this node's clock.
+    public func probe() async throws -> (hello: HelloResponse, sent: Timestamp, received: Timestamp) {
+        let sent = node.wallClock.now()
+        let (hello, _) = try await greet()
+        return (hello, sent, node.wallClock.now())
+    }
+
+    /// Says hello, checks that the remote is the court this link is for, and restarts both
+    /// cursors if the remote is a different node than last time.
+    @discardableResult
+    public func handshake() async throws -> HelloResponse {
+        let generation = endpoints.generation
+        let (response, remote) = try await greet()
+        if response.version < ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion).max()!,
+            negotiatedVersion.load(ordering: .relaxed) != response.version
+        {
             logger.notice(
                 "the remote speaks an older protocol version: this link uses it until the remote is upgraded",
                 metadata: ["version": "\(response.version)", "software": "\(response.software)"])
-        }
-        let remote: NodeID
-        do { remote = try NodeID(response.node) } catch {
-            throw SyncError(code: "badResponse", status: 0, "\(url) sent an invalid node id")
         }
         let now = node.time.now()
         if let remoteTime = try? Timestamp(rfc3339: response.time),
@@ -205,26 +222,7 @@ public final class LinkSynchronizer: Sendable {
 
     /// Says hello and reads what the next pull round would receive, storing nothing.
     public func fetchForPreview() async throws -> Fetched {
-        let identity = node.identity
-        let spoken = ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion)
-        let hello = try await transport.hello(
-            HelloRequest(
-                versions: spoken, court: identity.court.rawValue, node: identity.node.rawValue,
-                role: config.role.rawValue, software: SyncWire.software))
-        guard hello.court == court.rawValue else {
-            throw SyncError(
-                code: "wrongPeer", status: 0,
-                "\(url) is the node of \(hello.court), but this link is configured for \(court)")
-        }
-        guard spoken.contains(hello.version) else {
-            throw SyncError(
-                code: "badResponse", status: 0,
-                "\(url) chose protocol version \(hello.version), which this node did not offer (\(spoken))")
-        }
-        let remote: NodeID
-        do { remote = try NodeID(hello.node) } catch {
-            throw SyncError(code: "badResponse", status: 0, "\(url) sent an invalid node id")
-        }
+        let (hello, remote) = try await greet()
         var state = try await linkState()
         if state.remoteNode != remote {
             state.pulledThrough = 0

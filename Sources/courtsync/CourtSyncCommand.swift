@@ -20,7 +20,8 @@ struct CourtSyncCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, MatterCommand.self, ServeCommand.self, SyncCommand.self, PeersCommand.self,
             StatusCommand.self, QuarantineCommand.self, ConflictsCommand.self, DigestCommand.self, CourtsCommand.self,
-            ExportCommand.self, ImportCommand.self, BackupCommand.self, RestoreCommand.self, RegisterCommand.self,
+            ExportCommand.self, ImportCommand.self, BackupCommand.self, RestoreCommand.self, DoctorCommand.self,
+            RegisterCommand.self,
             HubCommand.self, DirectoryCommand.self,
             CalendarCommand.self, TokenCommand.self, AuditCommand.self, DocumentCommand.self, ReportCommand.self,
             DemoCommand.self,
