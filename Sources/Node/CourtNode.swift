@@ -120,7 +120,9 @@ public final class CourtNode: Sendable {
             throw NodeError(code: "alreadyInitialised", "a replica already exists at \(replicaPath(in: dataDirectory))")
         }
         do {
-            try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+            // The node's own folder is its owner's alone (the key, the replica, the documents).
+            try FileManager.default.createDirectory(
+                at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
             throw NodeError(code: "storage", "cannot create the data directory \(dataDirectory.path)")
         }

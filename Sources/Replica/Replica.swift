@@ -111,6 +111,16 @@ public final class Replica: Sendable {
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             let migrator = Schema.migrator
+            if try pool.read({ db in try migrator.hasBeenSuperseded(db) }) {
+                let unknown = try pool.read { db in
+                    try migrator.appliedIdentifiers(db).subtracting(migrator.migrations).sorted()
+                }
+                try? pool.close()
+                throw ReplicaError(
+                    .newerSchema,
+                    "the replica at \(path) was upgraded by a newer courtsync (schema \(unknown.joined(separator: ", "))): run that release, or restore the backup taken before the upgrade (docs/operations.md)"
+                )
+            }
             if try pool.read({ db in try !migrator.hasCompletedMigrations(db) }) {
                 try migrator.migrate(pool)
                 CrashPoint.migrationCommitted.reached()

@@ -8,6 +8,8 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         case alreadyInitialised
         /// The file is not a CourtSync replica or is damaged.
         case corrupt
+        /// A newer release migrated the file to a schema this build does not know.
+        case newerSchema
         /// No matter with that id in this replica.
         case unknownMatter
         /// An event names a parent this replica does not hold.

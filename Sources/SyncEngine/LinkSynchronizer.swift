@@ -151,8 +151,10 @@ public final class LinkSynchronizer: Sendable {
     public func handshake() async throws -> HelloResponse {
         let generation = endpoints.generation
         let (response, remote) = try await greet()
+        // Once per change of version (the pull and push loops both handshake).
+        let previous = negotiatedVersion.exchange(response.version, ordering: .relaxed)
         if response.version < ProtocolVersion.spoken(pinnedTo: config.sync.protocolVersion).max()!,
-            negotiatedVersion.load(ordering: .relaxed) != response.version
+            previous != response.version
         {
             logger.notice(
                 "the remote speaks an older protocol version: this link uses it until the remote is upgraded",
@@ -193,7 +195,6 @@ public final class LinkSynchronizer: Sendable {
                 state.remoteHead = head
             }
         }
-        negotiatedVersion.store(response.version, ordering: .relaxed)
         try await refreshDirectory(remoteVersion: response.directoryVersion)
         verifiedGeneration.store(generation, ordering: .relaxed)
         return response
