@@ -42,6 +42,10 @@ struct PeersCommand: ParsableCommand {
         var eventsOut: Int64
         var bytesIn: Int64
         var bytesOut: Int64
+        /// Restored from a backup and still asking this remote for its own events (恢复中).
+        var recovering: Bool
+        /// How often the remote was restored from a backup, as its last hello said.
+        var remoteRestores: Int?
     }
 
     func run() throws {
@@ -74,7 +78,8 @@ struct PeersCommand: ParsableCommand {
                         lastError: state.lastError, failures: state.failures, pulledThrough: state.pulledThrough,
                         pushedThrough: state.pushedThrough, remoteHead: state.remoteHead, pushBacklog: backlog,
                         pullBacklogAtMost: max(0, state.remoteHead - state.pulledThrough), eventsIn: state.eventsIn,
-                        eventsOut: state.eventsOut, bytesIn: state.bytesIn, bytesOut: state.bytesOut)
+                        eventsOut: state.eventsOut, bytesIn: state.bytesIn, bytesOut: state.bytesOut,
+                        recovering: state.recovering, remoteRestores: state.remoteRestores)
                 }
             }
             if output.json {
@@ -102,6 +107,9 @@ struct PeersCommand: ParsableCommand {
                 ])
             }
             print(table.rendered)
+            for view in views where view.recovering {
+                print("\(view.court)：本节点自备份恢复，正从该链路取回备份后本院发出的事件（恢复中）")
+            }
             let transfers = try node.withNode { node in
                 try node.read { () throws(ReplicaError) in try node.replica.documentTransfers() }
             }

@@ -15,7 +15,7 @@ struct RestoreCommand: ParsableCommand {
 
             The key: the one in the backup (made with --include-key), else --key-file, else the node.key already in DATA_DIR.
 
-            After a restore, start the daemon (or run `courtsync sync`): the node asks the hub for every event it had sent since the backup — its own acts included, which a pull otherwise leaves out — and tells its peers it was restored, so that they send again what it had acknowledged. `courtsync status` shows the links still recovering.
+            After a restore, start the daemon (or run `courtsync sync`): the node asks the hub for every event it had sent since the backup — its own acts included, which a pull otherwise leaves out — and tells its peers it was restored, so that they send again what it had acknowledged. `courtsync peers` and `courtsync doctor` show the links still catching up.
             """)
 
     @OptionGroup var node: NodeOptions

@@ -88,6 +88,8 @@ struct BackupRestoreTests {
         #expect(try net.matters("京0105")[after] == nil)
         #expect(try net.matters("京0105")[before] == "sent")
 
+        let peers = try net.run(["peers", "--data-dir", bj, "--json"]).json["peers"] as? [[String: Any]]
+        #expect(peers?.first { $0["court"] as? String == "最高法" }?["recovering"] as? Bool == true, "\(peers ?? [])")
         try net.daemons["京0105"]!.start(runner: net.cli)
         #expect(
             try eventually(within: 60) { try net.digest("京0105") == digest }, "\(net.logs())")
