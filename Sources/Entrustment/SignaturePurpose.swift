@@ -16,6 +16,9 @@ public enum SignaturePurpose: String, Sendable, CaseIterable {
     /// A batch attestation, by the hub: the label, then the attestation's canonical bytes
     /// (`Protocol/sync.md` §4.3.1).
     case batch = "CourtSync batch v1"
+    /// A backup's manifest, by the node backed up: the label, then the manifest's JSON bytes
+    /// (`docs/operations.md`). A restore checks it with the key it installs.
+    case backup = "CourtSync backup v1"
 
     /// The length of every signature, in bytes (both suites).
     public static let signatureLength = SignatureSuite.signatureLength

@@ -5,6 +5,9 @@ import Foundation
 public struct BackupManifest: Codable, Sendable, Equatable {
     /// The entry's name in the archive.
     public static let fileName = "courtsync-backup.json"
+    /// The entry after it: the node's signature of the manifest's bytes (``SignaturePurpose/backup``),
+    /// base64.
+    public static let signatureName = "courtsync-backup.sig"
     /// The largest manifest a restore reads.
     static let maxBytes = 64 << 20
     /// What `format` must say.

@@ -67,6 +67,8 @@ public enum NodeBackup {
             throw NodeError(code: "internal", "cannot encode the backup manifest: \(error.localizedDescription)")
         }
         try writer.add(BackupManifest.fileName, bytes: manifestBytes)
+        let signature = node.sign([UInt8](manifestBytes), for: .backup)
+        try writer.add(BackupManifest.signatureName, bytes: Data(Data(signature).base64EncodedString().utf8))
         try writer.finish()
         guard rename(partial.path, out.path) == 0 else {
             throw NodeError(code: "storage", "cannot write \(out.path): \(String(cString: strerror(errno)))")

@@ -3,9 +3,10 @@ import Foundation
 import Replica
 
 /// `courtsync restore`: puts a node back from a backup archive (``NodeBackup``). Everything is
-/// unpacked and checked beside the data directory first — every entry against the manifest's
-/// size and SHA-256, the replica's integrity and identity, every document against its hash, the
-/// key against the replica — and only then moved into place, so a bad archive changes nothing.
+/// unpacked and checked beside the data directory first — the manifest's signature by the key
+/// being installed, every entry against the manifest's size and SHA-256, the replica's integrity
+/// and identity, every document against its hash, the key against the replica — and only then
+/// moved into place, so a bad or altered archive changes nothing.
 /// The restored replica is marked (``Replica/markRestored()``): its arrival sequence jumps, its
 /// restore count goes up, and its links ask for this node's own events until caught up, so that
 /// what it sent after the backup comes back from the hub.
@@ -16,8 +17,8 @@ public enum NodeRestore {
         public var manifest: BackupManifest
         /// Where the data directory's previous contents went (`--force`), if it held any.
         public var replacedTo: URL?
-        /// How often the node has now been restored.
-        public var restores: Int
+        /// The restore's id (announced in hello).
+        public var restoreID: String
         /// Documents the replica records as held that the archive lacks (fetched again from the
         /// hub by the document loop, where the node may read them).
         public var missingDocuments: Int
@@ -50,7 +51,7 @@ public enum NodeRestore {
         var placed = false
         defer { if !placed { try? FileManager.default.removeItem(at: staging) } }
 
-        let manifest = try unpack(archive, into: staging)
+        let (manifest, manifestBytes, signature) = try unpack(archive, into: staging)
         let snapshot: ReplicaSnapshot
         do {
             snapshot = try Replica.snapshot(at: staging.appendingPathComponent(Replica.fileName).path)
@@ -65,6 +66,15 @@ public enum NodeRestore {
                 "\(archive.path): the manifest names \(manifest.node) but the replica is \(snapshot.identity.node)")
         }
         try placeKey(in: staging, manifest: manifest, keyFile: keyFile, dataDirectory: dataDirectory)
+        // The manifest (and through its SHA-256s every entry) is the node's own: signed with the
+        // key being installed, which the replica must hold as its own too (checked on opening).
+        let key = try NodeKeyFile.load(from: staging, suite: snapshot.suite)
+        guard SignaturePurpose.backup.isValid(signature, of: manifestBytes, by: key.publicKey) else {
+            throw NodeError(
+                code: "badBackup",
+                "\(archive.path): the manifest's signature does not verify with the node's key: the backup was altered, or is another node's"
+            )
+        }
         let store = DocumentStore(dataDirectory: staging, suite: snapshot.suite)
         var missing = 0
         for document in snapshot.documents {
@@ -78,14 +88,14 @@ public enum NodeRestore {
                     "\(archive.path): document \(hash.hex.prefix(12)) holds other bytes (\(actual.prefix(12)))")
             }
         }
-        let restores: Int
+        let restoreID: String
         do {
             let node = try CourtNode(dataDirectory: staging, time: time)
             defer { try? node.close() }
             guard node.identity.node.rawValue == manifest.node else {
                 throw NodeError(code: "badBackup", "the restored replica is not \(manifest.node)")
             }
-            do { restores = try node.replica.markRestored() } catch {
+            do { restoreID = try node.replica.markRestored(now: node.wallClock.now()) } catch {
                 throw NodeError(code: error.code.rawValue, error.message)
             }
         }
@@ -101,7 +111,12 @@ public enum NodeRestore {
                 }
                 replacedTo = aside
             } else {
-                try? FileManager.default.removeItem(at: dataDirectory)
+                // Empty but for a stale lock file: removed only if that is all it holds.
+                unlink(dataDirectory.appendingPathComponent("daemon.lock").path)
+                guard rmdir(dataDirectory.path) == 0 else {
+                    throw NodeError(
+                        code: "storage", "cannot replace \(dataDirectory.path): \(String(cString: strerror(errno)))")
+                }
             }
         }
         guard rename(staging.path, dataDirectory.path) == 0 else {
@@ -110,20 +125,31 @@ public enum NodeRestore {
                 "cannot move the restored node into \(dataDirectory.path): \(String(cString: strerror(errno)))")
         }
         placed = true
-        return Result(manifest: manifest, replacedTo: replacedTo, restores: restores, missingDocuments: missing)
+        return Result(manifest: manifest, replacedTo: replacedTo, restoreID: restoreID, missingDocuments: missing)
     }
 
-    /// Unpacks every entry into `staging` and checks them against the manifest.
-    private static func unpack(_ archive: URL, into staging: URL) throws(NodeError) -> BackupManifest {
+    /// Unpacks every entry into `staging` and checks them against the manifest; returns the
+    /// manifest, its bytes and the signature that follows it.
+    private static func unpack(_ archive: URL, into staging: URL) throws(NodeError) -> (
+        BackupManifest, [UInt8], [UInt8]
+    ) {
         let reader = try BackupArchive.Reader(file: archive)
         var extracted: [String: BackupArchive.Entry] = [:]
         var manifestBytes: Data?
+        var signature: [UInt8]?
         func bad(_ why: String) -> NodeError { NodeError(code: "badBackup", "\(archive.path): \(why)") }
         while let (path, size) = try reader.next() {
             guard extracted.count < maxEntries else { throw bad("more than \(maxEntries) entries") }
+            guard signature == nil else { throw bad("entries after the signature") }
             if path == BackupManifest.fileName {
                 guard manifestBytes == nil else { throw bad("two manifests") }
                 manifestBytes = try reader.contents(size: size, limit: BackupManifest.maxBytes)
+                continue
+            }
+            if path == BackupManifest.signatureName, manifestBytes != nil {
+                let text = try reader.contents(size: size, limit: 1_024)
+                guard let bytes = Data(base64Encoded: text) else { throw bad("the signature is not base64") }
+                signature = [UInt8](bytes)
                 continue
             }
             guard manifestBytes == nil else { throw bad("entries after the manifest") }
@@ -136,6 +162,7 @@ public enum NodeRestore {
         guard let manifestBytes else {
             throw bad("no \(BackupManifest.fileName): not a CourtSync backup, or cut short")
         }
+        guard let signature else { throw bad("no \(BackupManifest.signatureName) after the manifest: cut short") }
         let manifest: BackupManifest
         do { manifest = try JSONDecoder().decode(BackupManifest.self, from: manifestBytes) } catch {
             throw bad("the manifest is not valid")
@@ -151,7 +178,7 @@ public enum NodeRestore {
             throw bad("\(path) is damaged (its size or SHA-256 differs from the manifest's)")
         }
         guard extracted[Replica.fileName] != nil else { throw bad("it holds no replica") }
-        return manifest
+        return (manifest, [UInt8](manifestBytes), signature)
     }
 
     /// Creates the folders of `path` under `staging` (owner only).

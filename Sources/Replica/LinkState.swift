@@ -18,10 +18,11 @@ public struct LinkState: Sendable, Hashable {
     public var pushedThrough: Int64 = 0
     /// The remote's highest arrival sequence, as last reported.
     public var remoteHead: Int64 = 0
-    /// How often the remote's replica was restored from a backup, as its last handshake said
-    /// (`nil`: not yet known, or a remote of protocol version 1). When it goes up, the push
-    /// cursor starts again from 0: the restore may have lost what the remote acknowledged.
-    public var remoteRestores: Int?
+    /// The id of the remote's latest restore from a backup, as its last handshake said (`nil`:
+    /// never restored as far as this node knows, or a remote of protocol version 1). When it
+    /// changes, the push cursor starts again from 0: the restore may have lost what the remote
+    /// acknowledged.
+    public var remoteRestore: String?
     /// Set when this node's replica was restored from a backup: until it has caught up with the
     /// remote, its pulls ask for this node's own events too (`echo`), which the backup may lack.
     public var recovering = false
@@ -49,7 +50,7 @@ public struct LinkState: Sendable, Hashable {
         state.pulledThrough = row["pulled_through"]
         state.pushedThrough = row["pushed_through"]
         state.remoteHead = row["remote_head"]
-        state.remoteRestores = row["remote_restores"]
+        state.remoteRestore = row["remote_restore"]
         state.recovering = row["recovering"]
         state.lastAttemptAt = try (row["last_attempt_at"] as String?).map { try Timestamp(rfc3339: $0) }
         state.lastSuccessAt = try (row["last_success_at"] as String?).map { try Timestamp(rfc3339: $0) }
@@ -77,14 +78,14 @@ extension ReplicaTransaction {
             sql: """
                 INSERT OR REPLACE INTO links (court, url, remote_node, pulled_through, pushed_through, remote_head,
                     last_attempt_at, last_success_at, last_error_at, last_error, failures, events_in, events_out,
-                    bytes_in, bytes_out, remote_restores, recovering)
+                    bytes_in, bytes_out, remote_restore, recovering)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 state.court.rawValue, state.url, state.remoteNode?.rawValue, state.pulledThrough, state.pushedThrough,
                 state.remoteHead, state.lastAttemptAt?.rfc3339, state.lastSuccessAt?.rfc3339,
                 state.lastErrorAt?.rfc3339, state.lastError, state.failures, state.eventsIn, state.eventsOut,
-                state.bytesIn, state.bytesOut, state.remoteRestores, state.recovering,
+                state.bytesIn, state.bytesOut, state.remoteRestore, state.recovering,
             ])
     }
 }

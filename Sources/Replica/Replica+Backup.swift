@@ -22,11 +22,13 @@ public struct ReplicaSnapshot: Sendable, Equatable {
 }
 
 extension Replica {
-    /// How far a restore moves the arrival sequence on (`markRestored`): further than any node
-    /// stores between two backups, so that a peer whose pull cursor stood past what the backup
-    /// held (the node had stored more before it was lost) finds every new arrival after its
-    /// cursor.
+    /// How far a restore moves the arrival sequence on at least (`markRestored`).
     public static let restoreSequenceGap: Int64 = 1 << 32
+    /// Arrival sequences a restore leaves room for per millisecond of wall-clock time: a restore
+    /// moves the sequence to at least the restore's time × this, past anything an earlier
+    /// incarnation (restored from the same or an older backup) can have given out unless it
+    /// stored a million records a second. Below 2⁵³ until the year 2248.
+    public static let sequencesPerMillisecond: Int64 = 1 << 10
 
     /// Writes a consistent copy of the replica to a new file at `path` while other processes
     /// (a running daemon) go on writing: SQLite's online backup, from one read transaction.
@@ -81,22 +83,26 @@ extension Replica {
         }
     }
 
-    /// Records that this replica was just restored from a backup, in one transaction: the
-    /// restore count goes up (announced in hello, so that clients send again what this node
-    /// acknowledged after the backup), the arrival sequence jumps by ``restoreSequenceGap``, and
-    /// every link asks its remote for this node's own events until it has caught up
-    /// (`Protocol/sync.md` §4.3, `echo`). Returns the new restore count.
+    /// Records that this replica was just restored from a backup, at `now`, in one
+    /// transaction: a new random restore id (announced in hello, so that clients send again what
+    /// this node acknowledged after the backup), the arrival sequence moved past anything given
+    /// out before (by ``restoreSequenceGap`` at least, and to `now` × ``sequencesPerMillisecond``),
+    /// and every link asking its remote for this node's own events until it has caught up
+    /// (`Protocol/sync.md` §1, §4.3 `echo`). Returns the restore id.
     @discardableResult
-    public func markRestored() throws(ReplicaError) -> Int {
-        try write { tx in
-            tx.skipSequences(Self.restoreSequenceGap)
-            try tx.db.execute(sql: "UPDATE node SET restores = restores + 1 WHERE id = 1")
+    public func markRestored(now: Timestamp) throws(ReplicaError) -> String {
+        let id = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        return try write { tx in
+            let floor = now.milliseconds.multipliedReportingOverflow(by: Self.sequencesPerMillisecond)
+            let target = max(tx.head + Self.restoreSequenceGap, floor.overflow ? 0 : floor.partialValue)
+            tx.skipSequences(target - tx.head)
+            try tx.db.execute(sql: "UPDATE node SET restore_id = ? WHERE id = 1", arguments: [id])
             try tx.db.execute(sql: "UPDATE links SET recovering = 1")
-            return try Int.fetchOne(tx.db, sql: "SELECT restores FROM node WHERE id = 1") ?? 0
+            return id
         }
     }
 
-    static func restores(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT restores FROM node WHERE id = 1") ?? 0
+    static func restoreID(_ db: Database) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT restore_id FROM node WHERE id = 1")
     }
 }

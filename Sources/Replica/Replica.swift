@@ -18,9 +18,9 @@ public final class Replica: Sendable {
     public let identity: NodeIdentity
     /// The network's signature suite: how events are named and signed, and change sets checked.
     public let suite: SignatureSuite
-    /// How often this replica had been restored from a backup when it was opened (a restore
-    /// happens with no process holding the replica open).
-    public let restores: Int
+    /// The id of this replica's latest restore from a backup when it was opened (`nil`: never
+    /// restored; a restore happens with no process holding the replica open).
+    public let restoreID: String?
     /// The holiday calendar this node was initialised with (`Nodes/calendar.json`): what the hub
     /// publishes as calendar version 1. Deadlines are computed with the hub's signed calendar
     /// (``calendars()``), never with this.
@@ -49,7 +49,7 @@ public final class Replica: Sendable {
             let loaded = try pool.read { db in try Self.loadSettings(db) }
             (identity, seedCalendar, seedDeadlinePolicy) = loaded
             suite = try pool.read { db in try Self.suite(db) }
-            restores = try pool.read { db in try Self.restores(db) }
+            restoreID = try pool.read { db in try Self.restoreID(db) }
             trust = Mutex(try pool.read { db in try TrustState.load(db) })
             committedHead = Atomic(try pool.read { db in try Self.head(db) })
         } catch let error as ReplicaError {

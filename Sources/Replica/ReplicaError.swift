@@ -42,6 +42,8 @@ public struct ReplicaError: Error, Hashable, Sendable, CustomStringConvertible {
         case notFound
         /// SQLite failed (disk full, read-only file, I/O error …).
         case storage
+        /// Restored from a backup, the node has not caught up with the hub yet: no local acts.
+        case recovering
         /// The replica is one hub process's copy of its shared store (PostgreSQL): the operation
         /// belongs to the store.
         case sharedStore

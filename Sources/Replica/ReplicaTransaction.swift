@@ -107,6 +107,15 @@ public struct ReplicaTransaction {
     /// A clock reading for a new local act.
     public mutating func tick(now: Timestamp) -> HybridTimestamp { clock.tick(now: now) }
 
+    /// Whether this node, restored from a backup, has not yet caught up with the hub (its link
+    /// to the hub is recovering): until then its own acts since the backup may be missing here,
+    /// and a new act could reuse a matter number or contradict one of them.
+    func isRecoveringFromHub() throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT EXISTS (SELECT 1 FROM links WHERE court = ? AND recovering = 1)",
+            arguments: [CourtCode.supreme.rawValue]) ?? false
+    }
+
     /// Moves the arrival sequence on by `count` without giving the numbers out (a restore,
     /// ``Replica/markRestored()``): sequences may have gaps, never repeats.
     mutating func skipSequences(_ count: Int64) { head += count }
@@ -180,6 +189,12 @@ public struct ReplicaTransaction {
         _ events: [Event], origin: Origin, now: Timestamp, visibleTo court: CourtCode? = nil,
         receivedFrom: NodeID? = nil, refusals: RefusalPolicy = .abort, maxClockAhead: Int64 = Self.maxClockAhead
     ) throws -> AppendReport {
+        if case .local = origin, try isRecoveringFromHub() {
+            throw ReplicaError(
+                .recovering,
+                "this node was restored from a backup and is still getting back from the hub the acts it had sent since: sync first (courtsync sync, or let the daemon run), then act — an act now could clash with one the hub holds"
+            )
+        }
         var (report, arrivals) = try appendBatch(
             events, origin: origin, now: now, visibleTo: court, receivedFrom: receivedFrom, refusals: refusals,
             maxClockAhead: maxClockAhead)

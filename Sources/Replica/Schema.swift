@@ -470,15 +470,15 @@ enum Schema {
             try db.execute(sql: "ALTER TABLE node ADD COLUMN suite TEXT NOT NULL DEFAULT 'ed25519'")
         }
         register("v12-restores") { db in
-            // How often this replica was restored from a backup (announced in hello: a client
+            // The id of this replica's latest restore from a backup (announced in hello: a client
             // whose remote was restored sends again what the remote acknowledged, since the
-            // restore may have lost it); per link, the count the remote last announced and
-            // whether this node, restored, still asks for its own events back; per calling
-            // node, the protocol version and software its hello named.
+            // restore may have lost it); per link, the id the remote last announced and whether
+            // this node, restored, still asks for its own events back; per calling node, the
+            // protocol version and software its hello named.
             try db.execute(
                 sql: """
-                    ALTER TABLE node ADD COLUMN restores INTEGER NOT NULL DEFAULT 0;
-                    ALTER TABLE links ADD COLUMN remote_restores INTEGER;
+                    ALTER TABLE node ADD COLUMN restore_id TEXT;
+                    ALTER TABLE links ADD COLUMN remote_restore TEXT;
                     ALTER TABLE links ADD COLUMN recovering INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE node_contacts ADD COLUMN protocol_version INTEGER;
                     ALTER TABLE node_contacts ADD COLUMN software TEXT;

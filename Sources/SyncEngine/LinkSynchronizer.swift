@@ -130,6 +130,11 @@ public final class LinkSynchronizer: Sendable {
                 code: "badResponse", status: 0,
                 "\(url) chose protocol version \(response.version), which this node did not offer (\(spoken))")
         }
+        guard SyncWire.isValidSoftware(response.software),
+            response.restore.map({ $0.count == 32 && Hex.decode($0) != nil }) ?? true
+        else {
+            throw SyncError(code: "badResponse", status: 0, "\(url) sent a malformed hello (software or restore)")
+        }
         do {
             return (response, try NodeID(response.node))
         } catch {
@@ -183,15 +188,16 @@ public final class LinkSynchronizer: Sendable {
                     state.remoteNode = remote
                     state.pulledThrough = 0
                     state.pushedThrough = 0
-                } else if let restores = response.restores, let known = state.remoteRestores, restores > known {
-                    // The remote was restored from a backup: what it acknowledged since may be
-                    // lost. Everything is offered again; it keeps what it lacks.
+                } else if let restore = response.restore, restore != state.remoteRestore {
+                    // The remote was restored from a backup (since this node last knew it, or
+                    // before it knew to ask): what it acknowledged since may be lost. Everything
+                    // is offered again; it keeps what it lacks.
                     logger.notice(
                         "the remote was restored from a backup: this node sends it everything again",
-                        metadata: ["restores": "\(restores)"])
+                        metadata: ["restore": "\(restore)"])
                     state.pushedThrough = 0
                 }
-                state.remoteRestores = response.restores ?? state.remoteRestores
+                state.remoteRestore = response.restore ?? state.remoteRestore
                 state.remoteHead = head
             }
         }
@@ -218,8 +224,9 @@ public final class LinkSynchronizer: Sendable {
         public var truncated: Bool
     }
 
-    /// The most change sets a dry run reads from one remote.
+    /// The most change sets a dry run reads from one remote, and the most bytes of records.
     public static let previewLimit = 200
+    static let previewBytes = 64 << 20
 
     /// Says hello and reads what the next pull round would receive, storing nothing.
     public func fetchForPreview() async throws -> Fetched {
@@ -228,15 +235,16 @@ public final class LinkSynchronizer: Sendable {
         if state.remoteNode != remote {
             state.pulledThrough = 0
             state.pushedThrough = 0
-        } else if let restores = hello.restores, let known = state.remoteRestores, restores > known {
+        } else if let restore = hello.restore, restore != state.remoteRestore {
             state.pushedThrough = 0
         }
         let echo = state.recovering && hello.version >= 2
         var sets: [(set: ChangeSet, bytes: Int)] = []
         var cursor = state.pulledThrough
         var truncated = false
+        var payload = 0
         while true {
-            guard sets.count < Self.previewLimit else {
+            guard sets.count < Self.previewLimit, payload < Self.previewBytes else {
                 truncated = true
                 break
             }
@@ -252,6 +260,7 @@ public final class LinkSynchronizer: Sendable {
             }
             let through = Int64(set.throughSequence)
             if !set.events.isEmpty || !set.witnesses.isEmpty { sets.append((set, pulled.body.count)) }
+            payload += set.events.reduce(0) { $0 + $1.encoded.count }
             guard through < pulled.head, through > cursor else { break }
             cursor = through
         }

@@ -71,17 +71,31 @@ public enum SyncPreview {
     /// Previews a sync of `links` (in the scheduler's order).
     public static func run(links: [LinkSynchronizer], node: CourtNode, config: NodeConfig) async -> [LinkPreview] {
         var fetched: [(LinkSynchronizer, Result<LinkSynchronizer.Fetched, any Error>)] = []
+        var prepared: [[PreparedEvents]] = []
+        let now = node.time.now()
         for link in links {
             do {
-                fetched.append((link, .success(try await link.fetchForPreview())))
+                let answer = try await link.fetchForPreview()
+                // Signatures checked now, on every core, so that the transaction below (which
+                // holds the replica's writer) only applies.
+                let replica = node.replica
+                var checked: [PreparedEvents] = []
+                for (set, _) in answer.sets {
+                    let events = set.events
+                    checked.append(try await Blocking.run { try replica.prepare(events, now: now) })
+                }
+                fetched.append((link, .success(answer)))
+                prepared.append(checked)
             } catch {
                 fetched.append((link, .failure(error)))
+                prepared.append([])
             }
         }
         let localDirectory = (try? node.directoryVersion()) ?? 0
         do {
             return try node.replica.rehearse { tx in
-                try fetched.map { link, result in
+                try zip(fetched, prepared).map { entry, checked in
+                    let (link, result) = entry
                     switch result {
                     case .failure(let error):
                         return LinkPreview(
@@ -89,7 +103,8 @@ public enum SyncPreview {
                             error: (error as? SyncError)?.message ?? "\(error)")
                     case .success(let fetched):
                         return try preview(
-                            link, fetched, in: &tx, node: node, config: config, localDirectory: localDirectory)
+                            link, fetched, prepared: checked, in: &tx, node: node, config: config, now: now,
+                            localDirectory: localDirectory)
                     }
                 }
             }
@@ -101,8 +116,8 @@ public enum SyncPreview {
     }
 
     private static func preview(
-        _ link: LinkSynchronizer, _ fetched: LinkSynchronizer.Fetched, in tx: inout ReplicaTransaction,
-        node: CourtNode, config: NodeConfig, localDirectory: Int
+        _ link: LinkSynchronizer, _ fetched: LinkSynchronizer.Fetched, prepared: [PreparedEvents],
+        in tx: inout ReplicaTransaction, node: CourtNode, config: NodeConfig, now: Timestamp, localDirectory: Int
     ) throws -> LinkPreview {
         let state = try tx.link(link.court)
         var preview = LinkPreview(
@@ -115,7 +130,6 @@ public enum SyncPreview {
             preview.cursorsRestart = "the remote was restored from a backup: everything is offered again"
         }
         let lastConflict = try tx.lastConflictRow()
-        let now = node.time.now()
         let identity = node.identity
 
         // The push round: every batch after the push cursor.
@@ -139,6 +153,10 @@ public enum SyncPreview {
                 sentMatters.formUnion(batch.events.map(\.matterID))
             }
             guard batch.hasMore, batch.through > after else { break }
+            guard preview.send.sets < LinkSynchronizer.previewLimit else {
+                preview.truncated = true
+                break
+            }
             after = batch.through
         }
         preview.send.matters = sentMatters.count
@@ -146,11 +164,11 @@ public enum SyncPreview {
         // The pull round: each set applied as a pull applies it.
         var received: Set<MatterID> = []
         var (stored, duplicates, quarantined, refused) = (0, 0, 0, 0)
-        for (set, bytes) in fetched.sets {
+        for ((set, bytes), checked) in zip(fetched.sets, prepared) {
             let report = try tx.receive(
                 set.events, witnesses: set.witnesses, from: set.senderNode, source: link.court.rawValue, now: now,
                 visibleTo: identity.court, maxClockAhead: Int64(config.limits.maxClockAheadSeconds) * 1000,
-                maxQuarantinedPerSource: config.limits.maxQuarantinedPerSource)
+                maxQuarantinedPerSource: config.limits.maxQuarantinedPerSource, prepared: checked)
             preview.receive.sets += 1
             preview.receive.events += set.events.count
             preview.receive.witnesses += set.witnesses.count

@@ -177,8 +177,9 @@ public final class SyncResponder: Sendable {
             throw SyncError.badRequest(
                 "the hello says role \(request.role), but a node of \(requester.court) is a \(role.rawValue)")
         }
-        guard request.software.utf8.count <= 64 else {
-            throw SyncError.badRequest("the hello's software is longer than 64 bytes")
+        guard SyncWire.isValidSoftware(request.software) else {
+            throw SyncError.badRequest(
+                "the hello's software must be 1 to 64 of A-Z a-z 0-9 . _ / + - (e.g. courtsync/0.4)")
         }
         recordContact(
             requester, .hello, greeting: NodeContact.Greeting(protocolVersion: version, software: request.software))
@@ -189,7 +190,7 @@ public final class SyncResponder: Sendable {
             version: version, court: node.identity.court.rawValue, node: node.identity.node.rawValue,
             role: config.role.rawValue, software: SyncWire.software, time: node.time.now().rfc3339,
             head: headSequence(), limits: limits, directoryVersion: directoryVersion(),
-            restores: node.replica.restores)
+            restore: node.replica.restoreID)
     }
 
     /// `GET /v1/changes`: the events after `after` that the requester may see, as a change set,

@@ -28,6 +28,13 @@ public enum SyncWire {
     /// The software name sent in the handshake.
     public static let software = "courtsync/0.4"
 
+    /// Whether a hello's `software` is a name this protocol carries: 1 to 64 ASCII letters,
+    /// digits and `. _ / + -` (it is stored, logged and shown to hub staff).
+    public static func isValidSoftware(_ text: String) -> Bool {
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._/+-".utf8)
+        return (1...64).contains(text.utf8.count) && text.utf8.allSatisfy(allowed.contains)
+    }
+
     /// Percent-encodes a header value (court codes and node ids hold Chinese characters).
     public static func encodeHeader(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: headerSafe) ?? text
@@ -72,17 +79,17 @@ public struct HelloResponse: Codable, Sendable, Equatable {
     /// The version of the signed court directory the server holds: a caller holding an older one
     /// fetches `GET /v1/directory`.
     public var directoryVersion: Int
-    /// How often the server's replica was restored from a backup (protocol 2; absent from a
-    /// server of version 1). When it goes up, a client sends again what the server had
-    /// acknowledged.
-    public var restores: Int?
+    /// The id of the server's latest restore from a backup, 32 hex digits (protocol 2; absent
+    /// when never restored, and from a server of version 1). When it changes, a client sends
+    /// again what the server had acknowledged.
+    public var restore: String?
 
     public init(
         version: Int, court: String, node: String, role: String, software: String, time: String, head: Int64,
-        limits: WireLimits, directoryVersion: Int, restores: Int? = nil
+        limits: WireLimits, directoryVersion: Int, restore: String? = nil
     ) {
         self.directoryVersion = directoryVersion
-        self.restores = restores
+        self.restore = restore
         self.version = version
         self.court = court
         self.node = node

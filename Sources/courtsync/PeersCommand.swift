@@ -44,8 +44,8 @@ struct PeersCommand: ParsableCommand {
         var bytesOut: Int64
         /// Restored from a backup and still asking this remote for its own events (恢复中).
         var recovering: Bool
-        /// How often the remote was restored from a backup, as its last hello said.
-        var remoteRestores: Int?
+        /// The id of the remote's latest restore from a backup, as its last hello said.
+        var remoteRestore: String?
     }
 
     func run() throws {
@@ -79,7 +79,7 @@ struct PeersCommand: ParsableCommand {
                         pushedThrough: state.pushedThrough, remoteHead: state.remoteHead, pushBacklog: backlog,
                         pullBacklogAtMost: max(0, state.remoteHead - state.pulledThrough), eventsIn: state.eventsIn,
                         eventsOut: state.eventsOut, bytesIn: state.bytesIn, bytesOut: state.bytesOut,
-                        recovering: state.recovering, remoteRestores: state.remoteRestores)
+                        recovering: state.recovering, remoteRestore: state.remoteRestore)
                 }
             }
             if output.json {

@@ -33,7 +33,7 @@ struct RestoreCommand: ParsableCommand {
         var events: Int
         var documents: Int
         var missingDocuments: Int
-        var restores: Int
+        var restoreID: String
         var replacedTo: String?
     }
 
@@ -58,7 +58,7 @@ struct RestoreCommand: ParsableCommand {
             let view = View(
                 court: manifest.court, node: manifest.node, backupCreatedAt: manifest.createdAt,
                 events: manifest.events, documents: manifest.documents - result.missingDocuments,
-                missingDocuments: result.missingDocuments, restores: result.restores,
+                missingDocuments: result.missingDocuments, restoreID: result.restoreID,
                 replacedTo: result.replacedTo?.path)
             if output.json {
                 printJSON(view)
@@ -72,7 +72,7 @@ struct RestoreCommand: ParsableCommand {
                     "文书",
                     "\(view.documents) 份" + (view.missingDocuments > 0 ? "（缺 \(view.missingDocuments) 份，同步时补取）" : "")
                 ),
-                ("恢复次数", "\(view.restores)"),
+                ("恢复标识", view.restoreID),
             ]
             if let replaced = view.replacedTo { fields.append(("原目录移至", replaced)) }
             fields.append(("下一步", "启动守护进程或运行 courtsync sync：备份后本院发出的事件将从最高法取回"))
