@@ -59,13 +59,21 @@ struct DiskFaultTests {
         #expect(stored.count == acknowledged.count, "\(stored) against \(acknowledged)")
         #expect(try CrashTests.sqlite(bj, "PRAGMA integrity_check") == "ok")
 
-        // Meanwhile the other court acts: the hub takes it, the full court cannot store it yet,
-        // and its daemon stays up, retrying.
+        // Meanwhile the other court acts: the hub takes it, the full court cannot take it in yet,
+        // and its daemon stays up, retrying. Asked to sync once the matter is at the hub, the
+        // daemon tries and fails for the full disk. (It cannot even store what the hub's hello
+        // answers, the link's state, so it fetches nothing while the disk is full.)
         #expect(try net.run(["matter", "sign", "--data-dir", gz, first]).status == 0)
         acknowledged[first] = "signed"
         let inbound = try #require(try create(at: "粤0106", to: "京0105").json["id"] as? String)
         #expect(try eventually { try net.matters("最高法")[inbound] == "sent" }, "\(net.logs())")
-        Thread.sleep(forTimeInterval: 2)
+        let attempt = try net.run(["sync", "--data-dir", bj, "--json"])
+        let round = (attempt.json["links"] as? [[String: Any]])?.first { $0["court"] as? String == "最高法" }
+        #expect(attempt.status == 1, "\(attempt.stdout)\(attempt.stderr)")
+        #expect(attempt.json["via"] as? String == "daemon", "\(attempt.stdout)")
+        #expect(round?["ok"] as? Bool == false, "\(attempt.stdout)")
+        #expect(
+            (round?["error"] as? String)?.contains("the disk holding the replica is full") == true, "\(attempt.stdout)")
         #expect(try net.matters("京0105")[inbound] == nil)
         #expect(try net.matters("京0105")[first] == "sent")
         #expect(net.daemons["京0105"]!.isRunning)
