@@ -25,7 +25,7 @@ struct MigrationCrashTests {
     }
 
     @Test("SIGKILL while migrating and refolding leaves a sound file, whole steps only, and loses nothing")
-    func killDuringMigration() throws {
+    func killDuringMigration() async throws {
         let environment = ProcessInfo.processInfo.environment
         let seed =
             environment["COURTSYNC_MIGRATION_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(1 << 40))
@@ -73,8 +73,9 @@ struct MigrationCrashTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            Thread.sleep(
-                forTimeInterval: Double.random(in: 0...(round.isMultiple(of: 2) ? plain : whole), using: &random))
+            // The random moment of the kill is what this test varies: a wait for nothing.
+            let moment = Double.random(in: 0...(round.isMultiple(of: 2) ? plain : whole), using: &random)
+            try await Task.sleep(for: .milliseconds(Int64(moment * 1000)))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             let stage = try Self.stage(hub)
