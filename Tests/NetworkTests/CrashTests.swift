@@ -7,14 +7,14 @@ import Testing
 /// operator was told is done may be lost or doubled, every SQLite file stays sound, the audit
 /// trail verifies, and the network converges.
 ///
-/// `COURTSYNC_CRASH_SEED` replays a run; `COURTSYNC_CRASH_ROUNDS` (default 8) sets how many kills.
+/// The seed comes from ``TestSeed`` (`COURTSYNC_TEST_SEED` replays a run); `COURTSYNC_CRASH_ROUNDS`
+/// (default 8) sets how many kills.
 @Suite("crash safety", .serialized)
 struct CrashTests {
     @Test("SIGKILL of a court or the hub at random moments loses nothing acknowledged and doubles nothing")
     func killAtRandom() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seed = environment["COURTSYNC_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(1 << 40))
-        let rounds = environment["COURTSYNC_CRASH_ROUNDS"].flatMap(Int.init) ?? 8
+        let seed = try TestSeed.draw(for: "CrashTests.killAtRandom")
+        let rounds = ProcessInfo.processInfo.environment["COURTSYNC_CRASH_ROUNDS"].flatMap(Int.init) ?? 8
         var random = SeededGenerator(seed: seed)
         let courts = ["京0105", "粤0106"]
         let net = try DaemonNetwork(courts)

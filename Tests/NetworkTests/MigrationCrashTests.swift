@@ -10,11 +10,12 @@ import Testing
 /// A kill during a schema migration (`docs/reliability.md`). A hub replica holding 4,500 signed
 /// events is turned back into the shape the build before schema v5 left (no `received_at`, no
 /// `node_contacts`, no v5 indexes, every matter awaiting a refold). Then `courtsync` opens it and
-/// is SIGKILLed at random moments while it migrates and refolds, again and again, with a recorded
+/// is SIGKILLed at random moments while it migrates and refolds, again and again, with a printed
 /// seed. After every kill the file is sound and in one of the three states a whole transaction
 /// leaves; once an open completes, every matter and the audit trail are as they were before.
 ///
-/// `COURTSYNC_MIGRATION_SEED` replays a run; `COURTSYNC_MIGRATION_ROUNDS` (default 8) sets the kills.
+/// The seed comes from ``TestSeed`` (`COURTSYNC_TEST_SEED` replays a run);
+/// `COURTSYNC_MIGRATION_ROUNDS` (default 8) sets the kills.
 @Suite("kill during migration", .serialized)
 struct MigrationCrashTests {
     /// How far an interrupted open got, read from the file.
@@ -26,10 +27,8 @@ struct MigrationCrashTests {
 
     @Test("SIGKILL while migrating and refolding leaves a sound file, whole steps only, and loses nothing")
     func killDuringMigration() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seed =
-            environment["COURTSYNC_MIGRATION_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(1 << 40))
-        let rounds = environment["COURTSYNC_MIGRATION_ROUNDS"].flatMap(Int.init) ?? 8
+        let seed = try TestSeed.draw(for: "MigrationCrashTests.killDuringMigration")
+        let rounds = ProcessInfo.processInfo.environment["COURTSYNC_MIGRATION_ROUNDS"].flatMap(Int.init) ?? 8
         var random = SeededGenerator(seed: seed)
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
