@@ -7,14 +7,15 @@ import Testing
 /// operator was told is done may be lost or doubled, every SQLite file stays sound, the audit
 /// trail verifies, and the network converges.
 ///
-/// The seed comes from ``TestSeed`` (`COURTSYNC_TEST_SEED` replays a run); `COURTSYNC_CRASH_ROUNDS`
-/// (default 8) sets how many kills.
+/// The seed comes from ``TestSeed`` (`COURTSYNC_TEST_SEED` replays a run). The default suite
+/// kills three times; `COURTSYNC_KILL_ROUNDS=N` sets how many (an opt-in long run, a separate
+/// step of `.ci/run`).
 @Suite("crash safety", .serialized)
 struct CrashTests {
     @Test("SIGKILL of a court or the hub at random moments loses nothing acknowledged and doubles nothing")
     func killAtRandom() async throws {
         let seed = try TestSeed.draw(for: "CrashTests.killAtRandom")
-        let rounds = ProcessInfo.processInfo.environment["COURTSYNC_CRASH_ROUNDS"].flatMap(Int.init) ?? 8
+        let rounds = try KillRounds.count(default: 3)
         var random = SeededGenerator(seed: seed)
         let courts = ["京0105", "粤0106"]
         let net = try DaemonNetwork(courts)

@@ -14,8 +14,9 @@ import Testing
 /// seed. After every kill the file is sound and in one of the three states a whole transaction
 /// leaves; once an open completes, every matter and the audit trail are as they were before.
 ///
-/// The seed comes from ``TestSeed`` (`COURTSYNC_TEST_SEED` replays a run);
-/// `COURTSYNC_MIGRATION_ROUNDS` (default 8) sets the kills.
+/// The seed comes from ``TestSeed`` (`COURTSYNC_TEST_SEED` replays a run). The default suite kills
+/// four times (two opens of each kind); `COURTSYNC_KILL_ROUNDS=N` sets how many (an opt-in long
+/// run, a separate step of `.ci/run`).
 @Suite("kill during migration", .serialized)
 struct MigrationCrashTests {
     /// How far an interrupted open got, read from the file.
@@ -28,7 +29,7 @@ struct MigrationCrashTests {
     @Test("SIGKILL while migrating and refolding leaves a sound file, whole steps only, and loses nothing")
     func killDuringMigration() async throws {
         let seed = try TestSeed.draw(for: "MigrationCrashTests.killDuringMigration")
-        let rounds = ProcessInfo.processInfo.environment["COURTSYNC_MIGRATION_ROUNDS"].flatMap(Int.init) ?? 8
+        let rounds = try KillRounds.count(default: 4)
         var random = SeededGenerator(seed: seed)
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
