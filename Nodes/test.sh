@@ -18,8 +18,9 @@ cd "$(dirname "$0")/.."
 # zlib and SQLite headers and pkg-config for the build; the sqlite3 shell (a test reads a replica
 # as an operator would); openssl (the tests' TLS certificates, Nodes/tls-certificates.sh);
 # prometheus for promtool (/metrics); chromium and a Chinese font (the dashboard's screenshots);
-# PostgreSQL (the hub's store).
-packages=(libsqlite3-dev zlib1g-dev libssl-dev pkg-config sqlite3 openssl prometheus chromium fonts-wqy-microhei postgresql)
+# PostgreSQL (the hub's store); systemd for `systemd-analyze verify` (a test checks a unit file).
+packages=(libsqlite3-dev zlib1g-dev libssl-dev pkg-config sqlite3 openssl prometheus chromium fonts-wqy-microhei postgresql
+    systemd)
 needed=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || needed+=("$package")
