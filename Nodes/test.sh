@@ -10,14 +10,17 @@
 #    COURTSYNC_TEST_POSTGRES already set, that server is used instead and none is started.
 # 3. Checks the formatting, builds, and runs `swift test` (arguments go to `swift test`, e.g.
 #    `bash Nodes/test.sh --filter HubFailoverTests`). The cluster is stopped and removed on exit.
+#    Random tests take their seed from COURTSYNC_TEST_SEED: a fixed one unless the caller set it,
+#    so that this command (and CI) runs the same cases every time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # zlib and SQLite headers and pkg-config for the build; the sqlite3 shell (a test reads a replica
 # as an operator would); openssl (the tests' TLS certificates, Nodes/tls-certificates.sh);
 # prometheus for promtool (/metrics); chromium and a Chinese font (the dashboard's screenshots);
-# PostgreSQL (the hub's store).
-packages=(libsqlite3-dev zlib1g-dev libssl-dev pkg-config sqlite3 openssl prometheus chromium fonts-wqy-microhei postgresql)
+# PostgreSQL (the hub's store); systemd for `systemd-analyze verify` (a test checks a unit file).
+packages=(libsqlite3-dev zlib1g-dev libssl-dev pkg-config sqlite3 openssl prometheus chromium fonts-wqy-microhei postgresql
+    systemd)
 needed=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || needed+=("$package")
@@ -78,6 +81,11 @@ RESTART
     export COURTSYNC_TEST_POSTGRES_RESTART="$cluster/restart.sh"
     echo "PostgreSQL for the tests: $COURTSYNC_TEST_POSTGRES (cluster in $cluster)"
 fi
+
+# The seed of every random test (Tests/TestSupport/TestSeed.swift): fixed here unless given, so
+# that a run is repeatable; `COURTSYNC_TEST_SEED=N bash Nodes/test.sh` replays another.
+export COURTSYNC_TEST_SEED="${COURTSYNC_TEST_SEED:-20261203}"
+echo "Random tests' seed: COURTSYNC_TEST_SEED=$COURTSYNC_TEST_SEED"
 
 swift --version
 swift format lint --strict --recursive Sources Tests

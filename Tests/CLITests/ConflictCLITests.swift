@@ -88,9 +88,7 @@ struct ConflictCLITests {
 
     @Test(
         "random acts on both sides, change files carried late, twice and in any order: equal digests",
-        arguments: [
-            UInt64(11), 12, 13,
-        ])
+        arguments: try TestSeed.table([11, 12, 13]))
     func randomExchanges(seed: UInt64) throws {
         let courts = try TwoCourts()
         defer { courts.remove() }

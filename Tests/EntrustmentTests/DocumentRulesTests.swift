@@ -326,13 +326,15 @@ struct DocumentRulesTests {
         #expect(some.documents.map(\.court.rawValue) == ["京0105", "粤0106"])
     }
 
-    @Test("histories with documents and requests converge whatever the arrival order", arguments: 0..<12)
+    @Test(
+        "histories with documents and requests converge whatever the arrival order",
+        arguments: try TestSeed.table(0..<12))
     func convergence(seed: UInt64) throws {
-        let events = RandomHistory.events(seed: 900 + seed, steps: 40, documents: true)
+        let events = RandomHistory.events(seed: 900 &+ seed, steps: 40, documents: true)
         let reference = MatterFold.fold(events, directory: Fixtures.directory)
         let later = Timestamp(milliseconds: 1_900_000_000_000)
         for shuffle in 0..<4 {
-            let order = RandomHistory.causalShuffle(events, seed: seed * 10 + UInt64(shuffle))
+            let order = RandomHistory.causalShuffle(events, seed: seed &* 10 &+ UInt64(shuffle))
             let folded = MatterFold.fold(order, directory: Fixtures.directory)
             #expect(folded == reference)
             #expect(folded?.lapsing(at: later) == reference?.lapsing(at: later))

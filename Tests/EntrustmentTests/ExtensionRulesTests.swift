@@ -257,12 +257,12 @@ struct ExtensionRulesTests {
         }
     }
 
-    @Test("histories with extensions converge whatever the arrival order", arguments: 0..<12)
+    @Test("histories with extensions converge whatever the arrival order", arguments: try TestSeed.table(0..<12))
     func convergence(seed: UInt64) throws {
-        let events = RandomHistory.events(seed: 1300 + seed, steps: 80, extensions: true)
+        let events = RandomHistory.events(seed: 1300 &+ seed, steps: 80, extensions: true)
         let reference = MatterFold.fold(events, directory: Fixtures.directory)
         for shuffle in 0..<4 {
-            let order = RandomHistory.causalShuffle(events, seed: seed * 10 + UInt64(shuffle))
+            let order = RandomHistory.causalShuffle(events, seed: seed &* 10 &+ UInt64(shuffle))
             #expect(MatterFold.fold(order, directory: Fixtures.directory) == reference)
         }
     }

@@ -49,7 +49,7 @@ struct FoldTests {
         #expect(matter.superseded.isEmpty)
     }
 
-    @Test("the fold depends only on the set of events, never on their order", arguments: 1...60)
+    @Test("the fold depends only on the set of events, never on their order", arguments: try TestSeed.table(1...60))
     func orderIndependence(seed: UInt64) {
         let events = RandomHistory.events(seed: seed)
         let reference = MatterFold.fold(events, directory: Fixtures.directory)

@@ -163,7 +163,8 @@ struct HonestTimeTests {
         #expect(try #require(timing.completionDays) > 3)
     }
 
-    @Test("no span is ever negative, whatever the witnesses say", arguments: [UInt64(1), 2, 3, 4, 5, 6, 7, 8])
+    @Test(
+        "no span is ever negative, whatever the witnesses say", arguments: try TestSeed.table([1, 2, 3, 4, 5, 6, 7, 8]))
     func neverNegative(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
         let events = RandomHistory.events(seed: seed, steps: 30)

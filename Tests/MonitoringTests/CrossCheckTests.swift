@@ -189,7 +189,7 @@ struct CrossCheckTests {
 
     @Test(
         "by court, every figure equals the SQL's, over everything and over a fortnight",
-        arguments: [UInt64(11), 2026, 8_080])
+        arguments: try TestSeed.table([11, 2026, 8_080]))
     func equalsSQL(seed: UInt64) async throws {
         let (network, clock) = try await Self.workload(seed: seed)
         defer { network.remove() }

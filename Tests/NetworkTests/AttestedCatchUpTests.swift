@@ -8,7 +8,7 @@ import TestSupport
 @Suite("attested catch-up over HTTP", .serialized)
 struct AttestedCatchUpTests {
     @Test("a court started late catches up on attested sets; its daemon then re-checks every origin signature")
-    func lateCourtCatchesUp() throws {
+    func lateCourtCatchesUp() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106"]) { court, json in
             // Sets of at most 5 events: twelve matters put the late court several sets behind.
             if court == "粤0106" { json["limits"] = ["maxEventsPerSet": 5] }
@@ -23,13 +23,13 @@ struct AttestedCatchUpTests {
             ])
             ids.append(try #require(created.json["id"] as? String, "\(created.stderr)"))
         }
-        #expect(try eventually { try net.matters("最高法").count == 12 }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("最高法").count == 12 }, "\(net.logs())")
 
         try net.daemons["粤0106"]!.start(runner: net.cli)
-        #expect(try eventually { try net.matters("粤0106").count == 12 }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106").count == 12 }, "\(net.logs())")
         #expect(try net.count("粤0106", "SELECT count(*) FROM attestations") >= 1, "\(net.logs())")
         #expect(
-            try eventually {
+            try await eventually {
                 let status = try net.run(["status", "--data-dir", net.dir("粤0106"), "--json"]).json
                 let checks = status["originChecks"] as? [String: Any]
                 return checks?["pending"] as? Int == 0 && checks?["failed"] as? Int == 0

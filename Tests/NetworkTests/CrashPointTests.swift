@@ -42,7 +42,7 @@ struct CrashPointTests {
     @Test(
         "a kill at the crash point leaves a whole state, and the network settles with nothing lost or doubled",
         arguments: cases)
-    func killAt(_ crash: Case) throws {
+    func killAt(_ crash: Case) async throws {
         let courts = ["京0105", "粤0106"]
         let net = try DaemonNetwork(courts)
         let armed = CommandRunner(
@@ -63,7 +63,7 @@ struct CrashPointTests {
         let first = try create(1, from: "京0105", to: "粤0106")
         let victim = try #require(net.daemons[crash.victim])
         #expect(
-            eventually(within: 30) { !victim.isRunning },
+            try await eventually(within: 30) { !victim.isRunning },
             "\(crash): the daemon did not reach the point\n\(net.logs())")
         #expect(
             victim.log.contains("reached \(crash.point.rawValue), killing this process"), "\(victim.log.suffix(2000))")
@@ -96,12 +96,12 @@ struct CrashPointTests {
         _ = try create(2, from: "粤0106", to: "京0105")
         _ = try create(3, from: "京0105", to: "粤0106")
         try victim.start(runner: net.cli)
-        #expect(try eventually(within: 30) { try net.matters("粤0106")[first] == "sent" }, "\(net.logs())")
+        #expect(try await eventually(within: 30) { try net.matters("粤0106")[first] == "sent" }, "\(net.logs())")
         let signed = try net.run(["matter", "sign", "--data-dir", net.dir("粤0106"), first])
         #expect(signed.status == 0, "\(signed.stderr)")
         acknowledged.insert(AcknowledgedAct(matter: first, kind: "sign"))
 
-        try net.expectSettled(courts: courts, acknowledged: acknowledged, context: "\(crash)")
+        try await net.expectSettled(courts: courts, acknowledged: acknowledged, context: "\(crash)")
         #expect(try net.matters("京0105")[first] == "signed")
     }
 }

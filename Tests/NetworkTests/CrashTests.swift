@@ -7,14 +7,15 @@ import Testing
 /// operator was told is done may be lost or doubled, every SQLite file stays sound, the audit
 /// trail verifies, and the network converges.
 ///
-/// `COURTSYNC_CRASH_SEED` replays a run; `COURTSYNC_CRASH_ROUNDS` (default 8) sets how many kills.
+/// The seed comes from ``TestSeed`` (`COURTSYNC_TEST_SEED` replays a run). The default suite
+/// kills three times; `COURTSYNC_KILL_ROUNDS=N` sets how many (an opt-in long run, a separate
+/// step of `.ci/run`).
 @Suite("crash safety", .serialized)
 struct CrashTests {
     @Test("SIGKILL of a court or the hub at random moments loses nothing acknowledged and doubles nothing")
-    func killAtRandom() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let seed = environment["COURTSYNC_CRASH_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(1 << 40))
-        let rounds = environment["COURTSYNC_CRASH_ROUNDS"].flatMap(Int.init) ?? 8
+    func killAtRandom() async throws {
+        let seed = try TestSeed.draw(for: "CrashTests.killAtRandom")
+        let rounds = try KillRounds.count(default: 3)
         var random = SeededGenerator(seed: seed)
         let courts = ["京0105", "粤0106"]
         let net = try DaemonNetwork(courts)
@@ -31,56 +32,56 @@ struct CrashTests {
             let downFor = Double.random(in: 0...0.3, using: &random)
             let daemon = net.daemons[victim]!
             let runner = net.cli
-            let restarted = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var restartError: (any Error)?
-            Thread.detachNewThread {
-                Thread.sleep(forTimeInterval: killAfter)
+            // The kill lands `killAfter` into the burst below and the node stays down `downFor`:
+            // the waits are the random moments under test. Kill and restart block on the process,
+            // so they run off the cooperative pool.
+            let restart = Task(executorPreference: DedicatedExecutor.shared) {
+                try await Task.sleep(for: .milliseconds(Int64(killAfter * 1000)))
                 daemon.kill()
-                Thread.sleep(forTimeInterval: downFor)
-                do { try daemon.start(runner: runner) } catch { restartError = error }
-                restarted.signal()
+                try await Task.sleep(for: .milliseconds(Int64(downFor * 1000)))
+                try daemon.start(runner: runner)
             }
             kills.append(victim)
-            // Should the burst fail, the restart still ends before the network is torn down.
-            var waited = false
-            defer { if !waited { restarted.wait() } }
-            // A burst of acts: new matters both ways, and the entrusted courts act on what they hold.
-            for _ in 0..<Int.random(in: 1...3, using: &random) {
-                number += 1
-                let from = courts.randomElement(using: &random)!
-                let to = courts.first { $0 != from }!
-                let result = try net.run([
-                    "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case",
-                    "（2026）\(from)执\(number)号", "--to", to,
-                    "--kind", "deposit:freeze", "--json",
-                ])
-                #expect(result.status == 0, "seed \(seed): \(result.stderr)")
-                if let id = result.json["id"] as? String {
-                    acknowledged.insert(AcknowledgedAct(matter: id, kind: "create"))
-                }
-            }
-            for court in courts {
-                for (id, state) in try net.matters(court).sorted(by: { $0.key < $1.key })
-                where !id.hasPrefix(court) && Bool.random(using: &random) {
-                    let verb =
-                        switch state {
-                        case "sent": "sign"
-                        case "signed": "complete"
-                        default: ""
-                        }
-                    guard !verb.isEmpty else { continue }
-                    let extra = verb == "complete" ? ["--outcome", "full"] : []
-                    let result = try net.run(["matter", verb, "--data-dir", net.dir(court), id] + extra)
+            // A burst of acts: new matters both ways, and the entrusted courts act on what they
+            // hold. Should it fail, the restart still ends before the network is torn down.
+            let burst = Result { () throws -> Void in
+                for _ in 0..<Int.random(in: 1...3, using: &random) {
+                    number += 1
+                    let from = courts.randomElement(using: &random)!
+                    let to = courts.first { $0 != from }!
+                    let result = try net.run([
+                        "matter", "create", "--documents-later", "--data-dir", net.dir(from), "--case",
+                        "（2026）\(from)执\(number)号", "--to", to,
+                        "--kind", "deposit:freeze", "--json",
+                    ])
                     #expect(result.status == 0, "seed \(seed): \(result.stderr)")
-                    if result.status == 0 { acknowledged.insert(AcknowledgedAct(matter: id, kind: verb)) }
+                    if let id = result.json["id"] as? String {
+                        acknowledged.insert(AcknowledgedAct(matter: id, kind: "create"))
+                    }
+                }
+                for court in courts {
+                    for (id, state) in try net.matters(court).sorted(by: { $0.key < $1.key })
+                    where !id.hasPrefix(court) && Bool.random(using: &random) {
+                        let verb =
+                            switch state {
+                            case "sent": "sign"
+                            case "signed": "complete"
+                            default: ""
+                            }
+                        guard !verb.isEmpty else { continue }
+                        let extra = verb == "complete" ? ["--outcome", "full"] : []
+                        let result = try net.run(["matter", verb, "--data-dir", net.dir(court), id] + extra)
+                        #expect(result.status == 0, "seed \(seed): \(result.stderr)")
+                        if result.status == 0 { acknowledged.insert(AcknowledgedAct(matter: id, kind: verb)) }
+                    }
                 }
             }
-            restarted.wait()
-            waited = true
-            if let restartError { throw restartError }
+            let restarted = await restart.result
+            try burst.get()
+            try restarted.get()
         }
 
-        try net.expectSettled(courts: courts, acknowledged: acknowledged, context: "seed \(seed), kills \(kills)")
+        try await net.expectSettled(courts: courts, acknowledged: acknowledged, context: "seed \(seed), kills \(kills)")
         #expect(
             try net.digest("京0105") == net.digest("粤0106"), "seed \(seed): both courts are party to every matter")
         print(

@@ -7,7 +7,7 @@ import TestSupport
 @Suite("daemons over HTTP", .serialized)
 struct DaemonNetworkTests {
     @Test("a matter travels 京0105 → 粤0106 and back without manual sync; the hub's outage does not stop peers")
-    func hubAndThreeCourts() throws {
+    func hubAndThreeCourts() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106", "沪0115"], peers: [("京0105", "粤0106")])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
 
@@ -17,13 +17,13 @@ struct DaemonNetworkTests {
             "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--json",
         ])
         let id = try #require(created.json["id"] as? String)
-        #expect(try eventually { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
 
         #expect(try net.run(["matter", "sign", "--data-dir", net.dir("粤0106"), id]).status == 0)
         #expect(
             try net.run(["matter", "complete", "--data-dir", net.dir("粤0106"), id, "--outcome", "full"]).status == 0)
-        #expect(try eventually { try net.matters("京0105")[id] == "completed" }, "\(net.logs())")
-        #expect(try eventually { try net.matters("最高法")[id] == "completed" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("京0105")[id] == "completed" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("最高法")[id] == "completed" }, "\(net.logs())")
         #expect(try net.count("沪0115", "SELECT count(*) FROM events") == 0)
 
         // The hub stops (SIGTERM: exit 0); 京0105 and 粤0106 still exchange directly.
@@ -34,7 +34,7 @@ struct DaemonNetworkTests {
             "--kind", "deposit:freeze", "--json",
         ])
         let secondID = try #require(second.json["id"] as? String)
-        #expect(try eventually { try net.matters("粤0106")[secondID] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[secondID] == "sent" }, "\(net.logs())")
         let failing = try net.run(["sync", "--data-dir", net.dir("京0105"), "--json"])
         #expect(failing.status == 1)
         let failedLinks = failing.json["links"] as? [[String: Any]] ?? []
@@ -43,7 +43,7 @@ struct DaemonNetworkTests {
 
         // The restarted hub catches up by itself.
         try net.daemons["最高法"]!.start(runner: net.cli)
-        #expect(try eventually { try net.matters("最高法")[secondID] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("最高法")[secondID] == "sent" }, "\(net.logs())")
 
         let synced = try net.run(["sync", "--data-dir", net.dir("京0105"), "--json"])
         #expect(synced.status == 0, "\(synced.stderr)")
@@ -72,7 +72,7 @@ struct DaemonNetworkTests {
     }
 
     @Test("killing the hub mid-transfer loses and duplicates nothing")
-    func killMidStream() throws {
+    func killMidStream() async throws {
         let net = try DaemonNetwork(["京0105"]) { court, json in
             var limits = json["limits"] as! [String: Any]
             limits["maxEventsPerSet"] = 10
@@ -82,12 +82,12 @@ struct DaemonNetworkTests {
         try TestWorkload.createMatters(dataDirectory: URL(fileURLWithPath: net.dir("京0105")), count: total)
         try net.daemons["最高法"]!.start(runner: net.cli)
         try net.daemons["京0105"]!.start(runner: net.cli)
-        #expect(try eventually { try net.count("最高法", "SELECT count(*) FROM events") > 0 })
+        #expect(try await eventually { try net.count("最高法", "SELECT count(*) FROM events") > 0 })
         net.daemons["最高法"]!.kill()
         let atKill = try net.count("最高法", "SELECT count(*) FROM events")
         try net.daemons["最高法"]!.start(runner: net.cli)
         #expect(
-            try eventually(within: 120) { try net.count("最高法", "SELECT count(*) FROM events") == total },
+            try await eventually(within: 120) { try net.count("最高法", "SELECT count(*) FROM events") == total },
             "\(net.logs())")
         #expect(try net.count("最高法", "SELECT count(DISTINCT id) FROM events") == total)
         #expect(try net.count("最高法", "SELECT count(*) FROM matters") == total)
@@ -107,7 +107,7 @@ struct DaemonNetworkTests {
     }
 
     @Test("partitioned from each other by the hub's outage, the courts' concurrent acts settle alike everywhere")
-    func conflictAcrossDaemons() throws {
+    func conflictAcrossDaemons() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106"])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let created = try net.run([
@@ -116,7 +116,7 @@ struct DaemonNetworkTests {
             "--kind", "vehicle:seize", "--json",
         ])
         let id = try #require(created.json["id"] as? String)
-        #expect(try eventually { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
 
         // The courts reach each other only through the hub: while it is down they are partitioned.
         #expect(net.daemons["最高法"]!.stop() == 0)
@@ -132,13 +132,13 @@ struct DaemonNetworkTests {
                 ?? []
         }
         for court in ["京0105", "粤0106", "最高法"] {
-            #expect(try eventually { try net.matters(court)[id] == "completed" }, "\(court)\n\(net.logs())")
-            #expect(try eventually { try openConflicts(court).count == 1 }, "\(court)")
+            #expect(try await eventually { try net.matters(court)[id] == "completed" }, "\(court)\n\(net.logs())")
+            #expect(try await eventually { try openConflicts(court).count == 1 }, "\(court)")
             let conflict = try openConflicts(court).first
             #expect((conflict?["superseded"] as? [String: Any])?["kind"] as? String == "withdraw")
             #expect(conflict?["rule"] as? String == "completeOverWithdraw")
         }
-        #expect(try eventually { try net.digest("京0105") == net.digest("粤0106") })
+        #expect(try await eventually { try net.digest("京0105") == net.digest("粤0106") })
         #expect(try net.digest("最高法", for: "京0105") == net.digest("京0105"))
         #expect(try net.digest("最高法", for: "粤0106") == net.digest("粤0106"))
 
@@ -149,14 +149,14 @@ struct DaemonNetworkTests {
         ])
         #expect(ack.status == 0, "\(ack.stderr)")
         for court in ["粤0106", "最高法"] {
-            #expect(try eventually { try openConflicts(court).isEmpty }, "\(court)\n\(net.logs())")
+            #expect(try await eventually { try openConflicts(court).isEmpty }, "\(court)\n\(net.logs())")
             let all =
                 try net.run(["conflicts", "--data-dir", net.dir(court), "--all", "--json"]).json["conflicts"]
                 as? [[String: Any]] ?? []
             #expect(all.first?["status"] as? String == "acknowledged")
             #expect(all.first?["acknowledgedBy"] as? String == "京0105")
         }
-        #expect(try eventually { try net.digest("京0105") == net.digest("粤0106") })
+        #expect(try await eventually { try net.digest("京0105") == net.digest("粤0106") })
         #expect(try net.digest("最高法", for: "粤0106") == net.digest("粤0106"))
     }
 }

@@ -33,7 +33,7 @@ struct DashboardTests {
             environment: ["COURTSYNC_NOW": "2026-01-05T09:00:00+08:00"])
         let completed = try create(2)
         let returned = try create(3)
-        #expect(try eventually { try net.matters("粤0106").count == 3 }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106").count == 3 }, "\(net.logs())")
         for arguments in [
             ["sign", overdue], ["sign", completed], ["complete", completed, "--outcome", "full"],
             ["return", returned, "--reason", "notInJurisdiction"],
@@ -42,7 +42,7 @@ struct DashboardTests {
             #expect(result.status == 0, "\(result.stderr)")
         }
         #expect(
-            try eventually {
+            try await eventually {
                 try net.matters("最高法") == [overdue: "signed", completed: "completed", returned: "returned"]
             }, "\(net.logs())")
         // The overdue matter's create reached the hub eleven months after its recorded sending: a
@@ -67,7 +67,7 @@ struct DashboardTests {
             return Dictionary(uniqueKeysWithValues: nodes.map { ($0["court"] as! String, $0) })
         }
         #expect(
-            try eventually {
+            try await eventually {
                 let nodes = try latency()
                 return ["京0105", "粤0106"].allSatisfy { nodes[$0]?["backlog"] as? Int == 0 }
             }, "\(net.logs())")

@@ -10,7 +10,7 @@ import Testing
     .enabled(if: SizedFilesystem.isAvailable, "mounting a tmpfs needs root"))
 struct DiskFaultTests {
     @Test("disk full, then freed; read-only, then read-write: clear errors, nothing lost or half-stored, sync resumes")
-    func fullThenFreed() throws {
+    func fullThenFreed() async throws {
         nonisolated(unsafe) var disk: SizedFilesystem?
         let net = try DaemonNetwork(
             ["京0105", "粤0106"],
@@ -38,7 +38,7 @@ struct DiskFaultTests {
         }
 
         let first = try #require(try create(at: "京0105", to: "粤0106").json["id"] as? String)
-        #expect(try eventually { try net.matters("粤0106")[first] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[first] == "sent" }, "\(net.logs())")
 
         // The disk fills. The court's acts fail with the reason and the remedy, and store nothing.
         try filesystem.fill()
@@ -59,13 +59,21 @@ struct DiskFaultTests {
         #expect(stored.count == acknowledged.count, "\(stored) against \(acknowledged)")
         #expect(try CrashTests.sqlite(bj, "PRAGMA integrity_check") == "ok")
 
-        // Meanwhile the other court acts: the hub takes it, the full court cannot store it yet,
-        // and its daemon stays up, retrying.
+        // Meanwhile the other court acts: the hub takes it, the full court cannot take it in yet,
+        // and its daemon stays up, retrying. Asked to sync once the matter is at the hub, the
+        // daemon tries and fails for the full disk. (It cannot even store what the hub's hello
+        // answers, the link's state, so it fetches nothing while the disk is full.)
         #expect(try net.run(["matter", "sign", "--data-dir", gz, first]).status == 0)
         acknowledged[first] = "signed"
         let inbound = try #require(try create(at: "粤0106", to: "京0105").json["id"] as? String)
-        #expect(try eventually { try net.matters("最高法")[inbound] == "sent" }, "\(net.logs())")
-        Thread.sleep(forTimeInterval: 2)
+        #expect(try await eventually { try net.matters("最高法")[inbound] == "sent" }, "\(net.logs())")
+        let attempt = try net.run(["sync", "--data-dir", bj, "--json"])
+        let round = (attempt.json["links"] as? [[String: Any]])?.first { $0["court"] as? String == "最高法" }
+        #expect(attempt.status == 1, "\(attempt.stdout)\(attempt.stderr)")
+        #expect(attempt.json["via"] as? String == "daemon", "\(attempt.stdout)")
+        #expect(round?["ok"] as? Bool == false, "\(attempt.stdout)")
+        #expect(
+            (round?["error"] as? String)?.contains("the disk holding the replica is full") == true, "\(attempt.stdout)")
         #expect(try net.matters("京0105")[inbound] == nil)
         #expect(try net.matters("京0105")[first] == "sent")
         #expect(net.daemons["京0105"]!.isRunning)
@@ -73,7 +81,7 @@ struct DiskFaultTests {
         // Space is freed: the court catches up by itself and can act again.
         try filesystem.free()
         #expect(
-            try eventually(within: 30) {
+            try await eventually(within: 30) {
                 try net.matters("京0105")[inbound] == "sent" && net.matters("京0105")[first] == "signed"
             }, "\(net.logs())")
         #expect(try create(at: "京0105", to: "粤0106").status == 0)
@@ -94,7 +102,7 @@ struct DiskFaultTests {
         // Read-write again: the daemon starts and the court catches up.
         try filesystem.remount(readOnly: false)
         try net.daemons["京0105"]!.start(runner: net.cli)
-        #expect(try eventually(within: 30) { try net.matters("京0105")[whileReadOnly] == "sent" }, "\(net.logs())")
+        #expect(try await eventually(within: 30) { try net.matters("京0105")[whileReadOnly] == "sent" }, "\(net.logs())")
 
         // Converged, every acknowledged act once everywhere, nothing quarantined, files sound.
         for node in ["最高法", "京0105", "粤0106"] { #expect(try net.matters(node) == acknowledged, "\(node)") }
@@ -102,6 +110,6 @@ struct DiskFaultTests {
         for (matter, state) in acknowledged where state == "signed" {
             acts.insert(AcknowledgedAct(matter: matter, kind: "sign"))
         }
-        try net.expectSettled(courts: ["京0105", "粤0106"], acknowledged: acts, context: "full disk")
+        try await net.expectSettled(courts: ["京0105", "粤0106"], acknowledged: acts, context: "full disk")
     }
 }

@@ -26,7 +26,7 @@ struct DocumentTransferTests {
     }
 
     @Test("letter and judgment reach 粤0106 and the hub, the receipt comes back, 沪0115 gets nothing")
-    func partiesOnly() throws {
+    func partiesOnly() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106", "沪0115"])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let letter = try Self.pdf(net, "委托执行函.pdf", size: 6 << 20)
@@ -42,7 +42,7 @@ struct DocumentTransferTests {
         #expect(hashes.count == 2)
 
         #expect(
-            try eventually(within: 60) { try Self.allHere(net, "粤0106", id, count: 2) }, "\(net.logs())")
+            try await eventually(within: 60) { try Self.allHere(net, "粤0106", id, count: 2) }, "\(net.logs())")
         for (hash, original) in zip(hashes, [letter, judgment]) {
             let out = net.folder.path("got-\(hash.prefix(8)).pdf")
             let got = try net.run(["document", "get", "--data-dir", net.dir("粤0106"), hash, "--out", out.path])
@@ -59,8 +59,8 @@ struct DocumentTransferTests {
         #expect(
             try net.run(["matter", "complete", "--data-dir", net.dir("粤0106"), id, "--outcome", "full"]).status == 0)
         #expect(
-            try eventually(within: 60) { try Self.allHere(net, "京0105", id, count: 3) }, "\(net.logs())")
-        #expect(try eventually { try net.matters("京0105")[id] == "completed" })
+            try await eventually(within: 60) { try Self.allHere(net, "京0105", id, count: 3) }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("京0105")[id] == "completed" })
 
         // 沪0115 holds neither the matter nor any document.
         #expect(try net.count("沪0115", "SELECT count(*) FROM events") == 0)
@@ -75,7 +75,7 @@ struct DocumentTransferTests {
     }
 
     @Test("a receiver killed mid-transfer resumes from its last whole chunk; nothing is ever partial under its name")
-    func killedMidTransfer() throws {
+    func killedMidTransfer() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106"])
         try net.daemons["最高法"]!.start(runner: net.cli)
         try net.daemons["京0105"]!.start(runner: net.cli)
@@ -90,14 +90,15 @@ struct DocumentTransferTests {
         let id = try #require(created.json["id"] as? String)
         let hash = try #require((created.json["documents"] as? [[String: Any]])?.first?["hash"] as? String)
         #expect(
-            try eventually(within: 60) { try net.count("最高法", "SELECT count(*) FROM documents") == 2 }, "\(net.logs())")
+            try await eventually(within: 60) { try net.count("最高法", "SELECT count(*) FROM documents") == 2 },
+            "\(net.logs())")
 
         // 粤0106's daemon dies (SIGKILL, by itself) right after writing its 4th chunk: the judgment
         // (one chunk) and three of the letter's six.
         var crashing = net.cli
         crashing.environment["COURTSYNC_CRASH_AT"] = "document-chunk-written@4"
         try net.daemons["粤0106"]!.start(runner: crashing)
-        #expect(try eventually(within: 60) { !net.daemons["粤0106"]!.isRunning }, "\(net.logs())")
+        #expect(try await eventually(within: 60) { !net.daemons["粤0106"]!.isRunning }, "\(net.logs())")
         let partial = URL(fileURLWithPath: net.dir("粤0106")).appendingPathComponent("documents/partial/\(hash)")
         let final = URL(fileURLWithPath: net.dir("粤0106")).appendingPathComponent("documents/\(hash.prefix(2))/\(hash)")
         let partialSize = (try FileManager.default.attributesOfItem(atPath: partial.path)[.size] as? NSNumber)?.intValue
@@ -107,7 +108,9 @@ struct DocumentTransferTests {
         #expect(progress.stdout.contains("材料传输中"), "\(progress.stdout)")
 
         try net.daemons["粤0106"]!.start(runner: net.cli)
-        #expect(try eventually(within: 60) { try Self.documentsHere(net, "粤0106", id)[hash] == true }, "\(net.logs())")
+        #expect(
+            try await eventually(within: 60) { try Self.documentsHere(net, "粤0106", id)[hash] == true }, "\(net.logs())"
+        )
         #expect(try Data(contentsOf: final) == Data(contentsOf: URL(fileURLWithPath: letter)))
         #expect(!FileManager.default.fileExists(atPath: partial.path))
         // The hub served the letter to 粤0106 once and a half at most: fewer than two chunks again.

@@ -9,7 +9,7 @@ import Testing
 @Suite("hub failover", .serialized)
 struct HubFailoverTests {
     @Test("a court moves to the hub's next URL when the one in use dies, and back round, losing nothing")
-    func movesBetweenHubURLs() throws {
+    func movesBetweenHubURLs() async throws {
         let second = FreePort.next()
         var first = ""
         let net = try DaemonNetwork(["京0105", "粤0106"]) { court, json in
@@ -36,7 +36,7 @@ struct HubFailoverTests {
             try #require(created.status == 0, "\(created.stderr)")
             let id = try #require(created.json["id"] as? String)
             #expect(
-                try eventually(within: 60) { try net.matters("粤0106")[id] == "sent" },
+                try await eventually(within: 60) { try net.matters("粤0106")[id] == "sent" },
                 "step \(step): the matter did not arrive through \(expected)\n\(net.logs())")
             for court in ["京0105", "粤0106"] {
                 let peers = try #require(
@@ -44,7 +44,7 @@ struct HubFailoverTests {
                 let hubLink = try #require(peers.first { $0["court"] as? String == "最高法" })
                 #expect(hubLink["urls"] as? [String] == urls)
                 #expect(
-                    try eventually {
+                    try await eventually {
                         let peers = try net.run(["peers", "--data-dir", net.dir(court), "--json"]).json["peers"]
                         let link = (peers as? [[String: Any]])?.first { $0["court"] as? String == "最高法" }
                         return link?["url"] as? String == expected
@@ -52,7 +52,7 @@ struct HubFailoverTests {
             }
         }
         #expect(try net.matters("粤0106").count == 3)
-        #expect(try eventually { try net.digest("京0105", for: "粤0106") == net.digest("粤0106", for: "粤0106") })
+        #expect(try await eventually { try net.digest("京0105", for: "粤0106") == net.digest("粤0106", for: "粤0106") })
         let moved = net.daemons["京0105"]!.log
         #expect(moved.contains("moving to its next"), "the court's log says why it moved")
     }

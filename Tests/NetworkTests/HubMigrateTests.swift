@@ -8,7 +8,7 @@ import Testing
 @Suite("hub migrate and the analysts' views", .serialized)
 struct HubMigrateTests {
     @Test("a SQLite hub moves to PostgreSQL with equal digests; the read-only role's views give report's figures")
-    func migrateThenRead() throws {
+    func migrateThenRead() async throws {
         let database = try TestDatabase.create()
         defer { TestDatabase.drop(database) }
         let net = try DaemonNetwork(["京0105", "粤0106"])
@@ -21,7 +21,7 @@ struct HubMigrateTests {
                 "--to", to, "--kind", "deposit:freeze", "--json",
             ])
             ids.append(try #require(created.json["id"] as? String, "\(created.stderr)"))
-            #expect(try eventually { try net.matters(to)[ids[n]] == "sent" }, "\(net.logs())")
+            #expect(try await eventually { try net.matters(to)[ids[n]] == "sent" }, "\(net.logs())")
         }
         // 粤0106 signs and completes the first, returns the third; 京0105 signs the second.
         for arguments in [
@@ -37,7 +37,7 @@ struct HubMigrateTests {
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
         #expect(
-            try eventually {
+            try await eventually {
                 let hub = try net.matters("最高法")
                 return hub[ids[0]] == "completed" && hub[ids[1]] == "signed" && hub[ids[2]] == "returned"
             }, "\(net.logs())")
@@ -66,8 +66,10 @@ struct HubMigrateTests {
             "--to", "粤0106", "--kind", "vehicle:seize", "--json",
         ])
         let fourthID = try #require(fourth.json["id"] as? String)
-        #expect(try eventually { try net.matters("粤0106")[fourthID] == "sent" }, "\(net.logs())")
-        #expect(try eventually { Int(try TestDatabase.psql(database, "SELECT count(*) FROM courtsync_matters")) == 4 })
+        #expect(try await eventually { try net.matters("粤0106")[fourthID] == "sent" }, "\(net.logs())")
+        #expect(
+            try await eventually { Int(try TestDatabase.psql(database, "SELECT count(*) FROM courtsync_matters")) == 4 }
+        )
 
         // The analysts' role, as docs/postgres.md sets it up: the views and nothing else.
         _ = try TestDatabase.psql(

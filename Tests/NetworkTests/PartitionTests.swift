@@ -9,7 +9,7 @@ import Testing
 @Suite("partitions and broken paths", .serialized)
 struct PartitionTests {
     @Test("black hole, lost answers (asymmetric), reset mid-request, truncated answers, delay; then heal and converge")
-    func faultsThenHeal() throws {
+    func faultsThenHeal() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106"]) { court, json in
             guard court == "京0105" else { return }
             var sync = json["sync"] as! [String: Any]
@@ -41,14 +41,15 @@ struct PartitionTests {
         }
 
         let first = try create()
-        #expect(try eventually { try net.matters("最高法")[first] != nil }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("最高法")[first] != nil }, "\(net.logs())")
 
         // A black hole: the court keeps working, the link fails, and the operator is told.
         let beforeBlackhole = proxy.strikes
         proxy.fault = .blackhole
         let unheard = try create()
         #expect(
-            try eventually(within: 20) { (try hubLink()["failures"] as? Int ?? 0) > 0 }, "\((try? hubLink()) ?? [:])")
+            try await eventually(within: 20) { (try hubLink()["failures"] as? Int ?? 0) > 0 },
+            "\((try? hubLink()) ?? [:])")
         #expect(try hubLink()["lastError"] is String, "\((try? hubLink()) ?? [:])")
         #expect(try net.matters("最高法")[unheard] == nil)
         #expect(try net.matters("京0105")[unheard] == "sent")
@@ -58,7 +59,7 @@ struct PartitionTests {
         // the events; the court, unacknowledged, keeps them in its backlog and will send them again.
         proxy.fault = .answersLost(requestPrefix: "POST /v1/changes")
         let asymmetric = try create()
-        #expect(try eventually(within: 20) { try net.matters("最高法")[asymmetric] != nil }, "\(net.logs())")
+        #expect(try await eventually(within: 20) { try net.matters("最高法")[asymmetric] != nil }, "\(net.logs())")
         #expect((try hubLink()["pushBacklog"] as? Int ?? 0) > 0, "\((try? hubLink()) ?? [:])")
 
         // Broken in the middle of requests (in the head, in a push's body), answers cut short (in
@@ -70,7 +71,7 @@ struct PartitionTests {
             let struck = proxy.strikes
             proxy.fault = fault
             _ = try create()
-            #expect(eventually(within: 20) { proxy.strikes > struck }, "\(fault) never struck")
+            #expect(try await eventually(within: 20) { proxy.strikes > struck }, "\(fault) never struck")
             #expect(try net.count("最高法", "SELECT count(*) FROM quarantine") == 0, "\(fault)")
             #expect(try net.count("最高法", "SELECT count(*) FROM refusals") == 0, "\(fault)")
         }
@@ -78,9 +79,11 @@ struct PartitionTests {
         // Healed: everything arrives, once, and both courts agree with the hub.
         proxy.fault = .none
         #expect(
-            try eventually(within: 60) { (try hubLink()["pushBacklog"] as? Int) == 0 }, "\((try? hubLink()) ?? [:])")
-        #expect(try eventually(within: 30) { Set(try net.matters("粤0106").keys) == Set(created) }, "\(net.logs())")
+            try await eventually(within: 60) { (try hubLink()["pushBacklog"] as? Int) == 0 },
+            "\((try? hubLink()) ?? [:])")
+        #expect(
+            try await eventually(within: 30) { Set(try net.matters("粤0106").keys) == Set(created) }, "\(net.logs())")
         let acknowledged = Set(created.map { AcknowledgedAct(matter: $0, kind: "create") })
-        try net.expectSettled(courts: ["京0105", "粤0106"], acknowledged: acknowledged, context: "partitions")
+        try await net.expectSettled(courts: ["京0105", "粤0106"], acknowledged: acknowledged, context: "partitions")
     }
 }

@@ -22,7 +22,7 @@ struct SM2NetworkTests {
     @Test(
         "matters and documents flow, audit verify passes, ids are SM3; forged, ed25519-signed and ed25519 sets are refused"
     )
-    func sm2Network() throws {
+    func sm2Network() async throws {
         let scratch = try TemporaryDirectory()
         defer { scratch.remove() }
         let caKey = try Self.caIssuedKey(in: scratch)
@@ -54,14 +54,14 @@ struct SM2NetworkTests {
         let id = try #require(created.json["id"] as? String)
         let hash = try #require((created.json["documents"] as? [[String: Any]])?.first?["hash"] as? String)
         #expect(hash == Hex.encode(SM3.hash([UInt8](try Data(contentsOf: URL(fileURLWithPath: letter))))))
-        #expect(try eventually(within: 60) { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
+        #expect(try await eventually(within: 60) { try net.matters("粤0106")[id] == "sent" }, "\(net.logs())")
         #expect(try net.run(["matter", "sign", "--data-dir", net.dir("粤0106"), id]).status == 0)
         #expect(
             try net.run(["matter", "complete", "--data-dir", net.dir("粤0106"), id, "--outcome", "full"]).status == 0)
-        #expect(try eventually { try net.matters("京0105")[id] == "completed" }, "\(net.logs())")
-        #expect(try eventually { try net.matters("最高法")[id] == "completed" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("京0105")[id] == "completed" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("最高法")[id] == "completed" }, "\(net.logs())")
         #expect(
-            try eventually(within: 60) {
+            try await eventually(within: 60) {
                 let got = try net.run([
                     "document", "get", "--data-dir", net.dir("粤0106"), hash, "--out", net.folder.path("got.pdf").path,
                 ])

@@ -19,9 +19,9 @@ extension DaemonNetwork {
     func expectSettled(
         courts: [String], acknowledged: Set<AcknowledgedAct>, context: String,
         sourceLocation: SourceLocation = #_sourceLocation
-    ) throws {
+    ) async throws {
         for court in courts {
-            let converged = try eventually(within: 60) {
+            let converged = try await eventually(within: 60) {
                 _ = try run(["sync", "--data-dir", dir(court)])
                 return try digest(court) == digest("最高法", for: court)
             }

@@ -12,7 +12,7 @@ struct SharedHubNetworkTests {
     static let courts = ["京0105", "粤0106", "沪0115"]
 
     @Test("two hub processes, three courts: a process killed and PostgreSQL restarted mid-load lose nothing")
-    func killAndRestart() throws {
+    func killAndRestart() async throws {
         let database = try TestDatabase.create()
         defer { TestDatabase.drop(database) }
         let second = FreePort.next()
@@ -48,13 +48,13 @@ struct SharedHubNetworkTests {
         // Both processes serve: matters reach their entrusted courts.
         try sendRound()
         try sendRound()
-        #expect(try eventually(within: 60) { try arrived() }, "\(net.logs())")
+        #expect(try await eventually(within: 60) { try arrived() }, "\(net.logs())")
 
         // Under load, the first process is killed: the courts move to the second.
         try sendRound()
         net.daemons["最高法"]!.kill()
         try sendRound()
-        #expect(try eventually(within: 90) { try arrived() }, "after the kill\n\(net.logs())")
+        #expect(try await eventually(within: 90) { try arrived() }, "after the kill\n\(net.logs())")
 
         // PostgreSQL restarts while matters are on their way: the second process reconnects.
         try sendRound()
@@ -62,26 +62,26 @@ struct SharedHubNetworkTests {
         try sendRound()
         // A request caught on a connection the restart killed is given up after 45 s at most
         // (`BlockingConnection.answerSeconds`); the courts then retry.
-        #expect(try eventually(within: 150) { try arrived() }, "after PostgreSQL restarted\n\(net.logs())")
+        #expect(try await eventually(within: 150) { try arrived() }, "after PostgreSQL restarted\n\(net.logs())")
 
         // The first process comes back, catches up, and serves again.
         try net.daemons["最高法"]!.start(runner: net.cli)
         try sendRound()
-        #expect(try eventually(within: 90) { try arrived() }, "after the first process restarted\n\(net.logs())")
+        #expect(try await eventually(within: 90) { try arrived() }, "after the first process restarted\n\(net.logs())")
 
         // Nothing lost, nothing doubled; both processes, the database and the courts agree.
         #expect(expected.count == 7 * Self.courts.count)
         #expect(
-            try eventually {
+            try await eventually {
                 try net.matters("最高法").count == expected.count && net.matters("最高法-b").count == expected.count
             })
-        #expect(try eventually { try net.digest("最高法") == net.digest("最高法-b") }, "\(net.logs())")
+        #expect(try await eventually { try net.digest("最高法") == net.digest("最高法-b") }, "\(net.logs())")
         let viewCount = try TestDatabase.psql(database, "SELECT count(*) FROM courtsync_matters")
         #expect(Int(viewCount) == expected.count)
         for court in Self.courts {
             let held = try net.matters(court)
             #expect(Set(held.keys) == Set(expected.filter { [$0.value.from, $0.value.to].contains(court) }.keys))
-            #expect(try eventually { try net.digest(court) == net.digest("最高法", for: court) }, "\(court)")
+            #expect(try await eventually { try net.digest(court) == net.digest("最高法", for: court) }, "\(court)")
         }
         let log = net.daemons["京0105"]!.log + net.daemons["粤0106"]!.log + net.daemons["沪0115"]!.log
         #expect(log.contains("moving to its next"), "the courts' logs say they moved")

@@ -77,7 +77,7 @@ struct SlowClientTests {
     @Test(
         "one node holds at most 8 connections: its least recently used idle one makes room, and with none idle it is told busy"
     )
-    func connectionsPerNode() throws {
+    func connectionsPerNode() async throws {
         let setup = try HubSetup(limits: ["idleTimeoutSeconds": 120])
         let court = try setup.approvedCourt("京0105", name: "bj")
         let node = try CourtNode(dataDirectory: court, time: SystemTimeSource())
@@ -107,7 +107,7 @@ struct SlowClientTests {
         // The hub notes each pull as it starts waiting (node_contacts.requests).
         let nodeID = node.identity.node.rawValue
         #expect(
-            try eventually(within: 20) {
+            try await eventually(within: 20) {
                 try Self.sqlite(
                     setup.folder.path("hub").appendingPathComponent("replica.sqlite").path,
                     "SELECT requests FROM node_contacts WHERE node_id = '\(nodeID)'") == "8"

@@ -90,6 +90,8 @@ final class FaultInjector: @unchecked Sendable {
                     next = Date().addingTimeInterval(lock.withLock { Double.random(in: 1...4, using: &random) })
                 }
                 healDue(all: false)
+                // The injector's clock tick on its own thread: it waits for the time of the next
+                // fault or heal, not for a condition.
                 Thread.sleep(forTimeInterval: 0.05)
             }
             finished.signal()
@@ -225,6 +227,7 @@ final class MemoryLog: @unchecked Sendable {
                     sample(at: Date().timeIntervalSince(started))
                     next = next.addingTimeInterval(seconds)
                 }
+                // The sampler's clock tick on its own thread: it waits for the next sample's time.
                 Thread.sleep(forTimeInterval: 0.1)
             }
             sample(at: Date().timeIntervalSince(started))

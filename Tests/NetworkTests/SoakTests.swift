@@ -19,8 +19,9 @@ import Workload
 /// its daemons fall minutes behind the accelerated clock and the workload finds matters "never
 /// arrived"), so it runs only when `COURTSYNC_SOAK_MINUTES` is set:
 /// `COURTSYNC_SOAK_MINUTES=2 swift test --filter SoakTests` (50 courts, 2 minutes), or 30 for
-/// the long one; `COURTSYNC_SOAK_COURTS` and `COURTSYNC_SOAK_SEED` set the network's size and
-/// replay a run. `.ci/run` runs it after the suite when `COURTSYNC_SOAK_MINUTES` is set.
+/// the long one; `COURTSYNC_SOAK_COURTS` sets the network's size and `COURTSYNC_TEST_SEED` (the
+/// seed of every random test, ``TestSeed``) replays a run. `.ci/run` runs it after the suite when
+/// `COURTSYNC_SOAK_MINUTES` is set.
 @Suite(
     "soak", .serialized,
     .enabled(
@@ -34,11 +35,11 @@ struct SoakTests {
         let environment = ProcessInfo.processInfo.environment
         let courtCount = environment["COURTSYNC_SOAK_COURTS"].flatMap(Int.init) ?? 50
         let minutes = environment["COURTSYNC_SOAK_MINUTES"].flatMap(Double.init) ?? 2
-        let seed = environment["COURTSYNC_SOAK_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64(1 << 40))
+        let seed = try TestSeed.draw(for: "SoakTests.soak")
         // Two simulated days per real minute (about 2,900 times real speed).
         let days = max(2, Int((minutes * 2).rounded()))
         var random = SeededRandom(seed: seed)
-        print("soak: seed \(seed), \(courtCount) courts, \(minutes) minutes, \(days) simulated days")
+        print("soak: \(courtCount) courts, \(minutes) minutes, \(days) simulated days")
 
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -8,7 +8,7 @@ import TestSupport
 struct TLSTests {
     /// Runs a matter from 京0105 to the hub through a relay that records the wire, and returns
     /// the relay with what it saw.
-    private func matterThroughRelay(tls: Bool) throws -> (net: DaemonNetwork, relay: FaultProxy) {
+    private func matterThroughRelay(tls: Bool) async throws -> (net: DaemonNetwork, relay: FaultProxy) {
         let net = try DaemonNetwork(["京0105"], tls: tls)
         let relay = try FaultProxy(to: net.ports["最高法"]!)
         try net.editConfig("京0105") { $0["hub"] = "\(net.scheme)://127.0.0.1:\(relay.port)" }
@@ -19,19 +19,19 @@ struct TLSTests {
             "--kind", "deposit:freeze", "--debtor", "广州某贸易有限公司", "--json",
         ])
         let id = try #require(created.json["id"] as? String, "\(created.stderr)")
-        #expect(try eventually { try net.matters("最高法")[id] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("最高法")[id] == "sent" }, "\(net.logs())")
         return (net, relay)
     }
 
     @Test("over HTTPS a matter reaches the hub and an eavesdropper sees no request; over HTTP the same run is readable")
-    func eavesdropper() throws {
+    func eavesdropper() async throws {
         // What an eavesdropper reads of a plain run: the requests, their paths and signed headers.
         let markers = ["POST /v1/changes", "POST /v1/hello", "CourtSync-Signature", "CourtSync-Court"]
-        let plain = try matterThroughRelay(tls: false)
+        let plain = try await matterThroughRelay(tls: false)
         for marker in markers { #expect(plain.relay.saw(marker), "plain HTTP shows \(marker)") }
         plain.relay.stop()
 
-        let secure = try matterThroughRelay(tls: true)
+        let secure = try await matterThroughRelay(tls: true)
         let wire = secure.relay.bytes
         #expect(wire.count > 1_000, "the matter crossed the relay")
         #expect(Array(wire.prefix(2)) == [0x16, 0x03], "the first bytes are a TLS handshake record")

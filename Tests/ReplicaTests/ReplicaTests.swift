@@ -65,7 +65,9 @@ struct ReplicaTests {
         #expect(forSuperior.events.map(\.id) == [mine.id])
     }
 
-    @Test("replicas that receive the same events in different orders hold identical matters", arguments: 1...25)
+    @Test(
+        "replicas that receive the same events in different orders hold identical matters",
+        arguments: try TestSeed.table(1...25))
     func convergence(seed: UInt64) throws {
         let events = RandomHistory.events(seed: seed, steps: 20)
         var folded: [Matter?] = []

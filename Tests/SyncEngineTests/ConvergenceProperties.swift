@@ -12,12 +12,13 @@ import TestSupport
 /// every conflict exactly once with the same winner and status, nothing left in quarantine.
 ///
 /// Each seed runs 3–5 real nodes (SQLite replicas, the shipped court directory) in one process.
-/// A failure names its seed; rerun it with `swift test --filter ConvergenceProperties`.
+/// A failure names its seed; rerun it with `swift test --filter ConvergenceProperties`, and try
+/// another with `COURTSYNC_TEST_SEED=N` (``TestSeed``).
 @Suite("convergence under random histories, partitions and deliveries")
 struct ConvergenceProperties {
     static let optional = ["京03", "粤01", "最高法"]
 
-    @Test("replicas converge after full exchange", arguments: UInt64(1)...16)
+    @Test("replicas converge after full exchange", arguments: try TestSeed.table(1...16))
     func converge(seed: UInt64) async throws {
         var rng = SeededGenerator(seed: seed)
         let courts = ["京0105", "粤0106"] + Self.optional.filter { _ in Bool.random(using: &rng) }
@@ -75,7 +76,9 @@ private struct Simulation {
         created += 1
         let target = to ?? (court == "京0105" ? "粤0106" : "京0105")
         _ = try node(court).createMatter(
-            MatterDraft(caseNumber: "（2026）\(court)执\(seed)0\(created)号", entrustedCourt: target, kind: "vehicle:seize")
+            MatterDraft(
+                caseNumber: "（2026）\(court)执\(seed % 10_000)0\(created)号", entrustedCourt: target, kind: "vehicle:seize"
+            )
         )
     }
 

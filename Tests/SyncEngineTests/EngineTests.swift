@@ -214,12 +214,15 @@ struct EngineTests {
         for court in ["京0105", "粤0106"] { try net.add(court) }
         let hub = net.members["最高法"]!
         let gz = net.members["粤0106"]!.node
+        let parked = await hub.notifier.waiting
         let waiting = Task {
             try await hub.responder.pull(
                 from: Requester(court: gz.identity.court, node: gz.identity.node), after: 0, wait: 300,
                 maxEvents: nil, maxBytes: nil)
         }
-        try await Task.sleep(for: .milliseconds(200))
+        // The event comes only once the pull has found nothing and waits for it: had it come
+        // first, the pull would return at once and prove nothing.
+        try #require(try await eventually { await hub.notifier.waiting > parked }, "the pull never waited")
         _ = try net.members["京0105"]!.node.createMatter(draft(1))
         await net.sync("京0105", with: ["最高法"])
         // The pull waits up to 300 s; it must come back well before this test's own 60 s limit.

@@ -148,6 +148,8 @@ public final class FaultProxy: @unchecked Sendable {
                 case .none, .drop: break
                 case .delay(let seconds):
                     strikeOnce()
+                    // The fault itself: a slow path holds each read back (on this connection's
+                    // own forwarding thread).
                     Thread.sleep(forTimeInterval: seconds)
                 case .blackhole:
                     strikeOnce()
