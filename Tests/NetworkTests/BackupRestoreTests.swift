@@ -8,7 +8,7 @@ import Testing
 @Suite("backup and restore", .serialized)
 struct BackupRestoreTests {
     @Test("backed up while serving, destroyed, restored: every act since the backup comes back, digests equal")
-    func restoreRecoversOwnActs() throws {
+    func restoreRecoversOwnActs() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106"])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let bj = net.dir("京0105")
@@ -33,7 +33,7 @@ struct BackupRestoreTests {
         // Before the backup: a matter with a document, at the hub and the other court.
         let letter = try TestDocuments.pdf(size: 300 << 10, at: net.folder.path("委托执行函.pdf")).path
         let before = try create(at: "京0105", to: "粤0106", attach: letter)
-        #expect(try eventually { try net.matters("粤0106")[before] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[before] == "sent" }, "\(net.logs())")
 
         // The backup, while the daemon serves.
         let archive = net.folder.path("京0105.courtsync-backup")
@@ -51,12 +51,12 @@ struct BackupRestoreTests {
         // all of it reaches the hub.
         let after = try create(at: "京0105", to: "粤0106")
         let inbound = try create(at: "粤0106", to: "京0105")
-        #expect(try eventually { try net.matters("京0105")[inbound] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("京0105")[inbound] == "sent" }, "\(net.logs())")
         #expect(try net.run(["matter", "sign", "--data-dir", bj, inbound]).status == 0)
         #expect(try net.run(["matter", "urge", "--data-dir", bj, before]).status == 0)
         let expected = try net.matters("京0105")
         #expect(
-            try eventually {
+            try await eventually {
                 try net.matters("最高法")[after] == "sent" && net.matters("最高法")[inbound] == "signed"
                     && net.digest("最高法", for: "京0105") == net.digest("京0105")
             }, "\(net.logs())")
@@ -82,7 +82,7 @@ struct BackupRestoreTests {
 
         let restored = try net.run(["restore", "--data-dir", bj, archive.path, "--key-file", keptKey.path, "--json"])
         #expect(restored.status == 0, "\(restored.stderr)")
-        #expect(restored.json["restores"] as? Int == 1)
+        #expect((restored.json["restoreID"] as? String)?.count == 32)
         #expect(restored.json["documents"] as? Int == 1)
         // What the backup held, and no more: the acts since are missing until the node syncs.
         #expect(try net.matters("京0105")[after] == nil)
@@ -92,7 +92,7 @@ struct BackupRestoreTests {
         #expect(peers?.first { $0["court"] as? String == "最高法" }?["recovering"] as? Bool == true, "\(peers ?? [])")
         try net.daemons["京0105"]!.start(runner: net.cli)
         #expect(
-            try eventually(within: 60) { try net.digest("京0105") == digest }, "\(net.logs())")
+            try await eventually(within: 60) { try net.digest("京0105") == digest }, "\(net.logs())")
         #expect(try net.matters("京0105") == expected)
         #expect(try net.digest("最高法", for: "京0105") == digest)
         #expect(try net.count("京0105", "SELECT count(*) FROM links WHERE recovering = 1") == 0)
@@ -100,12 +100,36 @@ struct BackupRestoreTests {
 
         // The restored node acts on: its new arrival numbers lie past anything it gave out before.
         let later = try create(at: "京0105", to: "粤0106")
-        #expect(try eventually { try net.matters("粤0106")[later] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[later] == "sent" }, "\(net.logs())")
         #expect(try net.count("京0105", "SELECT max(arrival_seq) FROM events") > 1 << 32)
+
+        // The machine dies again before the next backup: the same, older backup is restored once
+        // more. The node is told apart from its first restore, acts wait until it has caught up,
+        // and its new arrivals lie past anything the lost incarnation gave out.
+        let firstRestore = try #require(restored.json["restoreID"] as? String)
+        let lostHead = try net.count("京0105", "SELECT max(arrival_seq) FROM events")
+        let expectedAgain = try net.matters("京0105")
+        net.daemons["京0105"]!.kill()
+        try FileManager.default.removeItem(atPath: bj)
+        let again = try net.run(["restore", "--data-dir", bj, archive.path, "--key-file", keptKey.path, "--json"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect((again.json["restoreID"] as? String).map { $0 != firstRestore } == true)
+        let early = try net.run([
+            "matter", "create", "--data-dir", bj, "--case", "（2026）京0105执900号", "--to", "粤0106", "--kind",
+            "deposit:freeze", "--documents-later",
+        ])
+        #expect(early.status == 1)
+        #expect(early.stderr.contains("restored from a backup"), "\(early.stderr)")
+        try net.daemons["京0105"]!.start(runner: net.cli)
+        #expect(try await eventually(within: 60) { try net.matters("京0105") == expectedAgain }, "\(net.logs())")
+        #expect(try await eventually { try net.digest("最高法", for: "京0105") == net.digest("京0105") })
+        let next = try create(at: "京0105", to: "粤0106")
+        #expect(try await eventually { try net.matters("最高法")[next] == "sent" }, "\(net.logs())")
+        #expect(try net.count("京0105", "SELECT max(arrival_seq) FROM events") > lostHead)
     }
 
     @Test("a damaged, truncated or foreign archive is refused and changes nothing")
-    func hostileArchives() throws {
+    func hostileArchives() async throws {
         let net = try DaemonNetwork(["京0105"])
         let bj = net.dir("京0105")
         let archive = net.folder.path("good.courtsync-backup")
@@ -168,6 +192,34 @@ struct BackupRestoreTests {
                 .filter { $0.contains("restoring") }
             #expect(strays.isEmpty, "\(name) left \(strays)")
         }
+        // Altered and re-hashed by someone without the key: node.json rewritten, its size and
+        // SHA-256 in the manifest made to match; the node's signature of the manifest no longer does.
+        let altered = net.folder.path("altered.courtsync-backup")
+        let script = """
+            import tarfile, io, json, hashlib, sys
+            src = tarfile.open(sys.argv[1]); out = tarfile.open(sys.argv[2], "w", format=tarfile.USTAR_FORMAT)
+            members = [(m, src.extractfile(m).read()) for m in src.getmembers()]
+            config = next(b for m, b in members if m.name == "node.json")
+            evil = config.replace(b"127.0.0.1", b"10.66.66.66")
+            for m, b in members:
+                if m.name == "node.json": b = evil
+                if m.name == "courtsync-backup.json":
+                    doc = json.loads(b)
+                    for f in doc["files"]:
+                        if f["path"] == "node.json": f["size"] = len(evil); f["sha256"] = hashlib.sha256(evil).hexdigest()
+                    b = json.dumps(doc).encode()
+                m.size = len(b); out.addfile(m, io.BytesIO(b))
+            out.close()
+            """
+        try script.write(to: net.folder.path("alter.py"), atomically: true, encoding: .utf8)
+        let made = try CommandRunner.shell(
+            "python3 '\(net.folder.path("alter.py").path)' '\(archive.path)' '\(altered.path)'")
+        #expect(made.status == 0, "\(made.stderr)")
+        let forged = try net.run(["restore", "--data-dir", net.folder.path("forged").path, altered.path])
+        #expect(forged.status == 1)
+        #expect(forged.stderr.contains("signature does not verify"), "\(forged.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: net.folder.path("forged").path))
+
         // Over a live node without --force: refused, the node untouched.
         let over = try net.run(["restore", "--data-dir", bj, archive.path])
         #expect(over.status == 1)

@@ -9,7 +9,7 @@ import Testing
 @Suite("rolling upgrade", .serialized)
 struct RollingUpgradeTests {
     @Test("a court speaking the previous protocol version syncs with a hub of this one; the hub shows its version")
-    func previousVersionCourt() throws {
+    func previousVersionCourt() async throws {
         let previous = ProtocolVersion.current - 1
         let net = try DaemonNetwork(
             ["京0105", "粤0106"],
@@ -27,18 +27,18 @@ struct RollingUpgradeTests {
             "deposit:freeze", "--documents-later", "--json",
         ])
         let outbound = try #require(created.json["id"] as? String, "\(created.stderr)")
-        #expect(try eventually { try net.matters("粤0106")[outbound] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[outbound] == "sent" }, "\(net.logs())")
         #expect(try net.run(["matter", "sign", "--data-dir", gz, outbound]).status == 0)
         #expect(try net.run(["matter", "complete", "--data-dir", gz, outbound, "--outcome", "full"]).status == 0)
-        #expect(try eventually { try net.matters("京0105")[outbound] == "completed" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("京0105")[outbound] == "completed" }, "\(net.logs())")
         let back = try net.run([
             "matter", "create", "--data-dir", gz, "--case", "（2026）粤0106执1号", "--to", "京0105", "--kind",
             "deposit:freeze", "--documents-later", "--json",
         ])
         let inbound = try #require(back.json["id"] as? String, "\(back.stderr)")
-        #expect(try eventually { try net.matters("京0105")[inbound] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("京0105")[inbound] == "sent" }, "\(net.logs())")
         #expect(try net.run(["sync", "--data-dir", bj]).status == 0)
-        #expect(try eventually { try net.digest("最高法", for: "京0105") == net.digest("京0105") })
+        #expect(try await eventually { try net.digest("最高法", for: "京0105") == net.digest("京0105") })
 
         // Hub staff see each node's version: the court behind is marked.
         let nodes = try net.run(["report", "latency", "--data-dir", hub, "--format", "json"]).json["nodes"]

@@ -19,7 +19,7 @@ struct SyncDryRunTests {
     }
 
     @Test("a dry run changes nothing and predicts the sync that follows, conflict included")
-    func dryRunPredictsSync() throws {
+    func dryRunPredictsSync() async throws {
         let net = try DaemonNetwork(["京0105", "粤0106"])
         for daemon in net.daemons.values { try daemon.start(runner: net.cli) }
         let (bj, gz) = (net.dir("京0105"), net.dir("粤0106"))
@@ -34,9 +34,9 @@ struct SyncDryRunTests {
         }
         // A matter both courts hold, then 京0105 goes offline (its daemon stops).
         let contested = try create(at: "京0105", to: "粤0106")
-        #expect(try eventually { try net.matters("粤0106")[contested] == "sent" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("粤0106")[contested] == "sent" }, "\(net.logs())")
         #expect(try net.run(["matter", "sign", "--data-dir", gz, contested]).status == 0)
-        #expect(try eventually { try net.matters("京0105")[contested] == "signed" }, "\(net.logs())")
+        #expect(try await eventually { try net.matters("京0105")[contested] == "signed" }, "\(net.logs())")
         net.daemons["京0105"]!.stop()
 
         // Offline, 京0105 withdraws it and sends two more; meanwhile 粤0106 completes it (a
@@ -47,7 +47,9 @@ struct SyncDryRunTests {
             try net.run(["matter", "complete", "--data-dir", gz, contested, "--outcome", "full"]).status == 0)
         let inbound = try create(at: "粤0106", to: "京0105")
         #expect(
-            try eventually { try net.matters("最高法")[inbound] == "sent" && net.matters("最高法")[contested] == "completed" }
+            try await eventually {
+                try net.matters("最高法")[inbound] == "sent" && net.matters("最高法")[contested] == "completed"
+            }
         )
 
         let before = try Self.replicaBytes(bj)

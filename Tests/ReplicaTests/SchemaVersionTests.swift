@@ -43,9 +43,17 @@ struct SchemaVersionTests {
 
         let restored = try Replica.open(at: copy)
         defer { try? restored.close() }
-        #expect(restored.restores == 0)
-        #expect(try restored.markRestored() == 1)
-        #expect(try restored.headSequence() == head + Replica.restoreSequenceGap)
+        #expect(restored.restoreID == nil)
+        let now = Fixtures.time("2026-12-03T09:00:00+08:00")
+        let id = try restored.markRestored(now: now)
+        #expect(id.count == 32 && Hex.decode(id) != nil)
+        #expect(try restored.headSequence() == now.milliseconds * Replica.sequencesPerMillisecond)
+        // A second restore of the same copy gets another id and moves on again, past the first.
+        let again = try restored.markRestored(now: now)
+        #expect(again != id)
+        #expect(
+            try restored.headSequence() == now.milliseconds * Replica.sequencesPerMillisecond
+                + Replica.restoreSequenceGap)
         #expect(try restored.links().allSatisfy(\.recovering))
         #expect(try restored.links().first?.pulledThrough == 5)
         #expect(try replica.links().allSatisfy { !$0.recovering }, "the original is untouched")
