@@ -65,6 +65,12 @@ public enum NodeRestore {
                 code: "badBackup",
                 "\(archive.path): the manifest names \(manifest.node) but the replica is \(snapshot.identity.node)")
         }
+        guard snapshot.identity.court != .supreme else {
+            throw NodeError(
+                code: "hubBackup",
+                "\(archive.path) is the hub's backup: a hub is not put back from a node backup, since courts would not send back its own acts, witnesses and directory versions since then; keep the hub on PostgreSQL with a standby to promote (docs/postgres.md, docs/operations.md)"
+            )
+        }
         try placeKey(in: staging, manifest: manifest, keyFile: keyFile, dataDirectory: dataDirectory)
         // The manifest (and through its SHA-256s every entry) is the node's own: signed with the
         // key being installed, which the replica must hold as its own too (checked on opening).

@@ -29,7 +29,7 @@ extension Replica {
                 guard existing.publicKey == request.publicKey else {
                     throw ReplicaError(
                         .registrationConflict,
-                        "node \(request.node) is already registered (\(existing.status.chineseName)) with the key of fingerprint \(existing.fingerprint); a new key needs a new node id (courtsync init makes one)"
+                        "node \(request.node) is already registered (\(existing.status.chineseName)) with the key of fingerprint \(existing.fingerprint(suite: suite)); a new key needs a new node id (courtsync init makes one)"
                     )
                 }
                 if existing.status != .pending { return existing }

@@ -220,6 +220,13 @@ struct BackupRestoreTests {
         #expect(forged.stderr.contains("signature does not verify"), "\(forged.stderr)")
         #expect(!FileManager.default.fileExists(atPath: net.folder.path("forged").path))
 
+        // A hub is not put back from a node backup (courts would not return what it lost).
+        let hubArchive = net.folder.path("hub.courtsync-backup")
+        #expect(try net.run(["backup", "--data-dir", net.dir("最高法"), "--out", hubArchive.path]).status == 0)
+        let hubRestore = try net.run(["restore", "--data-dir", net.folder.path("hub-again").path, hubArchive.path])
+        #expect(hubRestore.status == 1)
+        #expect(hubRestore.stderr.contains("hub's backup"), "\(hubRestore.stderr)")
+
         // Over a live node without --force: refused, the node untouched.
         let over = try net.run(["restore", "--data-dir", bj, archive.path])
         #expect(over.status == 1)
