@@ -13,8 +13,13 @@ public enum NodeKeyFile {
     /// Writes `key` (new, or the operator's own from `--key-file`) into `dataDirectory`,
     /// readable and writable by the owner only. Refuses to overwrite an existing key.
     public static func create(in dataDirectory: URL, key: SigningKey) throws(NodeError) {
+        try install(Array(key.fileText.utf8), in: dataDirectory)
+    }
+
+    /// Writes a key file's bytes as they are (a restore puts back the node's own), readable and
+    /// writable by the owner only, synced. Refuses to overwrite an existing key.
+    static func install(_ text: [UInt8], in dataDirectory: URL) throws(NodeError) {
         let path = dataDirectory.appendingPathComponent(fileName).path
-        let text = Array(key.fileText.utf8)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
         guard fd >= 0 else {
             throw NodeError(code: "storage", "cannot create \(path): \(String(cString: strerror(errno)))")

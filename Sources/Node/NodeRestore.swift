@@ -71,7 +71,7 @@ public enum NodeRestore {
                 "\(archive.path) is the hub's backup: a hub is not put back from a node backup, since courts would not send back its own acts, witnesses and directory versions since then; keep the hub on PostgreSQL with a standby to promote (docs/postgres.md, docs/operations.md)"
             )
         }
-        try placeKey(in: staging, manifest: manifest, keyFile: keyFile, dataDirectory: dataDirectory)
+        try placeKey(in: staging, keyFile: keyFile, dataDirectory: dataDirectory)
         // The manifest (and through its SHA-256s every entry) is the node's own: signed with the
         // key being installed, which the replica must hold as its own too (checked on opening).
         let key = try NodeKeyFile.load(from: staging, suite: snapshot.suite)
@@ -201,7 +201,7 @@ public enum NodeRestore {
     /// Puts the node's key into the staged node: the archive's, else `keyFile`, else the one in
     /// the data directory being replaced. (The replica refuses a key that is not its own.)
     private static func placeKey(
-        in staging: URL, manifest: BackupManifest, keyFile: URL?, dataDirectory: URL
+        in staging: URL, keyFile: URL?, dataDirectory: URL
     ) throws(NodeError) {
         let staged = staging.appendingPathComponent(NodeKeyFile.fileName)
         if FileManager.default.fileExists(atPath: staged.path) {
@@ -217,15 +217,6 @@ public enum NodeRestore {
                 "the backup holds no key (made without --include-key): give the node's key with --key-file (the node.key kept apart), or put it at \(source.path)"
             )
         }
-        let bytes = try BoundedFile.read(source, limit: NodeKeyFile.maxBytes)
-        let fd = open(staged.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw NodeError(code: "storage", "cannot create \(staged.path): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
-            throw NodeError(code: "storage", "cannot write \(staged.path): \(String(cString: strerror(errno)))")
-        }
+        try NodeKeyFile.install([UInt8](try BoundedFile.read(source, limit: NodeKeyFile.maxBytes)), in: staging)
     }
 }

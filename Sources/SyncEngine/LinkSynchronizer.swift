@@ -251,13 +251,7 @@ public final class LinkSynchronizer: Sendable {
             let pulled = try await transport.pull(
                 after: cursor, wait: 0, maxEvents: config.limits.maxEventsPerSet,
                 maxBytes: config.limits.maxBytesPerSet, attested: false, echo: echo)
-            let set = try ChangeSetCodec.decode(
-                pulled.body, suite: node.suite, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
-            guard set.senderCourt == court, set.senderNode == remote else {
-                throw SyncError(
-                    code: "wrongPeer", status: 0,
-                    "the change set from \(url) was made by \(set.senderNode), not \(remote)")
-            }
+            let set = try decode(pulled, from: remote)
             let through = Int64(set.throughSequence)
             if !set.events.isEmpty || !set.witnesses.isEmpty { sets.append((set, pulled.body.count)) }
             payload += set.events.reduce(0) { $0 + $1.encoded.count }
@@ -310,13 +304,7 @@ public final class LinkSynchronizer: Sendable {
             throw refuseAttestations(error.message)
         }
         try await refreshDirectory(remoteVersion: pulled.directoryVersion)
-        let set = try ChangeSetCodec.decode(
-            pulled.body, suite: node.suite, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
-        guard set.senderCourt == court, set.senderNode == remoteNode else {
-            throw SyncError(
-                code: "wrongPeer", status: 0,
-                "the change set from \(url) was made by \(set.senderNode), not \(remoteNode): handshake again")
-        }
+        let set = try decode(pulled, from: remoteNode)
         let through = Int64(set.throughSequence)
         if through < pulled.head, through > state.pulledThrough {
             // More follows: ask for it now, while this answer is stored.
@@ -407,6 +395,19 @@ public final class LinkSynchronizer: Sendable {
         stats.bytesReceived = bytes
         stats.payloadBytesReceived = set.events.reduce(0) { $0 + $1.encoded.count }
         return (stats, through < head)
+    }
+
+    /// A pull answer's change set, decoded within this node's limits and checked to come from the
+    /// remote node the handshake named.
+    private func decode(_ pulled: PulledChanges, from remote: NodeID) throws -> ChangeSet {
+        let set = try ChangeSetCodec.decode(
+            pulled.body, suite: node.suite, limits: .network(maxBodyBytes: config.limits.maxBodyBytes))
+        guard set.senderCourt == court, set.senderNode == remote else {
+            throw SyncError(
+                code: "wrongPeer", status: 0,
+                "the change set from \(url) was made by \(set.senderNode), not \(remote): handshake again")
+        }
+        return set
     }
 
     /// Sends the pull after `after` ahead of its round (replacing any other sent ahead).
