@@ -3,6 +3,7 @@ import Foundation
     import FoundationNetworking
 #endif
 import Monitoring
+import SyncEngine
 import TestSupport
 import Testing
 
@@ -135,6 +136,8 @@ struct DashboardTests {
             #expect(gzLine.contains(text), "\(field): \(gzLine)")
         }
         #expect(page.dom.contains(#"data-matter="\#(overdue)""#))
+        // Each node's protocol version and software, for hub staff during a rolling upgrade.
+        #expect(page.dom.contains(#"data-field="protocol""#) && page.dom.contains(SyncWire.software))
         #expect(page.dom.contains(#"data-late="\#(lateEvent)""#) && page.dom.contains("已采纳"))
         // The shipped calendar ends with 2026: within 30 days of its end the page says so.
         let calendar = try #require(
