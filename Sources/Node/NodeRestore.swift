@@ -7,9 +7,10 @@ import Replica
 /// being installed, every entry against the manifest's size and SHA-256, the replica's integrity
 /// and identity, every document against its hash, the key against the replica — and only then
 /// moved into place, so a bad or altered archive changes nothing.
-/// The restored replica is marked (``Replica/markRestored()``): its arrival sequence jumps, its
-/// restore count goes up, and its links ask for this node's own events until caught up, so that
-/// what it sent after the backup comes back from the hub.
+/// The restored replica is marked (``Replica/markRestored(now:)``): a new restore id, its arrival
+/// sequence moved past anything given out before, and its links asking for this node's own events
+/// until caught up, so that what it sent after the backup comes back from the hub. A hub's backup
+/// is refused.
 public enum NodeRestore {
     /// What a restore did.
     public struct Result: Sendable, Equatable {
