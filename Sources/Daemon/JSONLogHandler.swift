@@ -1,8 +1,10 @@
+import Entrustment
 import Foundation
 import Logging
 
 /// A swift-log handler writing one JSON object per line to standard error, for journald and log
-/// collectors (`courtsync serve --log-format json`): `time` (RFC 3339, UTC, milliseconds),
+/// collectors (`courtsync serve --log-format json`): `time` (RFC 3339 in China Standard Time, as
+/// every CourtSync time, with milliseconds),
 /// `level`, `logger`, `message`, then every metadata field as a string at the top level (a
 /// field named like one of those four gets a leading `_`). Each line goes out in one `write`,
 /// so lines of concurrent tasks never interleave.
@@ -74,9 +76,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     private static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        Timestamp(milliseconds: Int64(date.timeIntervalSince1970 * 1000)).rfc3339
     }
 
     /// A line for a failure outside the logger (the daemon refused to start), in the same form.

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// What a consistent copy of a replica holds, read from the copy itself.
-public struct ReplicaSnapshot: Sendable, Equatable {
+public struct ReplicaSnapshot: Sendable {
     /// The node the replica belongs to.
     public var identity: NodeIdentity
     /// The network's signature suite.
@@ -14,11 +14,6 @@ public struct ReplicaSnapshot: Sendable, Equatable {
     public var events: Int
     /// The documents the copy records as held here, with their sizes.
     public var documents: [(hash: String, size: Int64)]
-
-    public static func == (lhs: ReplicaSnapshot, rhs: ReplicaSnapshot) -> Bool {
-        lhs.identity == rhs.identity && lhs.suite == rhs.suite && lhs.head == rhs.head && lhs.events == rhs.events
-            && lhs.documents.elementsEqual(rhs.documents) { $0.hash == $1.hash && $0.size == $1.size }
-    }
 }
 
 extension Replica {

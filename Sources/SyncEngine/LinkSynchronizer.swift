@@ -179,31 +179,36 @@ public final class LinkSynchronizer: Sendable {
         let logger = self.logger
         try await Blocking.run { [node] in
             try node.replica.updateLink(court, url: url) { state in
-                if state.remoteNode != remote {
-                    if state.remoteNode != nil {
-                        logger.notice(
-                            "the remote is a new node: both cursors start again from 0",
-                            metadata: ["was": "\(state.remoteNode!)", "now": "\(remote)"])
-                    }
-                    state.remoteNode = remote
-                    state.pulledThrough = 0
-                    state.pushedThrough = 0
-                } else if let restore = response.restore, restore != state.remoteRestore {
-                    // The remote was restored from a backup (since this node last knew it, or
-                    // before it knew to ask): what it acknowledged since may be lost. Everything
-                    // is offered again; it keeps what it lacks.
-                    logger.notice(
-                        "the remote was restored from a backup: this node sends it everything again",
-                        metadata: ["restore": "\(restore)"])
-                    state.pushedThrough = 0
-                }
-                state.remoteRestore = response.restore ?? state.remoteRestore
+                if let restart = Self.adopt(response, from: remote, into: &state) { logger.notice("\(restart)") }
                 state.remoteHead = head
             }
         }
         try await refreshDirectory(remoteVersion: response.directoryVersion)
         verifiedGeneration.store(generation, ordering: .relaxed)
         return response
+    }
+
+    /// What a hello means for a link's cursors (`Protocol/sync.md` §1), applied to `state`: a
+    /// different remote node restarts both at 0; a restore id not seen before (the remote was
+    /// restored from a backup since this node last knew it, or before it knew to ask) restarts
+    /// the push cursor, since what the remote acknowledged since may be lost — it keeps what it
+    /// lacks of what is offered again. Returns why, when a cursor restarted on a known remote.
+    public static func adopt(_ hello: HelloResponse, from remote: NodeID, into state: inout LinkState) -> String? {
+        var restart: String?
+        if state.remoteNode != remote {
+            if let was = state.remoteNode {
+                restart = "the remote is a new node (was \(was), now \(remote)): both cursors start again from 0"
+            }
+            state.remoteNode = remote
+            state.pulledThrough = 0
+            state.pushedThrough = 0
+            state.remoteRestore = hello.restore
+        } else if let restore = hello.restore, restore != state.remoteRestore {
+            restart = "the remote was restored from a backup (restore \(restore)): this node sends it everything again"
+            state.pushedThrough = 0
+            state.remoteRestore = restore
+        }
+        return restart
     }
 
     /// What a dry run (``SyncPreview``) takes from the remote: the handshake and every change set
@@ -218,6 +223,8 @@ public final class LinkSynchronizer: Sendable {
         public var pushedThrough: Int64
         /// The remote node the cursors belong to.
         public var remoteNode: NodeID
+        /// Why the round would restart a cursor, if it would (a new remote node, a restored one).
+        public var cursorsRestart: String?
         /// The sets, in order, with their compressed size.
         public var sets: [(set: ChangeSet, bytes: Int)]
         /// Whether more remained than a dry run reads (``previewLimit`` sets).
@@ -232,12 +239,7 @@ public final class LinkSynchronizer: Sendable {
     public func fetchForPreview() async throws -> Fetched {
         let (hello, remote) = try await greet()
         var state = try await linkState()
-        if state.remoteNode != remote {
-            state.pulledThrough = 0
-            state.pushedThrough = 0
-        } else if let restore = hello.restore, restore != state.remoteRestore {
-            state.pushedThrough = 0
-        }
+        let restart = Self.adopt(hello, from: remote, into: &state)
         let echo = state.recovering && hello.version >= 2
         var sets: [(set: ChangeSet, bytes: Int)] = []
         var cursor = state.pulledThrough
@@ -260,7 +262,7 @@ public final class LinkSynchronizer: Sendable {
         }
         return Fetched(
             hello: hello, pulledThrough: state.pulledThrough, pushedThrough: state.pushedThrough, remoteNode: remote,
-            sets: sets, truncated: truncated)
+            cursorsRestart: restart, sets: sets, truncated: truncated)
     }
 
     /// Fetches and installs the remote's signed court directory if it is newer than the one

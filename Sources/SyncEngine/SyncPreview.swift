@@ -119,16 +119,10 @@ public enum SyncPreview {
         _ link: LinkSynchronizer, _ fetched: LinkSynchronizer.Fetched, prepared: [PreparedEvents],
         in tx: inout ReplicaTransaction, node: CourtNode, config: NodeConfig, now: Timestamp, localDirectory: Int
     ) throws -> LinkPreview {
-        let state = try tx.link(link.court)
         var preview = LinkPreview(
             court: link.court.rawValue, url: link.url, ok: true, protocolVersion: fetched.hello.version,
-            truncated: fetched.truncated,
+            cursorsRestart: fetched.cursorsRestart, truncated: fetched.truncated,
             newerDirectory: fetched.hello.directoryVersion > localDirectory ? fetched.hello.directoryVersion : nil)
-        if let known = state?.remoteNode, known != fetched.remoteNode {
-            preview.cursorsRestart = "the remote is a new node (\(fetched.remoteNode)): both cursors start again from 0"
-        } else if fetched.pushedThrough == 0, (state?.pushedThrough ?? 0) > 0 {
-            preview.cursorsRestart = "the remote was restored from a backup: everything is offered again"
-        }
         let lastConflict = try tx.lastConflictRow()
         let identity = node.identity
 
